@@ -1,0 +1,258 @@
+//! The front door: `laobing serve | migrate | user add`.
+
+use crate::domain::account::{check_password, check_username, Role};
+use crate::store::{self, accounts, Db};
+use crate::web::{self, AppState};
+use clap::{Args, Parser, Subcommand};
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "laobing",
+    version,
+    about = "老兵 · 退役军人学雷锋志愿服务平台 (veterans' volunteer service)"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct DbArgs {
+    /// Database URL: `postgres://…` for PostgreSQL; otherwise an SQLite file
+    /// (default ./laobing-data/laobing.db).
+    #[arg(long, env = "LAOBING_DATABASE_URL")]
+    database: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web app and API (migrations run first).
+    Serve {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Address to listen on.
+        #[arg(long, env = "LAOBING_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Load a demo town first (into ./laobing-data/demo.db unless a database is given).
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Run database migrations and exit, for deployments that migrate separately.
+    Migrate {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Check that the audit log's hash chain is unbroken.
+    AuditVerify {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account; the password is read from standard input.
+    Add {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        username: String,
+        /// admin, town_staff, team_leader, grid_worker or volunteer.
+        #[arg(long)]
+        role: String,
+        /// The region the account is scoped to (required except for admin).
+        #[arg(long)]
+        region: Option<i64>,
+        /// The volunteer this account belongs to (for volunteer and team_leader accounts).
+        #[arg(long)]
+        volunteer: Option<i64>,
+        /// Read the password from standard input (the only way, so it never shows in the process list).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+/// Where the sealing key and the SQLite file live.
+pub fn data_dir() -> PathBuf {
+    std::env::var_os("LAOBING_DATA_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(store::DEFAULT_DATA_DIR))
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("LAOBING_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("laobing=info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging();
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(msg) => {
+            eprintln!("错误 error: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn open(db: &DbArgs, demo: bool) -> Result<Db, String> {
+    let url = match (&db.database, demo) {
+        (Some(u), _) => store::resolve_url(Some(u)),
+        (None, true) => format!("sqlite://{}/demo.db", data_dir().display()),
+        (None, false) => format!("sqlite://{}/laobing.db", data_dir().display()),
+    };
+    Db::open(&url, &data_dir())
+        .await
+        .map_err(|e| format!("{e}"))
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Command::Serve { db, listen, demo } => {
+            let db = open(&db, demo).await?;
+            let demo_logins = if demo {
+                Some(
+                    crate::demo::load(&db)
+                        .await
+                        .map_err(|e| format!("demo: {e}"))?,
+                )
+            } else {
+                None
+            };
+            let listener = tokio::net::TcpListener::bind(&listen)
+                .await
+                .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+            let addr = listener.local_addr().map_err(|e| e.to_string())?;
+            println!("老兵 Laobing 已启动 · listening on http://{addr}/");
+            if let Some(logins) = demo_logins {
+                println!(
+                    "演示数据已就绪 · demo town loaded. 登录 Log in at http://{addr}/login with:"
+                );
+                for (user, role, password) in logins {
+                    println!("  {user:<14} {role:<12} {password}");
+                }
+            }
+            let state = AppState {
+                db,
+                site_name: "老兵志愿服务".into(),
+            };
+            web::serve(state, listener).await.map_err(|e| e.to_string())
+        }
+        Command::Migrate { db } => {
+            open(&db, false).await?;
+            println!("migrations applied · 数据库已迁移到最新版本");
+            Ok(())
+        }
+        Command::AuditVerify { db } => {
+            let db = open(&db, false).await?;
+            match store::audit::verify(&db.pool)
+                .await
+                .map_err(|e| e.to_string())?
+            {
+                None => {
+                    println!("audit log intact · 审计日志完整");
+                    Ok(())
+                }
+                Some(id) => Err(format!(
+                    "audit log broken at entry {id} · 审计日志在第 {id} 条被改动"
+                )),
+            }
+        }
+        Command::User {
+            command:
+                UserCommand::Add {
+                    db,
+                    username,
+                    role,
+                    region,
+                    volunteer,
+                    password_stdin: _,
+                },
+        } => {
+            let mut password = String::new();
+            std::io::stdin()
+                .read_to_string(&mut password)
+                .map_err(|e| e.to_string())?;
+            let password = password.trim_end_matches(['\n', '\r']).to_string();
+            let role = Role::parse(&role)
+                .ok_or("role must be admin, town_staff, team_leader, grid_worker or volunteer")?;
+            check_username(&username).map_err(|p| p.bilingual())?;
+            check_password(&password, &username).map_err(|p| p.bilingual())?;
+            if role != Role::Admin && region.is_none() {
+                return Err(
+                    "--region is required for every role but admin · 除管理员外必须指定 --region"
+                        .into(),
+                );
+            }
+            let db = open(&db, false).await?;
+            if let Some(r) = region {
+                if store::regions::get(&db.pool, r)
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .is_none()
+                {
+                    return Err(format!("region {r} does not exist · 区域 {r} 不存在"));
+                }
+            }
+            let hash = web::auth::hash_password(password).await.map_err(|e| e.zh)?;
+            let id = accounts::create(
+                &db.pool,
+                &accounts::NewUser {
+                    username: &username,
+                    password_hash: &hash,
+                    role,
+                    region_id: region,
+                    volunteer_id: volunteer,
+                },
+            )
+            .await
+            .map_err(|e| match e {
+                store::StoreError::Invalid(p) => {
+                    p.0.iter()
+                        .map(|p| p.bilingual())
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                }
+                other => other.to_string(),
+            })?;
+            store::audit::append(
+                &db.pool,
+                &store::audit::Entry {
+                    user_id: None,
+                    username: "cli",
+                    action: "create",
+                    target_type: "user",
+                    target_id: &id.to_string(),
+                    detail: &username,
+                },
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            println!("account {username} created (id {id}) · 账号已创建");
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,432 @@
+//! A believable demo town: 回车镇 in 西峡县, one town squad of 16, 21 village
+//! teams of 10, with skills and honours spread as a real roster has them.
+//! Loading is idempotent: a database that already has the town is left alone.
+
+use crate::domain::account::Role;
+use crate::domain::geo::LatLon;
+use crate::domain::id_number::{check_char, IdNumber};
+use crate::domain::phone::Phone;
+use crate::domain::region::RegionKind;
+use crate::domain::team::TeamKind;
+use crate::domain::volunteer::{Gender, VolunteerDraft, VolunteerStatus};
+use crate::store::{accounts, regions, teams, volunteers, Db, Result, StoreError};
+use chrono::{Datelike, NaiveDate};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+pub const DEMO_PASSWORD: &str = "Laobing#2026";
+
+const TOWN: (&str, f64, f64) = ("回车镇", 33.3612, 111.6305);
+const VILLAGES: [&str; 21] = [
+    "回车村",
+    "东坪村",
+    "西坪村",
+    "黄沙村",
+    "桑坪村",
+    "万沟村",
+    "庙岗村",
+    "马边村",
+    "张家庄村",
+    "李营村",
+    "白庄村",
+    "杨岗村",
+    "寨根村",
+    "花园村",
+    "石门村",
+    "金堂村",
+    "河口村",
+    "竹园村",
+    "松树村",
+    "鹿鸣村",
+    "新庄社区",
+];
+const SURNAMES: &str = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏苏吕丁任卢";
+const GIVEN: &str =
+    "建国军民强伟刚勇海涛明华志国庆红兵卫东新春振宇宏伟德全永福金山长青立平文武保家双喜广林俊杰";
+const BRANCHES: [(&str, u32); 6] = [
+    ("陆军", 55),
+    ("武警部队", 15),
+    ("空军", 10),
+    ("海军", 8),
+    ("火箭军", 7),
+    ("战略支援部队", 5),
+];
+const SKILL_WEIGHTS: [(&str, u32); 16] = [
+    ("driving", 30),
+    ("farming", 22),
+    ("machinery", 12),
+    ("electrician", 9),
+    ("medical", 7),
+    ("swimming", 10),
+    ("mediation", 10),
+    ("lecturing", 8),
+    ("rescue", 7),
+    ("firefighting", 4),
+    ("construction", 8),
+    ("cooking", 6),
+    ("computer", 6),
+    ("psychology", 2),
+    ("legal", 2),
+    ("photography", 3),
+];
+
+fn pick_weighted<'a>(rng: &mut StdRng, items: &[(&'a str, u32)]) -> &'a str {
+    let total: u32 = items.iter().map(|(_, w)| w).sum();
+    let mut x = rng.gen_range(0..total);
+    for (s, w) in items {
+        if x < *w {
+            return s;
+        }
+        x -= w;
+    }
+    items[0].0
+}
+
+fn nth_char(s: &str, i: usize) -> char {
+    s.chars().nth(i % s.chars().count()).unwrap_or('王')
+}
+
+fn person(
+    rng: &mut StdRng,
+    region_id: i64,
+    centre: LatLon,
+    today: NaiveDate,
+    seq: u32,
+) -> VolunteerDraft {
+    let male = rng.gen_bool(0.92);
+    let name = {
+        let mut n = String::new();
+        n.push(nth_char(SURNAMES, rng.gen_range(0..64)));
+        n.push(nth_char(GIVEN, rng.gen_range(0..64)));
+        if rng.gen_bool(0.6) {
+            n.push(nth_char(GIVEN, rng.gen_range(0..64)));
+        }
+        n
+    };
+    // Most village veterans served in the 1970s–2010s; a few are recent.
+    let born_year = if rng.gen_bool(0.15) {
+        rng.gen_range(1997..=2004)
+    } else {
+        rng.gen_range(1950..=1996)
+    };
+    let birth = NaiveDate::from_ymd_opt(born_year, rng.gen_range(1..=12), rng.gen_range(1..=28))
+        .unwrap_or(today);
+    let seq_digit = {
+        let base = (seq % 50) * 2 + if male { 1 } else { 0 };
+        base % 100
+    };
+    let mut id = format!(
+        "411323{}{:02}{}",
+        birth.format("%Y%m%d"),
+        rng.gen_range(0..100),
+        seq_digit % 10
+    );
+    // the 17th digit carries gender: odd for men
+    let mut bytes = id.clone().into_bytes();
+    let d = bytes[16] - b'0';
+    let want_odd = male;
+    if (d % 2 == 1) != want_odd {
+        bytes[16] = b'0' + (d + 1) % 10;
+    }
+    id = String::from_utf8(bytes).unwrap_or(id);
+    id.push(check_char(id.as_bytes()));
+    let id_number = IdNumber::parse(&id).expect("demo ID numbers are built valid");
+    let prefix = [
+        "138", "139", "137", "150", "151", "158", "186", "187", "135", "159",
+    ][rng.gen_range(0..10)];
+    let phone = Phone::parse(&format!("{prefix}{:08}", rng.gen_range(0..100_000_000u32)))
+        .expect("demo phones are valid");
+    let enlist_age = rng.gen_range(17..=20);
+    let enlisted = NaiveDate::from_ymd_opt(
+        born_year + enlist_age,
+        if rng.gen_bool(0.5) { 3 } else { 9 },
+        1,
+    )
+    .unwrap_or(birth);
+    let years = if rng.gen_bool(0.8) {
+        rng.gen_range(2..=5)
+    } else {
+        rng.gen_range(8..=16)
+    };
+    let mut discharged =
+        NaiveDate::from_ymd_opt(enlisted.year() + years, 12, 1).unwrap_or(enlisted);
+    if discharged > today {
+        discharged = NaiveDate::from_ymd_opt(today.year() - 1, 9, 1).unwrap_or(today);
+    }
+    let category = if years >= 8 && rng.gen_bool(0.5) {
+        "demobilized_cadre"
+    } else if rng.gen_bool(0.03) {
+        "disabled_veteran"
+    } else {
+        "discharged_soldier"
+    };
+    let mut skills: Vec<String> = Vec::new();
+    for _ in 0..rng.gen_range(1..=3) {
+        let s = pick_weighted(rng, &SKILL_WEIGHTS).to_string();
+        if !skills.contains(&s) {
+            skills.push(s);
+        }
+    }
+    let mut honors = Vec::new();
+    if rng.gen_bool(0.05) {
+        honors.push("最美退役军人".to_string());
+    }
+    if rng.gen_bool(0.10) {
+        honors.push("优秀志愿者".to_string());
+    }
+    if rng.gen_bool(0.04) {
+        honors.push("三等功".to_string());
+    }
+    let cadre_role = rng.gen_bool(0.08).then(|| {
+        ["村党支部书记", "村委会主任", "村委委员", "村民小组长"][rng.gen_range(0..4)].to_string()
+    });
+    VolunteerDraft {
+        name,
+        gender: if male { Gender::Male } else { Gender::Female },
+        birth_date: id_number.birth_date(),
+        id_number,
+        phone,
+        region_id,
+        address: None,
+        position: Some(LatLon {
+            lat: centre.lat + rng.gen_range(-0.006..0.006),
+            lon: centre.lon + rng.gen_range(-0.006..0.006),
+        }),
+        branch: Some(pick_weighted(rng, &BRANCHES).to_string()),
+        enlisted_on: Some(enlisted),
+        discharged_on: Some(discharged),
+        veteran_category: Some(category.to_string()),
+        party_member: rng.gen_bool(0.45),
+        cadre_role,
+        honors,
+        skills,
+        availability: Some(
+            ["周末", "农闲时", "随时", "工作日晚上"][rng.gen_range(0..4)].to_string(),
+        ),
+        status: VolunteerStatus::Active,
+    }
+}
+
+/// Loads the demo town unless it is there already; returns the logins to print.
+pub async fn load(db: &Db) -> Result<Vec<(String, String, String)>> {
+    let logins = [
+        ("admin", Role::Admin),
+        ("zhanxin", Role::TownStaff),
+        ("huiche_dz", Role::TeamLeader),
+        ("wanggeyuan", Role::GridWorker),
+        ("laobing01", Role::Volunteer),
+    ];
+    let table = logins
+        .iter()
+        .map(|(u, r)| {
+            (
+                u.to_string(),
+                r.as_str().to_string(),
+                DEMO_PASSWORD.to_string(),
+            )
+        })
+        .collect();
+    if accounts::find_by_name(&db.pool, "admin").await?.is_some() {
+        return Ok(table);
+    }
+    let mut rng = StdRng::seed_from_u64(20261129);
+    let today = crate::today_local();
+    let county = regions::create(
+        &db.pool,
+        &regions::NewRegion {
+            name: "西峡县".into(),
+            kind: RegionKind::County,
+            parent_id: None,
+            position: Some(LatLon {
+                lat: 33.3070,
+                lon: 111.4730,
+            }),
+        },
+    )
+    .await?;
+    let town_pos = LatLon {
+        lat: TOWN.1,
+        lon: TOWN.2,
+    };
+    let town = regions::create(
+        &db.pool,
+        &regions::NewRegion {
+            name: TOWN.0.into(),
+            kind: RegionKind::Town,
+            parent_id: Some(county.id),
+            position: Some(town_pos),
+        },
+    )
+    .await?;
+    let mut villages = Vec::new();
+    for (i, name) in VILLAGES.iter().enumerate() {
+        // villages spread along the valleys within about 10 km of the town
+        let angle = i as f64 * 2.4;
+        let r = 0.02 + 0.004 * i as f64;
+        let pos = LatLon {
+            lat: TOWN.1 + r * angle.sin(),
+            lon: TOWN.2 + r * 1.2 * angle.cos(),
+        };
+        let v = regions::create(
+            &db.pool,
+            &regions::NewRegion {
+                name: (*name).into(),
+                kind: RegionKind::Village,
+                parent_id: Some(town.id),
+                position: Some(pos),
+            },
+        )
+        .await?;
+        regions::create(
+            &db.pool,
+            &regions::NewRegion {
+                name: "第一网格".into(),
+                kind: RegionKind::Grid,
+                parent_id: Some(v.id),
+                position: Some(pos),
+            },
+        )
+        .await?;
+        villages.push((v.id, pos));
+    }
+    let mut seq = 0u32;
+    // The town squad: 16 of the most experienced, from villages across the town.
+    let mut squad = Vec::new();
+    for i in 0..16 {
+        let (vid, pos) = villages[(i * 5) % villages.len()];
+        seq += 1;
+        let mut d = person(&mut rng, vid, pos, today, seq);
+        if !d.skills.iter().any(|s| s == "rescue") && i % 3 == 0 {
+            d.skills.push("rescue".into());
+        }
+        squad.push(volunteers::create(&db.pool, &db.vault, &d).await?);
+    }
+    teams::create(
+        &db.pool,
+        &teams::TeamDraft {
+            name: "回车镇退役军人志愿服务中队".into(),
+            kind: TeamKind::TownSquad,
+            region_id: town.id,
+            leader_id: squad.first().copied(),
+        },
+        &town.path,
+    )
+    .await?;
+    let squad_team = teams::list(&db.pool, &town.path, Some(TeamKind::TownSquad)).await?;
+    let squad_id = squad_team
+        .first()
+        .map(|t| t.id)
+        .ok_or(StoreError::NotFound)?;
+    for v in &squad[1..] {
+        teams::add_member(&db.pool, squad_id, *v).await?;
+    }
+    let mut first_leader = None;
+    let mut first_member = None;
+    for (i, (vid, pos)) in villages.iter().enumerate() {
+        let mut members = Vec::new();
+        for _ in 0..10 {
+            seq += 1;
+            let d = person(&mut rng, *vid, *pos, today, seq);
+            members.push(volunteers::create(&db.pool, &db.vault, &d).await?);
+        }
+        let region = regions::get(&db.pool, *vid)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let team = teams::create(
+            &db.pool,
+            &teams::TeamDraft {
+                name: format!("{}退役军人服务小队", VILLAGES[i]),
+                kind: TeamKind::VillageTeam,
+                region_id: *vid,
+                leader_id: Some(members[0]),
+            },
+            &region.path,
+        )
+        .await?;
+        for m in &members[1..] {
+            teams::add_member(&db.pool, team.id, *m).await?;
+        }
+        if i == 0 {
+            first_leader = Some(members[0]);
+            first_member = Some(members[1]);
+        }
+    }
+    // The emergency and lecture teams draw on the squad, as towns do.
+    let emergency = teams::create(
+        &db.pool,
+        &teams::TeamDraft {
+            name: "回车镇退役军人应急分队".into(),
+            kind: TeamKind::Emergency,
+            region_id: town.id,
+            leader_id: squad.get(1).copied(),
+        },
+        &town.path,
+    )
+    .await?;
+    for v in squad.iter().skip(2).take(8) {
+        teams::add_member(&db.pool, emergency.id, *v).await?;
+    }
+    teams::create(
+        &db.pool,
+        &teams::TeamDraft {
+            name: "老兵宣讲团".into(),
+            kind: TeamKind::Lecture,
+            region_id: town.id,
+            leader_id: squad.get(10).copied(),
+        },
+        &town.path,
+    )
+    .await?;
+    // One village is still without a team, so the coverage view has something to say.
+    let newest = regions::create(
+        &db.pool,
+        &regions::NewRegion {
+            name: "九龙村".into(),
+            kind: RegionKind::Village,
+            parent_id: Some(town.id),
+            position: Some(LatLon {
+                lat: TOWN.1 + 0.11,
+                lon: TOWN.2 - 0.05,
+            }),
+        },
+    )
+    .await?;
+    let _ = newest;
+
+    let hash = crate::web::auth::hash_password(DEMO_PASSWORD.into())
+        .await
+        .map_err(|e| StoreError::Other(e.en))?;
+    let huiche = villages[0].0;
+    let grid = regions::list(
+        &db.pool,
+        Some(&format!("{}{}/", town.path, huiche)),
+        Some(RegionKind::Grid),
+    )
+    .await?;
+    let accounts_to_make: [(&str, Role, Option<i64>, Option<i64>); 5] = [
+        ("admin", Role::Admin, None, None),
+        ("zhanxin", Role::TownStaff, Some(town.id), None),
+        ("huiche_dz", Role::TeamLeader, Some(huiche), first_leader),
+        (
+            "wanggeyuan",
+            Role::GridWorker,
+            grid.first().map(|g| g.id).or(Some(huiche)),
+            None,
+        ),
+        ("laobing01", Role::Volunteer, Some(huiche), first_member),
+    ];
+    for (username, role, region_id, volunteer_id) in accounts_to_make {
+        accounts::create(
+            &db.pool,
+            &accounts::NewUser {
+                username,
+                password_hash: &hash,
+                role,
+                region_id,
+                volunteer_id,
+            },
+        )
+        .await?;
+    }
+    Ok(table)
+}

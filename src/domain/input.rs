@@ -1,0 +1,183 @@
+//! Reading a JSON object field by field, so that a wrong type or a bad value
+//! becomes a named field problem instead of a generic "bad JSON".
+
+use super::text::{non_empty, tidy};
+use super::validation::{Problem, Problems};
+use chrono::NaiveDate;
+use serde_json::{Map, Value};
+
+pub struct Fields<'a> {
+    map: &'a Map<String, Value>,
+    pub problems: Problems,
+}
+
+impl<'a> Fields<'a> {
+    pub fn new(map: &'a Map<String, Value>) -> Self {
+        Fields {
+            map,
+            problems: Problems::new(),
+        }
+    }
+
+    fn get(&self, field: &str) -> Option<&'a Value> {
+        match self.map.get(field) {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(v),
+        }
+    }
+
+    pub fn has(&self, field: &str) -> bool {
+        self.map.contains_key(field)
+    }
+
+    fn wrong(&mut self, field: &str, zh: &str, en: &str) {
+        self.problems.push(Problem::about(field, zh, en));
+    }
+
+    /// Tidied text; empty text counts as absent.
+    pub fn text(&mut self, field: &str, max_chars: usize) -> Option<String> {
+        match self.get(field)? {
+            Value::String(s) => {
+                let t = non_empty(Some(s))?;
+                if t.chars().count() > max_chars {
+                    self.wrong(
+                        field,
+                        &format!("不能超过{max_chars}个字"),
+                        &format!("must be at most {max_chars} characters"),
+                    );
+                    return None;
+                }
+                Some(t)
+            }
+            Value::Number(n) => Some(n.to_string()),
+            _ => {
+                self.wrong(field, "应为文字", "must be text");
+                None
+            }
+        }
+    }
+
+    pub fn required_text(&mut self, field: &str, max_chars: usize) -> Option<String> {
+        let v = self.text(field, max_chars);
+        if v.is_none() && self.problems.get(field).is_none() {
+            self.problems.push(Problem::required(field));
+        }
+        v
+    }
+
+    pub fn float(&mut self, field: &str) -> Option<f64> {
+        match self.get(field)? {
+            Value::Number(n) => n.as_f64(),
+            Value::String(s) if s.trim().is_empty() => None,
+            Value::String(s) => match tidy(s).parse::<f64>() {
+                Ok(v) => Some(v),
+                Err(_) => {
+                    self.wrong(field, "应为数字", "must be a number");
+                    None
+                }
+            },
+            _ => {
+                self.wrong(field, "应为数字", "must be a number");
+                None
+            }
+        }
+    }
+
+    pub fn int(&mut self, field: &str) -> Option<i64> {
+        match self.get(field)? {
+            Value::Number(n) if n.as_i64().is_some() => n.as_i64(),
+            Value::String(s) if s.trim().is_empty() => None,
+            Value::String(s) if tidy(s).parse::<i64>().is_ok() => tidy(s).parse::<i64>().ok(),
+            _ => {
+                self.wrong(field, "应为整数", "must be a whole number");
+                None
+            }
+        }
+    }
+
+    pub fn required_int(&mut self, field: &str) -> Option<i64> {
+        let v = self.int(field);
+        if v.is_none() && self.problems.get(field).is_none() {
+            self.problems.push(Problem::required(field));
+        }
+        v
+    }
+
+    pub fn boolean(&mut self, field: &str) -> Option<bool> {
+        match self.get(field)? {
+            Value::Bool(b) => Some(*b),
+            Value::String(s) => match tidy(s).as_str() {
+                "true" | "是" | "1" | "yes" | "on" => Some(true),
+                "false" | "否" | "0" | "no" | "off" | "" => Some(false),
+                _ => {
+                    self.wrong(field, "应为是或否", "must be true or false");
+                    None
+                }
+            },
+            Value::Number(n) => Some(n.as_i64() == Some(1)),
+            _ => {
+                self.wrong(field, "应为是或否", "must be true or false");
+                None
+            }
+        }
+    }
+
+    pub fn date(&mut self, field: &str) -> Option<NaiveDate> {
+        let s = self.text(field, 40)?;
+        match NaiveDate::parse_from_str(&s, "%Y-%m-%d") {
+            Ok(d) => Some(d),
+            Err(_) => {
+                self.wrong(
+                    field,
+                    "应为 YYYY-MM-DD 格式的日期",
+                    "must be a date written YYYY-MM-DD",
+                );
+                None
+            }
+        }
+    }
+
+    /// A list of short texts; a single comma- or 、-separated string is accepted
+    /// too, as forms send it that way.
+    pub fn text_list(&mut self, field: &str, max_items: usize) -> Vec<String> {
+        let items: Vec<String> = match self.get(field) {
+            None => return Vec::new(),
+            Some(Value::Array(a)) => {
+                let mut out = Vec::new();
+                for v in a {
+                    match v {
+                        Value::String(s) => out.extend(non_empty(Some(s))),
+                        _ => {
+                            self.wrong(field, "应为文字列表", "must be a list of texts");
+                            return Vec::new();
+                        }
+                    }
+                }
+                out
+            }
+            Some(Value::String(s)) => s
+                .split([',', '，', '、', ';', '；'])
+                .filter_map(|x| non_empty(Some(x)))
+                .collect(),
+            Some(_) => {
+                self.wrong(field, "应为文字列表", "must be a list of texts");
+                return Vec::new();
+            }
+        };
+        let mut dedup: Vec<String> = Vec::new();
+        for i in items {
+            if !dedup.contains(&i) {
+                dedup.push(i);
+            }
+        }
+        if dedup.len() > max_items {
+            self.wrong(
+                field,
+                &format!("最多{max_items}项"),
+                &format!("may hold at most {max_items} items"),
+            );
+            return Vec::new();
+        }
+        dedup
+    }
+}

@@ -1,0 +1,16 @@
+//! Domain rules: plain types and functions, no I/O.
+//!
+//! Everything that decides whether data is acceptable lives here, so that it can
+//! be tested without a database and trusted by the rest of the program once parsed.
+
+pub mod account;
+pub mod geo;
+pub mod id_number;
+pub mod input;
+pub mod lang;
+pub mod phone;
+pub mod region;
+pub mod team;
+pub mod text;
+pub mod validation;
+pub mod volunteer;

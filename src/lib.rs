@@ -1,0 +1,16 @@
+//! Laobing (老兵): a town's veterans' volunteer service, in one program.
+//!
+//! `domain` holds the rules, `store` the SQL, `web` the API and pages, `cli`
+//! the commands that wire them together.
+
+pub mod cli;
+pub mod demo;
+pub mod domain;
+pub mod store;
+pub mod web;
+
+/// Today's date where the towns are (UTC+8), which decides "today" for rules
+/// such as "a discharge date cannot be in the future".
+pub fn today_local() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+}

@@ -1,0 +1,251 @@
+//! Accounts and sessions. Passwords are Argon2id hashes; session tokens are
+//! random and only their SHA-256 is stored, so a stolen database holds no
+//! usable token.
+
+use super::{unique_violation, BeginWrite, Pool, Result, StoreError};
+use crate::domain::account::{lock_after_failure, Role};
+use crate::domain::validation::Problem;
+use crate::on_db;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::{DateTime, Duration, Utc};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub password_hash: String,
+    pub role: String,
+    pub region_id: Option<i64>,
+    pub volunteer_id: Option<i64>,
+    pub failed_logins: i64,
+    pub locked_until: Option<DateTime<Utc>>,
+}
+
+pub async fn find_by_name(pool: &Pool, username: &str) -> Result<Option<UserRow>> {
+    Ok(on_db!(pool, |p| {
+        sqlx::query_as::<_, UserRow>(
+        "SELECT id, username, password_hash, role, region_id, volunteer_id, failed_logins, locked_until
+           FROM users WHERE username = $1"
+    )
+    .bind(username)
+    .fetch_optional(p)
+    .await?
+    }))
+}
+
+pub struct NewUser<'a> {
+    pub username: &'a str,
+    pub password_hash: &'a str,
+    pub role: Role,
+    pub region_id: Option<i64>,
+    pub volunteer_id: Option<i64>,
+}
+
+pub async fn create(pool: &Pool, u: &NewUser<'_>) -> Result<i64> {
+    let now = Utc::now();
+    let r = on_db!(pool, |p| sqlx::query_scalar::<_, i64>(
+        "INSERT INTO users (username, password_hash, role, region_id, volunteer_id, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"
+    )
+    .bind(u.username)
+    .bind(u.password_hash)
+    .bind(u.role.as_str())
+    .bind(u.region_id)
+    .bind(u.volunteer_id)
+    .bind(now)
+    .fetch_one(p)
+    .await);
+    r.map_err(|e| {
+        match unique_violation(
+            &e,
+            &[(
+                "username",
+                Problem::about("username", "已被使用", "is already taken"),
+            )],
+        ) {
+            Some(p) => StoreError::invalid(p),
+            None => e.into(),
+        }
+    })
+}
+
+pub async fn count_admins(pool: &Pool) -> Result<i64> {
+    Ok(on_db!(pool, |p| sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM users WHERE role = 'admin'"
+    )
+    .fetch_one(p)
+    .await?))
+}
+
+/// Counts one failed login in a single statement, so parallel guesses cannot
+/// slip past the limit; locks the account on the fifth.
+pub async fn record_failure(pool: &Pool, user_id: i64) -> Result<Option<DateTime<Utc>>> {
+    let now = Utc::now();
+    let lock_at = now + Duration::minutes(crate::domain::account::LOCKOUT_MINUTES);
+    let limit = crate::domain::account::MAX_FAILED_LOGINS;
+    let row: Option<(i64, Option<DateTime<Utc>>)> = on_db!(pool, |p| sqlx::query_as(
+        "UPDATE users
+            SET failed_logins = CASE WHEN failed_logins + 1 >= $1 THEN 0 ELSE failed_logins + 1 END,
+                locked_until = CASE WHEN failed_logins + 1 >= $1 THEN $2 ELSE locked_until END
+          WHERE id = $3
+      RETURNING failed_logins, locked_until"
+    )
+    .bind(limit)
+    .bind(lock_at)
+    .bind(user_id)
+    .fetch_optional(p)
+    .await?);
+    // the domain rule and the statement above say the same thing; keep them in step
+    debug_assert!(lock_after_failure(limit - 1, now).is_some());
+    Ok(row.and_then(|(_, until)| until.filter(|u| *u > now)))
+}
+
+pub async fn record_success(pool: &Pool, user_id: i64) -> Result<()> {
+    on_db!(pool, |p| sqlx::query(
+        "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1"
+    )
+    .bind(user_id)
+    .execute(p)
+    .await?
+    .rows_affected());
+    Ok(())
+}
+
+pub async fn set_password(pool: &Pool, user_id: i64, hash: &str) -> Result<()> {
+    on_db!(pool, |p| sqlx::query(
+        "UPDATE users SET password_hash = $1 WHERE id = $2"
+    )
+    .bind(hash)
+    .bind(user_id)
+    .execute(p)
+    .await?
+    .rows_affected());
+    Ok(())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionKind {
+    Api,
+    Web,
+}
+
+impl SessionKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            SessionKind::Api => "api",
+            SessionKind::Web => "web",
+        }
+    }
+}
+
+/// Who is behind a token, as every request needs to know.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionUser {
+    pub token_hash: String,
+    pub user_id: i64,
+    pub username: String,
+    pub role: String,
+    pub region_id: Option<i64>,
+    pub region_path: Option<String>,
+    pub volunteer_id: Option<i64>,
+    pub kind: String,
+    pub csrf: String,
+    pub expires_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+}
+
+pub fn random_token() -> String {
+    let mut b = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut b);
+    URL_SAFE_NO_PAD.encode(b)
+}
+
+pub fn token_hash(token: &str) -> String {
+    super::vault::hex(&Sha256::digest(token.as_bytes()))
+}
+
+pub struct NewSession {
+    pub token: String,
+    pub csrf: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+pub async fn create_session(
+    pool: &Pool,
+    user_id: i64,
+    kind: SessionKind,
+    lifetime: Duration,
+) -> Result<NewSession> {
+    let now = Utc::now();
+    let token = random_token();
+    let csrf = random_token();
+    let expires_at = now + lifetime;
+    on_db!(pool, |p| {
+        let mut tx = p.begin_write().await?;
+        // Expired sessions are swept as new ones are made, so the table stays small
+        // without a background job on any one server.
+        sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, kind, csrf, created_at, expires_at, last_seen_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $5)",
+        )
+        .bind(token_hash(&token))
+        .bind(user_id)
+        .bind(kind.as_str())
+        .bind(&csrf)
+        .bind(now)
+        .bind(expires_at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+    });
+    Ok(NewSession {
+        token,
+        csrf,
+        expires_at,
+    })
+}
+
+pub async fn find_session(pool: &Pool, token: &str) -> Result<Option<SessionUser>> {
+    let hash = token_hash(token);
+    Ok(on_db!(pool, |p| {
+        sqlx::query_as::<_, SessionUser>(
+        "SELECT s.token_hash, u.id AS user_id, u.username, u.role, u.region_id, r.path AS region_path,
+                u.volunteer_id, s.kind, s.csrf, s.expires_at, s.last_seen_at
+           FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN regions r ON r.id = u.region_id
+          WHERE s.token_hash = $1"
+    )
+    .bind(&hash)
+    .fetch_optional(p)
+    .await?
+    }))
+}
+
+pub async fn touch_session(pool: &Pool, token_hash: &str, now: DateTime<Utc>) -> Result<()> {
+    on_db!(pool, |p| sqlx::query(
+        "UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2"
+    )
+    .bind(now)
+    .bind(token_hash)
+    .execute(p)
+    .await?
+    .rows_affected());
+    Ok(())
+}
+
+pub async fn delete_session(pool: &Pool, token_hash: &str) -> Result<()> {
+    on_db!(pool, |p| sqlx::query(
+        "DELETE FROM sessions WHERE token_hash = $1"
+    )
+    .bind(token_hash)
+    .execute(p)
+    .await?
+    .rows_affected());
+    Ok(())
+}

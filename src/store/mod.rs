@@ -1,0 +1,216 @@
+//! Storage: SQL for SQLite and PostgreSQL behind one small enum.
+//!
+//! Every query is written once with `$1`-style parameters, which both engines
+//! accept, and runs on whichever pool the URL chose. Dialect forks are few and
+//! marked where they happen.
+
+pub mod accounts;
+pub mod audit;
+pub mod regions;
+pub mod teams;
+pub mod vault;
+pub mod volunteers;
+
+use crate::domain::validation::{Problem, Problems};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+pub use vault::Vault;
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+
+#[derive(Clone, Debug)]
+pub enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// The database plus the key that seals personal data in it.
+#[derive(Clone)]
+pub struct Db {
+    pub pool: Pool,
+    pub vault: Vault,
+}
+
+/// Runs the same block on whichever pool is in use; `$pool` is bound to the
+/// typed pool in each arm, so the block is compiled once per engine.
+#[macro_export]
+macro_rules! on_db {
+    ($pool:expr, |$p:ident| $body:expr) => {
+        match $pool {
+            $crate::store::Pool::Sqlite($p) => $body,
+            $crate::store::Pool::Postgres($p) => $body,
+        }
+    };
+}
+
+/// Starts a transaction that will write. On SQLite it takes the write lock at
+/// once (`BEGIN IMMEDIATE`), so two writers queue on the busy timeout instead
+/// of one failing when it upgrades from reading to writing.
+pub trait BeginWrite {
+    type Db: sqlx::Database;
+    fn begin_write(
+        &self,
+    ) -> impl std::future::Future<Output = Result<sqlx::Transaction<'static, Self::Db>, sqlx::Error>>
+           + Send;
+}
+
+impl BeginWrite for SqlitePool {
+    type Db = sqlx::Sqlite;
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.begin_with("BEGIN IMMEDIATE").await
+    }
+}
+
+impl BeginWrite for PgPool {
+    type Db = sqlx::Postgres;
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+        self.begin().await
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    /// The request is well-formed but clashes with what is stored (a
+    /// duplicate, a reference to something that does not exist).
+    #[error("invalid: {0:?}")]
+    Invalid(Problems),
+    /// The thing exists but is in a state that does not allow this.
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("{0}")]
+    Other(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+impl StoreError {
+    pub fn invalid(p: Problem) -> Self {
+        StoreError::Invalid(p.into())
+    }
+}
+
+/// Turns a unique-index violation into the field problem it means, using the
+/// index names of the migrations (PostgreSQL names the constraint, SQLite only
+/// the columns, so both are checked).
+pub fn unique_violation(e: &sqlx::Error, rules: &[(&str, Problem)]) -> Option<Problem> {
+    let db = e.as_database_error()?;
+    if !db.is_unique_violation() {
+        return None;
+    }
+    let text = format!("{} {}", db.constraint().unwrap_or(""), db.message());
+    rules
+        .iter()
+        .find(|(needle, _)| text.contains(needle))
+        .map(|(_, p)| p.clone())
+}
+
+pub const DEFAULT_DATA_DIR: &str = "laobing-data";
+
+/// `postgres://…` picks PostgreSQL; anything else is SQLite (`sqlite://path` or a
+/// plain file path). No URL means `./laobing-data/laobing.db`.
+pub fn resolve_url(url: Option<&str>) -> String {
+    match url {
+        Some(u) if !u.trim().is_empty() => u.trim().to_string(),
+        _ => format!("sqlite://{DEFAULT_DATA_DIR}/laobing.db"),
+    }
+}
+
+pub fn is_postgres(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+/// Where the SQLite file lives, for creating its folder and for backups.
+pub fn sqlite_path(url: &str) -> PathBuf {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    PathBuf::from(rest.split('?').next().unwrap_or(rest))
+}
+
+pub async fn connect(url: &str) -> Result<Pool> {
+    if is_postgres(url) {
+        let opts = PgConnectOptions::from_str(url)?;
+        let max = env_pool_size().unwrap_or(16);
+        let pool = PgPoolOptions::new()
+            .max_connections(max)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(opts)
+            .await?;
+        Ok(Pool::Postgres(pool))
+    } else {
+        let path = sqlite_path(url);
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| StoreError::Other(format!("{}: {e}", dir.display())))?;
+        }
+        let opts = SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10))
+            .pragma("cache_size", "-8000")
+            .pragma("temp_store", "memory");
+        let max = env_pool_size().unwrap_or(8);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(max)
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(15))
+            .connect_with(opts)
+            .await?;
+        Ok(Pool::Sqlite(pool))
+    }
+}
+
+fn env_pool_size() -> Option<u32> {
+    std::env::var("LAOBING_DB_POOL").ok()?.parse().ok()
+}
+
+pub async fn migrate(pool: &Pool) -> Result<()> {
+    match pool {
+        Pool::Sqlite(p) => SQLITE_MIGRATIONS.run(p).await,
+        Pool::Postgres(p) => POSTGRES_MIGRATIONS.run(p).await,
+    }
+    .map_err(|e| StoreError::Other(format!("migration failed: {e}")))
+}
+
+impl Db {
+    /// Connects, migrates and loads the sealing key.
+    pub async fn open(url: &str, key_dir: &Path) -> Result<Db> {
+        let pool = connect(url).await?;
+        migrate(&pool).await?;
+        let vault = Vault::load(key_dir).map_err(StoreError::Other)?;
+        Ok(Db { pool, vault })
+    }
+
+    pub async fn ping(&self) -> bool {
+        on_db!(&self.pool, |p| sqlx::query("SELECT 1")
+            .execute(p)
+            .await
+            .is_ok())
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.pool, Pool::Postgres(_))
+    }
+}
+
+/// Binds for `IN (...)` lists: `$n, $n+1, …` starting after `first`.
+pub fn placeholders(first: usize, count: usize) -> String {
+    (0..count)
+        .map(|i| format!("${}", first + i))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

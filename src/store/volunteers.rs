@@ -1,0 +1,377 @@
+//! The roster: volunteers with their sealed personal data, skills and honours.
+
+use super::{placeholders, unique_violation, BeginWrite, Pool, Result, StoreError, Vault};
+use crate::domain::id_number::IdNumber;
+use crate::domain::phone::Phone;
+use crate::domain::validation::Problem;
+use crate::domain::volunteer::{volunteer_no, VolunteerDraft, VolunteerStatus};
+use crate::on_db;
+use chrono::{DateTime, NaiveDate, Utc};
+
+/// One row as stored: personal data sealed, with its masked form beside it so
+/// lists never need to open the seal.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct VolunteerRow {
+    pub id: i64,
+    pub volunteer_no: String,
+    pub name: String,
+    pub gender: String,
+    pub birth_date: NaiveDate,
+    pub id_sealed: String,
+    pub id_masked: String,
+    pub phone_sealed: String,
+    pub phone_masked: String,
+    pub region_id: i64,
+    pub region_path: String,
+    pub region_name: String,
+    pub address: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub branch: Option<String>,
+    pub enlisted_on: Option<NaiveDate>,
+    pub discharged_on: Option<NaiveDate>,
+    pub veteran_category: Option<String>,
+    pub party_member: bool,
+    pub cadre_role: Option<String>,
+    pub availability: Option<String>,
+    pub status: String,
+    pub skills: Option<String>,
+    pub honors: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl VolunteerRow {
+    pub fn skill_list(&self) -> Vec<String> {
+        split_list(self.skills.as_deref())
+    }
+    pub fn honor_list(&self) -> Vec<String> {
+        // honours are joined in their entered order by position
+        split_list(self.honors.as_deref())
+    }
+}
+
+/// Lists come back from one query as `a\u{1f}b`; the unit separator never
+/// appears in typed text.
+fn split_list(s: Option<&str>) -> Vec<String> {
+    s.map(|s| {
+        s.split('\u{1f}')
+            .filter(|x| !x.is_empty())
+            .map(str::to_string)
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+fn select(pool: &Pool) -> String {
+    // The one dialect fork of this file: the name of the string aggregate.
+    let (skills, honors) = match pool {
+        Pool::Sqlite(_) => (
+            "(SELECT group_concat(skill, char(31)) FROM (SELECT skill FROM volunteer_skills s WHERE s.volunteer_id = v.id ORDER BY skill))",
+            "(SELECT group_concat(title, char(31)) FROM (SELECT title FROM volunteer_honors h WHERE h.volunteer_id = v.id ORDER BY position))",
+        ),
+        Pool::Postgres(_) => (
+            "(SELECT string_agg(skill, chr(31) ORDER BY skill) FROM volunteer_skills s WHERE s.volunteer_id = v.id)",
+            "(SELECT string_agg(title, chr(31) ORDER BY position) FROM volunteer_honors h WHERE h.volunteer_id = v.id)",
+        ),
+    };
+    format!(
+        "SELECT v.id, v.volunteer_no, v.name, v.gender, v.birth_date, v.id_sealed, v.id_masked, v.phone_sealed,
+                v.phone_masked, v.region_id, r.path AS region_path, r.name AS region_name, v.address, v.lat, v.lon,
+                v.branch, v.enlisted_on, v.discharged_on, v.veteran_category, v.party_member, v.cadre_role,
+                v.availability, v.status, {skills} AS skills, {honors} AS honors, v.created_at, v.updated_at
+           FROM volunteers v JOIN regions r ON r.id = v.region_id"
+    )
+}
+
+pub async fn get(pool: &Pool, id: i64) -> Result<Option<VolunteerRow>> {
+    let sql = format!("{} WHERE v.id = $1", select(pool));
+    Ok(on_db!(pool, |p| sqlx::query_as::<_, VolunteerRow>(&sql)
+        .bind(id)
+        .fetch_optional(p)
+        .await?))
+}
+
+/// What a list may be narrowed by. `within` is a region path prefix and is
+/// always set: the caller's scope, or a region inside it.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub within: String,
+    pub team_id: Option<i64>,
+    pub skill: Option<String>,
+    pub status: Option<VolunteerStatus>,
+    pub text: Option<String>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+fn where_clause(f: &Filter, vault: &Vault) -> (String, Vec<String>, Vec<i64>) {
+    // Text binds first, then integer binds; placeholders are numbered to match.
+    let mut texts = vec![format!("{}%", f.within)];
+    let mut ints = Vec::new();
+    let mut conds = vec!["r.path LIKE $1".to_string()];
+    if let Some(skill) = &f.skill {
+        texts.push(skill.clone());
+        conds.push(format!(
+            "EXISTS (SELECT 1 FROM volunteer_skills s WHERE s.volunteer_id = v.id AND s.skill = ${})",
+            texts.len()
+        ));
+    }
+    if let Some(st) = f.status {
+        texts.push(st.as_str().to_string());
+        conds.push(format!("v.status = ${}", texts.len()));
+    }
+    if let Some(q) = f.text.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        // A whole phone or ID number is found through its blind index; anything
+        // else matches the name or the volunteer number.
+        let mut alts = Vec::new();
+        texts.push(format!("%{}%", q.replace(['%', '_'], "")));
+        alts.push(format!("v.name LIKE ${}", texts.len()));
+        texts.push(q.to_uppercase());
+        alts.push(format!("v.volunteer_no = ${}", texts.len()));
+        if let Ok(phone) = Phone::parse(q) {
+            texts.push(vault.blind(phone.as_str()));
+            alts.push(format!("v.phone_hash = ${}", texts.len()));
+        }
+        if let Ok(id) = IdNumber::parse(q) {
+            texts.push(vault.blind(id.as_str()));
+            alts.push(format!("v.id_hash = ${}", texts.len()));
+        }
+        conds.push(format!("({})", alts.join(" OR ")));
+    }
+    if let Some(team) = f.team_id {
+        ints.push(team);
+        conds.push(format!(
+            "EXISTS (SELECT 1 FROM team_members m WHERE m.volunteer_id = v.id AND m.team_id = ${})",
+            texts.len() + ints.len()
+        ));
+    }
+    (conds.join(" AND "), texts, ints)
+}
+
+pub async fn list(pool: &Pool, vault: &Vault, f: &Filter) -> Result<Vec<VolunteerRow>> {
+    let (cond, texts, ints) = where_clause(f, vault);
+    let n = texts.len() + ints.len();
+    let sql = format!(
+        "{} WHERE {cond} ORDER BY v.id LIMIT ${} OFFSET ${}",
+        select(pool),
+        n + 1,
+        n + 2
+    );
+    Ok(on_db!(pool, |p| {
+        let mut q = sqlx::query_as::<_, VolunteerRow>(&sql);
+        for t in &texts {
+            q = q.bind(t);
+        }
+        for i in &ints {
+            q = q.bind(i);
+        }
+        q.bind(f.limit).bind(f.offset).fetch_all(p).await?
+    }))
+}
+
+pub async fn count(pool: &Pool, vault: &Vault, f: &Filter) -> Result<i64> {
+    let (cond, texts, ints) = where_clause(f, vault);
+    let sql = format!(
+        "SELECT COUNT(*) FROM volunteers v JOIN regions r ON r.id = v.region_id WHERE {cond}"
+    );
+    Ok(on_db!(pool, |p| {
+        let mut q = sqlx::query_scalar::<_, i64>(&sql);
+        for t in &texts {
+            q = q.bind(t);
+        }
+        for i in &ints {
+            q = q.bind(i);
+        }
+        q.fetch_one(p).await?
+    }))
+}
+
+fn clash(e: sqlx::Error) -> StoreError {
+    let rules = [(
+        "id_hash",
+        Problem::about(
+            "id_number",
+            "已登记过，不能重复登记",
+            "is already on the roster",
+        ),
+    )];
+    match unique_violation(&e, &rules) {
+        Some(p) => StoreError::invalid(p),
+        None => e.into(),
+    }
+}
+
+/// Stores a new volunteer and gives them their volunteer number.
+pub async fn create(pool: &Pool, vault: &Vault, d: &VolunteerDraft) -> Result<i64> {
+    let now = Utc::now();
+    let res: Result<i64> = on_db!(pool, |p| {
+        let mut tx = p.begin_write().await?;
+        let id = sqlx::query_scalar::<_, i64>(
+            "INSERT INTO volunteers (name, gender, birth_date, id_sealed, id_hash, id_masked, phone_sealed, phone_hash,
+                 phone_masked, region_id, address, lat, lon, branch, enlisted_on, discharged_on, veteran_category,
+                 party_member, cadre_role, availability, status, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22)
+             RETURNING id",
+        )
+        .bind(&d.name)
+        .bind(d.gender.as_str())
+        .bind(d.birth_date)
+        .bind(vault.seal(d.id_number.as_str()))
+        .bind(vault.blind(d.id_number.as_str()))
+        .bind(d.id_number.masked())
+        .bind(vault.seal(d.phone.as_str()))
+        .bind(vault.blind(d.phone.as_str()))
+        .bind(d.phone.masked())
+        .bind(d.region_id)
+        .bind(&d.address)
+        .bind(d.position.map(|x| x.lat))
+        .bind(d.position.map(|x| x.lon))
+        .bind(&d.branch)
+        .bind(d.enlisted_on)
+        .bind(d.discharged_on)
+        .bind(&d.veteran_category)
+        .bind(d.party_member)
+        .bind(&d.cadre_role)
+        .bind(&d.availability)
+        .bind(d.status.as_str())
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(clash)?;
+        sqlx::query("UPDATE volunteers SET volunteer_no = $1 WHERE id = $2")
+            .bind(volunteer_no(id))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        for s in &d.skills {
+            sqlx::query("INSERT INTO volunteer_skills (volunteer_id, skill) VALUES ($1, $2)")
+                .bind(id)
+                .bind(s)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for (i, h) in d.honors.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO volunteer_honors (volunteer_id, position, title) VALUES ($1, $2, $3)",
+            )
+            .bind(id)
+            .bind(i as i64)
+            .bind(h)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    });
+    res
+}
+
+pub async fn update(pool: &Pool, vault: &Vault, id: i64, d: &VolunteerDraft) -> Result<()> {
+    let now = Utc::now();
+    let res: Result<()> = on_db!(pool, |p| {
+        let mut tx = p.begin_write().await?;
+        let done = sqlx::query(
+            "UPDATE volunteers SET name = $1, gender = $2, birth_date = $3, id_sealed = $4, id_hash = $5, id_masked = $6,
+                 phone_sealed = $7, phone_hash = $8, phone_masked = $9, region_id = $10, address = $11, lat = $12,
+                 lon = $13, branch = $14, enlisted_on = $15, discharged_on = $16, veteran_category = $17,
+                 party_member = $18, cadre_role = $19, availability = $20, status = $21, updated_at = $22
+             WHERE id = $23",
+        )
+        .bind(&d.name)
+        .bind(d.gender.as_str())
+        .bind(d.birth_date)
+        .bind(vault.seal(d.id_number.as_str()))
+        .bind(vault.blind(d.id_number.as_str()))
+        .bind(d.id_number.masked())
+        .bind(vault.seal(d.phone.as_str()))
+        .bind(vault.blind(d.phone.as_str()))
+        .bind(d.phone.masked())
+        .bind(d.region_id)
+        .bind(&d.address)
+        .bind(d.position.map(|x| x.lat))
+        .bind(d.position.map(|x| x.lon))
+        .bind(&d.branch)
+        .bind(d.enlisted_on)
+        .bind(d.discharged_on)
+        .bind(&d.veteran_category)
+        .bind(d.party_member)
+        .bind(&d.cadre_role)
+        .bind(&d.availability)
+        .bind(d.status.as_str())
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(clash)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        sqlx::query("DELETE FROM volunteer_skills WHERE volunteer_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM volunteer_honors WHERE volunteer_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        for s in &d.skills {
+            sqlx::query("INSERT INTO volunteer_skills (volunteer_id, skill) VALUES ($1, $2)")
+                .bind(id)
+                .bind(s)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for (i, h) in d.honors.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO volunteer_honors (volunteer_id, position, title) VALUES ($1, $2, $3)",
+            )
+            .bind(id)
+            .bind(i as i64)
+            .bind(h)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    });
+    res
+}
+
+/// Counts for the dashboard: (active, applicants, inactive) inside a subtree.
+pub async fn status_counts(pool: &Pool, within: &str) -> Result<(i64, i64, i64)> {
+    let prefix = format!("{within}%");
+    let rows: Vec<(String, i64)> = on_db!(pool, |p| {
+        sqlx::query_as(
+        "SELECT v.status, COUNT(*) FROM volunteers v JOIN regions r ON r.id = v.region_id WHERE r.path LIKE $1 GROUP BY v.status"
+    )
+    .bind(&prefix)
+    .fetch_all(p)
+    .await?
+    });
+    let get = |s: &str| {
+        rows.iter()
+            .find(|(k, _)| k == s)
+            .map(|(_, n)| *n)
+            .unwrap_or(0)
+    };
+    Ok((get("active"), get("applicant"), get("inactive")))
+}
+
+/// Ids of volunteers in one of the given ids that exist, for bulk checks.
+pub async fn existing(pool: &Pool, ids: &[i64]) -> Result<Vec<i64>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let sql = format!(
+        "SELECT id FROM volunteers WHERE id IN ({})",
+        placeholders(1, ids.len())
+    );
+    Ok(on_db!(pool, |p| {
+        let mut q = sqlx::query_scalar::<_, i64>(&sql);
+        for id in ids {
+            q = q.bind(id);
+        }
+        q.fetch_all(p).await?
+    }))
+}

@@ -1,0 +1,56 @@
+//! The OpenAPI document, generated from the handlers' annotations.
+
+use super::api;
+use axum::Json;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Laobing 老兵 API", description = "退役军人学雷锋志愿服务平台 · veterans' volunteer service platform"),
+    paths(
+        super::healthz,
+        api::auth::token, api::auth::revoke, api::auth::me,
+        api::regions::list, api::regions::show, api::regions::create, api::regions::update, api::regions::coverage,
+        api::teams::list, api::teams::show, api::teams::create, api::teams::update, api::teams::add_member, api::teams::remove_member,
+        api::volunteers::list, api::volunteers::show, api::volunteers::create, api::volunteers::update,
+    ),
+    components(schemas(ErrorBody, ErrorDetail)),
+    modifiers(&BearerAuth),
+)]
+pub struct ApiDoc;
+
+/// The contract's error shape, for the document.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ErrorBody {
+    error: ErrorDetail,
+}
+
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ErrorDetail {
+    /// A stable snake_case code such as `validation_failed`.
+    code: String,
+    /// In the request's language (Chinese unless `Accept-Language` or `?lang=` says English).
+    message: String,
+    /// Field name → what is wrong with it, in Chinese and English.
+    fields: std::collections::BTreeMap<String, String>,
+}
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(c) = openapi.components.as_mut() {
+            c.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
+        }
+    }
+}
+
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

@@ -1,0 +1,40 @@
+//! "One village one team": which villages have a team, and which not yet.
+
+use super::{error_page, lang_of, pct, render, Chrome};
+use crate::store::regions::{self as store, VillageCoverage};
+use crate::web::auth::PageUser;
+use crate::web::AppState;
+use askama::Template;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::Response;
+
+#[derive(Template)]
+#[template(path = "coverage.html")]
+pub struct CoveragePage {
+    pub c: Chrome,
+    pub villages: Vec<VillageCoverage>,
+    pub covered: usize,
+    pub pct: String,
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    PageUser(caller): PageUser,
+    headers: HeaderMap,
+) -> Response {
+    let lang = lang_of(&headers);
+    match store::village_coverage(&state.db.pool, caller.scope_path()).await {
+        Ok(villages) => {
+            let covered = villages.iter().filter(|v| v.teams > 0).count();
+            let pct = pct(covered as i64, villages.len() as i64);
+            render(&CoveragePage {
+                c: Chrome::new(&caller, lang, "coverage", "/coverage"),
+                villages,
+                covered,
+                pct,
+            })
+        }
+        Err(e) => error_page(lang, e.into()),
+    }
+}

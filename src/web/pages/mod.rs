@@ -1,0 +1,267 @@
+//! Server-rendered pages: Chinese first with an English switch, phone-sized
+//! screens first, no front-end framework. Templates live in `templates/` and
+//! are compiled into the binary, as are the static files.
+
+pub mod coverage;
+pub mod dashboard;
+pub mod login;
+pub mod regions;
+pub mod teams;
+pub mod volunteers;
+
+use super::auth::{Caller, LANG_COOKIE};
+use super::error::ApiError;
+use super::AppState;
+use crate::domain::lang::Lang;
+use askama::Template;
+use axum::extract::{Path, Query};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use axum_extra::extract::CookieJar;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(dashboard::page))
+        .route("/login", get(login::form).post(login::submit))
+        .route("/logout", post(login::logout))
+        .route("/lang/{code}", get(switch_lang))
+        .route("/regions", get(regions::page).post(regions::create))
+        .route("/coverage", get(coverage::page))
+        .route("/teams", get(teams::list))
+        .route("/teams/{id}", get(teams::show))
+        .route("/teams/{id}/members", post(teams::add_member))
+        .route(
+            "/teams/{id}/members/{volunteer_id}/remove",
+            post(teams::remove_member),
+        )
+        .route("/volunteers", get(volunteers::list))
+        .route(
+            "/volunteers/new",
+            get(volunteers::new_form).post(volunteers::create),
+        )
+        .route("/volunteers/{id}", get(volunteers::show))
+        .route(
+            "/volunteers/{id}/edit",
+            get(volunteers::edit_form).post(volunteers::update),
+        )
+        .route(
+            "/static/app.css",
+            get(|| async {
+                asset(
+                    "text/css; charset=utf-8",
+                    include_str!("../../../static/app.css"),
+                )
+            }),
+        )
+        .route(
+            "/static/app.js",
+            get(|| async {
+                asset(
+                    "text/javascript; charset=utf-8",
+                    include_str!("../../../static/app.js"),
+                )
+            }),
+        )
+}
+
+fn asset(content_type: &'static str, body: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// What every signed-in page shows around its content.
+pub struct Chrome {
+    pub lang: Lang,
+    pub username: String,
+    pub role_label: String,
+    pub csrf: String,
+    /// Which menu entry is lit.
+    pub nav: &'static str,
+    /// The current path, to come back to after switching language.
+    pub here: String,
+    pub staff: bool,
+}
+
+impl Chrome {
+    pub fn new(caller: &Caller, lang: Lang, nav: &'static str, here: &str) -> Chrome {
+        let (zh, en) = caller.role.label();
+        Chrome {
+            lang,
+            username: caller.username.clone(),
+            role_label: lang.t(zh, en).to_string(),
+            csrf: caller.csrf.clone(),
+            nav,
+            here: here.to_string(),
+            staff: caller.role.manages_roster(),
+        }
+    }
+
+    pub fn t<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
+        self.lang.t(zh, en)
+    }
+
+    pub fn other_lang(&self) -> &'static str {
+        self.lang.other().code()
+    }
+
+    pub fn other_lang_label(&self) -> &'static str {
+        self.lang.t("English", "中文")
+    }
+
+    pub fn here_encoded(&self) -> String {
+        super::auth::urlencode(&self.here)
+    }
+
+    pub fn lit(&self, nav: &str) -> &'static str {
+        if self.nav == nav {
+            "on"
+        } else {
+            ""
+        }
+    }
+}
+
+pub fn lang_of(headers: &HeaderMap) -> Lang {
+    super::auth::request_lang(headers, None)
+}
+
+/// Renders a template, or a plain error page if rendering itself fails.
+pub fn render<T: Template>(t: &T) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "template error").into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub lang: Lang,
+    pub status: u16,
+    pub message: String,
+}
+
+impl ErrorPage {
+    pub fn t<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
+        self.lang.t(zh, en)
+    }
+}
+
+/// An API error shown as a page.
+pub fn error_page(lang: Lang, e: ApiError) -> Response {
+    let page = ErrorPage {
+        lang,
+        status: e.status.as_u16(),
+        message: lang.t(&e.zh, &e.en).to_string(),
+    };
+    let mut res = render(&page);
+    *res.status_mut() = e.status;
+    res
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    pub next: Option<String>,
+}
+
+/// Only local paths are followed, so a link cannot send people elsewhere.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/".into(),
+    }
+}
+
+async fn switch_lang(
+    Path(code): Path<String>,
+    Query(q): Query<NextQuery>,
+    jar: CookieJar,
+) -> (CookieJar, Redirect) {
+    let lang = Lang::from_tag(&code).unwrap_or_default();
+    let cookie = Cookie::build((LANG_COOKIE, lang.code()))
+        .path("/")
+        .same_site(SameSite::Lax)
+        .permanent()
+        .build();
+    (jar.add(cookie), Redirect::to(&safe_next(q.next.as_deref())))
+}
+
+/// A urlencoded form as pairs; repeated keys (check boxes) stay repeated.
+pub fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body).unwrap_or_default()
+}
+
+pub fn form_get<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
+/// Checks the form's CSRF token against the session's.
+pub fn csrf_ok(caller: &Caller, pairs: &[(String, String)]) -> bool {
+    super::auth::constant_eq(form_get(pairs, "csrf").unwrap_or(""), &caller.csrf)
+}
+
+pub fn csrf_failed(lang: Lang) -> Response {
+    error_page(
+        lang,
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            "csrf_failed",
+            "页面已过期，请返回刷新后重试",
+            "The page has expired; go back, reload and try again",
+        ),
+    )
+}
+
+/// Form fields as the JSON object the API validators read; empty fields are
+/// left out and `list_keys` gather every value of a repeated key.
+pub fn form_to_map(
+    pairs: &[(String, String)],
+    list_keys: &[&str],
+    bool_keys: &[&str],
+) -> Map<String, Value> {
+    let mut m = Map::new();
+    for (k, v) in pairs {
+        if k == "csrf" {
+            continue;
+        }
+        if list_keys.contains(&k.as_str()) {
+            let entry = m.entry(k.clone()).or_insert_with(|| Value::Array(vec![]));
+            if let Value::Array(a) = entry {
+                if !v.trim().is_empty() {
+                    a.push(Value::String(v.clone()));
+                }
+            }
+        } else if bool_keys.contains(&k.as_str()) {
+            m.insert(k.clone(), Value::Bool(v == "on" || v == "true" || v == "1"));
+        } else if !v.trim().is_empty() {
+            m.insert(k.clone(), Value::String(v.clone()));
+        }
+    }
+    m
+}
+
+/// Numbers for templates, with thousands left plain (towns count in hundreds).
+pub fn pct(part: i64, whole: i64) -> String {
+    if whole == 0 {
+        "—".into()
+    } else {
+        format!("{:.0}%", part as f64 * 100.0 / whole as f64)
+    }
+}

@@ -1,0 +1,180 @@
+//! The region tree, and adding villages and grids to it.
+
+use super::{csrf_failed, csrf_ok, error_page, form_pairs, form_to_map, lang_of, render, Chrome};
+use crate::domain::geo::LatLon;
+use crate::domain::input::Fields;
+use crate::domain::lang::Lang;
+use crate::domain::region::RegionKind;
+use crate::domain::validation::{Problem, Problems};
+use crate::store::regions::{self as store, NewRegion};
+use crate::web::auth::{Caller, PageUser};
+use crate::web::error::ApiError;
+use crate::web::AppState;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+
+pub struct RegionLine {
+    pub id: i64,
+    pub name: String,
+    pub kind_label: String,
+    pub depth: usize,
+    pub coords: String,
+    pub may_have_children: bool,
+}
+
+#[derive(Template)]
+#[template(path = "regions/list.html")]
+pub struct RegionsPage {
+    pub c: Chrome,
+    pub lines: Vec<RegionLine>,
+    pub problems: Problems,
+    pub form_name: String,
+    pub form_parent: i64,
+}
+
+impl RegionsPage {
+    pub fn err(&self, field: &str) -> String {
+        self.problems
+            .get(field)
+            .map(|p| self.c.t(&p.zh, &p.en).to_string())
+            .unwrap_or_default()
+    }
+}
+
+async fn build(
+    state: &AppState,
+    caller: &Caller,
+    lang: Lang,
+    problems: Problems,
+    name: String,
+    parent: i64,
+) -> Result<RegionsPage, ApiError> {
+    let rows = store::list(&state.db.pool, Some(caller.scope_path()), None).await?;
+    let base_depth = rows
+        .first()
+        .map(|r| r.path.matches('/').count())
+        .unwrap_or(0);
+    let lines = rows
+        .into_iter()
+        .map(|r| {
+            let (zh, en) = r.kind().label();
+            RegionLine {
+                id: r.id,
+                depth: r.path.matches('/').count().saturating_sub(base_depth),
+                kind_label: lang.t(zh, en).to_string(),
+                coords: match (r.lat, r.lon) {
+                    (Some(a), Some(b)) => format!("{a:.4}, {b:.4}"),
+                    _ => String::new(),
+                },
+                may_have_children: r.kind() != RegionKind::Grid,
+                name: r.name,
+            }
+        })
+        .collect();
+    Ok(RegionsPage {
+        c: Chrome::new(caller, lang, "regions", "/regions"),
+        lines,
+        problems,
+        form_name: name,
+        form_parent: parent,
+    })
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    PageUser(caller): PageUser,
+    headers: HeaderMap,
+) -> Response {
+    let lang = lang_of(&headers);
+    match build(&state, &caller, lang, Problems::new(), String::new(), 0).await {
+        Ok(p) => render(&p),
+        Err(e) => error_page(lang, e),
+    }
+}
+
+/// Adds a child region: its kind follows from the parent (town → village → grid).
+pub async fn create(
+    State(state): State<AppState>,
+    PageUser(caller): PageUser,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let lang = lang_of(&headers);
+    let pairs = form_pairs(&body);
+    if !csrf_ok(&caller, &pairs) {
+        return csrf_failed(lang);
+    }
+    if !caller.role.manages_roster() {
+        return error_page(lang, ApiError::forbidden());
+    }
+    let map = form_to_map(&pairs, &[], &[]);
+    let mut f = Fields::new(&map);
+    let name = f.required_text("name", 40);
+    let parent_id = f.required_int("parent_id");
+    let (lat, lon) = (f.float("lat"), f.float("lon"));
+    let mut problems = f.problems;
+    let position = LatLon::parse_pair(lat, lon, &mut problems);
+    let parent = match parent_id {
+        Some(id) => store::get(&state.db.pool, id).await.ok().flatten(),
+        None => None,
+    };
+    let result = match (&name, &parent) {
+        (Some(name), Some(parent)) if problems.is_empty() => {
+            if !caller.covers(&parent.path) {
+                return error_page(lang, ApiError::forbidden());
+            }
+            let kind = match parent.kind() {
+                RegionKind::County => RegionKind::Town,
+                RegionKind::Town => RegionKind::Village,
+                _ => RegionKind::Grid,
+            };
+            store::create(
+                &state.db.pool,
+                &NewRegion {
+                    name: name.clone(),
+                    kind,
+                    parent_id: Some(parent.id),
+                    position,
+                },
+            )
+            .await
+        }
+        _ => {
+            if parent.is_none() {
+                problems.push(Problem::about("parent_id", "不存在", "does not exist"));
+            }
+            Err(crate::store::StoreError::Invalid(problems))
+        }
+    };
+    match result {
+        Ok(r) => {
+            caller
+                .audit(&state, "create", "region", &r.id.to_string(), &r.name)
+                .await;
+            Redirect::to("/regions").into_response()
+        }
+        Err(crate::store::StoreError::Invalid(p)) => {
+            match build(
+                &state,
+                &caller,
+                lang,
+                p,
+                name.unwrap_or_default(),
+                parent_id.unwrap_or(0),
+            )
+            .await
+            {
+                Ok(page) => {
+                    let mut res = render(&page);
+                    *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+                    res
+                }
+                Err(e) => error_page(lang, e),
+            }
+        }
+        Err(e) => error_page(lang, e.into()),
+    }
+}

@@ -1,0 +1,616 @@
+//! The roster pages: search, profile, add and edit with errors beside each field.
+
+use super::{csrf_failed, csrf_ok, error_page, form_pairs, form_to_map, lang_of, render, Chrome};
+use crate::domain::lang::Lang;
+use crate::domain::region::RegionKind;
+use crate::domain::validation::Problems;
+use crate::domain::volunteer::{
+    skill_label, veteran_category_label, Gender, VolunteerStatus, SKILLS, VETERAN_CATEGORIES,
+};
+use crate::store::regions as region_store;
+use crate::store::volunteers::{self as store};
+use crate::web::api::volunteers::{
+    as_input, checked_draft, detail, filter_from, visible, VolunteerQuery, VolunteerView,
+};
+use crate::web::auth::{Caller, PageUser};
+use crate::web::error::ApiError;
+use crate::web::AppState;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+
+const PAGE_SIZE: i64 = 20;
+
+pub struct Opt {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+pub struct Card {
+    pub id: i64,
+    pub no: String,
+    pub name: String,
+    pub gender: String,
+    pub region: String,
+    pub phone: String,
+    pub skills: String,
+    pub status: String,
+    pub active: bool,
+    pub honors: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "volunteers/list.html")]
+pub struct ListPage {
+    pub c: Chrome,
+    pub q: String,
+    pub skill_opts: Vec<Opt>,
+    pub status_opts: Vec<Opt>,
+    pub region_opts: Vec<Opt>,
+    pub cards: Vec<Card>,
+    pub total: i64,
+    pub page: i64,
+    pub pages: i64,
+    pub prev_link: Option<String>,
+    pub next_link: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    pub q: Option<String>,
+    pub skill: Option<String>,
+    pub status: Option<String>,
+    pub region_id: Option<String>,
+    pub page: Option<String>,
+}
+
+fn gender_label(g: &str, lang: Lang) -> String {
+    Gender::parse(g)
+        .map(|g| g.label())
+        .map(|(zh, en)| lang.t(zh, en).to_string())
+        .unwrap_or_default()
+}
+
+fn status_label(s: &str, lang: Lang) -> String {
+    VolunteerStatus::parse(s)
+        .map(|s| s.label())
+        .map(|(zh, en)| lang.t(zh, en).to_string())
+        .unwrap_or_default()
+}
+
+fn skills_text(skills: &[String], lang: Lang) -> String {
+    skills
+        .iter()
+        .map(|s| {
+            let (zh, en) = skill_label(s);
+            lang.t(zh, en).to_string()
+        })
+        .collect::<Vec<_>>()
+        .join(lang.t("、", ", "))
+}
+
+async fn village_opts(
+    state: &AppState,
+    caller: &Caller,
+    selected: Option<i64>,
+    lang: Lang,
+) -> Result<Vec<Opt>, ApiError> {
+    let regions = region_store::list(&state.db.pool, Some(caller.scope_path()), None).await?;
+    Ok(regions
+        .into_iter()
+        .filter(|r| {
+            matches!(
+                r.kind(),
+                RegionKind::Village | RegionKind::Grid | RegionKind::Town
+            )
+        })
+        .map(|r| {
+            let (zh, en) = r.kind().label();
+            Opt {
+                selected: Some(r.id) == selected,
+                label: format!("{}（{}）", r.name, lang.t(zh, en)),
+                value: r.id.to_string(),
+            }
+        })
+        .collect())
+}
+
+fn link(base: &ListQuery, page: i64) -> String {
+    let mut parts = vec![];
+    for (k, v) in [
+        ("q", &base.q),
+        ("skill", &base.skill),
+        ("status", &base.status),
+        ("region_id", &base.region_id),
+    ] {
+        if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+            parts.push(format!("{k}={}", crate::web::auth::urlencode(v)));
+        }
+    }
+    parts.push(format!("page={page}"));
+    format!("/volunteers?{}", parts.join("&"))
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    PageUser(caller): PageUser,
+    headers: HeaderMap,
+    Query(lq): Query<ListQuery>,
+) -> Response {
+    let lang = lang_of(&headers);
+    let result: Result<ListPage, ApiError> = async {
+        caller.ensure(caller.role.reads_roster())?;
+        let page = lq
+            .page
+            .as_deref()
+            .and_then(|p| p.parse::<i64>().ok())
+            .unwrap_or(1)
+            .max(1);
+        let q = VolunteerQuery {
+            region_id: lq.region_id.clone(),
+            skill: lq.skill.clone(),
+            status: lq.status.clone(),
+            q: lq.q.clone(),
+            limit: Some(PAGE_SIZE.to_string()),
+            offset: Some(((page - 1) * PAGE_SIZE).to_string()),
+            ..Default::default()
+        };
+        let f = filter_from(&state, &caller, &q).await?;
+        let rows = store::list(&state.db.pool, &state.db.vault, &f).await?;
+        let total = store::count(&state.db.pool, &state.db.vault, &f).await?;
+        let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+        let cards = rows
+            .into_iter()
+            .map(|v| Card {
+                skills: skills_text(&v.skill_list(), lang),
+                honors: v.honor_list(),
+                gender: gender_label(&v.gender, lang),
+                status: status_label(&v.status, lang),
+                active: v.status == "active",
+                id: v.id,
+                no: v.volunteer_no,
+                name: v.name,
+                region: v.region_name,
+                // lists always mask; the full number is one click away and audited
+                phone: v.phone_masked,
+            })
+            .collect();
+        let skill_opts = SKILLS
+            .iter()
+            .map(|(code, zh, en)| Opt {
+                value: code.to_string(),
+                label: lang.t(zh, en).to_string(),
+                selected: lq.skill.as_deref() == Some(code),
+            })
+            .collect();
+        let status_opts = VolunteerStatus::ALL
+            .iter()
+            .map(|s| {
+                let (zh, en) = s.label();
+                Opt {
+                    value: s.as_str().into(),
+                    label: lang.t(zh, en).into(),
+                    selected: lq.status.as_deref() == Some(s.as_str()),
+                }
+            })
+            .collect();
+        let selected_region = lq.region_id.as_deref().and_then(|r| r.parse().ok());
+        Ok(ListPage {
+            c: Chrome::new(&caller, lang, "volunteers", "/volunteers"),
+            q: lq.q.clone().unwrap_or_default(),
+            skill_opts,
+            status_opts,
+            region_opts: village_opts(&state, &caller, selected_region, lang).await?,
+            cards,
+            total,
+            page,
+            pages,
+            prev_link: (page > 1).then(|| link(&lq, page - 1)),
+            next_link: (page < pages).then(|| link(&lq, page + 1)),
+        })
+    }
+    .await;
+    match result {
+        Ok(p) => render(&p),
+        Err(e) => error_page(lang, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "volunteers/show.html")]
+pub struct ShowPage {
+    pub c: Chrome,
+    pub v: VolunteerView,
+    pub gender: String,
+    pub status: String,
+    pub category: String,
+    pub skills: String,
+    pub may_edit: bool,
+    pub revealed: bool,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    PageUser(caller): PageUser,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Response {
+    let lang = lang_of(&headers);
+    let result: Result<ShowPage, ApiError> = async {
+        let row = visible(&state, &caller, id).await?;
+        let revealed = caller.sees_personal_data_of(row.id, &row.region_path);
+        let may_edit = caller.role.manages_roster() && caller.covers(&row.region_path);
+        let v = detail(&state, &caller, row).await?;
+        Ok(ShowPage {
+            c: Chrome::new(&caller, lang, "volunteers", &format!("/volunteers/{id}")),
+            gender: gender_label(&v.gender, lang),
+            status: status_label(&v.status, lang),
+            category: v
+                .veteran_category
+                .as_deref()
+                .map(|c| {
+                    let (zh, en) = veteran_category_label(c);
+                    lang.t(zh, en).to_string()
+                })
+                .unwrap_or_default(),
+            skills: skills_text(&v.skills, lang),
+            v,
+            may_edit,
+            revealed,
+        })
+    }
+    .await;
+    match result {
+        Ok(p) => {
+            let mut res = render(&p);
+            res.headers_mut().insert(
+                axum::http::header::CACHE_CONTROL,
+                axum::http::HeaderValue::from_static("no-store"),
+            );
+            res
+        }
+        Err(e) => error_page(lang, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "volunteers/form.html")]
+pub struct FormPage {
+    pub c: Chrome,
+    pub action: String,
+    pub heading: String,
+    pub values: HashMap<String, String>,
+    pub problems: Problems,
+    pub region_opts: Vec<Opt>,
+    pub skill_opts: Vec<Opt>,
+    pub category_opts: Vec<Opt>,
+    pub status_opts: Vec<Opt>,
+    pub branch_opts: Vec<Opt>,
+    pub party_member: bool,
+}
+
+impl FormPage {
+    pub fn v(&self, key: &str) -> &str {
+        self.values.get(key).map(String::as_str).unwrap_or("")
+    }
+    pub fn err(&self, key: &str) -> String {
+        self.problems
+            .get(key)
+            .map(|p| self.c.t(&p.zh, &p.en).to_string())
+            .unwrap_or_default()
+    }
+    pub fn bad(&self, key: &str) -> &'static str {
+        if self.problems.get(key).is_some() {
+            "bad"
+        } else {
+            ""
+        }
+    }
+}
+
+const BRANCHES: [(&str, &str); 7] = [
+    ("陆军", "Army"),
+    ("海军", "Navy"),
+    ("空军", "Air Force"),
+    ("火箭军", "Rocket Force"),
+    ("战略支援部队", "Strategic Support Force"),
+    ("武警部队", "Armed Police"),
+    ("其他", "Other"),
+];
+
+/// The form's values as text, from a stored profile or from what was posted.
+fn values_from(map: &Map<String, Value>) -> HashMap<String, String> {
+    map.iter()
+        .map(|(k, v)| {
+            let text = match v {
+                Value::String(s) => s.clone(),
+                Value::Array(a) => a
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join("、"),
+                Value::Null => String::new(),
+                other => other.to_string(),
+            };
+            (k.clone(), text)
+        })
+        .collect()
+}
+
+async fn form_page(
+    state: &AppState,
+    caller: &Caller,
+    lang: Lang,
+    action: String,
+    heading: String,
+    map: &Map<String, Value>,
+    problems: Problems,
+) -> Result<FormPage, ApiError> {
+    let values = values_from(map);
+    let selected_region = map.get("region_id").and_then(|v| {
+        v.as_i64()
+            .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+    });
+    let chosen: Vec<String> = match map.get("skills") {
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect(),
+        _ => vec![],
+    };
+    let pick = |key: &str| values.get(key).cloned().unwrap_or_default();
+    Ok(FormPage {
+        c: Chrome::new(caller, lang, "volunteers", &action),
+        region_opts: village_opts(state, caller, selected_region, lang).await?,
+        skill_opts: SKILLS
+            .iter()
+            .map(|(code, zh, en)| Opt {
+                value: code.to_string(),
+                label: lang.t(zh, en).into(),
+                selected: chosen.iter().any(|c| c == code || c == zh),
+            })
+            .collect(),
+        category_opts: VETERAN_CATEGORIES
+            .iter()
+            .map(|(code, zh, en)| Opt {
+                value: code.to_string(),
+                label: lang.t(zh, en).into(),
+                selected: pick("veteran_category") == *code,
+            })
+            .collect(),
+        status_opts: VolunteerStatus::ALL
+            .iter()
+            .map(|s| {
+                let (zh, en) = s.label();
+                Opt {
+                    value: s.as_str().into(),
+                    label: lang.t(zh, en).into(),
+                    selected: pick("status") == s.as_str()
+                        || (pick("status").is_empty() && *s == VolunteerStatus::Active),
+                }
+            })
+            .collect(),
+        branch_opts: BRANCHES
+            .iter()
+            .map(|(zh, en)| Opt {
+                value: zh.to_string(),
+                label: lang.t(zh, en).into(),
+                selected: pick("branch") == *zh,
+            })
+            .collect(),
+        party_member: map.get("party_member") == Some(&Value::Bool(true)),
+        action,
+        heading,
+        values,
+        problems,
+    })
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    PageUser(caller): PageUser,
+    headers: HeaderMap,
+) -> Response {
+    let lang = lang_of(&headers);
+    if !caller.role.manages_roster() {
+        return error_page(lang, ApiError::forbidden());
+    }
+    match form_page(
+        &state,
+        &caller,
+        lang,
+        "/volunteers/new".into(),
+        lang.t("登记志愿者", "Add a volunteer").into(),
+        &Map::new(),
+        Problems::new(),
+    )
+    .await
+    {
+        Ok(p) => render(&p),
+        Err(e) => error_page(lang, e),
+    }
+}
+
+async fn refill(
+    state: &AppState,
+    caller: &Caller,
+    lang: Lang,
+    action: String,
+    heading: String,
+    map: &Map<String, Value>,
+    e: ApiError,
+) -> Response {
+    if e.status != StatusCode::UNPROCESSABLE_ENTITY {
+        return error_page(lang, e);
+    }
+    match form_page(
+        state,
+        caller,
+        lang,
+        action,
+        heading,
+        map,
+        Problems(e.fields),
+    )
+    .await
+    {
+        Ok(p) => {
+            let mut res = render(&p);
+            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            res
+        }
+        Err(e) => error_page(lang, e),
+    }
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    PageUser(caller): PageUser,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let lang = lang_of(&headers);
+    let pairs = form_pairs(&body);
+    if !csrf_ok(&caller, &pairs) {
+        return csrf_failed(lang);
+    }
+    if !caller.role.manages_roster() {
+        return error_page(lang, ApiError::forbidden());
+    }
+    let mut map = form_to_map(&pairs, &["skills"], &["party_member"]);
+    if let Some(Value::String(r)) = map.get("region_id").cloned() {
+        if let Ok(n) = r.parse::<i64>() {
+            map.insert("region_id".into(), Value::from(n));
+        }
+    }
+    let heading = lang.t("登记志愿者", "Add a volunteer").to_string();
+    let draft = match checked_draft(&state, &caller, &map).await {
+        Ok(d) => d,
+        Err(e) => {
+            return refill(
+                &state,
+                &caller,
+                lang,
+                "/volunteers/new".into(),
+                heading,
+                &map,
+                e,
+            )
+            .await
+        }
+    };
+    match store::create(&state.db.pool, &state.db.vault, &draft).await {
+        Ok(id) => {
+            caller
+                .audit(&state, "create", "volunteer", &id.to_string(), "")
+                .await;
+            Redirect::to(&format!("/volunteers/{id}")).into_response()
+        }
+        Err(e) => {
+            refill(
+                &state,
+                &caller,
+                lang,
+                "/volunteers/new".into(),
+                heading,
+                &map,
+                e.into(),
+            )
+            .await
+        }
+    }
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    PageUser(caller): PageUser,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Response {
+    let lang = lang_of(&headers);
+    let result: Result<FormPage, ApiError> = async {
+        let row = visible(&state, &caller, id).await?;
+        caller.ensure(caller.role.manages_roster())?;
+        // the edit form holds the full ID number and phone: an unmasked view
+        caller
+            .audit(
+                &state,
+                "view_personal_data",
+                "volunteer",
+                &id.to_string(),
+                &row.volunteer_no,
+            )
+            .await;
+        let map = as_input(&state, &row);
+        form_page(
+            &state,
+            &caller,
+            lang,
+            format!("/volunteers/{id}/edit"),
+            format!("{} · {}", lang.t("修改资料", "Edit profile"), row.name),
+            &map,
+            Problems::new(),
+        )
+        .await
+    }
+    .await;
+    match result {
+        Ok(p) => render(&p),
+        Err(e) => error_page(lang, e),
+    }
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    PageUser(caller): PageUser,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Response {
+    let lang = lang_of(&headers);
+    let pairs = form_pairs(&body);
+    if !csrf_ok(&caller, &pairs) {
+        return csrf_failed(lang);
+    }
+    let row = match visible(&state, &caller, id).await {
+        Ok(r) => r,
+        Err(e) => return error_page(lang, e),
+    };
+    if !caller.role.manages_roster() {
+        return error_page(lang, ApiError::forbidden());
+    }
+    let mut map = form_to_map(&pairs, &["skills"], &["party_member"]);
+    if let Some(Value::String(r)) = map.get("region_id").cloned() {
+        if let Ok(n) = r.parse::<i64>() {
+            map.insert("region_id".into(), Value::from(n));
+        }
+    }
+    let action = format!("/volunteers/{id}/edit");
+    let heading = format!("{} · {}", lang.t("修改资料", "Edit profile"), row.name);
+    let draft = match checked_draft(&state, &caller, &map).await {
+        Ok(d) => d,
+        Err(e) => return refill(&state, &caller, lang, action, heading, &map, e).await,
+    };
+    match store::update(&state.db.pool, &state.db.vault, id, &draft).await {
+        Ok(()) => {
+            caller
+                .audit(
+                    &state,
+                    "update",
+                    "volunteer",
+                    &id.to_string(),
+                    &row.volunteer_no,
+                )
+                .await;
+            Redirect::to(&format!("/volunteers/{id}")).into_response()
+        }
+        Err(e) => refill(&state, &caller, lang, action, heading, &map, e.into()).await,
+    }
+}

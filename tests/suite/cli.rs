@@ -1,0 +1,245 @@
+//! The `laobing` command as a user runs it.
+
+use crate::common::{self, Backend, PASSWORD};
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, Stdio};
+
+fn laobing(dir: &std::path::Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_laobing"));
+    c.current_dir(dir)
+        .env("LAOBING_DATA_DIR", dir.join("data"))
+        .env_remove("LAOBING_DATABASE_URL")
+        .env_remove("LAOBING_SECRET_KEY");
+    c
+}
+
+fn user_add(
+    dir: &std::path::Path,
+    db: &str,
+    args: &[&str],
+    password: &str,
+) -> std::process::Output {
+    let mut child = laobing(dir)
+        .args(["user", "add", "--database", db, "--password-stdin"])
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(format!("{password}\n").as_bytes())
+        .expect("write");
+    child.wait_with_output().expect("wait")
+}
+
+#[test]
+fn migrate_then_user_add_with_the_password_rules() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = format!("sqlite://{}/data/town.db", dir.path().display());
+    let out = laobing(dir.path())
+        .args(["migrate", "--database", &db])
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(dir.path().join("data/town.db").exists());
+
+    let weak = user_add(
+        dir.path(),
+        &db,
+        &["--username", "zhanzhang", "--role", "admin"],
+        "password",
+    );
+    assert!(!weak.status.success());
+    assert!(
+        String::from_utf8_lossy(&weak.stderr).contains("密码"),
+        "the refusal names the password"
+    );
+    let no_region = user_add(
+        dir.path(),
+        &db,
+        &["--username", "clerk", "--role", "town_staff"],
+        PASSWORD,
+    );
+    assert!(!no_region.status.success());
+    assert!(String::from_utf8_lossy(&no_region.stderr).contains("--region"));
+    let ok = user_add(
+        dir.path(),
+        &db,
+        &["--username", "zhanzhang", "--role", "admin"],
+        PASSWORD,
+    );
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let again = user_add(
+        dir.path(),
+        &db,
+        &["--username", "zhanzhang", "--role", "admin"],
+        PASSWORD,
+    );
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("已被使用"));
+    let out = laobing(dir.path())
+        .args(["audit-verify", "--database", &db])
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `serve --demo` on a free port and returns the base URL once it listens.
+fn serve_demo(dir: &std::path::Path, database: Option<&str>) -> (Server, String, Vec<String>) {
+    let mut cmd = laobing(dir);
+    cmd.args(["serve", "--demo", "--listen", "127.0.0.1:0"]);
+    if let Some(db) = database {
+        cmd.args(["--database", db]);
+    }
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("spawn");
+    let stdout = child.stdout.take().expect("stdout");
+    let server = Server(child);
+    let mut lines = Vec::new();
+    let mut base = None;
+    for line in BufReader::new(stdout).lines() {
+        let line = line.expect("line");
+        if let Some(i) = line.find("http://") {
+            if base.is_none() {
+                base = Some(line[i..].trim_end_matches('/').to_string());
+            }
+        }
+        lines.push(line.clone());
+        if line.contains("laobing01") {
+            break;
+        }
+    }
+    (server, base.expect("printed its address"), lines)
+}
+
+async fn check_demo(base: &str) {
+    let client = reqwest::Client::new();
+    let token: serde_json::Value = client
+        .post(format!("{base}/api/v1/auth/token"))
+        .json(&serde_json::json!({"username": "zhanxin", "password": laobing::demo::DEMO_PASSWORD}))
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    let token = token["token"]
+        .as_str()
+        .expect("demo staff can log in")
+        .to_string();
+    let get = |path: &str| {
+        let req = client.get(format!("{base}{path}")).bearer_auth(&token);
+        async move {
+            req.send()
+                .await
+                .expect("send")
+                .json::<serde_json::Value>()
+                .await
+                .expect("json")
+        }
+    };
+    let squads = get("/api/v1/teams?kind=town_squad").await;
+    assert_eq!(squads.as_array().map(Vec::len), Some(1));
+    assert_eq!(squads[0]["member_count"], 16);
+    let village_teams = get("/api/v1/teams?kind=village_team").await;
+    let village_teams = village_teams.as_array().expect("array");
+    assert_eq!(village_teams.len(), 21);
+    assert!(village_teams.iter().all(|t| t["member_count"] == 10));
+    let villages = get("/api/v1/regions?kind=village").await;
+    for v in villages.as_array().expect("array") {
+        let (lat, lon) = (
+            v["lat"].as_f64().expect("lat"),
+            v["lon"].as_f64().expect("lon"),
+        );
+        assert!(
+            (lat - 33.36).abs() < 0.2 && (lon - 111.63).abs() < 0.2,
+            "{v}"
+        );
+    }
+    let drivers = get("/api/v1/volunteers?skill=driving&limit=1000").await;
+    let all = get("/api/v1/volunteers?limit=1000").await;
+    let (d, a) = (
+        drivers.as_array().map(Vec::len).unwrap_or(0),
+        all.as_array().map(Vec::len).unwrap_or(0),
+    );
+    assert!(
+        a >= 226 && d > 20 && d < a,
+        "skills are spread: {d} drivers of {a}"
+    );
+    let coverage = get("/api/v1/coverage").await;
+    assert!(
+        coverage
+            .as_array()
+            .expect("array")
+            .iter()
+            .any(|v| v["teams"] == 0),
+        "the demo shows a village still to cover"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_demo_loads_a_believable_town_on_sqlite() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (server, base, lines) = serve_demo(dir.path(), None);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("admin") && l.contains(laobing::demo::DEMO_PASSWORD)),
+        "prints how to log in: {lines:?}"
+    );
+    check_demo(&base).await;
+    drop(server);
+    // a second start keeps the same town instead of loading it twice
+    let (_server, base, _) = serve_demo(dir.path(), None);
+    check_demo(&base).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_demo_runs_on_postgres_too() {
+    let Some(app) = common::spawn(Backend::Postgres).await else {
+        return;
+    };
+    // an empty database of its own: drop what the harness seeded
+    let url = app.url.clone();
+    laobing::on_db!(&app.db.pool, |p| {
+        sqlx::query("DROP SCHEMA public CASCADE")
+            .execute(p)
+            .await
+            .expect("drop");
+        sqlx::query("CREATE SCHEMA public")
+            .execute(p)
+            .await
+            .expect("create");
+    });
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (_server, base, _) = serve_demo(dir.path(), Some(&url));
+    check_demo(&base).await;
+}

@@ -1,0 +1,14 @@
+//! The integration suite: the real app over HTTP against real SQLite and
+//! PostgreSQL databases (see `common`), the CLI as a process, and browser
+//! journeys in headless Chromium.
+
+mod common;
+
+mod access;
+mod auth;
+mod browser;
+mod cli;
+mod openapi;
+mod pages;
+mod regions_teams;
+mod volunteers;
