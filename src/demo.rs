@@ -430,3 +430,33 @@ pub async fn load(db: &Db) -> Result<Vec<(String, String, String)>> {
     }
     Ok(table)
 }
+
+/// Adds `count` more made-up volunteers spread over the demo town's villages,
+/// for load tests; loads the demo town first if it is not there.
+pub async fn synthetic(db: &Db, count: u32) -> Result<u32> {
+    load(db).await?;
+    let villages = regions::list(&db.pool, None, Some(RegionKind::Village)).await?;
+    if villages.is_empty() {
+        return Err(StoreError::NotFound);
+    }
+    let mut rng = StdRng::seed_from_u64(u64::from(count) ^ 0x1a0b);
+    let today = crate::today_local();
+    let mut made = 0;
+    let mut seq = 10_000u32;
+    while made < count {
+        let v = &villages[made as usize % villages.len()];
+        let centre = LatLon {
+            lat: v.lat.unwrap_or(TOWN.1),
+            lon: v.lon.unwrap_or(TOWN.2),
+        };
+        seq += 1;
+        let d = person(&mut rng, v.id, centre, today, seq);
+        match volunteers::create(&db.pool, &db.vault, &d).await {
+            Ok(_) => made += 1,
+            // a made-up ID number can repeat; draw another person
+            Err(StoreError::Invalid(_)) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(made)
+}

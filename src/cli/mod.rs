@@ -50,6 +50,13 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Add made-up volunteers to the demo town, for load tests (see docs/benchmarks.md).
+    Synthetic {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long, default_value_t = 20_000)]
+        volunteers: u32,
+    },
     /// Check that the audit log's hash chain is unbroken.
     AuditVerify {
         #[command(flatten)]
@@ -164,6 +171,18 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::Migrate { db } => {
             open(&db, false).await?;
             println!("migrations applied · 数据库已迁移到最新版本");
+            Ok(())
+        }
+        Command::Synthetic { db, volunteers } => {
+            let db = open(&db, true).await?;
+            let started = std::time::Instant::now();
+            let made = crate::demo::synthetic(&db, volunteers)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "{made} synthetic volunteers added in {:.1}s",
+                started.elapsed().as_secs_f64()
+            );
             Ok(())
         }
         Command::AuditVerify { db } => {

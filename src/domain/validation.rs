@@ -91,6 +91,8 @@ impl From<Problem> for Problems {
 /// The label of every field users can get wrong, in Chinese and English.
 pub fn label(field: &str) -> (&'static str, &'static str) {
     match field {
+        "id" => ("编号", "Id"),
+        "volunteer_no" => ("志愿者编号", "Volunteer number"),
         "name" => ("姓名", "Name"),
         "gender" => ("性别", "Gender"),
         "birth_date" => ("出生日期", "Birth date"),

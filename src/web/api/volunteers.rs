@@ -267,7 +267,11 @@ pub async fn checked_draft(
     map: &Map<String, Value>,
 ) -> ApiResult<volunteer::VolunteerDraft> {
     let today = crate::today_local();
-    let region_id = map.get("region_id").and_then(Value::as_i64);
+    // numbers sent as text ("3") are read as the validator reads them
+    let region_id = map.get("region_id").and_then(|v| {
+        v.as_i64()
+            .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
+    });
     let region = match region_id {
         Some(id) => region_store::get(&state.db.pool, id).await?,
         None => None,
@@ -347,31 +351,26 @@ pub async fn update(
     let current = visible(&state, &caller, id).await?;
     caller.ensure(caller.role.manages_roster())?;
     let mut merged = as_input(&state, &current);
-    for read_only in [
-        "id",
-        "volunteer_no",
-        "created_at",
-        "updated_at",
-        "region_name",
-        "teams",
-    ] {
-        if body.contains_key(read_only) && body.get(read_only) != Some(&json!(null)) {
-            let same = match read_only {
-                "id" => body.get("id").and_then(Value::as_i64) == Some(current.id),
-                "volunteer_no" => {
-                    body.get(read_only).and_then(Value::as_str)
-                        == Some(current.volunteer_no.as_str())
-                }
-                _ => true,
-            };
-            if !same {
-                return Err(ApiError::field(Problem::about(
-                    read_only,
-                    "由系统生成，不能修改",
-                    "is set by the system and cannot be changed",
-                )));
-            }
-        }
+    // The system's own fields may be echoed back unchanged, never changed.
+    if body
+        .get("id")
+        .is_some_and(|v| v.as_i64() != Some(current.id))
+    {
+        return Err(ApiError::field(Problem::about(
+            "id",
+            "由系统生成，不能修改",
+            "is set by the system and cannot be changed",
+        )));
+    }
+    if body
+        .get("volunteer_no")
+        .is_some_and(|v| v.as_str() != Some(current.volunteer_no.as_str()))
+    {
+        return Err(ApiError::field(Problem::about(
+            "volunteer_no",
+            "由系统生成，不能修改",
+            "is set by the system and cannot be changed",
+        )));
     }
     for (k, v) in body {
         if !matches!(
