@@ -304,37 +304,82 @@ both!(every_page_stays_under_100_kb, |app: TestApp| async move {
 
 both!(an_idle_browser_is_signed_out, |app: TestApp| async move {
     sign_in(&app, "staff").await;
-    assert_eq!(app.client.get(app.url("/volunteers")).send().await.expect("send").status(), StatusCode::OK);
+    assert_eq!(
+        app.client
+            .get(app.url("/volunteers"))
+            .send()
+            .await
+            .expect("send")
+            .status(),
+        StatusCode::OK
+    );
     // half an hour without a request ends a browser session
     let idle = match app.db.pool {
-        laobing::store::Pool::Sqlite(_) => "UPDATE sessions SET last_seen_at = datetime('now', '-31 minutes') || '+00:00'",
-        laobing::store::Pool::Postgres(_) => "UPDATE sessions SET last_seen_at = now() - interval '31 minutes'",
+        laobing::store::Pool::Sqlite(_) => {
+            "UPDATE sessions SET last_seen_at = datetime('now', '-31 minutes') || '+00:00'"
+        }
+        laobing::store::Pool::Postgres(_) => {
+            "UPDATE sessions SET last_seen_at = now() - interval '31 minutes'"
+        }
     };
     app.exec(idle).await;
-    let r = app.client.get(app.url("/volunteers")).send().await.expect("send");
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert!(r.headers()["location"].to_str().expect("location").starts_with("/login"));
-});
-
-both!(staff_edit_a_profile_through_the_form, |app: TestApp| async move {
-    let staff = app.token("staff").await;
-    let v = app.volunteer(&staff, "改资料", app.town.village_a, 81, &["farming"]).await;
-    let csrf = sign_in(&app, "staff").await;
-    let edit = format!("/volunteers/{}/edit", v["id"]);
-    let html = app.client.get(app.url(&edit)).send().await.expect("send").text().await.expect("text");
-    assert!(html.contains(v["id_number"].as_str().expect("id")), "the form holds the full ID number");
-    let village = app.town.village_b.to_string();
     let r = app
         .client
-        .post(app.url(&edit))
-        .form(&[("csrf", csrf.as_str()), ("name", "改资料"), ("id_number", v["id_number"].as_str().expect("id")), ("phone", "13911110081"), ("region_id", &village), ("skills", "electrician")])
+        .get(app.url("/volunteers"))
         .send()
         .await
         .expect("send");
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let (_, after) = app.get(&staff, &format!("/api/v1/volunteers/{}", v["id"])).await;
-    assert_eq!(after["phone"], "13911110081");
-    assert_eq!(after["region_id"], app.town.village_b);
-    assert_eq!(after["skills"], serde_json::json!(["electrician"]));
-    assert_eq!(after["volunteer_no"], v["volunteer_no"]);
+    assert!(r.headers()["location"]
+        .to_str()
+        .expect("location")
+        .starts_with("/login"));
 });
+
+both!(
+    staff_edit_a_profile_through_the_form,
+    |app: TestApp| async move {
+        let staff = app.token("staff").await;
+        let v = app
+            .volunteer(&staff, "改资料", app.town.village_a, 81, &["farming"])
+            .await;
+        let csrf = sign_in(&app, "staff").await;
+        let edit = format!("/volunteers/{}/edit", v["id"]);
+        let html = app
+            .client
+            .get(app.url(&edit))
+            .send()
+            .await
+            .expect("send")
+            .text()
+            .await
+            .expect("text");
+        assert!(
+            html.contains(v["id_number"].as_str().expect("id")),
+            "the form holds the full ID number"
+        );
+        let village = app.town.village_b.to_string();
+        let r = app
+            .client
+            .post(app.url(&edit))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("name", "改资料"),
+                ("id_number", v["id_number"].as_str().expect("id")),
+                ("phone", "13911110081"),
+                ("region_id", &village),
+                ("skills", "electrician"),
+            ])
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let (_, after) = app
+            .get(&staff, &format!("/api/v1/volunteers/{}", v["id"]))
+            .await;
+        assert_eq!(after["phone"], "13911110081");
+        assert_eq!(after["region_id"], app.town.village_b);
+        assert_eq!(after["skills"], serde_json::json!(["electrician"]));
+        assert_eq!(after["volunteer_no"], v["volunteer_no"]);
+    }
+);
