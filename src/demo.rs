@@ -40,17 +40,11 @@ const VILLAGES: [&str; 21] = [
     "鹿鸣村",
     "新庄社区",
 ];
-const SURNAMES: &str = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏苏吕丁任卢";
-const GIVEN: &str =
-    "建国军民强伟刚勇海涛明华志国庆红兵卫东新春振宇宏伟德全永福金山长青立平文武保家双喜广林俊杰";
-const BRANCHES: [(&str, u32); 6] = [
-    ("陆军", 55),
-    ("武警部队", 15),
-    ("空军", 10),
-    ("海军", 8),
-    ("火箭军", 7),
-    ("战略支援部队", 5),
-];
+const SURNAMES: &str =
+    "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏苏吕丁任卢";
+const GIVEN: &str = "建国军民强伟刚勇海涛明华志国庆红兵卫东新春振宇宏伟德全永福金山长青立平文武保家双喜广林俊杰";
+const BRANCHES: [(&str, u32); 6] =
+    [("陆军", 55), ("武警部队", 15), ("空军", 10), ("海军", 8), ("火箭军", 7), ("战略支援部队", 5)];
 const SKILL_WEIGHTS: [(&str, u32); 16] = [
     ("driving", 30),
     ("farming", 22),
@@ -86,13 +80,7 @@ fn nth_char(s: &str, i: usize) -> char {
     s.chars().nth(i % s.chars().count()).unwrap_or('王')
 }
 
-fn person(
-    rng: &mut StdRng,
-    region_id: i64,
-    centre: LatLon,
-    today: NaiveDate,
-    seq: u32,
-) -> VolunteerDraft {
+fn person(rng: &mut StdRng, region_id: i64, centre: LatLon, today: NaiveDate, seq: u32) -> VolunteerDraft {
     let male = rng.gen_bool(0.92);
     let name = {
         let mut n = String::new();
@@ -104,23 +92,13 @@ fn person(
         n
     };
     // Most village veterans served in the 1970s–2010s; a few are recent.
-    let born_year = if rng.gen_bool(0.15) {
-        rng.gen_range(1997..=2004)
-    } else {
-        rng.gen_range(1950..=1996)
-    };
-    let birth = NaiveDate::from_ymd_opt(born_year, rng.gen_range(1..=12), rng.gen_range(1..=28))
-        .unwrap_or(today);
+    let born_year = if rng.gen_bool(0.15) { rng.gen_range(1997..=2004) } else { rng.gen_range(1950..=1996) };
+    let birth = NaiveDate::from_ymd_opt(born_year, rng.gen_range(1..=12), rng.gen_range(1..=28)).unwrap_or(today);
     let seq_digit = {
         let base = (seq % 50) * 2 + if male { 1 } else { 0 };
         base % 100
     };
-    let mut id = format!(
-        "411323{}{:02}{}",
-        birth.format("%Y%m%d"),
-        rng.gen_range(0..100),
-        seq_digit % 10
-    );
+    let mut id = format!("411323{}{:02}{}", birth.format("%Y%m%d"), rng.gen_range(0..100), seq_digit % 10);
     // the 17th digit carries gender: odd for men
     let mut bytes = id.clone().into_bytes();
     let d = bytes[16] - b'0';
@@ -131,25 +109,14 @@ fn person(
     id = String::from_utf8(bytes).unwrap_or(id);
     id.push(check_char(id.as_bytes()));
     let id_number = IdNumber::parse(&id).expect("demo ID numbers are built valid");
-    let prefix = [
-        "138", "139", "137", "150", "151", "158", "186", "187", "135", "159",
-    ][rng.gen_range(0..10)];
-    let phone = Phone::parse(&format!("{prefix}{:08}", rng.gen_range(0..100_000_000u32)))
-        .expect("demo phones are valid");
+    let prefix = ["138", "139", "137", "150", "151", "158", "186", "187", "135", "159"][rng.gen_range(0..10)];
+    let phone =
+        Phone::parse(&format!("{prefix}{:08}", rng.gen_range(0..100_000_000u32))).expect("demo phones are valid");
     let enlist_age = rng.gen_range(17..=20);
-    let enlisted = NaiveDate::from_ymd_opt(
-        born_year + enlist_age,
-        if rng.gen_bool(0.5) { 3 } else { 9 },
-        1,
-    )
-    .unwrap_or(birth);
-    let years = if rng.gen_bool(0.8) {
-        rng.gen_range(2..=5)
-    } else {
-        rng.gen_range(8..=16)
-    };
-    let mut discharged =
-        NaiveDate::from_ymd_opt(enlisted.year() + years, 12, 1).unwrap_or(enlisted);
+    let enlisted =
+        NaiveDate::from_ymd_opt(born_year + enlist_age, if rng.gen_bool(0.5) { 3 } else { 9 }, 1).unwrap_or(birth);
+    let years = if rng.gen_bool(0.8) { rng.gen_range(2..=5) } else { rng.gen_range(8..=16) };
+    let mut discharged = NaiveDate::from_ymd_opt(enlisted.year() + years, 12, 1).unwrap_or(enlisted);
     if discharged > today {
         discharged = NaiveDate::from_ymd_opt(today.year() - 1, 9, 1).unwrap_or(today);
     }
@@ -177,9 +144,9 @@ fn person(
     if rng.gen_bool(0.04) {
         honors.push("三等功".to_string());
     }
-    let cadre_role = rng.gen_bool(0.08).then(|| {
-        ["村党支部书记", "村委会主任", "村委委员", "村民小组长"][rng.gen_range(0..4)].to_string()
-    });
+    let cadre_role = rng
+        .gen_bool(0.08)
+        .then(|| ["村党支部书记", "村委会主任", "村委委员", "村民小组长"][rng.gen_range(0..4)].to_string());
     VolunteerDraft {
         name,
         gender: if male { Gender::Male } else { Gender::Female },
@@ -200,9 +167,7 @@ fn person(
         cadre_role,
         honors,
         skills,
-        availability: Some(
-            ["周末", "农闲时", "随时", "工作日晚上"][rng.gen_range(0..4)].to_string(),
-        ),
+        availability: Some(["周末", "农闲时", "随时", "工作日晚上"][rng.gen_range(0..4)].to_string()),
         status: VolunteerStatus::Active,
     }
 }
@@ -216,16 +181,8 @@ pub async fn load(db: &Db) -> Result<Vec<(String, String, String)>> {
         ("wanggeyuan", Role::GridWorker),
         ("laobing01", Role::Volunteer),
     ];
-    let table = logins
-        .iter()
-        .map(|(u, r)| {
-            (
-                u.to_string(),
-                r.as_str().to_string(),
-                DEMO_PASSWORD.to_string(),
-            )
-        })
-        .collect();
+    let table =
+        logins.iter().map(|(u, r)| (u.to_string(), r.as_str().to_string(), DEMO_PASSWORD.to_string())).collect();
     if accounts::find_by_name(&db.pool, "admin").await?.is_some() {
         return Ok(table);
     }
@@ -237,17 +194,11 @@ pub async fn load(db: &Db) -> Result<Vec<(String, String, String)>> {
             name: "西峡县".into(),
             kind: RegionKind::County,
             parent_id: None,
-            position: Some(LatLon {
-                lat: 33.3070,
-                lon: 111.4730,
-            }),
+            position: Some(LatLon { lat: 33.3070, lon: 111.4730 }),
         },
     )
     .await?;
-    let town_pos = LatLon {
-        lat: TOWN.1,
-        lon: TOWN.2,
-    };
+    let town_pos = LatLon { lat: TOWN.1, lon: TOWN.2 };
     let town = regions::create(
         &db.pool,
         &regions::NewRegion {
@@ -263,10 +214,7 @@ pub async fn load(db: &Db) -> Result<Vec<(String, String, String)>> {
         // villages spread along the valleys within about 10 km of the town
         let angle = i as f64 * 2.4;
         let r = 0.02 + 0.004 * i as f64;
-        let pos = LatLon {
-            lat: TOWN.1 + r * angle.sin(),
-            lon: TOWN.2 + r * 1.2 * angle.cos(),
-        };
+        let pos = LatLon { lat: TOWN.1 + r * angle.sin(), lon: TOWN.2 + r * 1.2 * angle.cos() };
         let v = regions::create(
             &db.pool,
             &regions::NewRegion {
@@ -313,10 +261,7 @@ pub async fn load(db: &Db) -> Result<Vec<(String, String, String)>> {
     )
     .await?;
     let squad_team = teams::list(&db.pool, &town.path, Some(TeamKind::TownSquad)).await?;
-    let squad_id = squad_team
-        .first()
-        .map(|t| t.id)
-        .ok_or(StoreError::NotFound)?;
+    let squad_id = squad_team.first().map(|t| t.id).ok_or(StoreError::NotFound)?;
     for v in &squad[1..] {
         teams::add_member(&db.pool, squad_id, *v).await?;
     }
@@ -329,9 +274,7 @@ pub async fn load(db: &Db) -> Result<Vec<(String, String, String)>> {
             let d = person(&mut rng, *vid, *pos, today, seq);
             members.push(volunteers::create(&db.pool, &db.vault, &d).await?);
         }
-        let region = regions::get(&db.pool, *vid)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let region = regions::get(&db.pool, *vid).await?.ok_or(StoreError::NotFound)?;
         let team = teams::create(
             &db.pool,
             &teams::TeamDraft {
@@ -384,47 +327,26 @@ pub async fn load(db: &Db) -> Result<Vec<(String, String, String)>> {
             name: "九龙村".into(),
             kind: RegionKind::Village,
             parent_id: Some(town.id),
-            position: Some(LatLon {
-                lat: TOWN.1 + 0.11,
-                lon: TOWN.2 - 0.05,
-            }),
+            position: Some(LatLon { lat: TOWN.1 + 0.11, lon: TOWN.2 - 0.05 }),
         },
     )
     .await?;
     let _ = newest;
 
-    let hash = crate::web::auth::hash_password(DEMO_PASSWORD.into())
-        .await
-        .map_err(|e| StoreError::Other(e.en))?;
+    let hash = crate::web::auth::hash_password(DEMO_PASSWORD.into()).await.map_err(|e| StoreError::Other(e.en))?;
     let huiche = villages[0].0;
-    let grid = regions::list(
-        &db.pool,
-        Some(&format!("{}{}/", town.path, huiche)),
-        Some(RegionKind::Grid),
-    )
-    .await?;
+    let grid = regions::list(&db.pool, Some(&format!("{}{}/", town.path, huiche)), Some(RegionKind::Grid)).await?;
     let accounts_to_make: [(&str, Role, Option<i64>, Option<i64>); 5] = [
         ("admin", Role::Admin, None, None),
         ("zhanxin", Role::TownStaff, Some(town.id), None),
         ("huiche_dz", Role::TeamLeader, Some(huiche), first_leader),
-        (
-            "wanggeyuan",
-            Role::GridWorker,
-            grid.first().map(|g| g.id).or(Some(huiche)),
-            None,
-        ),
+        ("wanggeyuan", Role::GridWorker, grid.first().map(|g| g.id).or(Some(huiche)), None),
         ("laobing01", Role::Volunteer, Some(huiche), first_member),
     ];
     for (username, role, region_id, volunteer_id) in accounts_to_make {
         accounts::create(
             &db.pool,
-            &accounts::NewUser {
-                username,
-                password_hash: &hash,
-                role,
-                region_id,
-                volunteer_id,
-            },
+            &accounts::NewUser { username, password_hash: &hash, role, region_id, volunteer_id },
         )
         .await?;
     }
@@ -445,10 +367,7 @@ pub async fn synthetic(db: &Db, count: u32) -> Result<u32> {
     let mut seq = 10_000u32;
     while made < count {
         let v = &villages[made as usize % villages.len()];
-        let centre = LatLon {
-            lat: v.lat.unwrap_or(TOWN.1),
-            lon: v.lon.unwrap_or(TOWN.2),
-        };
+        let centre = LatLon { lat: v.lat.unwrap_or(TOWN.1), lon: v.lon.unwrap_or(TOWN.2) };
         seq += 1;
         let d = person(&mut rng, v.id, centre, today, seq);
         match volunteers::create(&db.pool, &db.vault, &d).await {

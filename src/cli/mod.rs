@@ -9,11 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(
-    name = "laobing",
-    version,
-    about = "老兵 · 退役军人学雷锋志愿服务平台 (veterans' volunteer service)"
-)]
+#[command(name = "laobing", version, about = "老兵 · 退役军人学雷锋志愿服务平台 (veterans' volunteer service)")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -89,27 +85,19 @@ enum UserCommand {
 
 /// Where the sealing key and the SQLite file live.
 pub fn data_dir() -> PathBuf {
-    std::env::var_os("LAOBING_DATA_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(store::DEFAULT_DATA_DIR))
+    std::env::var_os("LAOBING_DATA_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(store::DEFAULT_DATA_DIR))
 }
 
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("LAOBING_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("laobing=info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
 }
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging();
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("cannot start the runtime: {e}");
@@ -131,41 +119,26 @@ async fn open(db: &DbArgs, demo: bool) -> Result<Db, String> {
         (None, true) => format!("sqlite://{}/demo.db", data_dir().display()),
         (None, false) => format!("sqlite://{}/laobing.db", data_dir().display()),
     };
-    Db::open(&url, &data_dir())
-        .await
-        .map_err(|e| format!("{e}"))
+    Db::open(&url, &data_dir()).await.map_err(|e| format!("{e}"))
 }
 
 async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Serve { db, listen, demo } => {
             let db = open(&db, demo).await?;
-            let demo_logins = if demo {
-                Some(
-                    crate::demo::load(&db)
-                        .await
-                        .map_err(|e| format!("demo: {e}"))?,
-                )
-            } else {
-                None
-            };
-            let listener = tokio::net::TcpListener::bind(&listen)
-                .await
-                .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+            let demo_logins =
+                if demo { Some(crate::demo::load(&db).await.map_err(|e| format!("demo: {e}"))?) } else { None };
+            let listener =
+                tokio::net::TcpListener::bind(&listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
             let addr = listener.local_addr().map_err(|e| e.to_string())?;
             println!("老兵 Laobing 已启动 · listening on http://{addr}/");
             if let Some(logins) = demo_logins {
-                println!(
-                    "演示数据已就绪 · demo town loaded. 登录 Log in at http://{addr}/login with:"
-                );
+                println!("演示数据已就绪 · demo town loaded. 登录 Log in at http://{addr}/login with:");
                 for (user, role, password) in logins {
                     println!("  {user:<14} {role:<12} {password}");
                 }
             }
-            let state = AppState {
-                db,
-                site_name: "老兵志愿服务".into(),
-            };
+            let state = AppState { db, site_name: "老兵志愿服务".into() };
             web::serve(state, listener).await.map_err(|e| e.to_string())
         }
         Command::Migrate { db } => {
@@ -176,63 +149,34 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::Synthetic { db, volunteers } => {
             let db = open(&db, true).await?;
             let started = std::time::Instant::now();
-            let made = crate::demo::synthetic(&db, volunteers)
-                .await
-                .map_err(|e| e.to_string())?;
-            println!(
-                "{made} synthetic volunteers added in {:.1}s",
-                started.elapsed().as_secs_f64()
-            );
+            let made = crate::demo::synthetic(&db, volunteers).await.map_err(|e| e.to_string())?;
+            println!("{made} synthetic volunteers added in {:.1}s", started.elapsed().as_secs_f64());
             Ok(())
         }
         Command::AuditVerify { db } => {
             let db = open(&db, false).await?;
-            match store::audit::verify(&db.pool)
-                .await
-                .map_err(|e| e.to_string())?
-            {
+            match store::audit::verify(&db.pool).await.map_err(|e| e.to_string())? {
                 None => {
                     println!("audit log intact · 审计日志完整");
                     Ok(())
                 }
-                Some(id) => Err(format!(
-                    "audit log broken at entry {id} · 审计日志在第 {id} 条被改动"
-                )),
+                Some(id) => Err(format!("audit log broken at entry {id} · 审计日志在第 {id} 条被改动")),
             }
         }
-        Command::User {
-            command:
-                UserCommand::Add {
-                    db,
-                    username,
-                    role,
-                    region,
-                    volunteer,
-                    password_stdin: _,
-                },
-        } => {
+        Command::User { command: UserCommand::Add { db, username, role, region, volunteer, password_stdin: _ } } => {
             let mut password = String::new();
-            std::io::stdin()
-                .read_to_string(&mut password)
-                .map_err(|e| e.to_string())?;
+            std::io::stdin().read_to_string(&mut password).map_err(|e| e.to_string())?;
             let password = password.trim_end_matches(['\n', '\r']).to_string();
-            let role = Role::parse(&role)
-                .ok_or("role must be admin, town_staff, team_leader, grid_worker or volunteer")?;
+            let role =
+                Role::parse(&role).ok_or("role must be admin, town_staff, team_leader, grid_worker or volunteer")?;
             check_username(&username).map_err(|p| p.bilingual())?;
             check_password(&password, &username).map_err(|p| p.bilingual())?;
             if role != Role::Admin && region.is_none() {
-                return Err(
-                    "--region is required for every role but admin · 除管理员外必须指定 --region"
-                        .into(),
-                );
+                return Err("--region is required for every role but admin · 除管理员外必须指定 --region".into());
             }
             let db = open(&db, false).await?;
             if let Some(r) = region {
-                if store::regions::get(&db.pool, r)
-                    .await
-                    .map_err(|e| e.to_string())?
-                    .is_none()
-                {
+                if store::regions::get(&db.pool, r).await.map_err(|e| e.to_string())?.is_none() {
                     return Err(format!("region {r} does not exist · 区域 {r} 不存在"));
                 }
             }
@@ -249,12 +193,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             )
             .await
             .map_err(|e| match e {
-                store::StoreError::Invalid(p) => {
-                    p.0.iter()
-                        .map(|p| p.bilingual())
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                }
+                store::StoreError::Invalid(p) => p.0.iter().map(|p| p.bilingual()).collect::<Vec<_>>().join("; "),
                 other => other.to_string(),
             })?;
             store::audit::append(

@@ -17,13 +17,7 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
-        Role::Admin,
-        Role::TownStaff,
-        Role::TeamLeader,
-        Role::GridWorker,
-        Role::Volunteer,
-    ];
+    pub const ALL: [Role; 5] = [Role::Admin, Role::TownStaff, Role::TeamLeader, Role::GridWorker, Role::Volunteer];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -101,18 +95,10 @@ pub fn lock_after_failure(failed_so_far: i64, now: DateTime<Utc>) -> Option<Date
 pub fn check_password(password: &str, username: &str) -> Result<(), Problem> {
     let len = password.chars().count();
     if len < 8 {
-        return Err(Problem::about(
-            "password",
-            "至少8位",
-            "must have at least 8 characters",
-        ));
+        return Err(Problem::about("password", "至少8位", "must have at least 8 characters"));
     }
     if len > 128 {
-        return Err(Problem::about(
-            "password",
-            "最多128位",
-            "must have at most 128 characters",
-        ));
+        return Err(Problem::about("password", "最多128位", "must have at most 128 characters"));
     }
     let classes = [
         password.chars().any(|c| c.is_ascii_lowercase()),
@@ -128,28 +114,18 @@ pub fn check_password(password: &str, username: &str) -> Result<(), Problem> {
         ));
     }
     if !username.is_empty() && password.to_lowercase().contains(&username.to_lowercase()) {
-        return Err(Problem::about(
-            "password",
-            "不能包含用户名",
-            "must not contain the user name",
-        ));
+        return Err(Problem::about("password", "不能包含用户名", "must not contain the user name"));
     }
     Ok(())
 }
 
 pub fn check_username(username: &str) -> Result<(), Problem> {
     let ok = (3..=32).contains(&username.len())
-        && username
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+        && username.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
     if ok {
         Ok(())
     } else {
-        Err(Problem::about(
-            "username",
-            "应为3到32位字母、数字或 _ - .",
-            "must be 3 to 32 letters, digits or _ - .",
-        ))
+        Err(Problem::about("username", "应为3到32位字母、数字或 _ - .", "must be 3 to 32 letters, digits or _ - ."))
     }
 }
 
@@ -169,26 +145,17 @@ mod tests {
     fn fifth_failure_locks_for_fifteen_minutes() {
         let now = Utc::now();
         assert_eq!(lock_after_failure(3, now), None);
-        assert_eq!(
-            lock_after_failure(4, now),
-            Some(now + Duration::minutes(15))
-        );
+        assert_eq!(lock_after_failure(4, now), Some(now + Duration::minutes(15)));
     }
 
     #[test]
     fn scope_is_a_subtree() {
-        let s = Scope {
-            role: Role::TeamLeader,
-            region_path: Some("/1/4/17/".into()),
-        };
+        let s = Scope { role: Role::TeamLeader, region_path: Some("/1/4/17/".into()) };
         assert!(s.covers("/1/4/17/"));
         assert!(s.covers("/1/4/17/230/"));
         assert!(!s.covers("/1/4/18/"));
         assert!(!s.covers("/1/4/"));
-        let admin = Scope {
-            role: Role::Admin,
-            region_path: None,
-        };
+        let admin = Scope { role: Role::Admin, region_path: None };
         assert!(admin.covers("/9/"));
     }
 }

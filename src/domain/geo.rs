@@ -13,47 +13,27 @@ const EARTH_RADIUS_KM: f64 = 6371.0088;
 
 impl LatLon {
     /// Both or neither: a place with only one coordinate is a typing mistake.
-    pub fn parse_pair(
-        lat: Option<f64>,
-        lon: Option<f64>,
-        problems: &mut Problems,
-    ) -> Option<LatLon> {
+    pub fn parse_pair(lat: Option<f64>, lon: Option<f64>, problems: &mut Problems) -> Option<LatLon> {
         match (lat, lon) {
             (None, None) => None,
             (Some(lat), Some(lon)) => {
                 let mut ok = true;
                 if !(-90.0..=90.0).contains(&lat) || !lat.is_finite() {
-                    problems.push(Problem::about(
-                        "lat",
-                        "应在 -90 到 90 之间",
-                        "must be between -90 and 90",
-                    ));
+                    problems.push(Problem::about("lat", "应在 -90 到 90 之间", "must be between -90 and 90"));
                     ok = false;
                 }
                 if !(-180.0..=180.0).contains(&lon) || !lon.is_finite() {
-                    problems.push(Problem::about(
-                        "lon",
-                        "应在 -180 到 180 之间",
-                        "must be between -180 and 180",
-                    ));
+                    problems.push(Problem::about("lon", "应在 -180 到 180 之间", "must be between -180 and 180"));
                     ok = false;
                 }
                 ok.then_some(LatLon { lat, lon })
             }
             (None, Some(_)) => {
-                problems.push(Problem::about(
-                    "lat",
-                    "与经度须同时填写",
-                    "must be given together with longitude",
-                ));
+                problems.push(Problem::about("lat", "与经度须同时填写", "must be given together with longitude"));
                 None
             }
             (Some(_), None) => {
-                problems.push(Problem::about(
-                    "lon",
-                    "与纬度须同时填写",
-                    "must be given together with latitude",
-                ));
+                problems.push(Problem::about("lon", "与纬度须同时填写", "must be given together with latitude"));
                 None
             }
         }
@@ -75,14 +55,8 @@ mod tests {
 
     #[test]
     fn one_degree_of_latitude_is_about_111_km() {
-        let a = LatLon {
-            lat: 33.0,
-            lon: 111.63,
-        };
-        let b = LatLon {
-            lat: 34.0,
-            lon: 111.63,
-        };
+        let a = LatLon { lat: 33.0, lon: 111.63 };
+        let b = LatLon { lat: 34.0, lon: 111.63 };
         assert!((a.distance_km(b) - 111.2).abs() < 0.2);
         assert_eq!(a.distance_km(a), 0.0);
     }

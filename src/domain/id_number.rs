@@ -35,9 +35,7 @@ impl IdNumberError {
         let (zh, en) = match self {
             IdNumberError::Empty => ("不能为空", "is required"),
             IdNumberError::Length => ("应为18位", "must have 18 characters"),
-            IdNumberError::Characters => {
-                ("只能由数字和末位X组成", "may hold only digits and a final X")
-            }
+            IdNumberError::Characters => ("只能由数字和末位X组成", "may hold only digits and a final X"),
             IdNumberError::Scientific => (
                 "被Excel转成了科学计数法，请把该列设为文本后重新录入",
                 "was turned into scientific notation by Excel; format the column as text and enter it again",
@@ -51,11 +49,7 @@ impl IdNumberError {
 
 /// The check character for the first seventeen digits.
 pub fn check_char(first17: &[u8]) -> char {
-    let sum: u32 = first17
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(d, w)| u32::from(d - b'0') * w)
-        .sum();
+    let sum: u32 = first17.iter().zip(WEIGHTS).map(|(d, w)| u32::from(d - b'0') * w).sum();
     CHECK[(sum % 11) as usize]
 }
 
@@ -160,10 +154,7 @@ mod tests {
     #[test]
     fn accepts_a_valid_number_and_reads_it() {
         let id = IdNumber::parse(MAN).expect("valid");
-        assert_eq!(
-            id.birth_date(),
-            NaiveDate::from_ymd_opt(1949, 12, 31).expect("date")
-        );
+        assert_eq!(id.birth_date(), NaiveDate::from_ymd_opt(1949, 12, 31).expect("date"));
         assert_eq!(id.gender(), Gender::Female);
         assert_eq!(id.masked(), "110***********002X");
     }
@@ -176,10 +167,7 @@ mod tests {
 
     #[test]
     fn wrong_check_digit_is_refused() {
-        assert_eq!(
-            IdNumber::parse("110105194912310021"),
-            Err(IdNumberError::CheckDigit)
-        );
+        assert_eq!(IdNumber::parse("110105194912310021"), Err(IdNumberError::CheckDigit));
     }
 
     #[test]
@@ -191,20 +179,14 @@ mod tests {
 
     #[test]
     fn excel_scientific_notation_is_named() {
-        assert_eq!(
-            IdNumber::parse("4.11025E+17"),
-            Err(IdNumberError::Scientific)
-        );
+        assert_eq!(IdNumber::parse("4.11025E+17"), Err(IdNumberError::Scientific));
     }
 
     #[test]
     fn short_and_odd_inputs_are_refused() {
         assert_eq!(IdNumber::parse("4110251980"), Err(IdNumberError::Length));
         assert_eq!(IdNumber::parse(""), Err(IdNumberError::Empty));
-        assert_eq!(
-            IdNumber::parse("41102519800101001?"),
-            Err(IdNumberError::Characters)
-        );
+        assert_eq!(IdNumber::parse("41102519800101001?"), Err(IdNumberError::Characters));
     }
 
     #[test]

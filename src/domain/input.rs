@@ -13,10 +13,7 @@ pub struct Fields<'a> {
 
 impl<'a> Fields<'a> {
     pub fn new(map: &'a Map<String, Value>) -> Self {
-        Fields {
-            map,
-            problems: Problems::new(),
-        }
+        Fields { map, problems: Problems::new() }
     }
 
     fn get(&self, field: &str) -> Option<&'a Value> {
@@ -127,11 +124,7 @@ impl<'a> Fields<'a> {
         match NaiveDate::parse_from_str(&s, "%Y-%m-%d") {
             Ok(d) => Some(d),
             Err(_) => {
-                self.wrong(
-                    field,
-                    "应为 YYYY-MM-DD 格式的日期",
-                    "must be a date written YYYY-MM-DD",
-                );
+                self.wrong(field, "应为 YYYY-MM-DD 格式的日期", "must be a date written YYYY-MM-DD");
                 None
             }
         }
@@ -155,10 +148,9 @@ impl<'a> Fields<'a> {
                 }
                 out
             }
-            Some(Value::String(s)) => s
-                .split([',', '，', '、', ';', '；'])
-                .filter_map(|x| non_empty(Some(x)))
-                .collect(),
+            Some(Value::String(s)) => {
+                s.split([',', '，', '、', ';', '；']).filter_map(|x| non_empty(Some(x))).collect()
+            }
             Some(_) => {
                 self.wrong(field, "应为文字列表", "must be a list of texts");
                 return Vec::new();
@@ -171,11 +163,7 @@ impl<'a> Fields<'a> {
             }
         }
         if dedup.len() > max_items {
-            self.wrong(
-                field,
-                &format!("最多{max_items}项"),
-                &format!("may hold at most {max_items} items"),
-            );
+            self.wrong(field, &format!("最多{max_items}项"), &format!("may hold at most {max_items} items"));
             return Vec::new();
         }
         dedup

@@ -10,12 +10,7 @@ pub enum Lang {
 impl Lang {
     /// Reads a `lang` cookie or query value, or an `Accept-Language` header.
     pub fn from_tag(tag: &str) -> Option<Lang> {
-        let first = tag
-            .split([',', ';'])
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase();
+        let first = tag.split([',', ';']).next().unwrap_or("").trim().to_ascii_lowercase();
         if first.starts_with("zh") {
             Some(Lang::Zh)
         } else if first.starts_with("en") {

@@ -4,12 +4,16 @@
 //! be tested without a database and trusted by the rest of the program once parsed.
 
 pub mod account;
+pub mod activity;
+pub mod category;
 pub mod geo;
 pub mod id_number;
 pub mod input;
 pub mod lang;
 pub mod phone;
+pub mod points;
 pub mod region;
+pub mod service;
 pub mod team;
 pub mod text;
 pub mod validation;

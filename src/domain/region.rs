@@ -14,12 +14,7 @@ pub enum RegionKind {
 }
 
 impl RegionKind {
-    pub const ALL: [RegionKind; 4] = [
-        RegionKind::County,
-        RegionKind::Town,
-        RegionKind::Village,
-        RegionKind::Grid,
-    ];
+    pub const ALL: [RegionKind; 4] = [RegionKind::County, RegionKind::Town, RegionKind::Village, RegionKind::Grid];
 
     pub fn as_str(self) -> &'static str {
         match self {

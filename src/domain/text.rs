@@ -15,10 +15,7 @@ pub fn fold_width(s: &str) -> String {
 
 /// Trims, folds width and collapses runs of white space into one space.
 pub fn tidy(s: &str) -> String {
-    fold_width(s)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    fold_width(s).split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Trims and folds width; `None` when nothing is left.

@@ -13,11 +13,7 @@ pub struct Problem {
 
 impl Problem {
     pub fn new(field: impl Into<String>, zh: impl Into<String>, en: impl Into<String>) -> Self {
-        Problem {
-            field: field.into(),
-            zh: zh.into(),
-            en: en.into(),
-        }
+        Problem { field: field.into(), zh: zh.into(), en: en.into() }
     }
 
     /// A problem whose text starts with the field's own label in each language.
@@ -123,6 +119,30 @@ pub fn label(field: &str) -> (&'static str, &'static str) {
         "limit" => ("每页条数", "Page size"),
         "offset" => ("起始位置", "Offset"),
         "disability_grade" => ("残疾等级", "Disability grade"),
+        "title" => ("标题", "Title"),
+        "category" => ("类别", "Category"),
+        "starts_at" => ("开始时间", "Start"),
+        "ends_at" => ("结束时间", "End"),
+        "place" => ("地点", "Place"),
+        "capacity" => ("人数上限", "Capacity"),
+        "description" => ("活动内容", "Description"),
+        "check_in" => ("签到时间", "Check-in"),
+        "check_out" => ("签退时间", "Check-out"),
+        "started_at" => ("开始时间", "Start"),
+        "ended_at" => ("结束时间", "End"),
+        "reason" => ("原因", "Reason"),
+        "beneficiaries" => ("受益人数", "Beneficiaries"),
+        "audience" => ("受众人数", "Audience"),
+        "households_relocated" => ("转移户数", "Households relocated"),
+        "persons_relocated" => ("转移人数", "Persons relocated"),
+        "notes" => ("备注", "Notes"),
+        "from" => ("起始日期", "From"),
+        "to" => ("截止日期", "To"),
+        "held_on" => ("培训日期", "Date"),
+        "awarded_on" => ("获奖日期", "Date"),
+        "awarded_by" => ("授予单位", "Awarded by"),
+        "organiser" => ("组织单位", "Organiser"),
+        "hours" => ("时长", "Hours"),
         _ => ("字段", "Field"),
     }
 }

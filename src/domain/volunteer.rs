@@ -48,11 +48,8 @@ pub enum VolunteerStatus {
 }
 
 impl VolunteerStatus {
-    pub const ALL: [VolunteerStatus; 3] = [
-        VolunteerStatus::Applicant,
-        VolunteerStatus::Active,
-        VolunteerStatus::Inactive,
-    ];
+    pub const ALL: [VolunteerStatus; 3] =
+        [VolunteerStatus::Applicant, VolunteerStatus::Active, VolunteerStatus::Inactive];
     pub fn as_str(self) -> &'static str {
         match self {
             VolunteerStatus::Applicant => "applicant",
@@ -75,28 +72,12 @@ impl VolunteerStatus {
 /// Veteran categories as the veterans' affairs offices count them.
 pub const VETERAN_CATEGORIES: &[(&str, &str, &str)] = &[
     ("discharged_soldier", "退役士兵", "Discharged soldier"),
-    (
-        "demobilized_cadre",
-        "复员干部/转业干部",
-        "Demobilised cadre",
-    ),
+    ("demobilized_cadre", "复员干部/转业干部", "Demobilised cadre"),
     ("disabled_veteran", "伤残军人", "Disabled veteran"),
     ("martyr_family", "烈士遗属", "Martyr's family"),
-    (
-        "died_on_duty_family",
-        "因公牺牲军人遗属",
-        "Family of one who died on duty",
-    ),
-    (
-        "died_of_illness_family",
-        "病故军人遗属",
-        "Family of one who died of illness",
-    ),
-    (
-        "serving_family",
-        "现役军人家属",
-        "Family of a serving soldier",
-    ),
+    ("died_on_duty_family", "因公牺牲军人遗属", "Family of one who died on duty"),
+    ("died_of_illness_family", "病故军人遗属", "Family of one who died of illness"),
+    ("serving_family", "现役军人家属", "Family of a serving soldier"),
 ];
 
 /// Skills the dispatch engine matches on. Codes are stable; labels are for people.
@@ -121,33 +102,19 @@ pub const SKILLS: &[(&str, &str, &str)] = &[
 
 /// Accepts a code or its Chinese or English label.
 pub fn skill_code(s: &str) -> Option<&'static str> {
-    SKILLS
-        .iter()
-        .find(|(c, zh, en)| *c == s || *zh == s || en.eq_ignore_ascii_case(s))
-        .map(|(c, _, _)| *c)
+    SKILLS.iter().find(|(c, zh, en)| *c == s || *zh == s || en.eq_ignore_ascii_case(s)).map(|(c, _, _)| *c)
 }
 
 pub fn skill_label(code: &str) -> (&str, &str) {
-    SKILLS
-        .iter()
-        .find(|(c, _, _)| *c == code)
-        .map(|(_, zh, en)| (*zh, *en))
-        .unwrap_or((code, code))
+    SKILLS.iter().find(|(c, _, _)| *c == code).map(|(_, zh, en)| (*zh, *en)).unwrap_or((code, code))
 }
 
 pub fn veteran_category_code(s: &str) -> Option<&'static str> {
-    VETERAN_CATEGORIES
-        .iter()
-        .find(|(c, zh, en)| *c == s || *zh == s || en.eq_ignore_ascii_case(s))
-        .map(|(c, _, _)| *c)
+    VETERAN_CATEGORIES.iter().find(|(c, zh, en)| *c == s || *zh == s || en.eq_ignore_ascii_case(s)).map(|(c, _, _)| *c)
 }
 
 pub fn veteran_category_label(code: &str) -> (&str, &str) {
-    VETERAN_CATEGORIES
-        .iter()
-        .find(|(c, _, _)| *c == code)
-        .map(|(_, zh, en)| (*zh, *en))
-        .unwrap_or((code, code))
+    VETERAN_CATEGORIES.iter().find(|(c, _, _)| *c == code).map(|(_, zh, en)| (*zh, *en)).unwrap_or((code, code))
 }
 
 /// The system's public identifier for a volunteer; never the ID number.
@@ -196,11 +163,7 @@ pub fn validate(map: &Map<String, Value>, today: NaiveDate) -> Result<VolunteerD
     let gender = gender_text.as_deref().and_then(|g| {
         let parsed = Gender::parse(g);
         if parsed.is_none() {
-            f.problems.push(Problem::about(
-                "gender",
-                "应为 male 或 female",
-                "must be male or female",
-            ));
+            f.problems.push(Problem::about("gender", "应为 male 或 female", "must be male or female"));
         }
         parsed
     });
@@ -215,11 +178,7 @@ pub fn validate(map: &Map<String, Value>, today: NaiveDate) -> Result<VolunteerD
     let veteran_category = f.text("veteran_category", 40).and_then(|c| {
         let code = veteran_category_code(&c);
         if code.is_none() {
-            f.problems.push(Problem::about(
-                "veteran_category",
-                "不在可选类别中",
-                "is not a known category",
-            ));
+            f.problems.push(Problem::about("veteran_category", "不在可选类别中", "is not a known category"));
         }
         code.map(str::to_string)
     });
@@ -227,11 +186,7 @@ pub fn validate(map: &Map<String, Value>, today: NaiveDate) -> Result<VolunteerD
     let cadre_role = f.text("cadre_role", 40);
     let honors = f.text_list("honors", 20);
     if honors.iter().any(|h| h.chars().count() > 40) {
-        f.problems.push(Problem::about(
-            "honors",
-            "每项不能超过40个字",
-            "items must be at most 40 characters",
-        ));
+        f.problems.push(Problem::about("honors", "每项不能超过40个字", "items must be at most 40 characters"));
     }
     let skill_texts = f.text_list("skills", 16);
     let mut skills = Vec::new();
@@ -267,47 +222,27 @@ pub fn validate(map: &Map<String, Value>, today: NaiveDate) -> Result<VolunteerD
     if let Some(id) = &id_number {
         if let Some(g) = gender {
             if g != id.gender() {
-                problems.push(Problem::about(
-                    "gender",
-                    "与身份证号不一致",
-                    "does not match the ID number",
-                ));
+                problems.push(Problem::about("gender", "与身份证号不一致", "does not match the ID number"));
             }
         }
         if let Some(b) = birth_date {
             if b != id.birth_date() {
-                problems.push(Problem::about(
-                    "birth_date",
-                    "与身份证号不一致",
-                    "does not match the ID number",
-                ));
+                problems.push(Problem::about("birth_date", "与身份证号不一致", "does not match the ID number"));
             }
         }
         if id.birth_date() > today {
-            problems.push(Problem::about(
-                "id_number",
-                "中的出生日期晚于今天",
-                "holds a birth date after today",
-            ));
+            problems.push(Problem::about("id_number", "中的出生日期晚于今天", "holds a birth date after today"));
         }
     }
     let born = id_number.as_ref().map(IdNumber::birth_date);
     if let (Some(e), Some(b)) = (enlisted_on, born) {
         if e <= b {
-            problems.push(Problem::about(
-                "enlisted_on",
-                "应晚于出生日期",
-                "must be after the birth date",
-            ));
+            problems.push(Problem::about("enlisted_on", "应晚于出生日期", "must be after the birth date"));
         }
     }
     if let Some(d) = discharged_on {
         if d > today {
-            problems.push(Problem::about(
-                "discharged_on",
-                "不能晚于今天",
-                "must not be after today",
-            ));
+            problems.push(Problem::about("discharged_on", "不能晚于今天", "must not be after today"));
         }
         if let Some(e) = enlisted_on {
             if d < e {
@@ -321,18 +256,12 @@ pub fn validate(map: &Map<String, Value>, today: NaiveDate) -> Result<VolunteerD
     }
     if let Some(e) = enlisted_on {
         if e > today {
-            problems.push(Problem::about(
-                "enlisted_on",
-                "不能晚于今天",
-                "must not be after today",
-            ));
+            problems.push(Problem::about("enlisted_on", "不能晚于今天", "must not be after today"));
         }
     }
 
     match (name, id_number, phone, region_id, status) {
-        (Some(name), Some(id), Some(phone), Some(region_id), Some(status))
-            if problems.is_empty() =>
-        {
+        (Some(name), Some(id), Some(phone), Some(region_id), Some(status)) if problems.is_empty() => {
             Ok(VolunteerDraft {
                 name,
                 gender: id.gender(),
@@ -384,10 +313,7 @@ mod tests {
         let d = validate(&obj(good()), today()).expect("valid");
         assert_eq!(d.name, "张 建国");
         assert_eq!(d.gender, Gender::Female);
-        assert_eq!(
-            d.birth_date,
-            NaiveDate::from_ymd_opt(1949, 12, 31).expect("date")
-        );
+        assert_eq!(d.birth_date, NaiveDate::from_ymd_opt(1949, 12, 31).expect("date"));
         assert_eq!(d.skills, vec!["driving", "medical"]);
         assert_eq!(d.honors, vec!["最美退役军人", "优秀志愿者"]);
         assert_eq!(d.phone.as_str(), "13800125678");

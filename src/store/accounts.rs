@@ -27,12 +27,12 @@ pub struct UserRow {
 pub async fn find_by_name(pool: &Pool, username: &str) -> Result<Option<UserRow>> {
     Ok(on_db!(pool, |p| {
         sqlx::query_as::<_, UserRow>(
-        "SELECT id, username, password_hash, role, region_id, volunteer_id, failed_logins, locked_until
-           FROM users WHERE username = $1"
-    )
-    .bind(username)
-    .fetch_optional(p)
-    .await?
+            "SELECT id, username, password_hash, role, region_id, volunteer_id, failed_logins, locked_until
+           FROM users WHERE username = $1",
+        )
+        .bind(username)
+        .fetch_optional(p)
+        .await?
     }))
 }
 
@@ -59,13 +59,7 @@ pub async fn create(pool: &Pool, u: &NewUser<'_>) -> Result<i64> {
     .fetch_one(p)
     .await);
     r.map_err(|e| {
-        match unique_violation(
-            &e,
-            &[(
-                "username",
-                Problem::about("username", "已被使用", "is already taken"),
-            )],
-        ) {
+        match unique_violation(&e, &[("username", Problem::about("username", "已被使用", "is already taken"))]) {
             Some(p) => StoreError::invalid(p),
             None => e.into(),
         }
@@ -73,11 +67,9 @@ pub async fn create(pool: &Pool, u: &NewUser<'_>) -> Result<i64> {
 }
 
 pub async fn count_admins(pool: &Pool) -> Result<i64> {
-    Ok(on_db!(pool, |p| sqlx::query_scalar::<_, i64>(
-        "SELECT COUNT(*) FROM users WHERE role = 'admin'"
-    )
-    .fetch_one(p)
-    .await?))
+    Ok(on_db!(pool, |p| sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM users WHERE role = 'admin'")
+        .fetch_one(p)
+        .await?))
 }
 
 /// Counts one failed login in a single statement, so parallel guesses cannot
@@ -104,25 +96,21 @@ pub async fn record_failure(pool: &Pool, user_id: i64) -> Result<Option<DateTime
 }
 
 pub async fn record_success(pool: &Pool, user_id: i64) -> Result<()> {
-    on_db!(pool, |p| sqlx::query(
-        "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1"
-    )
-    .bind(user_id)
-    .execute(p)
-    .await?
-    .rows_affected());
+    on_db!(pool, |p| sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+        .bind(user_id)
+        .execute(p)
+        .await?
+        .rows_affected());
     Ok(())
 }
 
 pub async fn set_password(pool: &Pool, user_id: i64, hash: &str) -> Result<()> {
-    on_db!(pool, |p| sqlx::query(
-        "UPDATE users SET password_hash = $1 WHERE id = $2"
-    )
-    .bind(hash)
-    .bind(user_id)
-    .execute(p)
-    .await?
-    .rows_affected());
+    on_db!(pool, |p| sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        .bind(hash)
+        .bind(user_id)
+        .execute(p)
+        .await?
+        .rows_affected());
     Ok(())
 }
 
@@ -173,12 +161,7 @@ pub struct NewSession {
     pub expires_at: DateTime<Utc>,
 }
 
-pub async fn create_session(
-    pool: &Pool,
-    user_id: i64,
-    kind: SessionKind,
-    lifetime: Duration,
-) -> Result<NewSession> {
+pub async fn create_session(pool: &Pool, user_id: i64, kind: SessionKind, lifetime: Duration) -> Result<NewSession> {
     let now = Utc::now();
     let token = random_token();
     let csrf = random_token();
@@ -187,10 +170,7 @@ pub async fn create_session(
         let mut tx = p.begin_write().await?;
         // Expired sessions are swept as new ones are made, so the table stays small
         // without a background job on any one server.
-        sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(now).execute(&mut *tx).await?;
         sqlx::query(
             "INSERT INTO sessions (token_hash, user_id, kind, csrf, created_at, expires_at, last_seen_at)
              VALUES ($1, $2, $3, $4, $5, $6, $5)",
@@ -205,47 +185,39 @@ pub async fn create_session(
         .await?;
         tx.commit().await?;
     });
-    Ok(NewSession {
-        token,
-        csrf,
-        expires_at,
-    })
+    Ok(NewSession { token, csrf, expires_at })
 }
 
 pub async fn find_session(pool: &Pool, token: &str) -> Result<Option<SessionUser>> {
     let hash = token_hash(token);
     Ok(on_db!(pool, |p| {
         sqlx::query_as::<_, SessionUser>(
-        "SELECT s.token_hash, u.id AS user_id, u.username, u.role, u.region_id, r.path AS region_path,
+            "SELECT s.token_hash, u.id AS user_id, u.username, u.role, u.region_id, r.path AS region_path,
                 u.volunteer_id, s.kind, s.csrf, s.expires_at, s.last_seen_at
            FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN regions r ON r.id = u.region_id
-          WHERE s.token_hash = $1"
-    )
-    .bind(&hash)
-    .fetch_optional(p)
-    .await?
+          WHERE s.token_hash = $1",
+        )
+        .bind(&hash)
+        .fetch_optional(p)
+        .await?
     }))
 }
 
 pub async fn touch_session(pool: &Pool, token_hash: &str, now: DateTime<Utc>) -> Result<()> {
-    on_db!(pool, |p| sqlx::query(
-        "UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2"
-    )
-    .bind(now)
-    .bind(token_hash)
-    .execute(p)
-    .await?
-    .rows_affected());
+    on_db!(pool, |p| sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+        .bind(now)
+        .bind(token_hash)
+        .execute(p)
+        .await?
+        .rows_affected());
     Ok(())
 }
 
 pub async fn delete_session(pool: &Pool, token_hash: &str) -> Result<()> {
-    on_db!(pool, |p| sqlx::query(
-        "DELETE FROM sessions WHERE token_hash = $1"
-    )
-    .bind(token_hash)
-    .execute(p)
-    .await?
-    .rows_affected());
+    on_db!(pool, |p| sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(token_hash)
+        .execute(p)
+        .await?
+        .rows_affected());
     Ok(())
 }

@@ -41,14 +41,10 @@ pub async fn append(pool: &Pool, e: &Entry<'_>) -> Result<()> {
         if matches!(pool, Pool::Postgres(_)) {
             // Serialises writers of the chain on PostgreSQL; SQLite's write lock
             // already does. The number is this log's fixed lock key.
-            sqlx::query("SELECT pg_advisory_xact_lock(7714)")
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query("SELECT pg_advisory_xact_lock(7714)").execute(&mut *tx).await?;
         }
         let prev: Option<String> =
-            sqlx::query_scalar("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1")
-                .fetch_optional(&mut *tx)
-                .await?;
+            sqlx::query_scalar("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetch_optional(&mut *tx).await?;
         let prev = prev.unwrap_or_default();
         let hash = chain_hash(&prev, &at, e);
         sqlx::query(

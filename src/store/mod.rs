@@ -5,9 +5,16 @@
 //! marked where they happen.
 
 pub mod accounts;
+pub mod activities;
 pub mod audit;
+pub mod awards;
+pub mod certificates;
+pub mod points;
 pub mod regions;
+pub mod service_records;
+pub mod settings;
 pub mod teams;
+pub mod trainings;
 pub mod vault;
 pub mod volunteers;
 
@@ -56,8 +63,7 @@ pub trait BeginWrite {
     type Db: sqlx::Database;
     fn begin_write(
         &self,
-    ) -> impl std::future::Future<Output = Result<sqlx::Transaction<'static, Self::Db>, sqlx::Error>>
-           + Send;
+    ) -> impl std::future::Future<Output = Result<sqlx::Transaction<'static, Self::Db>, sqlx::Error>> + Send;
 }
 
 impl BeginWrite for SqlitePool {
@@ -108,10 +114,7 @@ pub fn unique_violation(e: &sqlx::Error, rules: &[(&str, Problem)]) -> Option<Pr
         return None;
     }
     let text = format!("{} {}", db.constraint().unwrap_or(""), db.message());
-    rules
-        .iter()
-        .find(|(needle, _)| text.contains(needle))
-        .map(|(_, p)| p.clone())
+    rules.iter().find(|(needle, _)| text.contains(needle)).map(|(_, p)| p.clone())
 }
 
 pub const DEFAULT_DATA_DIR: &str = "laobing-data";
@@ -131,10 +134,7 @@ pub fn is_postgres(url: &str) -> bool {
 
 /// Where the SQLite file lives, for creating its folder and for backups.
 pub fn sqlite_path(url: &str) -> PathBuf {
-    let rest = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))
-        .unwrap_or(url);
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
     PathBuf::from(rest.split('?').next().unwrap_or(rest))
 }
 
@@ -154,8 +154,7 @@ pub async fn connect(url: &str) -> Result<Pool> {
     } else {
         let path = sqlite_path(url);
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| StoreError::Other(format!("{}: {e}", dir.display())))?;
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Other(format!("{}: {e}", dir.display())))?;
         }
         let opts = SqliteConnectOptions::new()
             .filename(&path)
@@ -202,10 +201,7 @@ impl Db {
     }
 
     pub async fn ping(&self) -> bool {
-        on_db!(&self.pool, |p| sqlx::query("SELECT 1")
-            .execute(p)
-            .await
-            .is_ok())
+        on_db!(&self.pool, |p| sqlx::query("SELECT 1").execute(p).await.is_ok())
     }
 
     pub fn is_postgres(&self) -> bool {
@@ -215,8 +211,5 @@ impl Db {
 
 /// Binds for `IN (...)` lists: `$n, $n+1, …` starting after `first`.
 pub fn placeholders(first: usize, count: usize) -> String {
-    (0..count)
-        .map(|i| format!("${}", first + i))
-        .collect::<Vec<_>>()
-        .join(", ")
+    (0..count).map(|i| format!("${}", first + i)).collect::<Vec<_>>().join(", ")
 }

@@ -39,38 +39,21 @@ const COLUMNS: &str = "id, name, kind, parent_id, path, lat, lon";
 
 pub async fn get(pool: &Pool, id: i64) -> Result<Option<Region>> {
     let sql = format!("SELECT {COLUMNS} FROM regions WHERE id = $1");
-    Ok(on_db!(pool, |p| sqlx::query_as::<_, Region>(&sql)
-        .bind(id)
-        .fetch_optional(p)
-        .await?))
+    Ok(on_db!(pool, |p| sqlx::query_as::<_, Region>(&sql).bind(id).fetch_optional(p).await?))
 }
 
 /// Regions inside `within` (a path prefix), optionally of one kind, in tree order.
-pub async fn list(
-    pool: &Pool,
-    within: Option<&str>,
-    kind: Option<RegionKind>,
-) -> Result<Vec<Region>> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM regions WHERE path LIKE $1 AND ($2 = '' OR kind = $2) ORDER BY path"
-    );
+pub async fn list(pool: &Pool, within: Option<&str>, kind: Option<RegionKind>) -> Result<Vec<Region>> {
+    let sql = format!("SELECT {COLUMNS} FROM regions WHERE path LIKE $1 AND ($2 = '' OR kind = $2) ORDER BY path");
     let prefix = format!("{}%", within.unwrap_or("/"));
     let kind = kind.map(|k| k.as_str()).unwrap_or("");
-    Ok(on_db!(pool, |p| sqlx::query_as::<_, Region>(&sql)
-        .bind(&prefix)
-        .bind(kind)
-        .fetch_all(p)
-        .await?))
+    Ok(on_db!(pool, |p| sqlx::query_as::<_, Region>(&sql).bind(&prefix).bind(kind).fetch_all(p).await?))
 }
 
 /// The chain from the root down to `id`, for breadcrumbs and for naming a
 /// volunteer's village and town.
 pub async fn ancestry(pool: &Pool, region: &Region) -> Result<Vec<Region>> {
-    let ids: Vec<i64> = region
-        .path
-        .split('/')
-        .filter_map(|s| s.parse().ok())
-        .collect();
+    let ids: Vec<i64> = region.path.split('/').filter_map(|s| s.parse().ok()).collect();
     if ids.is_empty() {
         return Ok(vec![]);
     }
@@ -88,11 +71,7 @@ pub async fn ancestry(pool: &Pool, region: &Region) -> Result<Vec<Region>> {
 }
 
 fn duplicate_name() -> Problem {
-    Problem::about(
-        "name",
-        "在同一上级区域下已存在",
-        "already exists under the same parent region",
-    )
+    Problem::about("name", "在同一上级区域下已存在", "already exists under the same parent region")
 }
 
 pub async fn create(pool: &Pool, new: &NewRegion) -> Result<Region> {
@@ -102,17 +81,12 @@ pub async fn create(pool: &Pool, new: &NewRegion) -> Result<Region> {
         let parent_path: Option<String> = match new.parent_id {
             None => None,
             Some(pid) => {
-                let row: Option<(String, String)> =
-                    sqlx::query_as("SELECT kind, path FROM regions WHERE id = $1")
-                        .bind(pid)
-                        .fetch_optional(&mut *tx)
-                        .await?;
+                let row: Option<(String, String)> = sqlx::query_as("SELECT kind, path FROM regions WHERE id = $1")
+                    .bind(pid)
+                    .fetch_optional(&mut *tx)
+                    .await?;
                 let Some((kind, path)) = row else {
-                    return Err(StoreError::invalid(Problem::about(
-                        "parent_id",
-                        "不存在",
-                        "does not exist",
-                    )));
+                    return Err(StoreError::invalid(Problem::about("parent_id", "不存在", "does not exist")));
                 };
                 if !new.kind.may_be_child_of(RegionKind::parse(&kind)) {
                     return Err(StoreError::invalid(Problem::about(
@@ -125,11 +99,7 @@ pub async fn create(pool: &Pool, new: &NewRegion) -> Result<Region> {
             }
         };
         if new.parent_id.is_none() && !new.kind.may_be_child_of(None) {
-            return Err(StoreError::invalid(Problem::about(
-                "parent_id",
-                "不能为空",
-                "is required for this kind",
-            )));
+            return Err(StoreError::invalid(Problem::about("parent_id", "不能为空", "is required for this kind")));
         }
         let inserted = sqlx::query_scalar::<_, i64>(
             "INSERT INTO regions (name, kind, parent_id, path, lat, lon, created_at) VALUES ($1, $2, $3, '', $4, $5, $6) RETURNING id",
@@ -152,11 +122,7 @@ pub async fn create(pool: &Pool, new: &NewRegion) -> Result<Region> {
             }
         };
         let path = child_path(parent_path.as_deref(), id);
-        sqlx::query("UPDATE regions SET path = $1 WHERE id = $2")
-            .bind(&path)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query("UPDATE regions SET path = $1 WHERE id = $2").bind(&path).bind(id).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(Region {
             id,
@@ -212,8 +178,5 @@ pub async fn village_coverage(pool: &Pool, within: &str) -> Result<Vec<VillageCo
               WHERE v.kind = 'village' AND v.path LIKE $1
               ORDER BY teams, v.path";
     let prefix = format!("{within}%");
-    Ok(on_db!(pool, |p| sqlx::query_as::<_, VillageCoverage>(sql)
-        .bind(&prefix)
-        .fetch_all(p)
-        .await?))
+    Ok(on_db!(pool, |p| sqlx::query_as::<_, VillageCoverage>(sql).bind(&prefix).fetch_all(p).await?))
 }

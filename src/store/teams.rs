@@ -42,35 +42,20 @@ const SELECT: &str = "SELECT t.id, t.name, t.kind, t.region_id, t.leader_id,
 
 pub async fn get(pool: &Pool, id: i64) -> Result<Option<Team>> {
     let sql = format!("{SELECT} WHERE t.id = $1");
-    Ok(on_db!(pool, |p| sqlx::query_as::<_, Team>(&sql)
-        .bind(id)
-        .fetch_optional(p)
-        .await?))
+    Ok(on_db!(pool, |p| sqlx::query_as::<_, Team>(&sql).bind(id).fetch_optional(p).await?))
 }
 
 pub async fn list(pool: &Pool, within: &str, kind: Option<TeamKind>) -> Result<Vec<Team>> {
-    let sql =
-        format!("{SELECT} WHERE r.path LIKE $1 AND ($2 = '' OR t.kind = $2) ORDER BY r.path, t.id");
+    let sql = format!("{SELECT} WHERE r.path LIKE $1 AND ($2 = '' OR t.kind = $2) ORDER BY r.path, t.id");
     let prefix = format!("{within}%");
     let kind = kind.map(|k| k.as_str()).unwrap_or("");
-    Ok(on_db!(pool, |p| sqlx::query_as::<_, Team>(&sql)
-        .bind(&prefix)
-        .bind(kind)
-        .fetch_all(p)
-        .await?))
+    Ok(on_db!(pool, |p| sqlx::query_as::<_, Team>(&sql).bind(&prefix).bind(kind).fetch_all(p).await?))
 }
 
 fn clash(e: sqlx::Error) -> StoreError {
     match unique_violation(
         &e,
-        &[(
-            "name",
-            Problem::about(
-                "name",
-                "在该区域已有同名队伍",
-                "is already used by a team in this region",
-            ),
-        )],
+        &[("name", Problem::about("name", "在该区域已有同名队伍", "is already used by a team in this region"))],
     ) {
         Some(p) => StoreError::invalid(p),
         None => e.into(),
@@ -89,11 +74,7 @@ async fn check_leader(pool: &Pool, region_path: &str, leader_id: Option<i64>) ->
     .fetch_optional(p)
     .await?);
     match path {
-        None => Err(StoreError::invalid(Problem::about(
-            "leader_id",
-            "不存在",
-            "does not exist",
-        ))),
+        None => Err(StoreError::invalid(Problem::about("leader_id", "不存在", "does not exist"))),
         // A town squad's leader lives in one of the town's villages; a village
         // team's leader must live in that village.
         Some(p) if !p.starts_with(region_path) => Err(StoreError::invalid(Problem::about(
@@ -123,14 +104,12 @@ pub async fn create(pool: &Pool, d: &TeamDraft, region_path: &str) -> Result<Tea
         .map_err(clash)?;
         // A leader is always a member of the team they lead.
         if let Some(leader) = d.leader_id {
-            sqlx::query(
-                "INSERT INTO team_members (team_id, volunteer_id, joined_at) VALUES ($1, $2, $3)",
-            )
-            .bind(id)
-            .bind(leader)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+            sqlx::query("INSERT INTO team_members (team_id, volunteer_id, joined_at) VALUES ($1, $2, $3)")
+                .bind(id)
+                .bind(leader)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await?;
         id
@@ -143,17 +122,15 @@ pub async fn update(pool: &Pool, id: i64, d: &TeamDraft, region_path: &str) -> R
     let now = Utc::now();
     on_db!(pool, |p| {
         let mut tx = p.begin_write().await?;
-        let done = sqlx::query(
-            "UPDATE teams SET name = $1, kind = $2, region_id = $3, leader_id = $4 WHERE id = $5",
-        )
-        .bind(&d.name)
-        .bind(d.kind.as_str())
-        .bind(d.region_id)
-        .bind(d.leader_id)
-        .bind(id)
-        .execute(&mut *tx)
-        .await
-        .map_err(clash)?;
+        let done = sqlx::query("UPDATE teams SET name = $1, kind = $2, region_id = $3, leader_id = $4 WHERE id = $5")
+            .bind(&d.name)
+            .bind(d.kind.as_str())
+            .bind(d.region_id)
+            .bind(d.leader_id)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(clash)?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
@@ -177,14 +154,14 @@ pub async fn add_member(pool: &Pool, team_id: i64, volunteer_id: i64) -> Result<
     let now = Utc::now();
     let done = on_db!(pool, |p| {
         sqlx::query(
-        "INSERT INTO team_members (team_id, volunteer_id, joined_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"
-    )
-    .bind(team_id)
-    .bind(volunteer_id)
-    .bind(now)
-    .execute(p)
-    .await?
-    .rows_affected()
+            "INSERT INTO team_members (team_id, volunteer_id, joined_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        )
+        .bind(team_id)
+        .bind(volunteer_id)
+        .bind(now)
+        .execute(p)
+        .await?
+        .rows_affected()
     });
     Ok(done == 1)
 }
@@ -192,11 +169,10 @@ pub async fn add_member(pool: &Pool, team_id: i64, volunteer_id: i64) -> Result<
 pub async fn remove_member(pool: &Pool, team_id: i64, volunteer_id: i64) -> Result<bool> {
     let res: Result<bool> = on_db!(pool, |p| {
         let mut tx = p.begin_write().await?;
-        let leader: Option<Option<i64>> =
-            sqlx::query_scalar("SELECT leader_id FROM teams WHERE id = $1")
-                .bind(team_id)
-                .fetch_optional(&mut *tx)
-                .await?;
+        let leader: Option<Option<i64>> = sqlx::query_scalar("SELECT leader_id FROM teams WHERE id = $1")
+            .bind(team_id)
+            .fetch_optional(&mut *tx)
+            .await?;
         if leader.flatten() == Some(volunteer_id) {
             return Err(StoreError::Conflict("leader_cannot_leave"));
         }

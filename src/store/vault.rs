@@ -51,9 +51,7 @@ impl Vault {
     /// made once in `dir` and reused.
     pub fn load(dir: &Path) -> Result<Vault, String> {
         if let Ok(k) = std::env::var("LAOBING_SECRET_KEY") {
-            let bytes = B64
-                .decode(k.trim())
-                .map_err(|_| "LAOBING_SECRET_KEY is not base64".to_string())?;
+            let bytes = B64.decode(k.trim()).map_err(|_| "LAOBING_SECRET_KEY is not base64".to_string())?;
             if bytes.len() < 32 {
                 return Err("LAOBING_SECRET_KEY must hold at least 32 bytes".into());
             }
@@ -61,16 +59,13 @@ impl Vault {
         }
         let path = dir.join(KEY_FILE);
         if let Ok(text) = std::fs::read_to_string(&path) {
-            let bytes = B64
-                .decode(text.trim())
-                .map_err(|_| format!("{} is damaged", path.display()))?;
+            let bytes = B64.decode(text.trim()).map_err(|_| format!("{} is damaged", path.display()))?;
             return Ok(Vault::from_master(&bytes));
         }
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         let mut master = [0u8; 32];
         rand::thread_rng().fill_bytes(&mut master);
-        write_private(&path, &B64.encode(master))
-            .map_err(|e| format!("{}: {e}", path.display()))?;
+        write_private(&path, &B64.encode(master)).map_err(|e| format!("{}: {e}", path.display()))?;
         Ok(Vault::from_master(&master))
     }
 
@@ -100,15 +95,13 @@ impl Vault {
     /// The same input always gives the same index; without the key it cannot be
     /// reversed or guessed by trying all ID numbers.
     pub fn blind(&self, plain: &str) -> String {
-        let mut mac = <HmacSha256 as Mac>::new_from_slice(&self.inner.index)
-            .expect("HMAC takes any key length");
+        let mut mac = <HmacSha256 as Mac>::new_from_slice(&self.inner.index).expect("HMAC takes any key length");
         mac.update(plain.as_bytes());
         hex(&mac.finalize().into_bytes()[..20])
     }
 
     pub fn sign(&self, message: &str) -> String {
-        let mut mac = <HmacSha256 as Mac>::new_from_slice(&self.inner.sign)
-            .expect("HMAC takes any key length");
+        let mut mac = <HmacSha256 as Mac>::new_from_slice(&self.inner.sign).expect("HMAC takes any key length");
         mac.update(message.as_bytes());
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&mac.finalize().into_bytes()[..18])
     }
@@ -122,11 +115,7 @@ pub fn hex(bytes: &[u8]) -> String {
 fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)?;
+    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
     f.write_all(text.as_bytes())
 }
 

@@ -54,13 +54,7 @@ impl VolunteerRow {
 /// Lists come back from one query as `a\u{1f}b`; the unit separator never
 /// appears in typed text.
 fn split_list(s: Option<&str>) -> Vec<String> {
-    s.map(|s| {
-        s.split('\u{1f}')
-            .filter(|x| !x.is_empty())
-            .map(str::to_string)
-            .collect()
-    })
-    .unwrap_or_default()
+    s.map(|s| s.split('\u{1f}').filter(|x| !x.is_empty()).map(str::to_string).collect()).unwrap_or_default()
 }
 
 fn select(pool: &Pool) -> String {
@@ -86,10 +80,7 @@ fn select(pool: &Pool) -> String {
 
 pub async fn get(pool: &Pool, id: i64) -> Result<Option<VolunteerRow>> {
     let sql = format!("{} WHERE v.id = $1", select(pool));
-    Ok(on_db!(pool, |p| sqlx::query_as::<_, VolunteerRow>(&sql)
-        .bind(id)
-        .fetch_optional(p)
-        .await?))
+    Ok(on_db!(pool, |p| sqlx::query_as::<_, VolunteerRow>(&sql).bind(id).fetch_optional(p).await?))
 }
 
 /// What a list may be narrowed by. `within` is a region path prefix and is
@@ -152,12 +143,7 @@ fn where_clause(f: &Filter, vault: &Vault) -> (String, Vec<String>, Vec<i64>) {
 pub async fn list(pool: &Pool, vault: &Vault, f: &Filter) -> Result<Vec<VolunteerRow>> {
     let (cond, texts, ints) = where_clause(f, vault);
     let n = texts.len() + ints.len();
-    let sql = format!(
-        "{} WHERE {cond} ORDER BY v.id LIMIT ${} OFFSET ${}",
-        select(pool),
-        n + 1,
-        n + 2
-    );
+    let sql = format!("{} WHERE {cond} ORDER BY v.id LIMIT ${} OFFSET ${}", select(pool), n + 1, n + 2);
     Ok(on_db!(pool, |p| {
         let mut q = sqlx::query_as::<_, VolunteerRow>(&sql);
         for t in &texts {
@@ -172,9 +158,7 @@ pub async fn list(pool: &Pool, vault: &Vault, f: &Filter) -> Result<Vec<Voluntee
 
 pub async fn count(pool: &Pool, vault: &Vault, f: &Filter) -> Result<i64> {
     let (cond, texts, ints) = where_clause(f, vault);
-    let sql = format!(
-        "SELECT COUNT(*) FROM volunteers v JOIN regions r ON r.id = v.region_id WHERE {cond}"
-    );
+    let sql = format!("SELECT COUNT(*) FROM volunteers v JOIN regions r ON r.id = v.region_id WHERE {cond}");
     Ok(on_db!(pool, |p| {
         let mut q = sqlx::query_scalar::<_, i64>(&sql);
         for t in &texts {
@@ -188,14 +172,7 @@ pub async fn count(pool: &Pool, vault: &Vault, f: &Filter) -> Result<i64> {
 }
 
 fn clash(e: sqlx::Error) -> StoreError {
-    let rules = [(
-        "id_hash",
-        Problem::about(
-            "id_number",
-            "已登记过，不能重复登记",
-            "is already on the roster",
-        ),
-    )];
+    let rules = [("id_hash", Problem::about("id_number", "已登记过，不能重复登记", "is already on the roster"))];
     match unique_violation(&e, &rules) {
         Some(p) => StoreError::invalid(p),
         None => e.into(),
@@ -252,14 +229,12 @@ pub async fn create(pool: &Pool, vault: &Vault, d: &VolunteerDraft) -> Result<i6
                 .await?;
         }
         for (i, h) in d.honors.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO volunteer_honors (volunteer_id, position, title) VALUES ($1, $2, $3)",
-            )
-            .bind(id)
-            .bind(i as i64)
-            .bind(h)
-            .execute(&mut *tx)
-            .await?;
+            sqlx::query("INSERT INTO volunteer_honors (volunteer_id, position, title) VALUES ($1, $2, $3)")
+                .bind(id)
+                .bind(i as i64)
+                .bind(h)
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await?;
         Ok(id)
@@ -307,14 +282,8 @@ pub async fn update(pool: &Pool, vault: &Vault, id: i64, d: &VolunteerDraft) -> 
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
-        sqlx::query("DELETE FROM volunteer_skills WHERE volunteer_id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM volunteer_honors WHERE volunteer_id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query("DELETE FROM volunteer_skills WHERE volunteer_id = $1").bind(id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM volunteer_honors WHERE volunteer_id = $1").bind(id).execute(&mut *tx).await?;
         for s in &d.skills {
             sqlx::query("INSERT INTO volunteer_skills (volunteer_id, skill) VALUES ($1, $2)")
                 .bind(id)
@@ -323,14 +292,12 @@ pub async fn update(pool: &Pool, vault: &Vault, id: i64, d: &VolunteerDraft) -> 
                 .await?;
         }
         for (i, h) in d.honors.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO volunteer_honors (volunteer_id, position, title) VALUES ($1, $2, $3)",
-            )
-            .bind(id)
-            .bind(i as i64)
-            .bind(h)
-            .execute(&mut *tx)
-            .await?;
+            sqlx::query("INSERT INTO volunteer_honors (volunteer_id, position, title) VALUES ($1, $2, $3)")
+                .bind(id)
+                .bind(i as i64)
+                .bind(h)
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await?;
         Ok(())
@@ -349,12 +316,7 @@ pub async fn status_counts(pool: &Pool, within: &str) -> Result<(i64, i64, i64)>
     .fetch_all(p)
     .await?
     });
-    let get = |s: &str| {
-        rows.iter()
-            .find(|(k, _)| k == s)
-            .map(|(_, n)| *n)
-            .unwrap_or(0)
-    };
+    let get = |s: &str| rows.iter().find(|(k, _)| k == s).map(|(_, n)| *n).unwrap_or(0);
     Ok((get("active"), get("applicant"), get("inactive")))
 }
 
@@ -363,10 +325,7 @@ pub async fn existing(pool: &Pool, ids: &[i64]) -> Result<Vec<i64>> {
     if ids.is_empty() {
         return Ok(vec![]);
     }
-    let sql = format!(
-        "SELECT id FROM volunteers WHERE id IN ({})",
-        placeholders(1, ids.len())
-    );
+    let sql = format!("SELECT id FROM volunteers WHERE id IN ({})", placeholders(1, ids.len()));
     Ok(on_db!(pool, |p| {
         let mut q = sqlx::query_scalar::<_, i64>(&sql);
         for id in ids {

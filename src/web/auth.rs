@@ -7,9 +7,7 @@ use crate::domain::account::{Role, Scope, SESSION_IDLE_MINUTES};
 use crate::domain::lang::Lang;
 use crate::store::accounts::{self, SessionUser, UserRow};
 use crate::store::audit;
-use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
-};
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -66,18 +64,10 @@ impl Caller {
 
     /// Whether this caller reads a volunteer's ID number and phone in full.
     pub fn sees_personal_data_of(&self, volunteer_id: i64, region_path: &str) -> bool {
-        (self.role.sees_personal_data() && self.covers(region_path))
-            || self.volunteer_id == Some(volunteer_id)
+        (self.role.sees_personal_data() && self.covers(region_path)) || self.volunteer_id == Some(volunteer_id)
     }
 
-    pub async fn audit(
-        &self,
-        state: &AppState,
-        action: &str,
-        target_type: &str,
-        target_id: &str,
-        detail: &str,
-    ) {
+    pub async fn audit(&self, state: &AppState, action: &str, target_type: &str, target_id: &str, detail: &str) {
         let e = audit::Entry {
             user_id: Some(self.user_id),
             username: &self.username,
@@ -99,10 +89,7 @@ fn caller_from(s: SessionUser) -> Option<Caller> {
         user_id: s.user_id,
         username: s.username,
         role,
-        scope: Scope {
-            role,
-            region_path: s.region_path,
-        },
+        scope: Scope { role, region_path: s.region_path },
         volunteer_id: s.volunteer_id,
         csrf: s.csrf,
         token_hash: s.token_hash,
@@ -112,9 +99,7 @@ fn caller_from(s: SessionUser) -> Option<Caller> {
 fn bearer(headers: &HeaderMap) -> Option<&str> {
     let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = v.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then_some(token.trim())
+    scheme.eq_ignore_ascii_case("bearer").then_some(token.trim())
 }
 
 /// Checks a session's clock: absolute expiry for all, idle time for browsers.
@@ -152,29 +137,18 @@ pub async fn caller_from_token(state: &AppState, token: &str) -> Result<Option<C
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         if let Some(token) = bearer(&parts.headers) {
             let token = token.to_string();
-            return caller_from_token(state, &token)
-                .await?
-                .ok_or_else(unauthorized_bearer);
+            return caller_from_token(state, &token).await?.ok_or_else(unauthorized_bearer);
         }
         // The pages' own scripts call the API with the session cookie; then every
         // change must carry the CSRF token in a header.
         let jar = CookieJar::from_headers(&parts.headers);
         if let Some(c) = jar.get(SESSION_COOKIE) {
-            let caller = caller_from_token(state, c.value())
-                .await?
-                .ok_or_else(unauthorized_bearer)?;
+            let caller = caller_from_token(state, c.value()).await?.ok_or_else(unauthorized_bearer)?;
             if !is_safe(&parts.method) {
-                let sent = parts
-                    .headers
-                    .get(CSRF_HEADER)
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("");
+                let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
                 if !constant_eq(sent, &caller.csrf) {
                     return Err(ApiError::new(
                         StatusCode::FORBIDDEN,
@@ -229,16 +203,9 @@ impl IntoResponse for LoginRedirect {
 impl FromRequestParts<AppState> for PageUser {
     type Rejection = Response;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let jar = CookieJar::from_headers(&parts.headers);
-        let next = parts
-            .uri
-            .path_and_query()
-            .map(|p| p.as_str())
-            .unwrap_or("/");
+        let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
         let to_login = || LoginRedirect(format!("/login?next={}", urlencode(next))).into_response();
         let Some(c) = jar.get(SESSION_COOKIE) else {
             return Err(to_login());
@@ -254,9 +221,7 @@ impl FromRequestParts<AppState> for PageUser {
 pub fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -278,19 +243,13 @@ pub fn request_lang(headers: &HeaderMap, query: Option<&str>) -> Lang {
     if let Some(l) = jar.get(LANG_COOKIE).and_then(|c| Lang::from_tag(c.value())) {
         return l;
     }
-    headers
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(Lang::from_tag)
-        .unwrap_or_default()
+    headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(Lang::from_tag).unwrap_or_default()
 }
 
 pub async fn hash_password(password: String) -> Result<String, ApiError> {
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
-        Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
+        Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string())
     })
     .await
     .map_err(|_| ApiError::internal())?
@@ -300,11 +259,7 @@ pub async fn hash_password(password: String) -> Result<String, ApiError> {
 async fn verify_password(password: String, hash: String) -> bool {
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&hash)
-            .map(|h| {
-                Argon2::default()
-                    .verify_password(password.as_bytes(), &h)
-                    .is_ok()
-            })
+            .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
             .unwrap_or(false)
     })
     .await
@@ -344,14 +299,8 @@ impl LoginFailure {
                 StatusCode::UNAUTHORIZED,
                 "account_locked",
                 // Beijing time, as the station's clocks show it
-                format!(
-                    "连续登录失败5次，账号已锁定至北京时间 {}",
-                    (*until + Duration::hours(8)).format("%H:%M")
-                ),
-                format!(
-                    "Locked after 5 failed logins until {} UTC",
-                    until.format("%H:%M")
-                ),
+                format!("连续登录失败5次，账号已锁定至北京时间 {}", (*until + Duration::hours(8)).format("%H:%M")),
+                format!("Locked after 5 failed logins until {} UTC", until.format("%H:%M")),
             ),
         }
     }
@@ -365,9 +314,7 @@ pub async fn authenticate(
 ) -> Result<Result<UserRow, LoginFailure>, ApiError> {
     let user = accounts::find_by_name(&state.db.pool, username.trim()).await?;
     let Some(user) = user else {
-        let decoy = tokio::task::spawn_blocking(decoy_hash)
-            .await
-            .unwrap_or_default();
+        let decoy = tokio::task::spawn_blocking(decoy_hash).await.unwrap_or_default();
         verify_password(password.to_string(), decoy).await;
         return Ok(Err(LoginFailure::Wrong));
     };
@@ -392,11 +339,7 @@ pub async fn authenticate(
         let e = audit::Entry {
             user_id: Some(user.id),
             username: &user.username,
-            action: if locked.is_some() {
-                "login_locked"
-            } else {
-                "login_failed"
-            },
+            action: if locked.is_some() { "login_locked" } else { "login_failed" },
             target_type: "user",
             target_id: &user.id.to_string(),
             detail: "",

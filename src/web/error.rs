@@ -23,46 +23,20 @@ pub struct ApiError {
 pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
-    pub fn new(
-        status: StatusCode,
-        code: &'static str,
-        zh: impl Into<String>,
-        en: impl Into<String>,
-    ) -> Self {
-        ApiError {
-            status,
-            code,
-            zh: zh.into(),
-            en: en.into(),
-            fields: vec![],
-        }
+    pub fn new(status: StatusCode, code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Self {
+        ApiError { status, code, zh: zh.into(), en: en.into(), fields: vec![] }
     }
 
     pub fn unauthorized() -> Self {
-        ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "请先登录",
-            "Please sign in first",
-        )
+        ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "请先登录", "Please sign in first")
     }
 
     pub fn forbidden() -> Self {
-        ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "无权访问该数据",
-            "You may not access this",
-        )
+        ApiError::new(StatusCode::FORBIDDEN, "forbidden", "无权访问该数据", "You may not access this")
     }
 
     pub fn not_found() -> Self {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "找不到该记录",
-            "Not found",
-        )
+        ApiError::new(StatusCode::NOT_FOUND, "not_found", "找不到该记录", "Not found")
     }
 
     pub fn conflict(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Self {
@@ -128,10 +102,9 @@ impl From<StoreError> for ApiError {
 
 fn conflict_text(code: &'static str) -> ApiError {
     let (zh, en) = match code {
-        "leader_cannot_leave" => (
-            "队长不能移出本队，请先更换队长",
-            "The leader cannot leave the team; appoint another leader first",
-        ),
+        "leader_cannot_leave" => {
+            ("队长不能移出本队，请先更换队长", "The leader cannot leave the team; appoint another leader first")
+        }
         _ => ("当前状态不允许此操作", "Not allowed in the current state"),
     };
     ApiError::conflict(code, zh, en)
@@ -160,11 +133,9 @@ pub async fn localize(req: Request, next: Next) -> Response {
     if let Some(PendingError(e)) = res.extensions_mut().remove::<PendingError>() {
         let mut out = (e.status, axum::Json(e.body(lang))).into_response();
         if let Some(v) = res.headers().get(header::WWW_AUTHENTICATE) {
-            out.headers_mut()
-                .insert(header::WWW_AUTHENTICATE, v.clone());
+            out.headers_mut().insert(header::WWW_AUTHENTICATE, v.clone());
         }
-        out.headers_mut()
-            .insert(header::CONTENT_LANGUAGE, HeaderValue::from_static("en"));
+        out.headers_mut().insert(header::CONTENT_LANGUAGE, HeaderValue::from_static("en"));
         return out;
     }
     res

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod checkin;
 pub mod error;
 pub mod openapi;
 pub mod pages;
@@ -27,6 +28,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api::router())
         .route("/api/openapi.json", get(openapi::document))
         .route("/healthz", get(healthz))
+        .merge(checkin::router())
         .merge(pages::router())
         .fallback(not_found)
         .layer(axum::middleware::from_fn(error::localize))
@@ -35,14 +37,8 @@ pub fn router(state: AppState) -> Router {
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("same-origin"),
-        ))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .layer(axum::middleware::from_fn(trace_request))
         .with_state(state)
 }
@@ -60,10 +56,7 @@ async fn not_found(req: axum::extract::Request) -> axum::response::Response {
 
 /// One log line a request: method, path (never the query, which may hold a
 /// searched phone number), status and time.
-async fn trace_request(
-    req: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
+async fn trace_request(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
     let method = req.method().clone();
     let path = req.uri().path().to_string();
     let started = std::time::Instant::now();
@@ -79,22 +72,16 @@ pub async fn healthz(
     if state.db.ping().await {
         (axum::http::StatusCode::OK, "ok")
     } else {
-        (
-            axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            "database unavailable",
-        )
+        (axum::http::StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
     }
 }
 
 /// Serves until Ctrl-C or SIGTERM, finishing requests under way.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     let app = router(state);
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
 }
 
 async fn shutdown_signal() {
@@ -103,8 +90,7 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             s.recv().await;
         }
     };

@@ -11,8 +11,7 @@ fn browser_ready() -> Result<(), String> {
     if !Path::new(&chromium).exists() {
         return Err(format!("{chromium} not found (apt-get install chromium)"));
     }
-    let modules =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/node_modules/playwright-core");
+    let modules = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/node_modules/playwright-core");
     if !modules.exists() {
         return Err("tests/browser/node_modules missing (cd tests/browser && npm ci)".into());
     }
@@ -25,6 +24,16 @@ fn browser_ready() -> Result<(), String> {
 /// Runs one journey script against a live app; the script exits non-zero and
 /// prints what went wrong when a step fails.
 pub async fn journey(script: &str, backend: Backend) {
+    journey_with(script, backend, |_| async { Vec::new() }).await
+}
+
+/// Runs a journey after `setup` has prepared the app; `setup` returns extra
+/// environment for the script.
+pub async fn journey_with<F, Fut>(script: &str, backend: Backend, setup: F)
+where
+    F: FnOnce(std::sync::Arc<common::TestApp>) -> Fut,
+    Fut: std::future::Future<Output = Vec<(&'static str, String)>>,
+{
     if let Err(why) = browser_ready() {
         if std::env::var_os("CI").is_some() {
             panic!("CI is set but the browser tests cannot run: {why}");
@@ -35,32 +44,22 @@ pub async fn journey(script: &str, backend: Backend) {
     let Some(app) = common::spawn(backend).await else {
         return;
     };
+    let app = std::sync::Arc::new(app);
+    let extra = setup(app.clone()).await;
     let shots = app.dir.path().join("shots");
     let mut cmd = Command::new("node");
-    cmd.arg(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/browser")
-            .join(script),
-    )
-    .env("BASE_URL", &app.base)
-    .env("SHOTS", &shots)
-    .env("VILLAGE_ID", app.town.village_a.to_string())
-    .env("PASSWORD", common::PASSWORD);
+    cmd.arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser").join(script))
+        .env("BASE_URL", &app.base)
+        .env("SHOTS", &shots)
+        .env("VILLAGE_ID", app.town.village_a.to_string())
+        .env("PASSWORD", common::PASSWORD)
+        .envs(extra);
     // the app keeps serving on this runtime while node drives the browser
-    let out = tokio::task::spawn_blocking(move || cmd.output())
-        .await
-        .expect("join")
-        .expect("run node");
+    let out = tokio::task::spawn_blocking(move || cmd.output()).await.expect("join").expect("run node");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "journey {script} failed:\n{stdout}\n{stderr}"
-    );
-    assert!(
-        stdout.contains("journey passed"),
-        "the script did not finish: {stdout}"
-    );
+    assert!(out.status.success(), "journey {script} failed:\n{stdout}\n{stderr}");
+    assert!(stdout.contains("journey passed"), "the script did not finish: {stdout}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -71,4 +70,37 @@ async fn staff_adds_a_volunteer_and_finds_them_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn staff_adds_a_volunteer_and_finds_them_postgres() {
     journey("roster.mjs", Backend::Postgres).await;
+}
+
+/// A volunteer with an account, a leader leading the village team, a finished
+/// activity of three hours and one under way.
+async fn activity_setup(app: std::sync::Arc<common::TestApp>) -> Vec<(&'static str, String)> {
+    use crate::common::hours_from_now;
+    use laobing::domain::account::Role;
+    use serde_json::json;
+    let staff = app.token("staff").await;
+    let v = app.volunteer(&staff, "孙振华", app.town.village_a, 801, &["driving"]).await;
+    let lead = app.volunteer(&staff, "周队长", app.town.village_a, 803, &[]).await;
+    app.account_for("laobing", Role::Volunteer, app.town.village_a, v["id"].as_i64().expect("id")).await;
+    app.patch(&staff, &format!("/api/v1/teams/{}", app.town.team_a), json!({"leader_id": lead["id"]})).await;
+    app.exec(&format!("UPDATE users SET volunteer_id = {} WHERE username = 'leader_a'", lead["id"])).await;
+    let past = app.activity(&staff, "政策宣讲", &hours_from_now(-30), &hours_from_now(-27), 20, "lecture").await;
+    app.post(
+        &staff,
+        &format!("/api/v1/activities/{}/attendance", past["id"]),
+        json!({"volunteer_id": v["id"], "check_in": hours_from_now(-30), "check_out": hours_from_now(-27)}),
+    )
+    .await;
+    let now = app.activity(&staff, "秋收帮扶", &hours_from_now(-1), &hours_from_now(2), 5, "spring_farming").await;
+    vec![("ACTIVITY_ID", now["id"].to_string()), ("VOLUNTEER_NAME", "孙振华".to_string())]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_volunteer_checks_in_and_prints_a_certificate_sqlite() {
+    journey_with("activity.mjs", Backend::Sqlite, activity_setup).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_volunteer_checks_in_and_prints_a_certificate_postgres() {
+    journey_with("activity.mjs", Backend::Postgres, activity_setup).await;
 }

@@ -13,12 +13,7 @@ fn laobing(dir: &std::path::Path) -> Command {
     c
 }
 
-fn user_add(
-    dir: &std::path::Path,
-    db: &str,
-    args: &[&str],
-    password: &str,
-) -> std::process::Output {
+fn user_add(dir: &std::path::Path, db: &str, args: &[&str], password: &str) -> std::process::Output {
     let mut child = laobing(dir)
         .args(["user", "add", "--database", db, "--password-stdin"])
         .args(args)
@@ -27,12 +22,7 @@ fn user_add(
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(format!("{password}\n").as_bytes())
-        .expect("write");
+    child.stdin.take().expect("stdin").write_all(format!("{password}\n").as_bytes()).expect("write");
     child.wait_with_output().expect("wait")
 }
 
@@ -40,64 +30,23 @@ fn user_add(
 fn migrate_then_user_add_with_the_password_rules() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = format!("sqlite://{}/data/town.db", dir.path().display());
-    let out = laobing(dir.path())
-        .args(["migrate", "--database", &db])
-        .output()
-        .expect("run");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = laobing(dir.path()).args(["migrate", "--database", &db]).output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(dir.path().join("data/town.db").exists());
 
-    let weak = user_add(
-        dir.path(),
-        &db,
-        &["--username", "zhanzhang", "--role", "admin"],
-        "password",
-    );
+    let weak = user_add(dir.path(), &db, &["--username", "zhanzhang", "--role", "admin"], "password");
     assert!(!weak.status.success());
-    assert!(
-        String::from_utf8_lossy(&weak.stderr).contains("密码"),
-        "the refusal names the password"
-    );
-    let no_region = user_add(
-        dir.path(),
-        &db,
-        &["--username", "clerk", "--role", "town_staff"],
-        PASSWORD,
-    );
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("密码"), "the refusal names the password");
+    let no_region = user_add(dir.path(), &db, &["--username", "clerk", "--role", "town_staff"], PASSWORD);
     assert!(!no_region.status.success());
     assert!(String::from_utf8_lossy(&no_region.stderr).contains("--region"));
-    let ok = user_add(
-        dir.path(),
-        &db,
-        &["--username", "zhanzhang", "--role", "admin"],
-        PASSWORD,
-    );
-    assert!(
-        ok.status.success(),
-        "{}",
-        String::from_utf8_lossy(&ok.stderr)
-    );
-    let again = user_add(
-        dir.path(),
-        &db,
-        &["--username", "zhanzhang", "--role", "admin"],
-        PASSWORD,
-    );
+    let ok = user_add(dir.path(), &db, &["--username", "zhanzhang", "--role", "admin"], PASSWORD);
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    let again = user_add(dir.path(), &db, &["--username", "zhanzhang", "--role", "admin"], PASSWORD);
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("已被使用"));
-    let out = laobing(dir.path())
-        .args(["audit-verify", "--database", &db])
-        .output()
-        .expect("run");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    let out = laobing(dir.path()).args(["audit-verify", "--database", &db]).output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
 }
 
 struct Server(Child);
@@ -116,11 +65,7 @@ fn serve_demo(dir: &std::path::Path, database: Option<&str>) -> (Server, String,
     if let Some(db) = database {
         cmd.args(["--database", db]);
     }
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("spawn");
+    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().expect("spawn");
     let stdout = child.stdout.take().expect("stdout");
     let server = Server(child);
     let mut lines = Vec::new();
@@ -151,20 +96,10 @@ async fn check_demo(base: &str) {
         .json()
         .await
         .expect("json");
-    let token = token["token"]
-        .as_str()
-        .expect("demo staff can log in")
-        .to_string();
+    let token = token["token"].as_str().expect("demo staff can log in").to_string();
     let get = |path: &str| {
         let req = client.get(format!("{base}{path}")).bearer_auth(&token);
-        async move {
-            req.send()
-                .await
-                .expect("send")
-                .json::<serde_json::Value>()
-                .await
-                .expect("json")
-        }
+        async move { req.send().await.expect("send").json::<serde_json::Value>().await.expect("json") }
     };
     let squads = get("/api/v1/teams?kind=town_squad").await;
     assert_eq!(squads.as_array().map(Vec::len), Some(1));
@@ -175,32 +110,16 @@ async fn check_demo(base: &str) {
     assert!(village_teams.iter().all(|t| t["member_count"] == 10));
     let villages = get("/api/v1/regions?kind=village").await;
     for v in villages.as_array().expect("array") {
-        let (lat, lon) = (
-            v["lat"].as_f64().expect("lat"),
-            v["lon"].as_f64().expect("lon"),
-        );
-        assert!(
-            (lat - 33.36).abs() < 0.2 && (lon - 111.63).abs() < 0.2,
-            "{v}"
-        );
+        let (lat, lon) = (v["lat"].as_f64().expect("lat"), v["lon"].as_f64().expect("lon"));
+        assert!((lat - 33.36).abs() < 0.2 && (lon - 111.63).abs() < 0.2, "{v}");
     }
     let drivers = get("/api/v1/volunteers?skill=driving&limit=1000").await;
     let all = get("/api/v1/volunteers?limit=1000").await;
-    let (d, a) = (
-        drivers.as_array().map(Vec::len).unwrap_or(0),
-        all.as_array().map(Vec::len).unwrap_or(0),
-    );
-    assert!(
-        a >= 226 && d > 20 && d < a,
-        "skills are spread: {d} drivers of {a}"
-    );
+    let (d, a) = (drivers.as_array().map(Vec::len).unwrap_or(0), all.as_array().map(Vec::len).unwrap_or(0));
+    assert!(a >= 226 && d > 20 && d < a, "skills are spread: {d} drivers of {a}");
     let coverage = get("/api/v1/coverage").await;
     assert!(
-        coverage
-            .as_array()
-            .expect("array")
-            .iter()
-            .any(|v| v["teams"] == 0),
+        coverage.as_array().expect("array").iter().any(|v| v["teams"] == 0),
         "the demo shows a village still to cover"
     );
 }
@@ -210,9 +129,7 @@ async fn serve_demo_loads_a_believable_town_on_sqlite() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (server, base, lines) = serve_demo(dir.path(), None);
     assert!(
-        lines
-            .iter()
-            .any(|l| l.contains("admin") && l.contains(laobing::demo::DEMO_PASSWORD)),
+        lines.iter().any(|l| l.contains("admin") && l.contains(laobing::demo::DEMO_PASSWORD)),
         "prints how to log in: {lines:?}"
     );
     check_demo(&base).await;
@@ -230,14 +147,8 @@ async fn serve_demo_runs_on_postgres_too() {
     // an empty database of its own: drop what the harness seeded
     let url = app.url.clone();
     laobing::on_db!(&app.db.pool, |p| {
-        sqlx::query("DROP SCHEMA public CASCADE")
-            .execute(p)
-            .await
-            .expect("drop");
-        sqlx::query("CREATE SCHEMA public")
-            .execute(p)
-            .await
-            .expect("create");
+        sqlx::query("DROP SCHEMA public CASCADE").execute(p).await.expect("drop");
+        sqlx::query("CREATE SCHEMA public").execute(p).await.expect("create");
     });
     let dir = tempfile::tempdir().expect("tempdir");
     let (_server, base, _) = serve_demo(dir.path(), Some(&url));

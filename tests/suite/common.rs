@@ -48,8 +48,7 @@ pub struct Town {
 }
 
 fn admin_pg_url() -> String {
-    std::env::var("LAOBING_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("LAOBING_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 static PG_STATE: OnceLock<Result<(), String>> = OnceLock::new();
@@ -81,10 +80,7 @@ pub async fn postgres_available() -> bool {
         Ok(()) => true,
         Err(e) => {
             if std::env::var_os("CI").is_some() {
-                panic!(
-                    "CI is set but PostgreSQL at {} is not reachable: {e}",
-                    admin_pg_url()
-                );
+                panic!("CI is set but PostgreSQL at {} is not reachable: {e}", admin_pg_url());
             }
             eprintln!("\n*** SKIPPED: PostgreSQL half of this test — {} not reachable ({e}). Set LAOBING_TEST_POSTGRES to run it. ***\n", admin_pg_url());
             false
@@ -94,38 +90,27 @@ pub async fn postgres_available() -> bool {
 
 /// Drops test databases left by runs whose process is gone.
 async fn sweep_stale_databases(pool: &sqlx::PgPool) {
-    let names: Vec<String> =
-        sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'laobing_t_%'")
-            .fetch_all(pool)
-            .await
-            .unwrap_or_default();
+    let names: Vec<String> = sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'laobing_t_%'")
+        .fetch_all(pool)
+        .await
+        .unwrap_or_default();
     for name in names {
         let pid: Option<u32> = name.split('_').nth(2).and_then(|p| p.parse().ok());
         let alive = pid.is_some_and(|p| std::path::Path::new(&format!("/proc/{p}")).exists());
         if !alive {
-            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                .execute(pool)
-                .await;
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).execute(pool).await;
         }
     }
 }
 
 async fn fresh_pg_url() -> String {
-    let name = format!(
-        "laobing_t_{}_{}_{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::SeqCst),
-        rand_suffix()
-    );
+    let name = format!("laobing_t_{}_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst), rand_suffix());
     let pool = sqlx::postgres::PgPoolOptions::new()
         .max_connections(1)
         .connect(&admin_pg_url())
         .await
         .expect("admin connection");
-    sqlx::query(&format!("CREATE DATABASE \"{name}\""))
-        .execute(&pool)
-        .await
-        .expect("create database");
+    sqlx::query(&format!("CREATE DATABASE \"{name}\"")).execute(&pool).await.expect("create database");
     pool.close().await;
     let base = admin_pg_url();
     let (prefix, _) = base.rsplit_once('/').expect("URL has a database part");
@@ -134,11 +119,7 @@ async fn fresh_pg_url() -> String {
 
 fn rand_suffix() -> u32 {
     use std::time::{SystemTime, UNIX_EPOCH};
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0)
-        % 100_000
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0) % 100_000
 }
 
 /// A password hash computed once per test process; hashing is slow on purpose.
@@ -155,6 +136,13 @@ fn password_hash() -> String {
 }
 
 pub async fn spawn(backend: Backend) -> Option<TestApp> {
+    // LAOBING_TEST_LOG=laobing=debug shows the server's own log while debugging a test
+    if let Ok(filter) = std::env::var("LAOBING_TEST_LOG") {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+            .with_test_writer()
+            .try_init();
+    }
     let dir = tempfile::tempdir().expect("tempdir");
     let url = match backend {
         Backend::Sqlite => format!("sqlite://{}/laobing.db", dir.path().display()),
@@ -167,48 +155,21 @@ pub async fn spawn(backend: Backend) -> Option<TestApp> {
     };
     let db = Db::open(&url, dir.path()).await.expect("open database");
     let town = seed(&db).await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
-    let state = AppState {
-        db: db.clone(),
-        site_name: "test".into(),
-    };
+    let state = AppState { db: db.clone(), site_name: "test".into() };
     tokio::spawn(async move {
         let _ = web::serve(state, listener).await;
     });
-    let client = Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client");
-    Some(TestApp {
-        base: format!("http://{addr}"),
-        client,
-        db,
-        url,
-        dir,
-        town,
-    })
+    let client =
+        Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    Some(TestApp { base: format!("http://{addr}"), client, db, url, dir, town })
 }
 
-async fn region(
-    db: &Db,
-    name: &str,
-    kind: RegionKind,
-    parent: Option<i64>,
-    lat: f64,
-    lon: f64,
-) -> i64 {
+async fn region(db: &Db, name: &str, kind: RegionKind, parent: Option<i64>, lat: f64, lon: f64) -> i64 {
     regions::create(
         &db.pool,
-        &regions::NewRegion {
-            name: name.into(),
-            kind,
-            parent_id: parent,
-            position: Some(LatLon { lat, lon }),
-        },
+        &regions::NewRegion { name: name.into(), kind, parent_id: parent, position: Some(LatLon { lat, lon }) },
     )
     .await
     .expect("region")
@@ -216,81 +177,21 @@ async fn region(
 }
 
 async fn team(db: &Db, name: &str, kind: TeamKind, region_id: i64) -> i64 {
-    let r = regions::get(&db.pool, region_id)
+    let r = regions::get(&db.pool, region_id).await.expect("get").expect("region");
+    teams::create(&db.pool, &teams::TeamDraft { name: name.into(), kind, region_id, leader_id: None }, &r.path)
         .await
-        .expect("get")
-        .expect("region");
-    teams::create(
-        &db.pool,
-        &teams::TeamDraft {
-            name: name.into(),
-            kind,
-            region_id,
-            leader_id: None,
-        },
-        &r.path,
-    )
-    .await
-    .expect("team")
-    .id
+        .expect("team")
+        .id
 }
 
 pub async fn seed(db: &Db) -> Town {
     let county = region(db, "西峡县", RegionKind::County, None, 33.307, 111.473).await;
-    let town = region(
-        db,
-        "回车镇",
-        RegionKind::Town,
-        Some(county),
-        33.361,
-        111.630,
-    )
-    .await;
-    let village_a = region(
-        db,
-        "回车村",
-        RegionKind::Village,
-        Some(town),
-        33.370,
-        111.640,
-    )
-    .await;
-    let village_b = region(
-        db,
-        "东坪村",
-        RegionKind::Village,
-        Some(town),
-        33.340,
-        111.600,
-    )
-    .await;
-    let grid_a = region(
-        db,
-        "第一网格",
-        RegionKind::Grid,
-        Some(village_a),
-        33.371,
-        111.641,
-    )
-    .await;
-    let other_town = region(
-        db,
-        "丁河镇",
-        RegionKind::Town,
-        Some(county),
-        33.250,
-        111.500,
-    )
-    .await;
-    let other_village = region(
-        db,
-        "丁河村",
-        RegionKind::Village,
-        Some(other_town),
-        33.251,
-        111.501,
-    )
-    .await;
+    let town = region(db, "回车镇", RegionKind::Town, Some(county), 33.361, 111.630).await;
+    let village_a = region(db, "回车村", RegionKind::Village, Some(town), 33.370, 111.640).await;
+    let village_b = region(db, "东坪村", RegionKind::Village, Some(town), 33.340, 111.600).await;
+    let grid_a = region(db, "第一网格", RegionKind::Grid, Some(village_a), 33.371, 111.641).await;
+    let other_town = region(db, "丁河镇", RegionKind::Town, Some(county), 33.250, 111.500).await;
+    let other_village = region(db, "丁河村", RegionKind::Village, Some(other_town), 33.251, 111.501).await;
     let squad = team(db, "回车镇志愿服务中队", TeamKind::TownSquad, town).await;
     let team_a = team(db, "回车村服务小队", TeamKind::VillageTeam, village_a).await;
     let team_b = team(db, "东坪村服务小队", TeamKind::VillageTeam, village_b).await;
@@ -304,29 +205,12 @@ pub async fn seed(db: &Db) -> Town {
     ] {
         accounts::create(
             &db.pool,
-            &accounts::NewUser {
-                username,
-                password_hash: &hash,
-                role,
-                region_id,
-                volunteer_id: None,
-            },
+            &accounts::NewUser { username, password_hash: &hash, role, region_id, volunteer_id: None },
         )
         .await
         .expect("user");
     }
-    Town {
-        county,
-        town,
-        village_a,
-        village_b,
-        grid_a,
-        other_town,
-        other_village,
-        squad,
-        team_a,
-        team_b,
-    }
+    Town { county, town, village_a, village_b, grid_a, other_town, other_village, squad, team_a, team_b }
 }
 
 /// A valid ID number for a made-up person born on `birth` (YYYYMMDD); `seq`
@@ -355,24 +239,12 @@ impl TestApp {
             .await
             .expect("send");
         assert_eq!(r.status(), StatusCode::OK, "login of {username}");
-        r.json::<Value>().await.expect("json")["token"]
-            .as_str()
-            .expect("token")
-            .to_string()
+        r.json::<Value>().await.expect("json")["token"].as_str().expect("token").to_string()
     }
 
     /// A call with a bearer token; returns status and JSON body (Null when empty).
-    pub async fn call(
-        &self,
-        token: &str,
-        method: Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> (StatusCode, Value) {
-        let mut req = self
-            .client
-            .request(method, self.url(path))
-            .bearer_auth(token);
+    pub async fn call(&self, token: &str, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let mut req = self.client.request(method, self.url(path)).bearer_auth(token);
         if let Some(b) = body {
             req = req.json(&b);
         }
@@ -393,14 +265,7 @@ impl TestApp {
     }
 
     /// Creates a volunteer in `region` as the town's staff; returns its JSON.
-    pub async fn volunteer(
-        &self,
-        token: &str,
-        name: &str,
-        region: i64,
-        seq: u32,
-        skills: &[&str],
-    ) -> Value {
+    pub async fn volunteer(&self, token: &str, name: &str, region: i64, seq: u32, skills: &[&str]) -> Value {
         let (s, v) = self
             .post(
                 token,
@@ -413,10 +278,7 @@ impl TestApp {
     }
 
     pub async fn scalar(&self, sql: &str) -> i64 {
-        laobing::on_db!(&self.db.pool, |p| sqlx::query_scalar::<_, i64>(sql)
-            .fetch_one(p)
-            .await
-            .expect("scalar"))
+        laobing::on_db!(&self.db.pool, |p| sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await.expect("scalar"))
     }
 
     pub async fn exec(&self, sql: &str) {
@@ -441,9 +303,7 @@ macro_rules! both {
             use super::*;
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let app = $crate::common::spawn($crate::common::Backend::Sqlite)
-                    .await
-                    .expect("sqlite app");
+                let app = $crate::common::spawn($crate::common::Backend::Sqlite).await.expect("sqlite app");
                 ($body)(app).await;
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -454,4 +314,51 @@ macro_rules! both {
             }
         }
     };
+}
+
+impl TestApp {
+    /// An account for a volunteer (role volunteer, or team_leader), with the test password.
+    pub async fn account_for(&self, username: &str, role: Role, region_id: i64, volunteer_id: i64) {
+        accounts::create(
+            &self.db.pool,
+            &accounts::NewUser {
+                username,
+                password_hash: &password_hash(),
+                role,
+                region_id: Some(region_id),
+                volunteer_id: Some(volunteer_id),
+            },
+        )
+        .await
+        .expect("account");
+    }
+
+    /// An activity of the seeded village team, as staff; times are RFC 3339.
+    pub async fn activity(
+        &self,
+        token: &str,
+        title: &str,
+        starts_at: &str,
+        ends_at: &str,
+        capacity: i64,
+        category: &str,
+    ) -> Value {
+        let (s, a) = self
+            .post(
+                token,
+                "/api/v1/activities",
+                json!({"title": title, "category": category, "team_id": self.town.team_a, "region_id": self.town.village_a,
+                       "starts_at": starts_at, "ends_at": ends_at, "place": "回车村村委会", "capacity": capacity}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{a}");
+        a
+    }
+}
+
+/// An RFC 3339 time `hours` from now (negative for the past), in Beijing time.
+pub fn hours_from_now(hours: i64) -> String {
+    let t = chrono::Utc::now() + chrono::Duration::hours(hours);
+    t.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("offset"))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
 }

@@ -5,10 +5,12 @@
 mod common;
 
 mod access;
+mod activities;
 mod auth;
 mod browser;
 mod cli;
 mod openapi;
 mod pages;
+mod records;
 mod regions_teams;
 mod volunteers;

@@ -11,17 +11,12 @@ const SNAPSHOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots/ope
 
 #[test]
 fn the_document_matches_its_snapshot() {
-    let doc = serde_json::to_string_pretty(&laobing::web::openapi::ApiDoc::openapi())
-        .expect("serialise")
-        + "\n";
+    let doc = serde_json::to_string_pretty(&laobing::web::openapi::ApiDoc::openapi()).expect("serialise") + "\n";
     if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
         std::fs::write(SNAPSHOT, &doc).expect("write snapshot");
     }
     let stored = std::fs::read_to_string(SNAPSHOT).unwrap_or_default();
-    assert!(
-        stored == doc,
-        "the OpenAPI document changed; review it and run UPDATE_SNAPSHOTS=1 cargo test openapi"
-    );
+    assert!(stored == doc, "the OpenAPI document changed; review it and run UPDATE_SNAPSHOTS=1 cargo test openapi");
 }
 
 #[test]
@@ -39,28 +34,13 @@ fn the_contract_paths_are_documented() {
         ("/api/v1/volunteers/{id}", "patch"),
         ("/healthz", "get"),
     ] {
-        assert!(
-            doc["paths"][path][method].is_object(),
-            "{method} {path} missing"
-        );
+        assert!(doc["paths"][path][method].is_object(), "{method} {path} missing");
     }
-    assert!(
-        doc["components"]["schemas"]["VolunteerView"]["properties"]["volunteer_no"].is_object()
-    );
+    assert!(doc["components"]["schemas"]["VolunteerView"]["properties"]["volunteer_no"].is_object());
 }
 
 both!(the_document_is_served, |app: TestApp| async move {
-    let served: Value = app
-        .client
-        .get(app.url("/api/openapi.json"))
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
-    assert_eq!(
-        served,
-        serde_json::to_value(laobing::web::openapi::ApiDoc::openapi()).expect("json")
-    );
+    let served: Value =
+        app.client.get(app.url("/api/openapi.json")).send().await.expect("send").json().await.expect("json");
+    assert_eq!(served, serde_json::to_value(laobing::web::openapi::ApiDoc::openapi()).expect("json"));
 });

@@ -6,281 +6,151 @@ use reqwest::StatusCode;
 
 /// Signs in through the login form like a browser; returns the session's CSRF token.
 pub async fn sign_in(app: &TestApp, username: &str) -> String {
-    let html = app
-        .client
-        .get(app.url("/login"))
-        .send()
-        .await
-        .expect("send")
-        .text()
-        .await
-        .expect("text");
+    let html = app.client.get(app.url("/login")).send().await.expect("send").text().await.expect("text");
     let csrf = value_of(&html, "csrf");
     let r = app
         .client
         .post(app.url("/login"))
-        .form(&[
-            ("username", username),
-            ("password", PASSWORD),
-            ("csrf", &csrf),
-            ("next", "/"),
-        ])
+        .form(&[("username", username), ("password", PASSWORD), ("csrf", &csrf), ("next", "/")])
         .send()
         .await
         .expect("send");
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "login redirects");
-    let html = app
-        .client
-        .get(app.url("/"))
-        .send()
-        .await
-        .expect("send")
-        .text()
-        .await
-        .expect("text");
+    let html = app.client.get(app.url("/")).send().await.expect("send").text().await.expect("text");
     value_of(&html, "csrf")
 }
 
 fn value_of(html: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
-    let start = html
-        .find(&marker)
-        .map(|i| i + marker.len())
-        .expect("field present");
+    let start = html.find(&marker).map(|i| i + marker.len()).expect("field present");
     html[start..].split('"').next().unwrap_or("").to_string()
 }
 
-both!(
-    pages_need_a_session_and_speak_chinese_first,
-    |app: TestApp| async move {
-        let r = app
-            .client
-            .get(app.url("/volunteers"))
-            .send()
-            .await
-            .expect("send");
-        assert_eq!(r.status(), StatusCode::SEE_OTHER);
-        assert_eq!(r.headers()["location"], "/login?next=/volunteers");
-        let html = app
-            .client
-            .get(app.url("/login"))
-            .send()
-            .await
-            .expect("send")
-            .text()
-            .await
-            .expect("text");
-        assert!(html.contains("lang=\"zh-CN\"") && html.contains("用户名"));
-        let html = app
-            .client
-            .get(app.url("/login"))
-            .header("accept-language", "en-US")
-            .send()
-            .await
-            .expect("send")
-            .text()
-            .await
-            .expect("text");
-        assert!(html.contains("User name"));
-        sign_in(&app, "staff").await;
-        let r = app
-            .client
-            .get(app.url("/lang/en?next=/volunteers"))
-            .send()
-            .await
-            .expect("send");
-        assert_eq!(r.headers()["location"], "/volunteers");
-        let html = app
-            .client
-            .get(app.url("/volunteers"))
-            .send()
-            .await
-            .expect("send")
-            .text()
-            .await
-            .expect("text");
-        assert!(
-            html.contains("Volunteer roster"),
-            "the English switch sticks"
-        );
-        let r = app
-            .client
-            .get(app.url("/lang/zh?next=//evil.example"))
-            .send()
-            .await
-            .expect("send");
-        assert_eq!(r.headers()["location"], "/", "no open redirect");
-    }
-);
+both!(pages_need_a_session_and_speak_chinese_first, |app: TestApp| async move {
+    let r = app.client.get(app.url("/volunteers")).send().await.expect("send");
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], "/login?next=/volunteers");
+    let html = app.client.get(app.url("/login")).send().await.expect("send").text().await.expect("text");
+    assert!(html.contains("lang=\"zh-CN\"") && html.contains("用户名"));
+    let html = app
+        .client
+        .get(app.url("/login"))
+        .header("accept-language", "en-US")
+        .send()
+        .await
+        .expect("send")
+        .text()
+        .await
+        .expect("text");
+    assert!(html.contains("User name"));
+    sign_in(&app, "staff").await;
+    let r = app.client.get(app.url("/lang/en?next=/volunteers")).send().await.expect("send");
+    assert_eq!(r.headers()["location"], "/volunteers");
+    let html = app.client.get(app.url("/volunteers")).send().await.expect("send").text().await.expect("text");
+    assert!(html.contains("Volunteer roster"), "the English switch sticks");
+    let r = app.client.get(app.url("/lang/zh?next=//evil.example")).send().await.expect("send");
+    assert_eq!(r.headers()["location"], "/", "no open redirect");
+});
 
-both!(
-    a_wrong_password_on_the_form_says_so,
-    |app: TestApp| async move {
-        let html = app
-            .client
-            .get(app.url("/login"))
-            .send()
-            .await
-            .expect("send")
-            .text()
-            .await
-            .expect("text");
-        let csrf = value_of(&html, "csrf");
-        let r = app
-            .client
-            .post(app.url("/login"))
-            .form(&[("username", "staff"), ("password", "nope"), ("csrf", &csrf)])
-            .send()
-            .await
-            .expect("send");
-        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-        assert!(r.text().await.expect("text").contains("用户名或密码错误"));
-        let r = app
-            .client
-            .post(app.url("/login"))
-            .form(&[
-                ("username", "staff"),
-                ("password", PASSWORD),
-                ("csrf", "forged"),
-            ])
-            .send()
-            .await
-            .expect("send");
-        assert_eq!(r.status(), StatusCode::FORBIDDEN, "login CSRF");
-    }
-);
+both!(a_wrong_password_on_the_form_says_so, |app: TestApp| async move {
+    let html = app.client.get(app.url("/login")).send().await.expect("send").text().await.expect("text");
+    let csrf = value_of(&html, "csrf");
+    let r = app
+        .client
+        .post(app.url("/login"))
+        .form(&[("username", "staff"), ("password", "nope"), ("csrf", &csrf)])
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert!(r.text().await.expect("text").contains("用户名或密码错误"));
+    let r = app
+        .client
+        .post(app.url("/login"))
+        .form(&[("username", "staff"), ("password", PASSWORD), ("csrf", "forged")])
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), StatusCode::FORBIDDEN, "login CSRF");
+});
 
-both!(
-    forms_refuse_a_missing_csrf_token,
-    |app: TestApp| async move {
-        sign_in(&app, "staff").await;
-        let r = app
-            .client
-            .post(app.url("/volunteers/new"))
-            .form(&[
-                ("name", "张三"),
-                ("id_number", &id_number("19800101", 71)),
-                ("phone", "13800000071"),
-            ])
-            .send()
-            .await
-            .expect("send");
-        assert_eq!(r.status(), StatusCode::FORBIDDEN);
-        assert_eq!(app.scalar("SELECT COUNT(*) FROM volunteers").await, 0);
-        // the API with the session cookie also wants the token, in a header
-        let r = app
-            .client
-            .post(app.url("/api/v1/volunteers"))
-            .json(&serde_json::json!({"name": "x"}))
-            .send()
-            .await
-            .expect("send");
-        assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    }
-);
+both!(forms_refuse_a_missing_csrf_token, |app: TestApp| async move {
+    sign_in(&app, "staff").await;
+    let r = app
+        .client
+        .post(app.url("/volunteers/new"))
+        .form(&[("name", "张三"), ("id_number", &id_number("19800101", 71)), ("phone", "13800000071")])
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM volunteers").await, 0);
+    // the API with the session cookie also wants the token, in a header
+    let r = app
+        .client
+        .post(app.url("/api/v1/volunteers"))
+        .json(&serde_json::json!({"name": "x"}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+});
 
-both!(
-    the_volunteer_form_shows_errors_in_place_and_keeps_input,
-    |app: TestApp| async move {
-        let csrf = sign_in(&app, "staff").await;
-        let village = app.town.village_a.to_string();
-        let mut wrong = id_number("19800101", 71);
-        let last = wrong.pop().expect("check char");
-        wrong.push(if last == '3' { '4' } else { '3' });
-        let r = app
-            .client
-            .post(app.url("/volunteers/new"))
-            .form(&[
-                ("csrf", csrf.as_str()),
-                ("name", "张三"),
-                ("id_number", &wrong),
-                ("phone", "13800000071"),
-                ("region_id", &village),
-                ("skills", "driving"),
-                ("skills", "medical"),
-            ])
-            .send()
-            .await
-            .expect("send");
-        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        let html = r.text().await.expect("text");
-        assert!(
-            html.contains("身份证号校验位不正确"),
-            "the error sits by the field"
-        );
-        assert!(html.contains("value=\"张三\""), "typed values are kept");
-        assert!(
-            html.contains("value=\"driving\" checked")
-                && html.contains("value=\"medical\" checked")
-        );
-        let r = app
-            .client
-            .post(app.url("/volunteers/new"))
-            .form(&[
-                ("csrf", csrf.as_str()),
-                ("name", "张三"),
-                ("id_number", &id_number("19800101", 71)),
-                ("phone", "13800000071"),
-                ("region_id", &village),
-                ("skills", "driving"),
-            ])
-            .send()
-            .await
-            .expect("send");
-        assert_eq!(r.status(), StatusCode::SEE_OTHER);
-        let location = r.headers()["location"]
-            .to_str()
-            .expect("location")
-            .to_string();
-        let html = app
-            .client
-            .get(app.url(&location))
-            .send()
-            .await
-            .expect("send")
-            .text()
-            .await
-            .expect("text");
-        assert!(
-            html.contains("张三") && html.contains(&id_number("19800101", 71)),
-            "staff see the full profile"
-        );
-    }
-);
+both!(the_volunteer_form_shows_errors_in_place_and_keeps_input, |app: TestApp| async move {
+    let csrf = sign_in(&app, "staff").await;
+    let village = app.town.village_a.to_string();
+    let mut wrong = id_number("19800101", 71);
+    let last = wrong.pop().expect("check char");
+    wrong.push(if last == '3' { '4' } else { '3' });
+    let r = app
+        .client
+        .post(app.url("/volunteers/new"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "张三"),
+            ("id_number", &wrong),
+            ("phone", "13800000071"),
+            ("region_id", &village),
+            ("skills", "driving"),
+            ("skills", "medical"),
+        ])
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.expect("text");
+    assert!(html.contains("身份证号校验位不正确"), "the error sits by the field");
+    assert!(html.contains("value=\"张三\""), "typed values are kept");
+    assert!(html.contains("value=\"driving\" checked") && html.contains("value=\"medical\" checked"));
+    let r = app
+        .client
+        .post(app.url("/volunteers/new"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "张三"),
+            ("id_number", &id_number("19800101", 71)),
+            ("phone", "13800000071"),
+            ("region_id", &village),
+            ("skills", "driving"),
+        ])
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let location = r.headers()["location"].to_str().expect("location").to_string();
+    let html = app.client.get(app.url(&location)).send().await.expect("send").text().await.expect("text");
+    assert!(html.contains("张三") && html.contains(&id_number("19800101", 71)), "staff see the full profile");
+});
 
 both!(every_page_stays_under_100_kb, |app: TestApp| async move {
     let staff = app.token("staff").await;
     for i in 0..25 {
-        app.volunteer(
-            &staff,
-            &format!("志愿者{i}"),
-            app.town.village_a,
-            200 + i,
-            &["driving", "medical", "farming"],
-        )
-        .await;
+        app.volunteer(&staff, &format!("志愿者{i}"), app.town.village_a, 200 + i, &["driving", "medical", "farming"])
+            .await;
     }
     sign_in(&app, "staff").await;
-    let css = app
-        .client
-        .get(app.url("/static/app.css"))
-        .send()
-        .await
-        .expect("send")
-        .bytes()
-        .await
-        .expect("b")
-        .len();
-    let js = app
-        .client
-        .get(app.url("/static/app.js"))
-        .send()
-        .await
-        .expect("send")
-        .bytes()
-        .await
-        .expect("b")
-        .len();
+    let css = app.client.get(app.url("/static/app.css")).send().await.expect("send").bytes().await.expect("b").len();
+    let js = app.client.get(app.url("/static/app.js")).send().await.expect("send").bytes().await.expect("b").len();
     for path in [
         "/",
         "/volunteers",
@@ -295,91 +165,52 @@ both!(every_page_stays_under_100_kb, |app: TestApp| async move {
         let r = app.client.get(app.url(path)).send().await.expect("send");
         assert_eq!(r.status(), StatusCode::OK, "{path}");
         let html = r.bytes().await.expect("b").len();
-        assert!(
-            html + css + js <= 100 * 1024,
-            "{path}: {html} + {css} + {js} bytes"
-        );
+        assert!(html + css + js <= 100 * 1024, "{path}: {html} + {css} + {js} bytes");
     }
 });
 
 both!(an_idle_browser_is_signed_out, |app: TestApp| async move {
     sign_in(&app, "staff").await;
-    assert_eq!(
-        app.client
-            .get(app.url("/volunteers"))
-            .send()
-            .await
-            .expect("send")
-            .status(),
-        StatusCode::OK
-    );
+    assert_eq!(app.client.get(app.url("/volunteers")).send().await.expect("send").status(), StatusCode::OK);
     // half an hour without a request ends a browser session
     let idle = match app.db.pool {
         laobing::store::Pool::Sqlite(_) => {
             "UPDATE sessions SET last_seen_at = datetime('now', '-31 minutes') || '+00:00'"
         }
-        laobing::store::Pool::Postgres(_) => {
-            "UPDATE sessions SET last_seen_at = now() - interval '31 minutes'"
-        }
+        laobing::store::Pool::Postgres(_) => "UPDATE sessions SET last_seen_at = now() - interval '31 minutes'",
     };
     app.exec(idle).await;
+    let r = app.client.get(app.url("/volunteers")).send().await.expect("send");
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(r.headers()["location"].to_str().expect("location").starts_with("/login"));
+});
+
+both!(staff_edit_a_profile_through_the_form, |app: TestApp| async move {
+    let staff = app.token("staff").await;
+    let v = app.volunteer(&staff, "改资料", app.town.village_a, 81, &["farming"]).await;
+    let csrf = sign_in(&app, "staff").await;
+    let edit = format!("/volunteers/{}/edit", v["id"]);
+    let html = app.client.get(app.url(&edit)).send().await.expect("send").text().await.expect("text");
+    assert!(html.contains(v["id_number"].as_str().expect("id")), "the form holds the full ID number");
+    let village = app.town.village_b.to_string();
     let r = app
         .client
-        .get(app.url("/volunteers"))
+        .post(app.url(&edit))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "改资料"),
+            ("id_number", v["id_number"].as_str().expect("id")),
+            ("phone", "13911110081"),
+            ("region_id", &village),
+            ("skills", "electrician"),
+        ])
         .send()
         .await
         .expect("send");
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert!(r.headers()["location"]
-        .to_str()
-        .expect("location")
-        .starts_with("/login"));
+    let (_, after) = app.get(&staff, &format!("/api/v1/volunteers/{}", v["id"])).await;
+    assert_eq!(after["phone"], "13911110081");
+    assert_eq!(after["region_id"], app.town.village_b);
+    assert_eq!(after["skills"], serde_json::json!(["electrician"]));
+    assert_eq!(after["volunteer_no"], v["volunteer_no"]);
 });
-
-both!(
-    staff_edit_a_profile_through_the_form,
-    |app: TestApp| async move {
-        let staff = app.token("staff").await;
-        let v = app
-            .volunteer(&staff, "改资料", app.town.village_a, 81, &["farming"])
-            .await;
-        let csrf = sign_in(&app, "staff").await;
-        let edit = format!("/volunteers/{}/edit", v["id"]);
-        let html = app
-            .client
-            .get(app.url(&edit))
-            .send()
-            .await
-            .expect("send")
-            .text()
-            .await
-            .expect("text");
-        assert!(
-            html.contains(v["id_number"].as_str().expect("id")),
-            "the form holds the full ID number"
-        );
-        let village = app.town.village_b.to_string();
-        let r = app
-            .client
-            .post(app.url(&edit))
-            .form(&[
-                ("csrf", csrf.as_str()),
-                ("name", "改资料"),
-                ("id_number", v["id_number"].as_str().expect("id")),
-                ("phone", "13911110081"),
-                ("region_id", &village),
-                ("skills", "electrician"),
-            ])
-            .send()
-            .await
-            .expect("send");
-        assert_eq!(r.status(), StatusCode::SEE_OTHER);
-        let (_, after) = app
-            .get(&staff, &format!("/api/v1/volunteers/{}", v["id"]))
-            .await;
-        assert_eq!(after["phone"], "13911110081");
-        assert_eq!(after["region_id"], app.town.village_b);
-        assert_eq!(after["skills"], serde_json::json!(["electrician"]));
-        assert_eq!(after["volunteer_no"], v["volunteer_no"]);
-    }
-);

@@ -28,37 +28,22 @@ pub struct TokenResponse {
 
 #[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", request_body = TokenRequest,
     responses((status = 200, body = TokenResponse), (status = 401, description = "wrong credentials or account locked")))]
-pub async fn token(
-    State(state): State<AppState>,
-    Body(body): Body,
-) -> ApiResult<Json<TokenResponse>> {
+pub async fn token(State(state): State<AppState>, Body(body): Body) -> ApiResult<Json<TokenResponse>> {
     let mut f = Fields::new(&body);
     let username = f.required_text("username", 64);
     let password = match body.get("password") {
         Some(serde_json::Value::String(p)) if !p.is_empty() => Some(p.clone()),
         _ => {
-            f.problems
-                .push(crate::domain::validation::Problem::required("password"));
+            f.problems.push(crate::domain::validation::Problem::required("password"));
             None
         }
     };
     let (Some(username), Some(password)) = (username, password) else {
         return Err(ApiError::invalid(f.problems));
     };
-    let user = authenticate(&state, &username, &password)
-        .await?
-        .map_err(|e| e.api_error())?;
-    let s = accounts::create_session(
-        &state.db.pool,
-        user.id,
-        SessionKind::Api,
-        Duration::hours(TOKEN_HOURS),
-    )
-    .await?;
-    Ok(Json(TokenResponse {
-        token: s.token,
-        expires_at: s.expires_at,
-    }))
+    let user = authenticate(&state, &username, &password).await?.map_err(|e| e.api_error())?;
+    let s = accounts::create_session(&state.db.pool, user.id, SessionKind::Api, Duration::hours(TOKEN_HOURS)).await?;
+    Ok(Json(TokenResponse { token: s.token, expires_at: s.expires_at }))
 }
 
 #[utoipa::path(delete, path = "/api/v1/auth/token", tag = "auth", security(("bearer" = [])),
@@ -79,9 +64,7 @@ pub struct Me {
 
 #[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])), responses((status = 200, body = Me)))]
 pub async fn me(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Me>> {
-    let user = accounts::find_by_name(&state.db.pool, &caller.username)
-        .await?
-        .ok_or_else(ApiError::unauthorized)?;
+    let user = accounts::find_by_name(&state.db.pool, &caller.username).await?.ok_or_else(ApiError::unauthorized)?;
     Ok(Json(Me {
         user_id: caller.user_id,
         username: caller.username,

@@ -1,6 +1,8 @@
 //! The JSON API of the contract, under `/api/v1`.
 
+pub mod activities;
 pub mod auth;
+pub mod records;
 pub mod regions;
 pub mod teams;
 pub mod volunteers;
@@ -25,18 +27,23 @@ pub fn router() -> Router<AppState> {
         .route("/teams", get(teams::list).post(teams::create))
         .route("/teams/{id}", get(teams::show).patch(teams::update))
         .route("/teams/{id}/members", post(teams::add_member))
-        .route(
-            "/teams/{id}/members/{volunteer_id}",
-            delete(teams::remove_member),
-        )
-        .route(
-            "/volunteers",
-            get(volunteers::list).post(volunteers::create),
-        )
-        .route(
-            "/volunteers/{id}",
-            get(volunteers::show).patch(volunteers::update),
-        )
+        .route("/teams/{id}/members/{volunteer_id}", delete(teams::remove_member))
+        .route("/volunteers", get(volunteers::list).post(volunteers::create))
+        .route("/volunteers/{id}", get(volunteers::show).patch(volunteers::update))
+        .route("/volunteers/{id}/service-records", get(records::of_volunteer))
+        .route("/volunteers/{id}/certificate", get(records::certificate))
+        .route("/volunteers/{id}/points", get(records::points_of))
+        .route("/volunteers/{id}/trainings", get(records::trainings_of).post(records::add_training))
+        .route("/volunteers/{id}/awards", get(records::awards_of).post(records::add_award))
+        .route("/service-records/{id}/corrections", post(records::correct))
+        .route("/regions/{id}/rules", get(records::rules).put(records::set_rules))
+        .route("/activities", get(activities::list).post(activities::create))
+        .route("/activities/{id}", get(activities::show).patch(activities::update))
+        .route("/activities/{id}/signups", post(activities::sign_up))
+        .route("/activities/{id}/signups/{volunteer_id}", delete(activities::cancel))
+        .route("/activities/{id}/attendance", post(activities::attendance).get(activities::sheet))
+        .route("/activities/{id}/close", post(activities::close))
+        .route("/activities/{id}/outcomes", axum::routing::put(activities::outcomes))
 }
 
 /// A JSON object body; anything else is answered in the contract's error shape.
@@ -46,15 +53,10 @@ impl<S: Send + Sync> FromRequest<S> for Body {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let axum::Json(v) = axum::Json::<Value>::from_request(req, state)
-            .await
-            .map_err(json_rejection)?;
+        let axum::Json(v) = axum::Json::<Value>::from_request(req, state).await.map_err(json_rejection)?;
         match v {
             Value::Object(m) => Ok(Body(m)),
-            _ => Err(ApiError::bad_request(
-                "请求内容应为JSON对象",
-                "The request body must be a JSON object",
-            )),
+            _ => Err(ApiError::bad_request("请求内容应为JSON对象", "The request body must be a JSON object")),
         }
     }
 }
@@ -63,27 +65,22 @@ impl<S: Send + Sync> FromRequest<S> for Body {
 pub fn query_int(field: &str, v: Option<&str>) -> ApiResult<Option<i64>> {
     match v.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(s) => s.parse::<i64>().map(Some).map_err(|_| {
-            ApiError::field(Problem::about(field, "应为整数", "must be a whole number"))
-        }),
+        Some(s) => s
+            .parse::<i64>()
+            .map(Some)
+            .map_err(|_| ApiError::field(Problem::about(field, "应为整数", "must be a whole number"))),
     }
 }
 
 /// The region subtree a list is narrowed to: the one asked for, which must be
 /// inside the caller's scope, or the caller's whole scope.
-pub async fn list_scope(
-    state: &AppState,
-    caller: &Caller,
-    region_id: Option<&str>,
-) -> ApiResult<String> {
+pub async fn list_scope(state: &AppState, caller: &Caller, region_id: Option<&str>) -> ApiResult<String> {
     match query_int("region_id", region_id)? {
         None => Ok(caller.scope_path().to_string()),
         Some(id) => {
             let r = region_store::get(&state.db.pool, id)
                 .await?
-                .ok_or_else(|| {
-                    ApiError::field(Problem::about("region_id", "不存在", "does not exist"))
-                })?;
+                .ok_or_else(|| ApiError::field(Problem::about("region_id", "不存在", "does not exist")))?;
             caller.ensure_covers(&r.path)?;
             Ok(r.path)
         }
@@ -95,18 +92,10 @@ pub fn paging(limit: Option<&str>, offset: Option<&str>) -> ApiResult<(i64, i64)
     let limit = query_int("limit", limit)?.unwrap_or(100);
     let offset = query_int("offset", offset)?.unwrap_or(0);
     if !(1..=1000).contains(&limit) {
-        return Err(ApiError::field(Problem::about(
-            "limit",
-            "应在1到1000之间",
-            "must be between 1 and 1000",
-        )));
+        return Err(ApiError::field(Problem::about("limit", "应在1到1000之间", "must be between 1 and 1000")));
     }
     if offset < 0 {
-        return Err(ApiError::field(Problem::about(
-            "offset",
-            "不能为负数",
-            "must not be negative",
-        )));
+        return Err(ApiError::field(Problem::about("offset", "不能为负数", "must not be negative")));
     }
     Ok((limit, offset))
 }

@@ -41,27 +41,19 @@ pub async fn list(
             ))
         })?),
     };
-    Ok(Json(
-        store::list(&state.db.pool, Some(&within), kind).await?,
-    ))
+    Ok(Json(store::list(&state.db.pool, Some(&within), kind).await?))
 }
 
 /// Loads a region the caller may see: 404 when it does not exist, 403 outside scope.
 pub async fn visible(state: &AppState, caller: &Caller, id: i64) -> ApiResult<Region> {
-    let r = store::get(&state.db.pool, id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
+    let r = store::get(&state.db.pool, id).await?.ok_or_else(ApiError::not_found)?;
     caller.ensure_covers(&r.path)?;
     Ok(r)
 }
 
 #[utoipa::path(get, path = "/api/v1/regions/{id}", tag = "regions", security(("bearer" = [])),
     responses((status = 200, body = Region), (status = 403), (status = 404)))]
-pub async fn show(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<Region>> {
+pub async fn show(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<Region>> {
     Ok(Json(visible(&state, &caller, id).await?))
 }
 
@@ -100,29 +92,17 @@ pub async fn create(
     }
     // Staff create below their own region; only an administrator makes roots.
     match parent_id {
-        None => caller.ensure(
-            caller.scope.region_path.is_none()
-                && caller.role == crate::domain::account::Role::Admin,
-        )?,
+        None => {
+            caller.ensure(caller.scope.region_path.is_none() && caller.role == crate::domain::account::Role::Admin)?
+        }
         Some(pid) => {
             if let Some(parent) = store::get(&state.db.pool, pid).await? {
                 caller.ensure_covers(&parent.path)?;
             }
         }
     }
-    let r = store::create(
-        &state.db.pool,
-        &NewRegion {
-            name,
-            kind,
-            parent_id,
-            position,
-        },
-    )
-    .await?;
-    caller
-        .audit(&state, "create", "region", &r.id.to_string(), &r.name)
-        .await;
+    let r = store::create(&state.db.pool, &NewRegion { name, kind, parent_id, position }).await?;
+    caller.audit(&state, "create", "region", &r.id.to_string(), &r.name).await;
     Ok((StatusCode::CREATED, Json(r)))
 }
 
@@ -138,49 +118,21 @@ pub async fn update(
     let current = visible(&state, &caller, id).await?;
     caller.ensure(caller.role.manages_roster())?;
     let mut f = Fields::new(&body);
-    if body
-        .get("kind")
-        .is_some_and(|v| v.as_str() != Some(current.kind.as_str()))
-    {
-        f.problems.push(Problem::about(
-            "kind",
-            "创建后不能修改",
-            "cannot be changed after creation",
-        ));
+    if body.get("kind").is_some_and(|v| v.as_str() != Some(current.kind.as_str())) {
+        f.problems.push(Problem::about("kind", "创建后不能修改", "cannot be changed after creation"));
     }
-    if body
-        .get("parent_id")
-        .is_some_and(|v| v.as_i64() != current.parent_id)
-    {
-        f.problems.push(Problem::about(
-            "parent_id",
-            "创建后不能修改",
-            "cannot be changed after creation",
-        ));
+    if body.get("parent_id").is_some_and(|v| v.as_i64() != current.parent_id) {
+        f.problems.push(Problem::about("parent_id", "创建后不能修改", "cannot be changed after creation"));
     }
-    let name = if f.has("name") {
-        f.required_text("name", 40)
-    } else {
-        Some(current.name.clone())
-    };
-    let lat = if f.has("lat") {
-        f.float("lat")
-    } else {
-        current.lat
-    };
-    let lon = if f.has("lon") {
-        f.float("lon")
-    } else {
-        current.lon
-    };
+    let name = if f.has("name") { f.required_text("name", 40) } else { Some(current.name.clone()) };
+    let lat = if f.has("lat") { f.float("lat") } else { current.lat };
+    let lon = if f.has("lon") { f.float("lon") } else { current.lon };
     let mut problems = f.problems;
     let position = LatLon::parse_pair(lat, lon, &mut problems);
     match name {
         Some(name) if problems.is_empty() => {
             let r = store::update(&state.db.pool, id, &name, position).await?;
-            caller
-                .audit(&state, "update", "region", &id.to_string(), &r.name)
-                .await;
+            caller.audit(&state, "update", "region", &id.to_string(), &r.name).await;
             Ok(Json(r))
         }
         _ => Err(ApiError::invalid(problems)),
@@ -202,7 +154,5 @@ pub async fn coverage(
     caller.ensure(caller.role.reads_roster())?;
     let _ = query_int("region_id", q.region_id.as_deref())?;
     let within = super::list_scope(&state, &caller, q.region_id.as_deref()).await?;
-    Ok(Json(
-        store::village_coverage(&state.db.pool, &within).await?,
-    ))
+    Ok(Json(store::village_coverage(&state.db.pool, &within).await?))
 }

@@ -41,19 +41,12 @@ pub async fn list(
     Query(q): Query<TeamQuery>,
 ) -> ApiResult<Json<Vec<Team>>> {
     let within = list_scope(&state, &caller, q.region_id.as_deref()).await?;
-    let kind = q
-        .kind
-        .as_deref()
-        .filter(|k| !k.is_empty())
-        .map(parse_kind)
-        .transpose()?;
+    let kind = q.kind.as_deref().filter(|k| !k.is_empty()).map(parse_kind).transpose()?;
     Ok(Json(store::list(&state.db.pool, &within, kind).await?))
 }
 
 pub async fn visible(state: &AppState, caller: &Caller, id: i64) -> ApiResult<Team> {
-    let t = store::get(&state.db.pool, id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
+    let t = store::get(&state.db.pool, id).await?.ok_or_else(ApiError::not_found)?;
     caller.ensure_covers(&t.region_path)?;
     Ok(t)
 }
@@ -75,12 +68,7 @@ pub struct TeamDetail {
 }
 
 pub async fn members_of(state: &AppState, team: &Team) -> ApiResult<Vec<Member>> {
-    let f = volunteer_store::Filter {
-        within: "/".into(),
-        team_id: Some(team.id),
-        limit: 10_000,
-        ..Default::default()
-    };
+    let f = volunteer_store::Filter { within: "/".into(), team_id: Some(team.id), limit: 10_000, ..Default::default() };
     let rows = volunteer_store::list(&state.db.pool, &state.db.vault, &f).await?;
     Ok(rows
         .into_iter()
@@ -96,11 +84,7 @@ pub async fn members_of(state: &AppState, team: &Team) -> ApiResult<Vec<Member>>
 
 #[utoipa::path(get, path = "/api/v1/teams/{id}", tag = "teams", security(("bearer" = [])),
     responses((status = 200, body = TeamDetail), (status = 403), (status = 404)))]
-pub async fn show(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<TeamDetail>> {
+pub async fn show(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<TeamDetail>> {
     let team = visible(&state, &caller, id).await?;
     let members = members_of(&state, &team).await?;
     Ok(Json(TeamDetail { team, members }))
@@ -115,26 +99,17 @@ async fn draft(
     current: Option<&Team>,
 ) -> ApiResult<(TeamDraft, String)> {
     let mut f = Fields::new(body);
-    let name = if current.is_some() && !f.has("name") {
-        current.map(|t| t.name.clone())
-    } else {
-        f.required_text("name", 40)
-    };
-    let kind_text = if current.is_some() && !f.has("kind") {
-        current.map(|t| t.kind.clone())
-    } else {
-        f.required_text("kind", 20)
-    };
+    let name =
+        if current.is_some() && !f.has("name") { current.map(|t| t.name.clone()) } else { f.required_text("name", 40) };
+    let kind_text =
+        if current.is_some() && !f.has("kind") { current.map(|t| t.kind.clone()) } else { f.required_text("kind", 20) };
     let region_id = if current.is_some() && !f.has("region_id") {
         current.map(|t| t.region_id)
     } else {
         f.required_int("region_id")
     };
-    let leader_id = if current.is_some() && !f.has("leader_id") {
-        current.and_then(|t| t.leader_id)
-    } else {
-        f.int("leader_id")
-    };
+    let leader_id =
+        if current.is_some() && !f.has("leader_id") { current.and_then(|t| t.leader_id) } else { f.int("leader_id") };
     let mut problems = f.problems;
     let kind = kind_text.as_deref().and_then(|k| match parse_kind(k) {
         Ok(k) => Some(k),
@@ -156,15 +131,7 @@ async fn draft(
     match (name, kind, region) {
         (Some(name), Some(kind), Some(region)) if problems.is_empty() => {
             caller.ensure_covers(&region.path)?;
-            Ok((
-                TeamDraft {
-                    name,
-                    kind,
-                    region_id: region.id,
-                    leader_id,
-                },
-                region.path,
-            ))
+            Ok((TeamDraft { name, kind, region_id: region.id, leader_id }, region.path))
         }
         _ => Err(ApiError::invalid(problems)),
     }
@@ -181,9 +148,7 @@ pub async fn create(
     caller.ensure(caller.role.manages_roster())?;
     let (d, path) = draft(&state, &caller, &body, None).await?;
     let team = store::create(&state.db.pool, &d, &path).await?;
-    caller
-        .audit(&state, "create", "team", &team.id.to_string(), &team.name)
-        .await;
+    caller.audit(&state, "create", "team", &team.id.to_string(), &team.name).await;
     Ok((StatusCode::CREATED, Json(team)))
 }
 
@@ -200,16 +165,13 @@ pub async fn update(
     caller.ensure(caller.role.manages_roster())?;
     let (d, path) = draft(&state, &caller, &body, Some(&current)).await?;
     let team = store::update(&state.db.pool, id, &d, &path).await?;
-    caller
-        .audit(&state, "update", "team", &id.to_string(), &team.name)
-        .await;
+    caller.audit(&state, "update", "team", &id.to_string(), &team.name).await;
     Ok(Json(team))
 }
 
 /// Staff in scope manage every team; a team leader manages the team they lead.
 fn may_manage_members(caller: &Caller, team: &Team) -> bool {
-    caller.role.manages_roster()
-        || (caller.volunteer_id.is_some() && caller.volunteer_id == team.leader_id)
+    caller.role.manages_roster() || (caller.volunteer_id.is_some() && caller.volunteer_id == team.leader_id)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -233,9 +195,7 @@ pub async fn add_member(
     };
     let v = volunteer_store::get(&state.db.pool, volunteer_id)
         .await?
-        .ok_or_else(|| {
-            ApiError::field(Problem::about("volunteer_id", "不存在", "does not exist"))
-        })?;
+        .ok_or_else(|| ApiError::field(Problem::about("volunteer_id", "不存在", "does not exist")))?;
     if !v.region_path.starts_with(&team.region_path) {
         return Err(ApiError::field(Problem::about(
             "volunteer_id",
@@ -244,21 +204,9 @@ pub async fn add_member(
         )));
     }
     if !store::add_member(&state.db.pool, id, volunteer_id).await? {
-        return Err(ApiError::conflict(
-            "already_member",
-            "该志愿者已在队中",
-            "The volunteer is already on this team",
-        ));
+        return Err(ApiError::conflict("already_member", "该志愿者已在队中", "The volunteer is already on this team"));
     }
-    caller
-        .audit(
-            &state,
-            "add_member",
-            "team",
-            &id.to_string(),
-            &v.volunteer_no,
-        )
-        .await;
+    caller.audit(&state, "add_member", "team", &id.to_string(), &v.volunteer_no).await;
     let team = visible(&state, &caller, id).await?;
     let members = members_of(&state, &team).await?;
     Ok((StatusCode::CREATED, Json(TeamDetail { team, members })))
@@ -276,14 +224,6 @@ pub async fn remove_member(
     if !store::remove_member(&state.db.pool, id, volunteer_id).await? {
         return Err(ApiError::not_found());
     }
-    caller
-        .audit(
-            &state,
-            "remove_member",
-            "team",
-            &id.to_string(),
-            &volunteer_id.to_string(),
-        )
-        .await;
+    caller.audit(&state, "remove_member", "team", &id.to_string(), &volunteer_id.to_string()).await;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -55,21 +55,19 @@ pub struct VolunteerView {
     pub updated_at: DateTime<Utc>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub teams: Option<Vec<TeamRef>>,
+    /// Hours of service that count (corrected records excluded); on a single volunteer's GET.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_hours: Option<f64>,
+    /// 0–5 stars by cumulative hours, at the town's thresholds; on a single volunteer's GET.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub star_level: Option<u8>,
 }
 
 pub fn view(state: &AppState, v: VolunteerRow, reveal: bool) -> VolunteerView {
     let (id_number, phone) = if reveal {
         (
-            state
-                .db
-                .vault
-                .open(&v.id_sealed)
-                .unwrap_or_else(|| v.id_masked.clone()),
-            state
-                .db
-                .vault
-                .open(&v.phone_sealed)
-                .unwrap_or_else(|| v.phone_masked.clone()),
+            state.db.vault.open(&v.id_sealed).unwrap_or_else(|| v.id_masked.clone()),
+            state.db.vault.open(&v.phone_sealed).unwrap_or_else(|| v.phone_masked.clone()),
         )
     } else {
         (v.id_masked.clone(), v.phone_masked.clone())
@@ -102,6 +100,8 @@ pub fn view(state: &AppState, v: VolunteerRow, reveal: bool) -> VolunteerView {
         created_at: v.created_at,
         updated_at: v.updated_at,
         teams: None,
+        service_hours: None,
+        star_level: None,
     }
 }
 
@@ -125,24 +125,14 @@ pub struct VolunteerQuery {
     pub with_total: Option<String>,
 }
 
-pub async fn filter_from(
-    state: &AppState,
-    caller: &Caller,
-    q: &VolunteerQuery,
-) -> ApiResult<Filter> {
+pub async fn filter_from(state: &AppState, caller: &Caller, q: &VolunteerQuery) -> ApiResult<Filter> {
     let within = list_scope(state, caller, q.region_id.as_deref()).await?;
     let (limit, offset) = paging(q.limit.as_deref(), q.offset.as_deref())?;
     let skill = match q.skill.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
         Some(s) => Some(
             skill_code(s)
-                .ok_or_else(|| {
-                    ApiError::field(Problem::about(
-                        "skills",
-                        "不是可选技能",
-                        "is not a known skill",
-                    ))
-                })?
+                .ok_or_else(|| ApiError::field(Problem::about("skills", "不是可选技能", "is not a known skill")))?
                 .to_string(),
         ),
     };
@@ -186,29 +176,16 @@ pub async fn list(
     let reveal = caller.role.sees_personal_data() && q.masked.as_deref() != Some("true");
     if reveal && !rows.is_empty() {
         let ids: Vec<String> = rows.iter().map(|r| r.id.to_string()).collect();
-        caller
-            .audit(
-                &state,
-                "view_personal_data",
-                "volunteer_list",
-                &f.within,
-                &ids.join(","),
-            )
-            .await;
+        caller.audit(&state, "view_personal_data", "volunteer_list", &f.within, &ids.join(",")).await;
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok((
-        headers,
-        Json(rows.into_iter().map(|r| view(&state, r, reveal)).collect()),
-    ))
+    Ok((headers, Json(rows.into_iter().map(|r| view(&state, r, reveal)).collect())))
 }
 
 /// Loads a volunteer the caller may see: 404 unknown, 403 outside scope. A
 /// volunteer's own account sees only itself.
 pub async fn visible(state: &AppState, caller: &Caller, id: i64) -> ApiResult<VolunteerRow> {
-    let v = store::get(&state.db.pool, id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
+    let v = store::get(&state.db.pool, id).await?.ok_or_else(ApiError::not_found)?;
     if caller.volunteer_id == Some(id) {
         return Ok(v);
     }
@@ -219,30 +196,21 @@ pub async fn visible(state: &AppState, caller: &Caller, id: i64) -> ApiResult<Vo
 
 /// The full view of one volunteer, with teams; unmasked only for those allowed,
 /// and then audited.
-pub async fn detail(
-    state: &AppState,
-    caller: &Caller,
-    v: VolunteerRow,
-) -> ApiResult<VolunteerView> {
+pub async fn detail(state: &AppState, caller: &Caller, v: VolunteerRow) -> ApiResult<VolunteerView> {
     let reveal = caller.sees_personal_data_of(v.id, &v.region_path);
     if reveal {
-        caller
-            .audit(
-                state,
-                "view_personal_data",
-                "volunteer",
-                &v.id.to_string(),
-                &v.volunteer_no,
-            )
-            .await;
+        caller.audit(state, "view_personal_data", "volunteer", &v.id.to_string(), &v.volunteer_no).await;
     }
     let teams = team_store::of_volunteer(&state.db.pool, v.id)
         .await?
         .into_iter()
         .map(|(id, name, kind)| TeamRef { id, name, kind })
         .collect();
+    let (hours, stars) = super::records::hours_and_stars(state, v.id, &v.region_path).await?;
     let mut out = view(state, v, reveal);
     out.teams = Some(teams);
+    out.service_hours = Some(hours);
+    out.star_level = Some(stars);
     Ok(out)
 }
 
@@ -268,10 +236,8 @@ pub async fn checked_draft(
 ) -> ApiResult<volunteer::VolunteerDraft> {
     let today = crate::today_local();
     // numbers sent as text ("3") are read as the validator reads them
-    let region_id = map.get("region_id").and_then(|v| {
-        v.as_i64()
-            .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
-    });
+    let region_id =
+        map.get("region_id").and_then(|v| v.as_i64().or_else(|| v.as_str().and_then(|s| s.trim().parse().ok())));
     let region = match region_id {
         Some(id) => region_store::get(&state.db.pool, id).await?,
         None => None,
@@ -305,18 +271,8 @@ pub async fn create(
     caller.ensure(caller.role.manages_roster())?;
     let draft = checked_draft(&state, &caller, &body).await?;
     let id = store::create(&state.db.pool, &state.db.vault, &draft).await?;
-    let v = store::get(&state.db.pool, id)
-        .await?
-        .ok_or_else(ApiError::internal)?;
-    caller
-        .audit(
-            &state,
-            "create",
-            "volunteer",
-            &id.to_string(),
-            &v.volunteer_no,
-        )
-        .await;
+    let v = store::get(&state.db.pool, id).await?.ok_or_else(ApiError::internal)?;
+    caller.audit(&state, "create", "volunteer", &id.to_string(), &v.volunteer_no).await;
     Ok((StatusCode::CREATED, Json(detail(&state, &caller, v).await?)))
 }
 
@@ -352,20 +308,14 @@ pub async fn update(
     caller.ensure(caller.role.manages_roster())?;
     let mut merged = as_input(&state, &current);
     // The system's own fields may be echoed back unchanged, never changed.
-    if body
-        .get("id")
-        .is_some_and(|v| v.as_i64() != Some(current.id))
-    {
+    if body.get("id").is_some_and(|v| v.as_i64() != Some(current.id)) {
         return Err(ApiError::field(Problem::about(
             "id",
             "由系统生成，不能修改",
             "is set by the system and cannot be changed",
         )));
     }
-    if body
-        .get("volunteer_no")
-        .is_some_and(|v| v.as_str() != Some(current.volunteer_no.as_str()))
-    {
+    if body.get("volunteer_no").is_some_and(|v| v.as_str() != Some(current.volunteer_no.as_str())) {
         return Err(ApiError::field(Problem::about(
             "volunteer_no",
             "由系统生成，不能修改",
@@ -373,26 +323,13 @@ pub async fn update(
         )));
     }
     for (k, v) in body {
-        if !matches!(
-            k.as_str(),
-            "id" | "volunteer_no" | "created_at" | "updated_at" | "region_name" | "teams"
-        ) {
+        if !matches!(k.as_str(), "id" | "volunteer_no" | "created_at" | "updated_at" | "region_name" | "teams") {
             merged.insert(k, v);
         }
     }
     let draft = checked_draft(&state, &caller, &merged).await?;
     store::update(&state.db.pool, &state.db.vault, id, &draft).await?;
-    caller
-        .audit(
-            &state,
-            "update",
-            "volunteer",
-            &id.to_string(),
-            &current.volunteer_no,
-        )
-        .await;
-    let v = store::get(&state.db.pool, id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
+    caller.audit(&state, "update", "volunteer", &id.to_string(), &current.volunteer_no).await;
+    let v = store::get(&state.db.pool, id).await?.ok_or_else(ApiError::not_found)?;
     Ok(Json(detail(&state, &caller, v).await?))
 }

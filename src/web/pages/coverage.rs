@@ -18,22 +18,13 @@ pub struct CoveragePage {
     pub pct: String,
 }
 
-pub async fn page(
-    State(state): State<AppState>,
-    PageUser(caller): PageUser,
-    headers: HeaderMap,
-) -> Response {
+pub async fn page(State(state): State<AppState>, PageUser(caller): PageUser, headers: HeaderMap) -> Response {
     let lang = lang_of(&headers);
     match store::village_coverage(&state.db.pool, caller.scope_path()).await {
         Ok(villages) => {
             let covered = villages.iter().filter(|v| v.teams > 0).count();
             let pct = pct(covered as i64, villages.len() as i64);
-            render(&CoveragePage {
-                c: Chrome::new(&caller, lang, "coverage", "/coverage"),
-                villages,
-                covered,
-                pct,
-            })
+            render(&CoveragePage { c: Chrome::new(&caller, lang, "coverage", "/coverage"), villages, covered, pct })
         }
         Err(e) => error_page(lang, e.into()),
     }

@@ -33,12 +33,11 @@ pub struct DashboardPage {
     pub kinds: Vec<KindCount>,
 }
 
-pub async fn page(
-    State(state): State<AppState>,
-    PageUser(caller): PageUser,
-    headers: HeaderMap,
-) -> Response {
+pub async fn page(State(state): State<AppState>, PageUser(caller): PageUser, headers: HeaderMap) -> Response {
     let lang = lang_of(&headers);
+    if let Some(r) = super::me::home_for(&caller) {
+        return r;
+    }
     match build(&state, &caller, lang).await {
         Ok(p) => render(&p),
         Err(e) => error_page(lang, e),
@@ -86,11 +85,7 @@ async fn build(
         villages: coverage.len(),
         covered,
         coverage_pct: pct(covered as i64, coverage.len() as i64),
-        uncovered: coverage
-            .iter()
-            .filter(|v| v.teams == 0)
-            .map(|v| v.name.clone())
-            .collect(),
+        uncovered: coverage.iter().filter(|v| v.teams == 0).map(|v| v.name.clone()).collect(),
         team_total: all_teams.len(),
         kinds,
     })

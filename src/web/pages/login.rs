@@ -38,10 +38,7 @@ impl LoginPage {
         self.lang.t("English", "中文")
     }
     pub fn next_encoded(&self) -> String {
-        crate::web::auth::urlencode(&format!(
-            "/login?next={}",
-            crate::web::auth::urlencode(&self.next)
-        ))
+        crate::web::auth::urlencode(&format!("/login?next={}", crate::web::auth::urlencode(&self.next)))
     }
 }
 
@@ -67,106 +64,53 @@ fn login_page(
         .secure(secure_cookies())
         .same_site(SameSite::Strict)
         .build();
-    let page = LoginPage {
-        lang,
-        csrf,
-        next,
-        username,
-        error,
-    };
+    let page = LoginPage { lang, csrf, next, username, error };
     let mut res = render(&page);
     *res.status_mut() = status;
     (jar.add(cookie), res).into_response()
 }
 
 pub async fn form(headers: HeaderMap, jar: CookieJar, Query(q): Query<NextQuery>) -> Response {
-    login_page(
-        jar,
-        lang_of(&headers),
-        safe_next(q.next.as_deref()),
-        String::new(),
-        None,
-        StatusCode::OK,
-    )
+    login_page(jar, lang_of(&headers), safe_next(q.next.as_deref()), String::new(), None, StatusCode::OK)
 }
 
-pub async fn submit(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    jar: CookieJar,
-    body: Bytes,
-) -> Response {
+pub async fn submit(State(state): State<AppState>, headers: HeaderMap, jar: CookieJar, body: Bytes) -> Response {
     let lang = lang_of(&headers);
     let pairs = form_pairs(&body);
     let next = safe_next(form_get(&pairs, "next"));
-    let username = form_get(&pairs, "username")
-        .unwrap_or("")
-        .trim()
-        .to_string();
+    let username = form_get(&pairs, "username").unwrap_or("").trim().to_string();
     let password = form_get(&pairs, "password").unwrap_or("").to_string();
     let sent = form_get(&pairs, "csrf").unwrap_or("");
-    let expected = jar
-        .get(LOGIN_CSRF_COOKIE)
-        .map(|c| c.value().to_string())
-        .unwrap_or_default();
+    let expected = jar.get(LOGIN_CSRF_COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
     if !constant_eq(sent, &expected) {
-        let msg = lang
-            .t(
-                "页面已过期，请重新登录",
-                "The page expired; please sign in again",
-            )
-            .to_string();
+        let msg = lang.t("页面已过期，请重新登录", "The page expired; please sign in again").to_string();
         return login_page(jar, lang, next, username, Some(msg), StatusCode::FORBIDDEN);
     }
     if username.is_empty() || password.is_empty() {
-        let msg = lang
-            .t("请输入用户名和密码", "Enter your user name and password")
-            .to_string();
-        return login_page(
-            jar,
-            lang,
-            next,
-            username,
-            Some(msg),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        );
+        let msg = lang.t("请输入用户名和密码", "Enter your user name and password").to_string();
+        return login_page(jar, lang, next, username, Some(msg), StatusCode::UNPROCESSABLE_ENTITY);
     }
     let user = match authenticate(&state, &username, &password).await {
         Ok(Ok(u)) => u,
         Ok(Err(fail)) => {
             let e = fail.api_error();
             let msg = lang.t(&e.zh, &e.en).to_string();
-            return login_page(
-                jar,
-                lang,
-                next,
-                username,
-                Some(msg),
-                StatusCode::UNAUTHORIZED,
-            );
+            return login_page(jar, lang, next, username, Some(msg), StatusCode::UNAUTHORIZED);
         }
         Err(e) => return super::error_page(lang, e),
     };
-    let session = match accounts::create_session(
-        &state.db.pool,
-        user.id,
-        SessionKind::Web,
-        Duration::hours(TOKEN_HOURS),
-    )
-    .await
-    {
-        Ok(s) => s,
-        Err(e) => return super::error_page(lang, e.into()),
-    };
+    let session =
+        match accounts::create_session(&state.db.pool, user.id, SessionKind::Web, Duration::hours(TOKEN_HOURS)).await {
+            Ok(s) => s,
+            Err(e) => return super::error_page(lang, e.into()),
+        };
     let cookie = Cookie::build((SESSION_COOKIE, session.token))
         .path("/")
         .http_only(true)
         .secure(secure_cookies())
         .same_site(SameSite::Lax)
         .build();
-    let jar = jar
-        .remove(Cookie::build(LOGIN_CSRF_COOKIE).path("/login"))
-        .add(cookie);
+    let jar = jar.remove(Cookie::build(LOGIN_CSRF_COOKIE).path("/login")).add(cookie);
     (jar, Redirect::to(&next)).into_response()
 }
 
@@ -184,9 +128,5 @@ pub async fn logout(
     if let Err(e) = accounts::delete_session(&state.db.pool, &caller.token_hash).await {
         return super::error_page(lang_of(&headers), e.into());
     }
-    (
-        jar.remove(Cookie::build(SESSION_COOKIE).path("/")),
-        Redirect::to("/login"),
-    )
-        .into_response()
+    (jar.remove(Cookie::build(SESSION_COOKIE).path("/")), Redirect::to("/login")).into_response()
 }

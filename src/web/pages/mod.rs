@@ -2,9 +2,11 @@
 //! screens first, no front-end framework. Templates live in `templates/` and
 //! are compiled into the binary, as are the static files.
 
+pub mod activities;
 pub mod coverage;
 pub mod dashboard;
 pub mod login;
+pub mod me;
 pub mod regions;
 pub mod teams;
 pub mod volunteers;
@@ -35,49 +37,27 @@ pub fn router() -> Router<AppState> {
         .route("/teams", get(teams::list))
         .route("/teams/{id}", get(teams::show))
         .route("/teams/{id}/members", post(teams::add_member))
-        .route(
-            "/teams/{id}/members/{volunteer_id}/remove",
-            post(teams::remove_member),
-        )
+        .route("/teams/{id}/members/{volunteer_id}/remove", post(teams::remove_member))
+        .route("/me", get(me::page))
+        .route("/activities", get(activities::list).post(activities::create))
+        .route("/activities/{id}", get(activities::show).post(activities::act))
+        .route("/volunteers/{id}/certificate", get(me::certificate))
         .route("/volunteers", get(volunteers::list))
-        .route(
-            "/volunteers/new",
-            get(volunteers::new_form).post(volunteers::create),
-        )
+        .route("/volunteers/new", get(volunteers::new_form).post(volunteers::create))
         .route("/volunteers/{id}", get(volunteers::show))
-        .route(
-            "/volunteers/{id}/edit",
-            get(volunteers::edit_form).post(volunteers::update),
-        )
+        .route("/volunteers/{id}/edit", get(volunteers::edit_form).post(volunteers::update))
         .route(
             "/static/app.css",
-            get(|| async {
-                asset(
-                    "text/css; charset=utf-8",
-                    include_str!("../../../static/app.css"),
-                )
-            }),
+            get(|| async { asset("text/css; charset=utf-8", include_str!("../../../static/app.css")) }),
         )
         .route(
             "/static/app.js",
-            get(|| async {
-                asset(
-                    "text/javascript; charset=utf-8",
-                    include_str!("../../../static/app.js"),
-                )
-            }),
+            get(|| async { asset("text/javascript; charset=utf-8", include_str!("../../../static/app.js")) }),
         )
 }
 
 fn asset(content_type: &'static str, body: &'static str) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, content_type),
-            (header::CACHE_CONTROL, "public, max-age=86400"),
-        ],
-        body,
-    )
-        .into_response()
+    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=86400")], body).into_response()
 }
 
 /// What every signed-in page shows around its content.
@@ -91,6 +71,8 @@ pub struct Chrome {
     /// The current path, to come back to after switching language.
     pub here: String,
     pub staff: bool,
+    /// A volunteer's own account: the menu leads to "my service".
+    pub volunteer: bool,
 }
 
 impl Chrome {
@@ -104,6 +86,7 @@ impl Chrome {
             nav,
             here: here.to_string(),
             staff: caller.role.manages_roster(),
+            volunteer: caller.volunteer_id.is_some(),
         }
     }
 
@@ -163,11 +146,7 @@ impl ErrorPage {
 
 /// An API error shown as a page.
 pub fn error_page(lang: Lang, e: ApiError) -> Response {
-    let page = ErrorPage {
-        lang,
-        status: e.status.as_u16(),
-        message: lang.t(&e.zh, &e.en).to_string(),
-    };
+    let page = ErrorPage { lang, status: e.status.as_u16(), message: lang.t(&e.zh, &e.en).to_string() };
     let mut res = render(&page);
     *res.status_mut() = e.status;
     res
@@ -186,17 +165,9 @@ pub fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-async fn switch_lang(
-    Path(code): Path<String>,
-    Query(q): Query<NextQuery>,
-    jar: CookieJar,
-) -> (CookieJar, Redirect) {
+async fn switch_lang(Path(code): Path<String>, Query(q): Query<NextQuery>, jar: CookieJar) -> (CookieJar, Redirect) {
     let lang = Lang::from_tag(&code).unwrap_or_default();
-    let cookie = Cookie::build((LANG_COOKIE, lang.code()))
-        .path("/")
-        .same_site(SameSite::Lax)
-        .permanent()
-        .build();
+    let cookie = Cookie::build((LANG_COOKIE, lang.code())).path("/").same_site(SameSite::Lax).permanent().build();
     (jar.add(cookie), Redirect::to(&safe_next(q.next.as_deref())))
 }
 
@@ -206,10 +177,7 @@ pub fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
 }
 
 pub fn form_get<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
-    pairs
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
+    pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
 }
 
 /// Checks the form's CSRF token against the session's.
@@ -231,11 +199,7 @@ pub fn csrf_failed(lang: Lang) -> Response {
 
 /// Form fields as the JSON object the API validators read; empty fields are
 /// left out and `list_keys` gather every value of a repeated key.
-pub fn form_to_map(
-    pairs: &[(String, String)],
-    list_keys: &[&str],
-    bool_keys: &[&str],
-) -> Map<String, Value> {
+pub fn form_to_map(pairs: &[(String, String)], list_keys: &[&str], bool_keys: &[&str]) -> Map<String, Value> {
     let mut m = Map::new();
     for (k, v) in pairs {
         if k == "csrf" {

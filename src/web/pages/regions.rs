@@ -37,10 +37,7 @@ pub struct RegionsPage {
 
 impl RegionsPage {
     pub fn err(&self, field: &str) -> String {
-        self.problems
-            .get(field)
-            .map(|p| self.c.t(&p.zh, &p.en).to_string())
-            .unwrap_or_default()
+        self.problems.get(field).map(|p| self.c.t(&p.zh, &p.en).to_string()).unwrap_or_default()
     }
 }
 
@@ -53,10 +50,7 @@ async fn build(
     parent: i64,
 ) -> Result<RegionsPage, ApiError> {
     let rows = store::list(&state.db.pool, Some(caller.scope_path()), None).await?;
-    let base_depth = rows
-        .first()
-        .map(|r| r.path.matches('/').count())
-        .unwrap_or(0);
+    let base_depth = rows.first().map(|r| r.path.matches('/').count()).unwrap_or(0);
     let lines = rows
         .into_iter()
         .map(|r| {
@@ -83,11 +77,7 @@ async fn build(
     })
 }
 
-pub async fn page(
-    State(state): State<AppState>,
-    PageUser(caller): PageUser,
-    headers: HeaderMap,
-) -> Response {
+pub async fn page(State(state): State<AppState>, PageUser(caller): PageUser, headers: HeaderMap) -> Response {
     let lang = lang_of(&headers);
     match build(&state, &caller, lang, Problems::new(), String::new(), 0).await {
         Ok(p) => render(&p),
@@ -131,16 +121,8 @@ pub async fn create(
                 RegionKind::Town => RegionKind::Village,
                 _ => RegionKind::Grid,
             };
-            store::create(
-                &state.db.pool,
-                &NewRegion {
-                    name: name.clone(),
-                    kind,
-                    parent_id: Some(parent.id),
-                    position,
-                },
-            )
-            .await
+            store::create(&state.db.pool, &NewRegion { name: name.clone(), kind, parent_id: Some(parent.id), position })
+                .await
         }
         _ => {
             if parent.is_none() {
@@ -151,22 +133,11 @@ pub async fn create(
     };
     match result {
         Ok(r) => {
-            caller
-                .audit(&state, "create", "region", &r.id.to_string(), &r.name)
-                .await;
+            caller.audit(&state, "create", "region", &r.id.to_string(), &r.name).await;
             Redirect::to("/regions").into_response()
         }
         Err(crate::store::StoreError::Invalid(p)) => {
-            match build(
-                &state,
-                &caller,
-                lang,
-                p,
-                name.unwrap_or_default(),
-                parent_id.unwrap_or(0),
-            )
-            .await
-            {
+            match build(&state, &caller, lang, p, name.unwrap_or_default(), parent_id.unwrap_or(0)).await {
                 Ok(page) => {
                     let mut res = render(&page);
                     *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;

@@ -33,11 +33,7 @@ fn kind_label(t: &Team, lang: Lang) -> String {
     lang.t(zh, en).to_string()
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    PageUser(caller): PageUser,
-    headers: HeaderMap,
-) -> Response {
+pub async fn list(State(state): State<AppState>, PageUser(caller): PageUser, headers: HeaderMap) -> Response {
     let lang = lang_of(&headers);
     match store::list(&state.db.pool, caller.scope_path(), None).await {
         Ok(teams) => {
@@ -50,10 +46,7 @@ pub async fn list(
                     members: t.member_count,
                 })
                 .collect();
-            render(&TeamsPage {
-                c: Chrome::new(&caller, lang, "teams", "/teams"),
-                teams,
-            })
+            render(&TeamsPage { c: Chrome::new(&caller, lang, "teams", "/teams"), teams })
         }
         Err(e) => error_page(lang, e.into()),
     }
@@ -85,8 +78,8 @@ async fn team_page(
 ) -> Result<TeamPage, ApiError> {
     let team = visible(state, caller, id).await?;
     let members = members_of(state, &team).await?;
-    let may_manage = caller.role.manages_roster()
-        || (caller.volunteer_id.is_some() && caller.volunteer_id == team.leader_id);
+    let may_manage =
+        caller.role.manages_roster() || (caller.volunteer_id.is_some() && caller.volunteer_id == team.leader_id);
     Ok(TeamPage {
         c: Chrome::new(caller, lang, "teams", &format!("/teams/{id}")),
         kind_label: kind_label(&team, lang),
@@ -123,14 +116,11 @@ pub async fn add_member(
     if !csrf_ok(&caller, &pairs) {
         return csrf_failed(lang);
     }
-    let wanted = form_get(&pairs, "volunteer")
-        .unwrap_or("")
-        .trim()
-        .to_uppercase();
+    let wanted = form_get(&pairs, "volunteer").unwrap_or("").trim().to_uppercase();
     let result: Result<(), ApiError> = async {
         let team = visible(&state, &caller, id).await?;
-        let may = caller.role.manages_roster()
-            || (caller.volunteer_id.is_some() && caller.volunteer_id == team.leader_id);
+        let may =
+            caller.role.manages_roster() || (caller.volunteer_id.is_some() && caller.volunteer_id == team.leader_id);
         caller.ensure(may)?;
         let f = volunteer_store::Filter {
             within: team.region_path.clone(),
@@ -139,10 +129,8 @@ pub async fn add_member(
             ..Default::default()
         };
         let found = volunteer_store::list(&state.db.pool, &state.db.vault, &f).await?;
-        let v = found
-            .into_iter()
-            .find(|v| v.volunteer_no == wanted || v.id.to_string() == wanted)
-            .ok_or_else(|| {
+        let v =
+            found.into_iter().find(|v| v.volunteer_no == wanted || v.id.to_string() == wanted).ok_or_else(|| {
                 ApiError::bad_request(
                     "在本队所属区域找不到该志愿者编号",
                     "No volunteer with that number in the team's region",
@@ -155,34 +143,14 @@ pub async fn add_member(
                 "The volunteer is already on this team",
             ));
         }
-        caller
-            .audit(
-                &state,
-                "add_member",
-                "team",
-                &id.to_string(),
-                &v.volunteer_no,
-            )
-            .await;
+        caller.audit(&state, "add_member", "team", &id.to_string(), &v.volunteer_no).await;
         Ok(())
     }
     .await;
     match result {
         Ok(()) => Redirect::to(&format!("/teams/{id}")).into_response(),
-        Err(e)
-            if e.status.is_client_error()
-                && e.status.as_u16() != 403
-                && e.status.as_u16() != 404 =>
-        {
-            match team_page(
-                &state,
-                &caller,
-                lang,
-                id,
-                Some(lang.t(&e.zh, &e.en).to_string()),
-            )
-            .await
-            {
+        Err(e) if e.status.is_client_error() && e.status.as_u16() != 403 && e.status.as_u16() != 404 => {
+            match team_page(&state, &caller, lang, id, Some(lang.t(&e.zh, &e.en).to_string())).await {
                 Ok(p) => {
                     let mut res = render(&p);
                     *res.status_mut() = e.status;
@@ -209,19 +177,11 @@ pub async fn remove_member(
     }
     let result: Result<(), ApiError> = async {
         let team = visible(&state, &caller, id).await?;
-        let may = caller.role.manages_roster()
-            || (caller.volunteer_id.is_some() && caller.volunteer_id == team.leader_id);
+        let may =
+            caller.role.manages_roster() || (caller.volunteer_id.is_some() && caller.volunteer_id == team.leader_id);
         caller.ensure(may)?;
         store::remove_member(&state.db.pool, id, volunteer_id).await?;
-        caller
-            .audit(
-                &state,
-                "remove_member",
-                "team",
-                &id.to_string(),
-                &volunteer_id.to_string(),
-            )
-            .await;
+        caller.audit(&state, "remove_member", "team", &id.to_string(), &volunteer_id.to_string()).await;
         Ok(())
     }
     .await;

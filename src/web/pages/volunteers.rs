@@ -71,17 +71,11 @@ pub struct ListQuery {
 }
 
 fn gender_label(g: &str, lang: Lang) -> String {
-    Gender::parse(g)
-        .map(|g| g.label())
-        .map(|(zh, en)| lang.t(zh, en).to_string())
-        .unwrap_or_default()
+    Gender::parse(g).map(|g| g.label()).map(|(zh, en)| lang.t(zh, en).to_string()).unwrap_or_default()
 }
 
 fn status_label(s: &str, lang: Lang) -> String {
-    VolunteerStatus::parse(s)
-        .map(|s| s.label())
-        .map(|(zh, en)| lang.t(zh, en).to_string())
-        .unwrap_or_default()
+    VolunteerStatus::parse(s).map(|s| s.label()).map(|(zh, en)| lang.t(zh, en).to_string()).unwrap_or_default()
 }
 
 fn skills_text(skills: &[String], lang: Lang) -> String {
@@ -104,12 +98,7 @@ async fn village_opts(
     let regions = region_store::list(&state.db.pool, Some(caller.scope_path()), None).await?;
     Ok(regions
         .into_iter()
-        .filter(|r| {
-            matches!(
-                r.kind(),
-                RegionKind::Village | RegionKind::Grid | RegionKind::Town
-            )
-        })
+        .filter(|r| matches!(r.kind(), RegionKind::Village | RegionKind::Grid | RegionKind::Town))
         .map(|r| {
             let (zh, en) = r.kind().label();
             Opt {
@@ -123,12 +112,7 @@ async fn village_opts(
 
 fn link(base: &ListQuery, page: i64) -> String {
     let mut parts = vec![];
-    for (k, v) in [
-        ("q", &base.q),
-        ("skill", &base.skill),
-        ("status", &base.status),
-        ("region_id", &base.region_id),
-    ] {
+    for (k, v) in [("q", &base.q), ("skill", &base.skill), ("status", &base.status), ("region_id", &base.region_id)] {
         if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
             parts.push(format!("{k}={}", crate::web::auth::urlencode(v)));
         }
@@ -146,12 +130,7 @@ pub async fn list(
     let lang = lang_of(&headers);
     let result: Result<ListPage, ApiError> = async {
         caller.ensure(caller.role.reads_roster())?;
-        let page = lq
-            .page
-            .as_deref()
-            .and_then(|p| p.parse::<i64>().ok())
-            .unwrap_or(1)
-            .max(1);
+        let page = lq.page.as_deref().and_then(|p| p.parse::<i64>().ok()).unwrap_or(1).max(1);
         let q = VolunteerQuery {
             region_id: lq.region_id.clone(),
             skill: lq.skill.clone(),
@@ -269,10 +248,8 @@ pub async fn show(
     match result {
         Ok(p) => {
             let mut res = render(&p);
-            res.headers_mut().insert(
-                axum::http::header::CACHE_CONTROL,
-                axum::http::HeaderValue::from_static("no-store"),
-            );
+            res.headers_mut()
+                .insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
             res
         }
         Err(e) => error_page(lang, e),
@@ -300,10 +277,7 @@ impl FormPage {
         self.values.get(key).map(String::as_str).unwrap_or("")
     }
     pub fn err(&self, key: &str) -> String {
-        self.problems
-            .get(key)
-            .map(|p| self.c.t(&p.zh, &p.en).to_string())
-            .unwrap_or_default()
+        self.problems.get(key).map(|p| self.c.t(&p.zh, &p.en).to_string()).unwrap_or_default()
     }
     pub fn bad(&self, key: &str) -> &'static str {
         if self.problems.get(key).is_some() {
@@ -330,11 +304,7 @@ fn values_from(map: &Map<String, Value>) -> HashMap<String, String> {
         .map(|(k, v)| {
             let text = match v {
                 Value::String(s) => s.clone(),
-                Value::Array(a) => a
-                    .iter()
-                    .filter_map(Value::as_str)
-                    .collect::<Vec<_>>()
-                    .join("、"),
+                Value::Array(a) => a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join("、"),
                 Value::Null => String::new(),
                 other => other.to_string(),
             };
@@ -353,16 +323,10 @@ async fn form_page(
     problems: Problems,
 ) -> Result<FormPage, ApiError> {
     let values = values_from(map);
-    let selected_region = map.get("region_id").and_then(|v| {
-        v.as_i64()
-            .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
-    });
+    let selected_region =
+        map.get("region_id").and_then(|v| v.as_i64().or_else(|| v.as_str().and_then(|s| s.parse().ok())));
     let chosen: Vec<String> = match map.get("skills") {
-        Some(Value::Array(a)) => a
-            .iter()
-            .filter_map(Value::as_str)
-            .map(str::to_string)
-            .collect(),
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).map(str::to_string).collect(),
         _ => vec![],
     };
     let pick = |key: &str| values.get(key).cloned().unwrap_or_default();
@@ -413,11 +377,7 @@ async fn form_page(
     })
 }
 
-pub async fn new_form(
-    State(state): State<AppState>,
-    PageUser(caller): PageUser,
-    headers: HeaderMap,
-) -> Response {
+pub async fn new_form(State(state): State<AppState>, PageUser(caller): PageUser, headers: HeaderMap) -> Response {
     let lang = lang_of(&headers);
     if !caller.role.manages_roster() {
         return error_page(lang, ApiError::forbidden());
@@ -450,17 +410,7 @@ async fn refill(
     if e.status != StatusCode::UNPROCESSABLE_ENTITY {
         return error_page(lang, e);
     }
-    match form_page(
-        state,
-        caller,
-        lang,
-        action,
-        heading,
-        map,
-        Problems(e.fields),
-    )
-    .await
-    {
+    match form_page(state, caller, lang, action, heading, map, Problems(e.fields)).await {
         Ok(p) => {
             let mut res = render(&p);
             *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
@@ -493,38 +443,14 @@ pub async fn create(
     let heading = lang.t("登记志愿者", "Add a volunteer").to_string();
     let draft = match checked_draft(&state, &caller, &map).await {
         Ok(d) => d,
-        Err(e) => {
-            return refill(
-                &state,
-                &caller,
-                lang,
-                "/volunteers/new".into(),
-                heading,
-                &map,
-                e,
-            )
-            .await
-        }
+        Err(e) => return refill(&state, &caller, lang, "/volunteers/new".into(), heading, &map, e).await,
     };
     match store::create(&state.db.pool, &state.db.vault, &draft).await {
         Ok(id) => {
-            caller
-                .audit(&state, "create", "volunteer", &id.to_string(), "")
-                .await;
+            caller.audit(&state, "create", "volunteer", &id.to_string(), "").await;
             Redirect::to(&format!("/volunteers/{id}")).into_response()
         }
-        Err(e) => {
-            refill(
-                &state,
-                &caller,
-                lang,
-                "/volunteers/new".into(),
-                heading,
-                &map,
-                e.into(),
-            )
-            .await
-        }
+        Err(e) => refill(&state, &caller, lang, "/volunteers/new".into(), heading, &map, e.into()).await,
     }
 }
 
@@ -539,15 +465,7 @@ pub async fn edit_form(
         let row = visible(&state, &caller, id).await?;
         caller.ensure(caller.role.manages_roster())?;
         // the edit form holds the full ID number and phone: an unmasked view
-        caller
-            .audit(
-                &state,
-                "view_personal_data",
-                "volunteer",
-                &id.to_string(),
-                &row.volunteer_no,
-            )
-            .await;
+        caller.audit(&state, "view_personal_data", "volunteer", &id.to_string(), &row.volunteer_no).await;
         let map = as_input(&state, &row);
         form_page(
             &state,
@@ -600,15 +518,7 @@ pub async fn update(
     };
     match store::update(&state.db.pool, &state.db.vault, id, &draft).await {
         Ok(()) => {
-            caller
-                .audit(
-                    &state,
-                    "update",
-                    "volunteer",
-                    &id.to_string(),
-                    &row.volunteer_no,
-                )
-                .await;
+            caller.audit(&state, "update", "volunteer", &id.to_string(), &row.volunteer_no).await;
             Redirect::to(&format!("/volunteers/{id}")).into_response()
         }
         Err(e) => refill(&state, &caller, lang, action, heading, &map, e.into()).await,

@@ -1,0 +1,486 @@
+//! Activities, sign-ups with a waiting list, and attendance that becomes
+//! service records.
+
+use super::service_records::{book_record, NewRecord};
+use super::settings::TownRules;
+use super::{BeginWrite, Pool, Result, StoreError};
+use crate::domain::activity::{place_for, ActivityDraft};
+use crate::on_db;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct Activity {
+    pub id: i64,
+    pub title: String,
+    pub category: String,
+    pub team_id: Option<i64>,
+    pub region_id: i64,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub place: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub capacity: i64,
+    pub description: Option<String>,
+    /// The unit that organises it (the team, or the region's station).
+    pub organiser: String,
+    pub person_in_charge: Option<String>,
+    /// open, closed or cancelled
+    pub status: String,
+    pub signed_up: i64,
+    pub waiting: i64,
+    pub beneficiaries: i64,
+    pub audience: i64,
+    pub households_relocated: i64,
+    pub persons_relocated: i64,
+    pub outcome_notes: Option<String>,
+    #[serde(skip)]
+    pub region_path: String,
+}
+
+const SELECT: &str =
+    "SELECT a.id, a.title, a.category, a.team_id, a.region_id, a.starts_at, a.ends_at, a.place, a.lat, a.lon,
+        a.capacity, a.description, a.organiser, a.person_in_charge, a.status,
+        (SELECT COUNT(*) FROM activity_signups s WHERE s.activity_id = a.id AND s.status = 'signed_up') AS signed_up,
+        (SELECT COUNT(*) FROM activity_signups s WHERE s.activity_id = a.id AND s.status = 'waiting') AS waiting,
+        a.beneficiaries, a.audience, a.households_relocated, a.persons_relocated, a.outcome_notes, r.path AS region_path
+   FROM activities a JOIN regions r ON r.id = a.region_id";
+
+pub async fn get(pool: &Pool, id: i64) -> Result<Option<Activity>> {
+    let sql = format!("{SELECT} WHERE a.id = $1");
+    Ok(on_db!(pool, |p| sqlx::query_as::<_, Activity>(&sql).bind(id).fetch_optional(p).await?))
+}
+
+/// Activities in a subtree, soonest first; `upcoming` keeps those not yet ended.
+pub async fn list(pool: &Pool, within: &str, upcoming: bool, limit: i64) -> Result<Vec<Activity>> {
+    let sql = format!(
+        "{SELECT} WHERE r.path LIKE $1 AND ($2 = 0 OR (a.ends_at > $3 AND a.status = 'open')) ORDER BY a.starts_at DESC LIMIT $4"
+    );
+    let prefix = format!("{within}%");
+    Ok(on_db!(pool, |p| sqlx::query_as::<_, Activity>(&sql)
+        .bind(&prefix)
+        .bind(i64::from(upcoming))
+        .bind(Utc::now())
+        .bind(limit)
+        .fetch_all(p)
+        .await?))
+}
+
+pub async fn create(pool: &Pool, d: &ActivityDraft, organiser: &str, person_in_charge: Option<&str>) -> Result<i64> {
+    Ok(on_db!(pool, |p| sqlx::query_scalar::<_, i64>(
+        "INSERT INTO activities (title, category, team_id, region_id, starts_at, ends_at, place, lat, lon, capacity,
+             description, organiser, person_in_charge, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id"
+    )
+    .bind(&d.title)
+    .bind(&d.category)
+    .bind(d.team_id)
+    .bind(d.region_id)
+    .bind(d.starts_at)
+    .bind(d.ends_at)
+    .bind(&d.place)
+    .bind(d.position.map(|x| x.lat))
+    .bind(d.position.map(|x| x.lon))
+    .bind(d.capacity)
+    .bind(&d.description)
+    .bind(organiser)
+    .bind(person_in_charge)
+    .bind(Utc::now())
+    .fetch_one(p)
+    .await?))
+}
+
+pub async fn update(pool: &Pool, id: i64, d: &ActivityDraft) -> Result<()> {
+    let n = on_db!(pool, |p| {
+        sqlx::query(
+        "UPDATE activities SET title = $1, category = $2, team_id = $3, region_id = $4, starts_at = $5, ends_at = $6,
+             place = $7, lat = $8, lon = $9, capacity = $10, description = $11 WHERE id = $12"
+    )
+    .bind(&d.title)
+    .bind(&d.category)
+    .bind(d.team_id)
+    .bind(d.region_id)
+    .bind(d.starts_at)
+    .bind(d.ends_at)
+    .bind(&d.place)
+    .bind(d.position.map(|x| x.lat))
+    .bind(d.position.map(|x| x.lon))
+    .bind(d.capacity)
+    .bind(&d.description)
+    .bind(id)
+    .execute(p)
+    .await?
+    .rows_affected()
+    });
+    if n == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SignupOutcome {
+    pub activity_id: i64,
+    pub volunteer_id: i64,
+    /// signed_up (has a place) or waiting
+    pub status: String,
+    /// Place in the waiting list, 1 = next to move up.
+    pub waiting_position: Option<i64>,
+}
+
+/// Locks the activity row for the rest of the transaction on PostgreSQL, so
+/// sign-ups for one activity are counted one at a time; SQLite's write lock,
+/// taken at BEGIN IMMEDIATE, already does that.
+fn lock_clause(pool: &Pool) -> &'static str {
+    match pool {
+        Pool::Sqlite(_) => "",
+        Pool::Postgres(_) => " FOR UPDATE",
+    }
+}
+
+/// Signs a volunteer up: a place while there is one, else the waiting list.
+pub async fn sign_up(pool: &Pool, activity_id: i64, volunteer_id: i64) -> Result<SignupOutcome> {
+    let now = Utc::now();
+    let lock_sql = format!("SELECT capacity, status, ends_at FROM activities WHERE id = $1{}", lock_clause(pool));
+    let status: Result<String> = on_db!(pool, |p| {
+        let mut tx = p.begin_write().await?;
+        let row: Option<(i64, String, DateTime<Utc>)> =
+            sqlx::query_as(&lock_sql).bind(activity_id).fetch_optional(&mut *tx).await?;
+        let Some((capacity, status, ends_at)) = row else { return Err(StoreError::NotFound) };
+        if status != "open" || ends_at <= now {
+            return Err(StoreError::Conflict("activity_not_open"));
+        }
+        let existing: Option<String> =
+            sqlx::query_scalar("SELECT status FROM activity_signups WHERE activity_id = $1 AND volunteer_id = $2")
+                .bind(activity_id)
+                .bind(volunteer_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if matches!(existing.as_deref(), Some("signed_up") | Some("waiting")) {
+            return Err(StoreError::Conflict("already_signed_up"));
+        }
+        let taken: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM activity_signups WHERE activity_id = $1 AND status = 'signed_up'")
+                .bind(activity_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        let next_seq: i64 =
+            sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) + 1 FROM activity_signups WHERE activity_id = $1")
+                .bind(activity_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        let new_status = if place_for(taken, capacity) { "signed_up" } else { "waiting" };
+        sqlx::query(
+            "INSERT INTO activity_signups (activity_id, volunteer_id, status, seq, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)
+             ON CONFLICT (activity_id, volunteer_id) DO UPDATE SET status = excluded.status, seq = excluded.seq, updated_at = excluded.updated_at",
+        )
+        .bind(activity_id)
+        .bind(volunteer_id)
+        .bind(new_status)
+        .bind(next_seq)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(new_status.to_string())
+    });
+    let status = status?;
+    let waiting_position =
+        if status == "waiting" { waiting_position(pool, activity_id, volunteer_id).await? } else { None };
+    Ok(SignupOutcome { activity_id, volunteer_id, status, waiting_position })
+}
+
+pub async fn waiting_position(pool: &Pool, activity_id: i64, volunteer_id: i64) -> Result<Option<i64>> {
+    let n: Option<i64> = on_db!(pool, |p| {
+        sqlx::query_scalar(
+        "SELECT COUNT(*) FROM activity_signups w JOIN activity_signups me ON me.activity_id = w.activity_id
+          WHERE w.activity_id = $1 AND me.volunteer_id = $2 AND me.status = 'waiting' AND w.status = 'waiting' AND w.seq <= me.seq"
+    )
+    .bind(activity_id)
+    .bind(volunteer_id)
+    .fetch_optional(p)
+    .await?
+    });
+    Ok(n.filter(|n| *n > 0))
+}
+
+/// Cancels a sign-up; a freed place goes to the first on the waiting list,
+/// whose id is returned.
+pub async fn cancel(pool: &Pool, activity_id: i64, volunteer_id: i64) -> Result<Option<i64>> {
+    let now = Utc::now();
+    let lock_sql = format!("SELECT capacity FROM activities WHERE id = $1{}", lock_clause(pool));
+    on_db!(pool, |p| {
+        let mut tx = p.begin_write().await?;
+        let cap: Option<i64> = sqlx::query_scalar(&lock_sql).bind(activity_id).fetch_optional(&mut *tx).await?;
+        let Some(capacity) = cap else { return Err(StoreError::NotFound) };
+        let was: Option<String> =
+            sqlx::query_scalar("SELECT status FROM activity_signups WHERE activity_id = $1 AND volunteer_id = $2")
+                .bind(activity_id)
+                .bind(volunteer_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        match was.as_deref() {
+            Some("signed_up") | Some("waiting") => {}
+            _ => return Err(StoreError::NotFound),
+        }
+        sqlx::query("UPDATE activity_signups SET status = 'cancelled', updated_at = $1 WHERE activity_id = $2 AND volunteer_id = $3")
+            .bind(now)
+            .bind(activity_id)
+            .bind(volunteer_id)
+            .execute(&mut *tx)
+            .await?;
+        let taken: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM activity_signups WHERE activity_id = $1 AND status = 'signed_up'")
+                .bind(activity_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        let mut promoted = None;
+        if place_for(taken, capacity) {
+            promoted = sqlx::query_scalar(
+                "SELECT volunteer_id FROM activity_signups WHERE activity_id = $1 AND status = 'waiting' ORDER BY seq LIMIT 1",
+            )
+            .bind(activity_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(v) = promoted {
+                sqlx::query("UPDATE activity_signups SET status = 'signed_up', updated_at = $1 WHERE activity_id = $2 AND volunteer_id = $3")
+                    .bind(now)
+                    .bind(activity_id)
+                    .bind(v)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(promoted)
+    })
+}
+
+/// One line of the leader's attendance sheet.
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct SheetLine {
+    pub volunteer_id: i64,
+    pub volunteer_no: String,
+    pub name: String,
+    /// signed_up, waiting, cancelled, or walk_in (attended without signing up)
+    pub signup: String,
+    pub check_in: Option<DateTime<Utc>>,
+    pub check_out: Option<DateTime<Utc>>,
+    /// Checked out by the system at the activity's end; the leader should confirm.
+    pub auto_closed: Option<bool>,
+}
+
+pub async fn sheet(pool: &Pool, activity_id: i64) -> Result<Vec<SheetLine>> {
+    Ok(on_db!(pool, |p| {
+        sqlx::query_as::<_, SheetLine>(
+        "SELECT v.id AS volunteer_id, v.volunteer_no, v.name, COALESCE(s.status, 'walk_in') AS signup,
+                t.check_in, t.check_out, t.auto_closed
+           FROM volunteers v
+           LEFT JOIN activity_signups s ON s.volunteer_id = v.id AND s.activity_id = $1
+           LEFT JOIN attendance t ON t.volunteer_id = v.id AND t.activity_id = $1
+          WHERE s.activity_id IS NOT NULL OR t.activity_id IS NOT NULL
+          ORDER BY CASE COALESCE(s.status, 'walk_in') WHEN 'signed_up' THEN 0 WHEN 'walk_in' THEN 1 WHEN 'waiting' THEN 2 ELSE 3 END, s.seq, v.id"
+    )
+    .bind(activity_id)
+    .fetch_all(p)
+    .await?
+    }))
+}
+
+/// What a service record of this activity says about it.
+pub fn record_for(
+    a: &Activity,
+    volunteer_id: i64,
+    started_at: DateTime<Utc>,
+    ended_at: DateTime<Utc>,
+    by: Option<i64>,
+) -> NewRecord {
+    NewRecord {
+        volunteer_id,
+        source: "activity",
+        source_id: a.id,
+        category: a.category.clone(),
+        title: a.title.clone(),
+        place: a.place.clone(),
+        content: a.description.clone(),
+        organiser: a.organiser.clone(),
+        person_in_charge: a.person_in_charge.clone(),
+        started_at,
+        ended_at,
+        travel_minutes: 0,
+        recorded_by: by,
+    }
+}
+
+/// Records one volunteer's attendance; with a check-out it also books the
+/// service record (once). Returns the record id when one was made.
+#[allow(clippy::too_many_arguments)]
+pub async fn attend(
+    pool: &Pool,
+    a: &Activity,
+    volunteer_id: i64,
+    check_in: DateTime<Utc>,
+    check_out: Option<DateTime<Utc>>,
+    method: &str,
+    by: Option<i64>,
+    rules: &TownRules,
+    today: NaiveDate,
+) -> Result<Option<i64>> {
+    let now = Utc::now();
+    on_db!(pool, |p| {
+        let mut tx = p.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO attendance (activity_id, volunteer_id, check_in, check_out, method, auto_closed, recorded_by, updated_at)
+             VALUES ($1, $2, $3, $4, $5, FALSE, $6, $7)
+             ON CONFLICT (activity_id, volunteer_id) DO UPDATE SET check_in = excluded.check_in,
+                 check_out = COALESCE(excluded.check_out, attendance.check_out), method = excluded.method,
+                 auto_closed = FALSE, recorded_by = excluded.recorded_by, updated_at = excluded.updated_at",
+        )
+        .bind(a.id)
+        .bind(volunteer_id)
+        .bind(check_in)
+        .bind(check_out)
+        .bind(method)
+        .bind(by)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let mut made = None;
+        if let Some(out) = check_out {
+            let rec = record_for(a, volunteer_id, check_in, out, by);
+            made = book_record!(tx, &rec, rules, today);
+        }
+        tx.commit().await?;
+        Ok(made)
+    })
+}
+
+/// Closes an activity: forgotten check-outs are set to the activity's end and
+/// flagged for the leader, and every attendance becomes a service record.
+/// Returns (records made, check-outs closed by the system).
+pub async fn close(
+    pool: &Pool,
+    a: &Activity,
+    by: Option<i64>,
+    rules: &TownRules,
+    today: NaiveDate,
+) -> Result<(usize, usize)> {
+    let now = Utc::now();
+    let lock_sql = format!("SELECT status FROM activities WHERE id = $1{}", lock_clause(pool));
+    on_db!(pool, |p| {
+        let mut tx = p.begin_write().await?;
+        let status: Option<String> = sqlx::query_scalar(&lock_sql).bind(a.id).fetch_optional(&mut *tx).await?;
+        if status.as_deref() != Some("open") {
+            return Err(StoreError::Conflict("activity_not_open"));
+        }
+        let open: Vec<(i64, DateTime<Utc>)> = sqlx::query_as(
+            "SELECT volunteer_id, check_in FROM attendance WHERE activity_id = $1 AND check_out IS NULL",
+        )
+        .bind(a.id)
+        .fetch_all(&mut *tx)
+        .await?;
+        // closed early, forgotten check-outs end now; closed late, at the activity's end
+        let end = if a.ends_at < now { a.ends_at } else { now };
+        for (v, check_in) in &open {
+            let out = if *check_in < end { end } else { *check_in };
+            sqlx::query("UPDATE attendance SET check_out = $1, auto_closed = TRUE, updated_at = $2 WHERE activity_id = $3 AND volunteer_id = $4")
+                .bind(out)
+                .bind(now)
+                .bind(a.id)
+                .bind(v)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let all: Vec<(i64, DateTime<Utc>, DateTime<Utc>)> = sqlx::query_as(
+            "SELECT volunteer_id, check_in, check_out FROM attendance WHERE activity_id = $1 AND check_out IS NOT NULL",
+        )
+        .bind(a.id)
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut made = 0;
+        for (v, cin, cout) in &all {
+            let rec = record_for(a, *v, *cin, *cout, by);
+            if book_record!(tx, &rec, rules, today).is_some() {
+                made += 1;
+            }
+        }
+        sqlx::query("UPDATE activities SET status = 'closed' WHERE id = $1").bind(a.id).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok((made, open.len()))
+    })
+}
+
+pub struct Outcomes {
+    pub beneficiaries: i64,
+    pub audience: i64,
+    pub households_relocated: i64,
+    pub persons_relocated: i64,
+    pub notes: Option<String>,
+}
+
+pub async fn set_outcomes(pool: &Pool, id: i64, o: &Outcomes) -> Result<()> {
+    on_db!(pool, |p| sqlx::query(
+        "UPDATE activities SET beneficiaries = $1, audience = $2, households_relocated = $3, persons_relocated = $4,
+             outcome_notes = $5 WHERE id = $6"
+    )
+    .bind(o.beneficiaries)
+    .bind(o.audience)
+    .bind(o.households_relocated)
+    .bind(o.persons_relocated)
+    .bind(&o.notes)
+    .bind(id)
+    .execute(p)
+    .await?
+    .rows_affected());
+    Ok(())
+}
+
+/// A volunteer's sign-ups with their activities, newest first.
+pub async fn of_volunteer(pool: &Pool, volunteer_id: i64) -> Result<Vec<(Activity, String)>> {
+    let sql = format!(
+        "{} , activity_signups s2 WHERE s2.activity_id = a.id AND s2.volunteer_id = $1 AND s2.status <> 'cancelled' ORDER BY a.starts_at DESC",
+        SELECT
+    );
+    let acts: Vec<Activity> =
+        on_db!(pool, |p| sqlx::query_as::<_, Activity>(&sql).bind(volunteer_id).fetch_all(p).await?);
+    let statuses: Vec<(i64, String)> =
+        on_db!(pool, |p| sqlx::query_as("SELECT activity_id, status FROM activity_signups WHERE volunteer_id = $1")
+            .bind(volunteer_id)
+            .fetch_all(p)
+            .await?);
+    Ok(acts
+        .into_iter()
+        .map(|a| {
+            let st = statuses.iter().find(|(id, _)| *id == a.id).map(|(_, s)| s.clone()).unwrap_or_default();
+            (a, st)
+        })
+        .collect())
+}
+
+/// A volunteer's check-in and check-out at one activity, if any.
+pub async fn attendance_of(
+    pool: &Pool,
+    activity_id: i64,
+    volunteer_id: i64,
+) -> Result<Option<(DateTime<Utc>, Option<DateTime<Utc>>)>> {
+    Ok(on_db!(pool, |p| sqlx::query_as::<_, (DateTime<Utc>, Option<DateTime<Utc>>)>(
+        "SELECT check_in, check_out FROM attendance WHERE activity_id = $1 AND volunteer_id = $2"
+    )
+    .bind(activity_id)
+    .bind(volunteer_id)
+    .fetch_optional(p)
+    .await?))
+}
+
+pub async fn signup_status(pool: &Pool, activity_id: i64, volunteer_id: i64) -> Result<Option<String>> {
+    Ok(on_db!(pool, |p| sqlx::query_scalar::<_, String>(
+        "SELECT status FROM activity_signups WHERE activity_id = $1 AND volunteer_id = $2"
+    )
+    .bind(activity_id)
+    .bind(volunteer_id)
+    .fetch_optional(p)
+    .await?))
+}

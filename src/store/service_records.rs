@@ -1,0 +1,275 @@
+//! Service records: one per volunteer per service, from activities and from
+//! completed needs. Corrections are new rows; the original stays, marked with
+//! the correction that replaced it, and no longer counts. Points are booked in
+//! the same transaction as the record they come from.
+
+use super::settings::TownRules;
+use super::{BeginWrite, Pool, Result, StoreError};
+use crate::domain::category::is_emergency;
+use crate::domain::service::{hours, is_late, local_date, served_minutes};
+use crate::on_db;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// What a service was, as the record keeps it.
+#[derive(Debug, Clone)]
+pub struct NewRecord {
+    pub volunteer_id: i64,
+    pub source: &'static str,
+    pub source_id: i64,
+    pub category: String,
+    pub title: String,
+    pub place: Option<String>,
+    pub content: Option<String>,
+    pub organiser: String,
+    pub person_in_charge: Option<String>,
+    pub started_at: DateTime<Utc>,
+    pub ended_at: DateTime<Utc>,
+    pub travel_minutes: i64,
+    pub recorded_by: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct ServiceRecord {
+    pub id: i64,
+    pub volunteer_id: i64,
+    /// activity or need
+    pub source: String,
+    pub source_id: i64,
+    pub category: String,
+    pub title: String,
+    pub place: Option<String>,
+    pub content: Option<String>,
+    pub organiser: String,
+    pub person_in_charge: Option<String>,
+    pub started_at: DateTime<Utc>,
+    pub ended_at: DateTime<Utc>,
+    #[serde(skip)]
+    pub minutes: i64,
+    /// Decimal hours actually served.
+    #[sqlx(skip)]
+    pub hours: f64,
+    pub travel_minutes: i64,
+    /// Entered more than 10 working days after the service.
+    pub late: bool,
+    /// The record this one corrects.
+    pub corrects: Option<i64>,
+    /// The correction that replaced this record; a corrected record no longer counts.
+    pub corrected_by: Option<i64>,
+    pub reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Inserts a record and its points inside an open transaction `$tx`; evaluates
+/// to the new id, or `None` when this volunteer already has a record for this
+/// service (so retries and double clicks never count twice).
+macro_rules! book_record {
+    ($tx:expr, $rec:expr, $rules:expr, $today:expr) => {{
+        let rec: &$crate::store::service_records::NewRecord = $rec;
+        let rules: &$crate::store::settings::TownRules = $rules;
+        let minutes = $crate::domain::service::served_minutes(rec.started_at, rec.ended_at, rec.travel_minutes, rules.count_travel);
+        let late = $crate::domain::service::is_late($crate::domain::service::local_date(rec.started_at), $today, &rules.calendar);
+        let id: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO service_records (volunteer_id, source, source_id, category, title, place, content, organiser,
+                 person_in_charge, started_at, ended_at, minutes, travel_minutes, late, recorded_by, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+             ON CONFLICT DO NOTHING RETURNING id",
+        )
+        .bind(rec.volunteer_id)
+        .bind(rec.source)
+        .bind(rec.source_id)
+        .bind(&rec.category)
+        .bind(&rec.title)
+        .bind(&rec.place)
+        .bind(&rec.content)
+        .bind(&rec.organiser)
+        .bind(&rec.person_in_charge)
+        .bind(rec.started_at)
+        .bind(rec.ended_at)
+        .bind(minutes)
+        .bind(rec.travel_minutes)
+        .bind(late)
+        .bind(rec.recorded_by)
+        .bind(chrono::Utc::now())
+        .fetch_optional(&mut *$tx)
+        .await?;
+        if let Some(id) = id {
+            let points = rules.earning.earn(minutes, $crate::domain::category::is_emergency(&rec.category));
+            if points != 0 {
+                sqlx::query(
+                    "INSERT INTO points_ledger (volunteer_id, points, source, source_id, reason, unique_key, created_by, created_at)
+                     VALUES ($1, $2, 'service_record', $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+                )
+                .bind(rec.volunteer_id)
+                .bind(points)
+                .bind(id.to_string())
+                .bind(format!("服务：{}", rec.title))
+                .bind(format!("record:{id}"))
+                .bind(rec.recorded_by)
+                .bind(chrono::Utc::now())
+                .execute(&mut *$tx)
+                .await?;
+            }
+        }
+        id
+    }};
+}
+pub(crate) use book_record;
+
+const COLUMNS: &str =
+    "id, volunteer_id, source, source_id, category, title, place, content, organiser, person_in_charge,
+    started_at, ended_at, minutes, travel_minutes, late, corrects, corrected_by, reason, created_at";
+
+fn with_hours(mut v: Vec<ServiceRecord>) -> Vec<ServiceRecord> {
+    for r in &mut v {
+        r.hours = hours(r.minutes);
+    }
+    v
+}
+
+pub async fn get(pool: &Pool, id: i64) -> Result<Option<ServiceRecord>> {
+    let sql = format!("SELECT {COLUMNS} FROM service_records WHERE id = $1");
+    let r: Option<ServiceRecord> = on_db!(pool, |p| sqlx::query_as(&sql).bind(id).fetch_optional(p).await?);
+    Ok(r.map(|r| with_hours(vec![r]).remove(0)))
+}
+
+/// All records of a volunteer, corrected ones included, newest service first.
+pub async fn of_volunteer(pool: &Pool, volunteer_id: i64) -> Result<Vec<ServiceRecord>> {
+    let sql =
+        format!("SELECT {COLUMNS} FROM service_records WHERE volunteer_id = $1 ORDER BY started_at DESC, id DESC");
+    let rows = on_db!(pool, |p| sqlx::query_as(&sql).bind(volunteer_id).fetch_all(p).await?);
+    Ok(with_hours(rows))
+}
+
+/// Records one service on its own (for callers outside an open transaction).
+pub async fn record(pool: &Pool, rec: &NewRecord, rules: &TownRules, today: NaiveDate) -> Result<Option<i64>> {
+    let id = on_db!(pool, |p| {
+        let mut tx = p.begin_write().await?;
+        let id = book_record!(tx, rec, rules, today);
+        tx.commit().await?;
+        id
+    });
+    Ok(id)
+}
+
+/// Minutes that count (corrected records do not), and how many records, in an
+/// optional period of service days.
+pub async fn totals(
+    pool: &Pool,
+    volunteer_id: i64,
+    period: Option<(DateTime<Utc>, DateTime<Utc>)>,
+) -> Result<(i64, i64)> {
+    // No sentinel dates for "all time": SQLite compares times as text, where
+    // extreme years sort wrongly.
+    let sql = match period {
+        None => "SELECT CAST(SUM(minutes) AS BIGINT), COUNT(*) FROM service_records
+                  WHERE volunteer_id = $1 AND corrected_by IS NULL"
+            .to_string(),
+        Some(_) => "SELECT CAST(SUM(minutes) AS BIGINT), COUNT(*) FROM service_records
+                  WHERE volunteer_id = $1 AND corrected_by IS NULL AND started_at >= $2 AND started_at < $3"
+            .to_string(),
+    };
+    let row: (Option<i64>, i64) = on_db!(pool, |p| {
+        let mut q = sqlx::query_as(&sql).bind(volunteer_id);
+        if let Some((from, to)) = period {
+            q = q.bind(from).bind(to);
+        }
+        q.fetch_one(p).await?
+    });
+    Ok((row.0.unwrap_or(0), row.1))
+}
+
+/// Adds a correcting record: the original stays, marked, and stops counting;
+/// its points are reversed and the correction's booked, all at once.
+pub async fn correct(
+    pool: &Pool,
+    original_id: i64,
+    started_at: DateTime<Utc>,
+    ended_at: DateTime<Utc>,
+    reason: &str,
+    by_user: i64,
+    rules: &TownRules,
+) -> Result<ServiceRecord> {
+    let original = get(pool, original_id).await?.ok_or(StoreError::NotFound)?;
+    if original.corrected_by.is_some() {
+        return Err(StoreError::Conflict("already_corrected"));
+    }
+    let minutes = served_minutes(started_at, ended_at, original.travel_minutes, rules.count_travel);
+    // the correction is late if the service itself was recorded late, or if it
+    // comes more than ten working days after the service
+    let late = original.late || is_late(local_date(started_at), crate::today_local(), &rules.calendar);
+    let now = Utc::now();
+    let res: Result<i64> = on_db!(pool, |p| {
+        let mut tx = p.begin_write().await?;
+        let new_id: i64 = sqlx::query_scalar(
+            "INSERT INTO service_records (volunteer_id, source, source_id, category, title, place, content, organiser,
+                 person_in_charge, started_at, ended_at, minutes, travel_minutes, late, corrects, reason, recorded_by, created_at)
+             SELECT volunteer_id, source, source_id, category, title, place, content, organiser, person_in_charge,
+                    $1, $2, $3, travel_minutes, $4, id, $5, $6, $7
+               FROM service_records WHERE id = $8 RETURNING id",
+        )
+        .bind(started_at)
+        .bind(ended_at)
+        .bind(minutes)
+        .bind(late)
+        .bind(reason)
+        .bind(by_user)
+        .bind(now)
+        .bind(original_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        // Only one correction can win the original; a second at the same time finds it taken.
+        let claimed =
+            sqlx::query("UPDATE service_records SET corrected_by = $1 WHERE id = $2 AND corrected_by IS NULL")
+                .bind(new_id)
+                .bind(original_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        if claimed != 1 {
+            return Err(StoreError::Conflict("already_corrected"));
+        }
+        let earned: Option<i64> = sqlx::query_scalar(
+            "SELECT CAST(SUM(points) AS BIGINT) FROM points_ledger WHERE source = 'service_record' AND source_id = $1",
+        )
+        .bind(original_id.to_string())
+        .fetch_one(&mut *tx)
+        .await?;
+        let earned = earned.unwrap_or(0);
+        if earned != 0 {
+            sqlx::query(
+                "INSERT INTO points_ledger (volunteer_id, points, source, source_id, reason, unique_key, created_by, created_at)
+                 VALUES ($1, $2, 'service_record', $3, $4, $5, $6, $7)",
+            )
+            .bind(original.volunteer_id)
+            .bind(-earned)
+            .bind(original_id.to_string())
+            .bind(format!("更正冲销：{}", original.title))
+            .bind(format!("reverse:{original_id}"))
+            .bind(by_user)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let points = rules.earning.earn(minutes, is_emergency(&original.category));
+        if points != 0 {
+            sqlx::query(
+                "INSERT INTO points_ledger (volunteer_id, points, source, source_id, reason, unique_key, created_by, created_at)
+                 VALUES ($1, $2, 'service_record', $3, $4, $5, $6, $7)",
+            )
+            .bind(original.volunteer_id)
+            .bind(points)
+            .bind(new_id.to_string())
+            .bind(format!("服务（更正）：{}", original.title))
+            .bind(format!("record:{new_id}"))
+            .bind(by_user)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(new_id)
+    });
+    get(pool, res?).await?.ok_or(StoreError::NotFound)
+}

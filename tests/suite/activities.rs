@@ -1,0 +1,222 @@
+//! Activities: sign-up with capacity under concurrency, the waiting list,
+//! attendance, closing, outcomes.
+
+use crate::both;
+use crate::common::{hours_from_now, TestApp};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+both!(activities_are_validated, |app: TestApp| async move {
+    let staff = app.token("staff").await;
+    let a = app.activity(&staff, "春耕助农", &hours_from_now(24), &hours_from_now(27), 10, "spring_farming").await;
+    assert_eq!(a["organiser"], "回车村服务小队");
+    assert_eq!(a["status"], "open");
+    assert_eq!(a["signed_up"], 0);
+    let base = json!({"title": "x", "category": "spring_farming", "region_id": app.town.village_a, "starts_at": hours_from_now(5), "ends_at": hours_from_now(6), "capacity": 5});
+    for (field, value) in [
+        ("ends_at", json!(hours_from_now(4))),
+        ("capacity", json!(0)),
+        ("category", json!("karaoke")),
+        ("starts_at", json!("tomorrow 8am")),
+    ] {
+        let mut body = base.clone();
+        body[field] = value;
+        let (s, e) = app.post(&staff, "/api/v1/activities", body).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{field}");
+        let named = e["error"]["fields"].as_object().map(|f| f.keys().cloned().collect::<Vec<_>>()).unwrap_or_default();
+        assert!(named.contains(&field.to_string()), "{field} not in {named:?}");
+    }
+    let mut other = base.clone();
+    other["region_id"] = json!(app.town.other_village);
+    assert_eq!(app.post(&staff, "/api/v1/activities", other).await.0, StatusCode::FORBIDDEN);
+    let (s, list) = app.get(&staff, "/api/v1/activities?upcoming=true").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(list.as_array().map(Vec::len), Some(1));
+    let (s, p) =
+        app.patch(&staff, &format!("/api/v1/activities/{}", a["id"]), json!({"capacity": 12, "place": "村广场"})).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(p["capacity"], 12);
+    assert_eq!(p["title"], "春耕助农");
+});
+
+both!(thirty_racing_for_twenty_places_gives_twenty_and_ten_waiting, |app: TestApp| async move {
+    let staff = app.token("staff").await;
+    let a = app.activity(&staff, "防汛演练", &hours_from_now(48), &hours_from_now(50), 20, "flood_relief").await;
+    let mut ids = Vec::new();
+    for i in 0..30 {
+        ids.push(
+            app.volunteer(&staff, &format!("队员{i}"), app.town.village_a, 400 + i, &[]).await["id"]
+                .as_i64()
+                .expect("id"),
+        );
+    }
+    let url = app.url(&format!("/api/v1/activities/{}/signups", a["id"]));
+    let mut tasks = Vec::new();
+    for id in &ids {
+        let (client, url, token, id) = (app.client.clone(), url.clone(), staff.clone(), *id);
+        tasks.push(tokio::spawn(async move {
+            let r = client.post(url).bearer_auth(token).json(&json!({"volunteer_id": id})).send().await.expect("send");
+            (r.status(), r.json::<Value>().await.expect("json"))
+        }));
+    }
+    let mut statuses = Vec::new();
+    let mut positions = Vec::new();
+    for t in tasks {
+        let (s, body) = t.await.expect("join");
+        assert_eq!(s, StatusCode::CREATED, "{body}");
+        statuses.push(body["status"].as_str().unwrap_or("").to_string());
+        if let Some(p) = body["waiting_position"].as_i64() {
+            positions.push(p);
+        }
+    }
+    assert_eq!(statuses.iter().filter(|s| *s == "signed_up").count(), 20);
+    assert_eq!(statuses.iter().filter(|s| *s == "waiting").count(), 10);
+    positions.sort();
+    assert_eq!(positions, (1..=10).collect::<Vec<i64>>(), "waiting places are 1..10 without gaps");
+    let (_, a2) = app.get(&staff, &format!("/api/v1/activities/{}", a["id"])).await;
+    assert_eq!((a2["signed_up"].as_i64(), a2["waiting"].as_i64()), (Some(20), Some(10)));
+    let (s, body) =
+        app.post(&staff, &format!("/api/v1/activities/{}/signups", a["id"]), json!({"volunteer_id": ids[0]})).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert_eq!(body["error"]["code"], "already_signed_up");
+});
+
+both!(a_cancellation_moves_the_waiting_list_up, |app: TestApp| async move {
+    let staff = app.token("staff").await;
+    let a = app.activity(&staff, "安全巡逻", &hours_from_now(10), &hours_from_now(12), 2, "safety_patrol").await;
+    let mut ids = Vec::new();
+    for i in 0..4 {
+        let id = app.volunteer(&staff, &format!("巡逻{i}"), app.town.village_a, 500 + i, &[]).await["id"]
+            .as_i64()
+            .expect("id");
+        app.post(&staff, &format!("/api/v1/activities/{}/signups", a["id"]), json!({"volunteer_id": id})).await;
+        ids.push(id);
+    }
+    let (s, body) =
+        app.call(&staff, Method::DELETE, &format!("/api/v1/activities/{}/signups/{}", a["id"], ids[0]), None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(body["promoted"], ids[2], "the first on the waiting list moves up");
+    let (_, sheet) = app.get(&staff, &format!("/api/v1/activities/{}/attendance", a["id"])).await;
+    let status_of = |id: i64| {
+        sheet.as_array().expect("array").iter().find(|l| l["volunteer_id"] == id).map(|l| l["signup"].clone())
+    };
+    assert_eq!(status_of(ids[2]), Some(json!("signed_up")));
+    assert_eq!(status_of(ids[3]), Some(json!("waiting")));
+    assert_eq!(status_of(ids[0]), Some(json!("cancelled")));
+    // a waiting volunteer leaving frees no place
+    let (_, body) =
+        app.call(&staff, Method::DELETE, &format!("/api/v1/activities/{}/signups/{}", a["id"], ids[3]), None).await;
+    assert_eq!(body["promoted"], Value::Null);
+    let (s, _) =
+        app.call(&staff, Method::DELETE, &format!("/api/v1/activities/{}/signups/{}", a["id"], ids[3]), None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+});
+
+both!(attendance_becomes_one_service_record, |app: TestApp| async move {
+    let staff = app.token("staff").await;
+    let a = app.activity(&staff, "环境整治", &hours_from_now(-5), &hours_from_now(-1), 10, "civilization").await;
+    let v = app.volunteer(&staff, "王清洁", app.town.village_a, 601, &[]).await;
+    let path = format!("/api/v1/activities/{}/attendance", a["id"]);
+    let body = json!({"volunteer_id": v["id"], "check_in": hours_from_now(-5), "check_out": hours_from_now(-2)});
+    let (s, r) = app.post(&staff, &path, body.clone()).await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    assert!(r["service_record_id"].as_i64().is_some());
+    let (_, again) = app.post(&staff, &path, body).await;
+    assert_eq!(again["service_record_id"], Value::Null, "the same attendance never counts twice");
+    let (_, recs) = app.get(&staff, &format!("/api/v1/volunteers/{}/service-records", v["id"])).await;
+    let recs = recs.as_array().expect("array");
+    assert_eq!(recs.len(), 1);
+    assert_eq!(recs[0]["hours"], 3.0);
+    assert_eq!(recs[0]["source"], "activity");
+    assert_eq!(recs[0]["source_id"], a["id"]);
+    assert_eq!(recs[0]["category"], "civilization");
+    assert_eq!(recs[0]["late"], false);
+    let (_, vol) = app.get(&staff, &format!("/api/v1/volunteers/{}", v["id"])).await;
+    assert_eq!(vol["service_hours"], 3.0);
+    assert_eq!(vol["star_level"], 0);
+    let (s, e) = app
+        .post(
+            &staff,
+            &path,
+            json!({"volunteer_id": v["id"], "check_in": hours_from_now(-2), "check_out": hours_from_now(-3)}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(e["error"]["fields"]["check_out"].is_string());
+});
+
+both!(closing_ends_forgotten_check_outs_and_flags_them, |app: TestApp| async move {
+    let staff = app.token("staff").await;
+    let a = app.activity(&staff, "疫情值守", &hours_from_now(-6), &hours_from_now(-2), 10, "epidemic_prevention").await;
+    let v1 = app.volunteer(&staff, "甲", app.town.village_a, 611, &[]).await;
+    let v2 = app.volunteer(&staff, "乙", app.town.village_a, 613, &[]).await;
+    let path = format!("/api/v1/activities/{}/attendance", a["id"]);
+    app.post(
+        &staff,
+        &path,
+        json!({"volunteer_id": v1["id"], "check_in": hours_from_now(-6), "check_out": hours_from_now(-4)}),
+    )
+    .await;
+    app.post(&staff, &path, json!({"volunteer_id": v2["id"], "check_in": hours_from_now(-5)})).await;
+    let (s, closed) = app.post(&staff, &format!("/api/v1/activities/{}/close", a["id"]), json!({})).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(closed["service_records"], 1, "v1 already had a record; v2 gets one now");
+    assert_eq!(closed["closed_by_system"], 1);
+    let (_, sheet) = app.get(&staff, &format!("/api/v1/activities/{}/attendance", a["id"])).await;
+    let line = sheet.as_array().expect("array").iter().find(|l| l["volunteer_id"] == v2["id"]).cloned().expect("v2");
+    assert_eq!(line["auto_closed"], true, "flagged for the leader to confirm");
+    let (_, v2r) = app.get(&staff, &format!("/api/v1/volunteers/{}", v2["id"])).await;
+    assert_eq!(v2r["service_hours"], 3.0, "checked out at the activity's end");
+    let (s, _) = app.post(&staff, &format!("/api/v1/activities/{}/close", a["id"]), json!({})).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    let (s, _) =
+        app.post(&staff, &format!("/api/v1/activities/{}/signups", a["id"]), json!({"volunteer_id": v1["id"]})).await;
+    assert_eq!(s, StatusCode::CONFLICT, "no sign-ups after the end");
+    let (s, o) = app
+        .call(&staff, Method::PUT, &format!("/api/v1/activities/{}/outcomes", a["id"]), Some(json!({"beneficiaries": 120, "audience": 0, "households_relocated": 3, "persons_relocated": 9, "notes": "卡点值守"})))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!((o["beneficiaries"].as_i64(), o["persons_relocated"].as_i64()), (Some(120), Some(9)));
+    let (s, _) = app
+        .call(
+            &staff,
+            Method::PUT,
+            &format!("/api/v1/activities/{}/outcomes", a["id"]),
+            Some(json!({"beneficiaries": -1})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+});
+
+both!(late_entries_are_flagged_after_ten_working_days, |app: TestApp| async move {
+    let staff = app.token("staff").await;
+    let a =
+        app.activity(&staff, "补录活动", &hours_from_now(-24 * 21), &hours_from_now(-24 * 21 + 3), 10, "lecture").await;
+    let v = app.volunteer(&staff, "补录人", app.town.village_a, 621, &[]).await;
+    app.post(&staff, &format!("/api/v1/activities/{}/attendance", a["id"]), json!({"volunteer_id": v["id"], "check_in": hours_from_now(-24 * 21), "check_out": hours_from_now(-24 * 21 + 2)})).await;
+    let (_, recs) = app.get(&staff, &format!("/api/v1/volunteers/{}/service-records", v["id"])).await;
+    assert_eq!(recs[0]["late"], true, "three weeks later is past ten working days");
+    assert_eq!(recs[0]["hours"], 2.0, "and is still accepted");
+});
+
+both!(a_leader_runs_only_their_own_teams_activities, |app: TestApp| async move {
+    let staff = app.token("staff").await;
+    let lead = app.volunteer(&staff, "队长", app.town.village_a, 631, &[]).await;
+    app.patch(&staff, &format!("/api/v1/teams/{}", app.town.team_a), json!({"leader_id": lead["id"]})).await;
+    app.exec(&format!("UPDATE users SET volunteer_id = {} WHERE username = 'leader_a'", lead["id"])).await;
+    let leader = app.token("leader_a").await;
+    let (s, own) = app
+        .post(&leader, "/api/v1/activities", json!({"title": "本队活动", "category": "other", "team_id": app.town.team_a, "region_id": app.town.village_a, "starts_at": hours_from_now(3), "ends_at": hours_from_now(4), "capacity": 5}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{own}");
+    let theirs = app.activity(&staff, "镇里活动", &hours_from_now(3), &hours_from_now(4), 5, "other").await;
+    app.exec(&format!("UPDATE activities SET team_id = {} WHERE id = {}", app.town.squad, theirs["id"])).await;
+    assert_eq!(
+        app.post(&leader, &format!("/api/v1/activities/{}/close", theirs["id"]), json!({})).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.post(&leader, &format!("/api/v1/activities/{}/close", own["id"]), json!({})).await.0,
+        StatusCode::OK
+    );
+});
