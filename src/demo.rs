@@ -350,6 +350,7 @@ pub async fn load(db: &Db) -> Result<Vec<(String, String, String)>> {
         )
         .await?;
     }
+    activities_history(db, &town, &villages).await?;
     Ok(table)
 }
 
@@ -378,4 +379,70 @@ pub async fn synthetic(db: &Db, count: u32) -> Result<u32> {
         }
     }
     Ok(made)
+}
+
+/// A few weeks of activities: some held, with attendance and service records,
+/// and some still open for sign-up.
+async fn activities_history(db: &Db, town: &regions::Region, villages: &[(i64, LatLon)]) -> Result<()> {
+    use crate::domain::activity::ActivityDraft;
+    use crate::store::{activities, settings};
+    use chrono::{Duration, Utc};
+    let rules = settings::rules_for(&db.pool, &town.path).await?;
+    let now = Utc::now();
+    let village_teams = teams::list(&db.pool, &town.path, Some(TeamKind::VillageTeam)).await?;
+    let plans: [(&str, &str, i64, i64, usize); 5] = [
+        ("春耕助农·帮孤寡老人播种", "spring_farming", -60, 4, 0),
+        ("汛前河道安全巡查", "safety_patrol", -20, 3, 1),
+        ("老兵讲党史进校园", "lecture", -7, 2, 2),
+        ("防汛应急演练", "flood_relief", 3, 3, 1),
+        ("征兵政策宣传进村", "conscription_publicity", 6, 2, 3),
+    ];
+    for (title, category, day, hours, team_index) in plans {
+        let team = &village_teams[team_index % village_teams.len()];
+        let (region_id, pos) = villages.iter().find(|(id, _)| *id == team.region_id).copied().unwrap_or(villages[0]);
+        let starts = (now + Duration::days(day)).date_naive().and_hms_opt(1, 0, 0).unwrap_or_default().and_utc();
+        let d = ActivityDraft {
+            title: title.into(),
+            category: category.into(),
+            team_id: Some(team.id),
+            region_id,
+            starts_at: starts,
+            ends_at: starts + Duration::hours(hours),
+            place: Some("村委会广场".into()),
+            position: Some(pos),
+            capacity: 12,
+            description: Some(format!("{title}，请着志愿服务马甲，提前十分钟到达。")),
+        };
+        let id = activities::create(&db.pool, &d, &team.name, None).await?;
+        let members = volunteers::list(
+            &db.pool,
+            &db.vault,
+            &volunteers::Filter { within: "/".into(), team_id: Some(team.id), limit: 20, ..Default::default() },
+        )
+        .await?;
+        if day < 0 {
+            // held: sign-ups were taken before it started
+            let a = activities::get(&db.pool, id).await?.ok_or(StoreError::NotFound)?;
+            for (i, m) in members.iter().take(9).enumerate() {
+                let cin = a.starts_at + Duration::minutes(5 * (i as i64 % 3));
+                let cout = a.ends_at - Duration::minutes(10 * (i as i64 % 2));
+                activities::attend(&db.pool, &a, m.id, cin, Some(cout), "leader", None, &rules, crate::today_local())
+                    .await?;
+            }
+            activities::close(&db.pool, &a, None, &rules, crate::today_local()).await?;
+            let o = activities::Outcomes {
+                beneficiaries: 30 + day.abs(),
+                audience: if category == "lecture" { 120 } else { 0 },
+                households_relocated: 0,
+                persons_relocated: 0,
+                notes: None,
+            };
+            activities::set_outcomes(&db.pool, id, &o).await?;
+        } else {
+            for m in members.iter().take(4) {
+                activities::sign_up(&db.pool, id, m.id).await?;
+            }
+        }
+    }
+    Ok(())
 }

@@ -220,3 +220,64 @@ both!(a_leader_runs_only_their_own_teams_activities, |app: TestApp| async move {
         StatusCode::OK
     );
 });
+
+both!(volunteers_sign_themselves_up_and_no_one_else, |app: TestApp| async move {
+    use laobing::domain::account::Role;
+    let staff = app.token("staff").await;
+    let a =
+        app.activity(&staff, "征兵宣传", &hours_from_now(30), &hours_from_now(33), 3, "conscription_publicity").await;
+    let me = app.volunteer(&staff, "自己报名", app.town.village_a, 641, &[]).await;
+    let other = app.volunteer(&staff, "别人", app.town.village_a, 643, &[]).await;
+    app.account_for("self", Role::Volunteer, app.town.village_a, me["id"].as_i64().expect("id")).await;
+    let t = app.token("self").await;
+    let (s, out) =
+        app.post(&t, &format!("/api/v1/activities/{}/signups", a["id"]), json!({"volunteer_id": me["id"]})).await;
+    assert_eq!(s, StatusCode::CREATED, "{out}");
+    assert_eq!(out["status"], "signed_up");
+    let (s, _) =
+        app.post(&t, &format!("/api/v1/activities/{}/signups", a["id"]), json!({"volunteer_id": other["id"]})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "a volunteer signs up only themselves");
+    let (s, _) = app
+        .post(
+            &t,
+            &format!("/api/v1/activities/{}/attendance", a["id"]),
+            json!({"volunteer_id": me["id"], "check_in": hours_from_now(-1)}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "nor records attendance");
+    let (s, _) =
+        app.call(&t, Method::DELETE, &format!("/api/v1/activities/{}/signups/{}", a["id"], me["id"]), None).await;
+    assert_eq!(s, StatusCode::OK);
+});
+
+both!(a_forged_or_expired_check_in_link_does_nothing, |app: TestApp| async move {
+    use laobing::domain::account::Role;
+    let staff = app.token("staff").await;
+    let a = app.activity(&staff, "值守", &hours_from_now(-1), &hours_from_now(1), 3, "safety_patrol").await;
+    let me = app.volunteer(&staff, "扫码人", app.town.village_a, 651, &[]).await;
+    app.account_for("scanner", Role::Volunteer, app.town.village_a, me["id"].as_i64().expect("id")).await;
+    crate::pages::sign_in(&app, "scanner").await;
+    let activity = laobing::store::activities::get(&app.db.pool, a["id"].as_i64().expect("id"))
+        .await
+        .expect("get")
+        .expect("activity");
+    let state = laobing::web::AppState { db: app.db.clone(), site_name: String::new() };
+    let (token, _) = laobing::web::checkin::make_token(&state, &activity);
+    let r = app.client.get(app.url(&format!("/checkin/{token}"))).send().await.expect("send");
+    assert_eq!(r.status(), StatusCode::OK, "the real link works");
+    let forged = token.replacen(&format!("{}-", a["id"]), "999-", 1);
+    let r = app.client.get(app.url(&format!("/checkin/{forged}"))).send().await.expect("send");
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert!(r.text().await.expect("text").contains("签到码无效或已过期"));
+    let parts: Vec<&str> = token.splitn(3, '-').collect();
+    let stretched = format!("{}-{}-{}", parts[0], parts[1].parse::<i64>().expect("exp") + 86_400, parts[2]);
+    assert_eq!(
+        app.client.get(app.url(&format!("/checkin/{stretched}"))).send().await.expect("send").status(),
+        StatusCode::NOT_FOUND,
+        "its life cannot be extended"
+    );
+    assert!(
+        laobing::web::checkin::read_token(&state, &token, chrono::Utc::now() + chrono::Duration::hours(4)).is_none(),
+        "expired two hours after the end"
+    );
+});

@@ -16,8 +16,13 @@ pub async fn sign_in(app: &TestApp, username: &str) -> String {
         .await
         .expect("send");
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "login redirects");
-    let html = app.client.get(app.url("/")).send().await.expect("send").text().await.expect("text");
-    value_of(&html, "csrf")
+    // volunteers land on their own page
+    let r = app.client.get(app.url("/")).send().await.expect("send");
+    let r = match r.headers().get("location").and_then(|l| l.to_str().ok()).map(str::to_string) {
+        Some(to) => app.client.get(app.url(&to)).send().await.expect("send"),
+        None => r,
+    };
+    value_of(&r.text().await.expect("text"), "csrf")
 }
 
 fn value_of(html: &str, name: &str) -> String {

@@ -212,6 +212,8 @@ pub struct ShowPage {
     pub skills: String,
     pub may_edit: bool,
     pub revealed: bool,
+    pub trainings: Vec<crate::store::trainings::Training>,
+    pub awards: Vec<crate::store::awards::Award>,
 }
 
 pub async fn show(
@@ -226,7 +228,11 @@ pub async fn show(
         let revealed = caller.sees_personal_data_of(row.id, &row.region_path);
         let may_edit = caller.role.manages_roster() && caller.covers(&row.region_path);
         let v = detail(&state, &caller, row).await?;
+        let trainings = crate::store::trainings::of_volunteer(&state.db.pool, v.id).await?;
+        let awards = crate::store::awards::of_volunteer(&state.db.pool, v.id).await?;
         Ok(ShowPage {
+            trainings,
+            awards,
             c: Chrome::new(&caller, lang, "volunteers", &format!("/volunteers/{id}")),
             gender: gender_label(&v.gender, lang),
             status: status_label(&v.status, lang),
