@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod activity;
+pub mod assessment;
 pub mod category;
 pub mod geo;
 pub mod id_number;

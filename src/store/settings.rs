@@ -1,14 +1,33 @@
-//! Settings of the installation and of each region (a town's rules), stored as
-//! JSON. A region inherits from its ancestors; the nearest setting wins.
+//! A town's rules for service records, stars, points, no-shows and the yearly
+//! assessment. Rules are versioned by the date they take effect: changing them
+//! never rewrites what was booked under the old ones. A village inherits its
+//! town's rules; the nearest region that set them wins.
 
 use super::{Pool, Result};
+use crate::domain::assessment::Weights;
 use crate::domain::points::EarningRules;
 use crate::domain::service::{Calendar, DEFAULT_STAR_HOURS};
 use crate::on_db;
+use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// A town's rules for service records, stars and points.
+/// What counts against a volunteer who signs up and does not come.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct NoShowRule {
+    /// This many no-shows inside the window block new sign-ups; 0 = never.
+    pub limit: i64,
+    pub window_days: i64,
+    /// How long sign-ups stay blocked after the last no-show.
+    pub block_days: i64,
+}
+
+impl Default for NoShowRule {
+    fn default() -> Self {
+        NoShowRule { limit: 3, window_days: 90, block_days: 30 }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct TownRules {
     /// Hours for one to five stars.
@@ -20,6 +39,10 @@ pub struct TownRules {
     pub calendar: Calendar,
     #[schema(value_type = Object)]
     pub earning: EarningRules,
+    #[serde(default)]
+    pub no_show: NoShowRule,
+    #[serde(default)]
+    pub assessment: Weights,
 }
 
 impl Default for TownRules {
@@ -29,6 +52,8 @@ impl Default for TownRules {
             count_travel: false,
             calendar: Calendar::default(),
             earning: EarningRules::default(),
+            no_show: NoShowRule::default(),
+            assessment: Weights::default(),
         }
     }
 }
@@ -41,16 +66,22 @@ fn scopes_of(region_path: &str) -> Vec<String> {
     v
 }
 
-/// The rules that apply in a region: the nearest region (or the installation)
-/// that set them, or the defaults.
+/// The rules in force today.
 pub async fn rules_for(pool: &Pool, region_path: &str) -> Result<TownRules> {
+    rules_at(pool, region_path, crate::today_local()).await
+}
+
+/// The rules in force on a day: for the nearest region that has any version
+/// effective by then, its latest such version.
+pub async fn rules_at(pool: &Pool, region_path: &str, day: NaiveDate) -> Result<TownRules> {
     let scopes = scopes_of(region_path);
     let sql = format!(
-        "SELECT scope, value FROM settings WHERE key = 'rules' AND scope IN ({})",
-        super::placeholders(1, scopes.len())
+        "SELECT scope, rules FROM rule_versions WHERE effective_from <= $1 AND scope IN ({})
+          ORDER BY effective_from DESC, id DESC",
+        super::placeholders(2, scopes.len())
     );
     let rows: Vec<(String, String)> = on_db!(pool, |p| {
-        let mut q = sqlx::query_as(&sql);
+        let mut q = sqlx::query_as(&sql).bind(day);
         for s in &scopes {
             q = q.bind(s);
         }
@@ -66,14 +97,22 @@ pub async fn rules_for(pool: &Pool, region_path: &str) -> Result<TownRules> {
     Ok(TownRules::default())
 }
 
-pub async fn set_rules(pool: &Pool, region_id: i64, rules: &TownRules) -> Result<()> {
+pub async fn set_rules(
+    pool: &Pool,
+    region_id: i64,
+    rules: &TownRules,
+    effective_from: NaiveDate,
+    by: Option<i64>,
+) -> Result<()> {
     let value = serde_json::to_string(rules).map_err(|e| super::StoreError::Other(e.to_string()))?;
     on_db!(pool, |p| sqlx::query(
-        "INSERT INTO settings (scope, key, value) VALUES ($1, 'rules', $2)
-         ON CONFLICT (scope, key) DO UPDATE SET value = excluded.value"
+        "INSERT INTO rule_versions (scope, effective_from, rules, created_by, created_at) VALUES ($1, $2, $3, $4, $5)"
     )
     .bind(format!("region:{region_id}"))
+    .bind(effective_from)
     .bind(value)
+    .bind(by)
+    .bind(Utc::now())
     .execute(p)
     .await?
     .rows_affected());

@@ -173,7 +173,9 @@ pub async fn submit(
         } else if now < a.starts_at - Duration::hours(2) {
             Some(lang.t("活动开始前两小时内才能签到", "Check-in opens two hours before the start").to_string())
         } else {
-            let rules = settings::rules_for(&state.db.pool, &a.region_path).await?;
+            let rules =
+                settings::rules_at(&state.db.pool, &a.region_path, crate::domain::service::local_date(a.starts_at))
+                    .await?;
             match (form_get(&pairs, "action"), store::attendance_of(&state.db.pool, a.id, vid).await?) {
                 (Some("in"), None) => {
                     store::attend(

@@ -9,6 +9,7 @@ mod activities;
 mod auth;
 mod browser;
 mod cli;
+mod incentives;
 mod openapi;
 mod pages;
 mod records;

@@ -217,6 +217,27 @@ pub async fn sign_up(
     if v.status != "active" {
         return Err(ApiError::field(Problem::about("volunteer_id", "不是在册志愿者", "is not an active volunteer")));
     }
+    // Signed up but absent too often: the town's rule may pause new sign-ups for a while.
+    let rules = settings::rules_for(&state.db.pool, &v.region_path).await?;
+    if rules.no_show.limit > 0 {
+        let since = Utc::now() - chrono::Duration::days(rules.no_show.window_days);
+        let (count, last) = crate::store::evaluations::no_shows(&state.db.pool, volunteer_id, since).await?;
+        if count >= rules.no_show.limit
+            && last.is_some_and(|l| l + chrono::Duration::days(rules.no_show.block_days) > Utc::now())
+        {
+            return Err(ApiError::conflict(
+                "blocked_for_no_shows",
+                format!(
+                    "近{}天内报名后缺席{}次，暂停报名{}天",
+                    rules.no_show.window_days, count, rules.no_show.block_days
+                ),
+                format!(
+                    "{count} no-shows in {} days: sign-ups are paused for {} days",
+                    rules.no_show.window_days, rules.no_show.block_days
+                ),
+            ));
+        }
+    }
     let out = store::sign_up(&state.db.pool, id, volunteer_id).await.map_err(signup_conflict)?;
     caller.audit(&state, "sign_up", "activity", &id.to_string(), &format!("{} {}", v.volunteer_no, out.status)).await;
     Ok((StatusCode::CREATED, Json(out)))
@@ -298,7 +319,8 @@ pub async fn attendance(
         .await?
         .ok_or_else(|| ApiError::field(Problem::about("volunteer_id", "不存在", "does not exist")))?;
     caller.ensure_covers(&v.region_path).or_else(|_| caller.ensure(caller.covers(&a.region_path)))?;
-    let rules = settings::rules_for(&state.db.pool, &a.region_path).await?;
+    let rules =
+        settings::rules_at(&state.db.pool, &a.region_path, crate::domain::service::local_date(a.starts_at)).await?;
     let made = store::attend(
         &state.db.pool,
         &a,
@@ -340,7 +362,8 @@ pub async fn close(State(state): State<AppState>, caller: Caller, Path(id): Path
     let a = visible(&state, &caller, id).await?;
     let led = team_led_by(&state, &caller).await?;
     caller.ensure(may_run(&caller, &a, led))?;
-    let rules = settings::rules_for(&state.db.pool, &a.region_path).await?;
+    let rules =
+        settings::rules_at(&state.db.pool, &a.region_path, crate::domain::service::local_date(a.starts_at)).await?;
     let (made, auto) = store::close(&state.db.pool, &a, Some(caller.user_id), &rules, crate::today_local())
         .await
         .map_err(|e| match e {

@@ -2,6 +2,7 @@
 
 pub mod activities;
 pub mod auth;
+pub mod incentives;
 pub mod records;
 pub mod regions;
 pub mod teams;
@@ -44,6 +45,14 @@ pub fn router() -> Router<AppState> {
         .route("/activities/{id}/attendance", post(activities::attendance).get(activities::sheet))
         .route("/activities/{id}/close", post(activities::close))
         .route("/activities/{id}/outcomes", axum::routing::put(activities::outcomes))
+        .route("/points/adjustments", post(incentives::adjust))
+        .route("/rewards", get(incentives::list).post(incentives::create))
+        .route("/rewards/{id}", get(incentives::show).patch(incentives::update))
+        .route("/rewards/{id}/reconciliation", get(incentives::reconciliation))
+        .route("/redemptions", post(incentives::redeem).get(incentives::history))
+        .route("/volunteers/{id}/evaluations", post(incentives::evaluate).get(incentives::evaluations_of))
+        .route("/assessments", get(incentives::assessment))
+        .route("/leaderboards", get(incentives::leaderboards))
 }
 
 /// A JSON object body; anything else is answered in the contract's error shape.

@@ -75,7 +75,8 @@ pub async fn correct(
     if !problems.is_empty() {
         return Err(ApiError::invalid(problems));
     }
-    let rules = settings::rules_for(&state.db.pool, &v.region_path).await?;
+    // the rules in force on the day of the service, not today's
+    let rules = settings::rules_at(&state.db.pool, &v.region_path, crate::domain::service::local_date(s)).await?;
     let fixed =
         store::correct(&state.db.pool, id, s, e, &reason, caller.user_id, &rules).await.map_err(|e| match e {
             crate::store::StoreError::Conflict(_) => ApiError::conflict(
@@ -336,10 +337,21 @@ pub async fn set_rules(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
-    Body(body): Body,
+    Body(mut body): Body,
 ) -> ApiResult<Json<TownRules>> {
     let r = super::regions::visible(&state, &caller, id).await?;
     caller.ensure(caller.role.manages_roster())?;
+    // Rules apply from a date on (today unless given); what was booked before stays as it was.
+    let effective_from = match body.remove("effective_from") {
+        None | Some(serde_json::Value::Null) => crate::today_local(),
+        Some(v) => v.as_str().and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()).ok_or_else(|| {
+            ApiError::field(Problem::new(
+                "effective_from",
+                "生效日期应为 YYYY-MM-DD 格式",
+                "effective_from must be a date written YYYY-MM-DD",
+            ))
+        })?,
+    };
     let rules: TownRules = serde_json::from_value(serde_json::Value::Object(body)).map_err(|e| {
         ApiError::field(Problem::new(
             "rules",
@@ -358,9 +370,16 @@ pub async fn set_rules(
     {
         return Err(ApiError::field(Problem::new("earning", "积分规则不能为负数", "Earning rules cannot be negative")));
     }
-    settings::set_rules(&state.db.pool, r.id, &rules).await?;
-    caller
-        .audit(&state, "set_rules", "region", &r.id.to_string(), &serde_json::to_string(&rules).unwrap_or_default())
-        .await;
+    let w = &rules.assessment;
+    if !(0.0..=1.0).contains(&w.pass_at) || !(0.0..=1.0).contains(&w.excellent_at) || w.pass_at > w.excellent_at {
+        return Err(ApiError::field(Problem::new(
+            "assessment",
+            "合格线和优秀线应在0到1之间，且合格线不高于优秀线",
+            "pass_at and excellent_at must lie in 0..1 with pass_at ≤ excellent_at",
+        )));
+    }
+    settings::set_rules(&state.db.pool, r.id, &rules, effective_from, Some(caller.user_id)).await?;
+    let detail = format!("from {effective_from}: {}", serde_json::to_string(&rules).unwrap_or_default());
+    caller.audit(&state, "set_rules", "region", &r.id.to_string(), &detail).await;
     Ok(Json(rules))
 }

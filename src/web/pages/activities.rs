@@ -342,7 +342,9 @@ pub async fn act(
             Some("attendance") => {
                 let led = team_led_by(&state, &caller).await?;
                 caller.ensure(may_run(&caller, &a, led))?;
-                let rules = settings::rules_for(&state.db.pool, &a.region_path).await?;
+                let rules =
+                    settings::rules_at(&state.db.pool, &a.region_path, crate::domain::service::local_date(a.starts_at))
+                        .await?;
                 let day = (a.starts_at + Duration::hours(8)).date_naive();
                 let at = |hm: &str| {
                     NaiveTime::parse_from_str(hm, "%H:%M")
