@@ -62,6 +62,7 @@ pub async fn create(pool: &Pool, region_id: i64, name: &str, points: i64, stock:
 }
 
 /// Changes name, price, active flag, and stock by a counted move (restock or write-off).
+#[allow(clippy::too_many_arguments)]
 pub async fn update(
     pool: &Pool,
     id: i64,

@@ -521,7 +521,7 @@ pub async fn build_leaderboards(state: &AppState, caller: &Caller, q: &YearQuery
     by_hours.sort_by(|x, y| y.hours.total_cmp(&x.hours));
     by_hours.truncate(20);
     let mut by_points: Vec<Ranked> = a.volunteers.iter().map(|v| single(v, pts(v.volunteer_id))).collect();
-    by_points.sort_by(|x, y| y.points.cmp(&x.points));
+    by_points.sort_by_key(|x| std::cmp::Reverse(x.points));
     by_points.truncate(20);
     let mut teams = a.teams;
     teams.sort_by(|x, y| y.hours.total_cmp(&x.hours));
