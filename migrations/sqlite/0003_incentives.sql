@@ -11,6 +11,9 @@ CREATE TABLE rule_versions (
     created_at     TEXT    NOT NULL
 );
 CREATE INDEX rule_versions_scope ON rule_versions (scope, effective_from);
+-- rules set before versions existed apply from the beginning
+INSERT INTO rule_versions (scope, effective_from, rules, created_at)
+SELECT scope, '1970-01-01', value, strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now') FROM settings WHERE key = 'rules';
 
 CREATE TABLE rewards (
     id         INTEGER PRIMARY KEY,

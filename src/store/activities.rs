@@ -211,11 +211,15 @@ pub async fn waiting_position(pool: &Pool, activity_id: i64, volunteer_id: i64) 
 /// whose id is returned.
 pub async fn cancel(pool: &Pool, activity_id: i64, volunteer_id: i64) -> Result<Option<i64>> {
     let now = Utc::now();
-    let lock_sql = format!("SELECT capacity FROM activities WHERE id = $1{}", lock_clause(pool));
+    let lock_sql = format!("SELECT capacity, status FROM activities WHERE id = $1{}", lock_clause(pool));
     on_db!(pool, |p| {
         let mut tx = p.begin_write().await?;
-        let cap: Option<i64> = sqlx::query_scalar(&lock_sql).bind(activity_id).fetch_optional(&mut *tx).await?;
-        let Some(capacity) = cap else { return Err(StoreError::NotFound) };
+        let row: Option<(i64, String)> = sqlx::query_as(&lock_sql).bind(activity_id).fetch_optional(&mut *tx).await?;
+        let Some((capacity, status)) = row else { return Err(StoreError::NotFound) };
+        if status != "open" {
+            // what happened at a closed activity stays as it was, no-shows included
+            return Err(StoreError::Conflict("activity_not_open"));
+        }
         let was: Option<String> =
             sqlx::query_scalar("SELECT status FROM activity_signups WHERE activity_id = $1 AND volunteer_id = $2")
                 .bind(activity_id)

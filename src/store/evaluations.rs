@@ -98,7 +98,7 @@ pub async fn year_rows(
                 COALESCE((SELECT CAST(SUM(sr.minutes) AS BIGINT) FROM service_records sr
                            WHERE sr.volunteer_id = v.id AND sr.corrected_by IS NULL AND sr.started_at >= $2 AND sr.started_at < $3), 0) AS minutes,
                 COALESCE((SELECT CAST(SUM(l.points) AS BIGINT) FROM points_ledger l
-                           WHERE l.volunteer_id = v.id AND l.points > 0 AND l.created_at >= $2 AND l.created_at < $3), 0) AS points,
+                           WHERE l.volunteer_id = v.id AND l.source = 'service_record' AND l.created_at >= $2 AND l.created_at < $3), 0) AS points,
                 (SELECT AVG(CAST(e.score AS DOUBLE PRECISION)) FROM evaluations e WHERE e.volunteer_id = v.id AND e.period LIKE $4) AS evaluation,
                 (SELECT COUNT(*) FROM activity_signups s JOIN activities a ON a.id = s.activity_id
                   WHERE s.volunteer_id = v.id AND s.status = 'signed_up' AND a.status = 'closed' AND a.ends_at >= $2 AND a.ends_at < $3

@@ -143,7 +143,7 @@ pub async fn redeem(pool: &Pool, volunteer_id: i64, reward_id: i64, quantity: i6
         if !active || stock < quantity {
             return Err(StoreError::Conflict("out_of_stock"));
         }
-        let cost = price * quantity;
+        let cost = price.checked_mul(quantity).ok_or(StoreError::Conflict("insufficient_points"))?;
         let balance: Option<i64> =
             sqlx::query_scalar("SELECT CAST(SUM(points) AS BIGINT) FROM points_ledger WHERE volunteer_id = $1")
                 .bind(volunteer_id)

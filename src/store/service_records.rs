@@ -142,6 +142,20 @@ pub async fn of_volunteer(pool: &Pool, volunteer_id: i64) -> Result<Vec<ServiceR
     Ok(with_hours(rows))
 }
 
+/// The record that counts for one volunteer's part in one service, if any.
+pub async fn for_source(pool: &Pool, source: &str, source_id: i64, volunteer_id: i64) -> Result<Option<ServiceRecord>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM service_records WHERE source = $1 AND source_id = $2 AND volunteer_id = $3 AND corrected_by IS NULL"
+    );
+    let r: Option<ServiceRecord> = on_db!(pool, |p| sqlx::query_as(&sql)
+        .bind(source)
+        .bind(source_id)
+        .bind(volunteer_id)
+        .fetch_optional(p)
+        .await?);
+    Ok(r.map(|r| with_hours(vec![r]).remove(0)))
+}
+
 /// Records one service on its own (for callers outside an open transaction).
 pub async fn record(pool: &Pool, rec: &NewRecord, rules: &TownRules, today: NaiveDate) -> Result<Option<i64>> {
     let id = on_db!(pool, |p| {
@@ -200,8 +214,15 @@ pub async fn correct(
     // comes more than ten working days after the service
     let late = original.late || is_late(local_date(started_at), crate::today_local(), &rules.calendar);
     let now = Utc::now();
+    let lock = match pool {
+        Pool::Sqlite(_) => "SELECT id FROM volunteers WHERE id = $1",
+        Pool::Postgres(_) => "SELECT id FROM volunteers WHERE id = $1 FOR UPDATE",
+    };
     let res: Result<i64> = on_db!(pool, |p| {
         let mut tx = p.begin_write().await?;
+        // the volunteer's points are held while they are reversed and re-booked,
+        // as a redemption holds them while it spends
+        sqlx::query(lock).bind(original.volunteer_id).execute(&mut *tx).await?;
         let new_id: i64 = sqlx::query_scalar(
             "INSERT INTO service_records (volunteer_id, source, source_id, category, title, place, content, organiser,
                  person_in_charge, started_at, ended_at, minutes, travel_minutes, late, corrects, reason, recorded_by, created_at)
@@ -237,22 +258,35 @@ pub async fn correct(
         .fetch_one(&mut *tx)
         .await?;
         let earned = earned.unwrap_or(0);
-        if earned != 0 {
+        let points = rules.earning.earn(minutes, is_emergency(&original.category));
+        let balance: Option<i64> =
+            sqlx::query_scalar("SELECT CAST(SUM(points) AS BIGINT) FROM points_ledger WHERE volunteer_id = $1")
+                .bind(original.volunteer_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        // Points already spent in the shop cannot be taken back: the reversal
+        // stops at what keeps the balance at zero, and says so.
+        let reversal = earned.min(balance.unwrap_or(0) + points).max(0);
+        let reversal_reason = if reversal < earned {
+            format!("更正冲销：{}（已兑换{}分无法追回）", original.title, earned - reversal)
+        } else {
+            format!("更正冲销：{}", original.title)
+        };
+        if reversal != 0 {
             sqlx::query(
                 "INSERT INTO points_ledger (volunteer_id, points, source, source_id, reason, unique_key, created_by, created_at)
                  VALUES ($1, $2, 'service_record', $3, $4, $5, $6, $7)",
             )
             .bind(original.volunteer_id)
-            .bind(-earned)
+            .bind(-reversal)
             .bind(original_id.to_string())
-            .bind(format!("更正冲销：{}", original.title))
+            .bind(&reversal_reason)
             .bind(format!("reverse:{original_id}"))
             .bind(by_user)
             .bind(now)
             .execute(&mut *tx)
             .await?;
         }
-        let points = rules.earning.earn(minutes, is_emergency(&original.category));
         if points != 0 {
             sqlx::query(
                 "INSERT INTO points_ledger (volunteer_id, points, source, source_id, reason, unique_key, created_by, created_at)

@@ -67,6 +67,26 @@ impl Caller {
         (self.role.sees_personal_data() && self.covers(region_path)) || self.volunteer_id == Some(volunteer_id)
     }
 
+    /// Records an unmasked view of personal data before it is shown; when the
+    /// record cannot be written, the view is refused.
+    pub async fn audit_view(
+        &self,
+        state: &AppState,
+        target_type: &str,
+        target_id: &str,
+        detail: &str,
+    ) -> Result<(), ApiError> {
+        let e = audit::Entry {
+            user_id: Some(self.user_id),
+            username: &self.username,
+            action: "view_personal_data",
+            target_type,
+            target_id,
+            detail,
+        };
+        audit::append(&state.db.pool, &e).await.map_err(ApiError::from)
+    }
+
     pub async fn audit(&self, state: &AppState, action: &str, target_type: &str, target_id: &str, detail: &str) {
         let e = audit::Entry {
             user_id: Some(self.user_id),

@@ -170,6 +170,11 @@ pub async fn submit(
                 )
                 .to_string(),
             )
+        } else if a.status != "open" {
+            Some(
+                lang.t("活动已结束，不能再扫码签到签退", "The activity is closed; the code no longer records")
+                    .to_string(),
+            )
         } else if now < a.starts_at - Duration::hours(2) {
             Some(lang.t("活动开始前两小时内才能签到", "Check-in opens two hours before the start").to_string())
         } else {
@@ -178,11 +183,13 @@ pub async fn submit(
                     .await?;
             match (form_get(&pairs, "action"), store::attendance_of(&state.db.pool, a.id, vid).await?) {
                 (Some("in"), None) => {
+                    // service counts from the start, however early one arrives
+                    let check_in = if now < a.starts_at { a.starts_at } else { now };
                     store::attend(
                         &state.db.pool,
                         &a,
                         vid,
-                        now,
+                        check_in,
                         None,
                         "qr",
                         Some(caller.user_id),
@@ -194,7 +201,9 @@ pub async fn submit(
                     Some(lang.t("签到成功", "Checked in").to_string())
                 }
                 (Some("out"), Some((check_in, None))) => {
-                    let out = if now > check_in { now } else { check_in + Duration::minutes(1) };
+                    // and up to the end, however late one leaves
+                    let end = if now < a.ends_at { now } else { a.ends_at };
+                    let out = if end > check_in { end } else { check_in };
                     store::attend(
                         &state.db.pool,
                         &a,

@@ -123,22 +123,68 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// Rewrites error bodies in the language the request asked for.
+/// Rewrites error bodies in the language the request asked for, and gives
+/// the framework's own API errors (a bad path number, a wrong method, a body
+/// too large) the contract's JSON shape.
 pub async fn localize(req: Request, next: Next) -> Response {
     let lang = crate::web::auth::request_lang(req.headers(), req.uri().query());
+    let is_api = req.uri().path().starts_with("/api/");
     let mut res = next.run(req).await;
-    if lang == Lang::Zh {
+    let pending = res.extensions_mut().remove::<PendingError>();
+    let status = res.status();
+    let e = match pending {
+        Some(PendingError(e)) => e,
+        None if is_api && (status.is_client_error() || status.is_server_error()) && !is_json(&res) => {
+            framework_error(status)
+        }
+        None => return res,
+    };
+    if lang == Lang::Zh && !is_api_rewrite(&res) {
         return res;
     }
-    if let Some(PendingError(e)) = res.extensions_mut().remove::<PendingError>() {
-        let mut out = (e.status, axum::Json(e.body(lang))).into_response();
-        if let Some(v) = res.headers().get(header::WWW_AUTHENTICATE) {
-            out.headers_mut().insert(header::WWW_AUTHENTICATE, v.clone());
-        }
-        out.headers_mut().insert(header::CONTENT_LANGUAGE, HeaderValue::from_static("en"));
-        return out;
+    let mut out = (e.status, axum::Json(e.body(lang))).into_response();
+    if let Some(v) = res.headers().get(header::WWW_AUTHENTICATE) {
+        out.headers_mut().insert(header::WWW_AUTHENTICATE, v.clone());
     }
-    res
+    if lang == Lang::En {
+        out.headers_mut().insert(header::CONTENT_LANGUAGE, HeaderValue::from_static("en"));
+    }
+    out
+}
+
+fn is_json(res: &Response) -> bool {
+    res.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"))
+}
+
+/// Whether the body still has to be written (an error that is not yet JSON).
+fn is_api_rewrite(res: &Response) -> bool {
+    !is_json(res)
+}
+
+fn framework_error(status: StatusCode) -> ApiError {
+    let (code, zh, en) = match status {
+        StatusCode::BAD_REQUEST => (
+            "bad_request",
+            "请求格式不正确（如路径中的编号不是数字）",
+            "The request is malformed (an id in the path is not a number?)",
+        ),
+        StatusCode::NOT_FOUND => ("not_found", "找不到该记录", "Not found"),
+        StatusCode::METHOD_NOT_ALLOWED => {
+            ("method_not_allowed", "该地址不支持此操作", "This method is not allowed here")
+        }
+        StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "上传内容太大", "The request body is too large"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            ("unsupported_media_type", "请以 application/json 提交", "Send the body as application/json")
+        }
+        s if s.is_server_error() => {
+            ("internal_error", "服务器内部错误，请稍后再试", "Internal error; please try again later")
+        }
+        _ => ("bad_request", "请求不正确", "The request is not valid"),
+    };
+    ApiError::new(status, code, zh, en)
 }
 
 /// Body extractors' own rejections (bad JSON, wrong content type) in the same shape.

@@ -179,7 +179,8 @@ both!(evaluations_feed_the_assessment_and_rankings, |app: TestApp| async move {
     app.post(&staff, &format!("/api/v1/teams/{}/members", app.town.team_b), json!({"volunteer_id": idle["id"]})).await;
     // one record per volunteer per activity: two activities make two records
     for (from, to) in [(-30, -18), (-17, -6)] {
-        let a = app.activity(&staff, "长时服务", &hours_from_now(from), &hours_from_now(to), 5, "emergency_rescue").await;
+        let a =
+            app.activity(&staff, "长时服务", &hours_from_now(from), &hours_from_now(to), 5, "emergency_rescue").await;
         let (s, r) = app
             .post(
                 &staff,

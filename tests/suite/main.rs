@@ -9,6 +9,7 @@ mod activities;
 mod auth;
 mod browser;
 mod cli;
+mod hardening;
 mod incentives;
 mod openapi;
 mod pages;

@@ -258,7 +258,7 @@ pub async fn cancel(
 ) -> ApiResult<Json<Cancelled>> {
     let a = visible(&state, &caller, id).await?;
     may_act_for(&state, &caller, &a, volunteer_id).await?;
-    let promoted = store::cancel(&state.db.pool, id, volunteer_id).await?;
+    let promoted = store::cancel(&state.db.pool, id, volunteer_id).await.map_err(signup_conflict)?;
     caller.audit(&state, "cancel_signup", "activity", &id.to_string(), &volunteer_id.to_string()).await;
     Ok(Json(Cancelled { promoted }))
 }
@@ -269,6 +269,10 @@ pub struct AttendanceRequest {
     pub check_in: DateTime<Utc>,
     pub check_out: Option<DateTime<Utc>>,
 }
+
+/// How far outside an activity's own hours a leader may record attendance
+/// (early set-up, clearing up afterwards).
+pub const ATTENDANCE_SLACK_HOURS: i64 = 6;
 
 #[derive(Serialize, ToSchema)]
 pub struct AttendanceResult {
@@ -288,6 +292,13 @@ pub async fn attendance(
     let a = visible(&state, &caller, id).await?;
     let led = team_led_by(&state, &caller).await?;
     caller.ensure(may_run(&caller, &a, led))?;
+    if a.status != "open" {
+        return Err(ApiError::conflict(
+            "activity_not_open",
+            "活动已结束，出勤不能再改；如有差错请更正服务记录",
+            "The activity is closed; correct the service record instead",
+        ));
+    }
     let mut f = Fields::new(&body);
     let volunteer_id = f.required_int("volunteer_id");
     let check_in = parse_time(&mut f, "check_in");
@@ -308,6 +319,12 @@ pub async fn attendance(
         if o > Utc::now() + chrono::Duration::minutes(5) {
             problems.push(Problem::about("check_out", "不能晚于现在", "cannot be in the future"));
         }
+        if o > a.ends_at + chrono::Duration::hours(ATTENDANCE_SLACK_HOURS) {
+            problems.push(Problem::about("check_out", "超出活动时间太多", "is too far after the activity's end"));
+        }
+    }
+    if check_in.is_some_and(|i| i < a.starts_at - chrono::Duration::hours(ATTENDANCE_SLACK_HOURS) || i > a.ends_at) {
+        problems.push(Problem::about("check_in", "不在活动时间内", "is outside the activity's time"));
     }
     let (Some(volunteer_id), Some(check_in)) = (volunteer_id, check_in) else {
         return Err(ApiError::invalid(problems));
@@ -318,7 +335,19 @@ pub async fn attendance(
     let v = volunteer_store::get(&state.db.pool, volunteer_id)
         .await?
         .ok_or_else(|| ApiError::field(Problem::about("volunteer_id", "不存在", "does not exist")))?;
-    caller.ensure_covers(&v.region_path).or_else(|_| caller.ensure(caller.covers(&a.region_path)))?;
+    // only people the caller answers for: a leader their own villagers, staff their town's
+    caller.ensure_covers(&v.region_path)?;
+    if let (Some(out), Some(existing)) =
+        (check_out, crate::store::service_records::for_source(&state.db.pool, "activity", a.id, volunteer_id).await?)
+    {
+        if existing.started_at != check_in || existing.ended_at != out {
+            return Err(ApiError::conflict(
+                "record_exists",
+                "该志愿者本次服务已有记录，请通过更正修改",
+                "This service is already recorded; change it through a correction",
+            ));
+        }
+    }
     let rules =
         settings::rules_at(&state.db.pool, &a.region_path, crate::domain::service::local_date(a.starts_at)).await?;
     let made = store::attend(

@@ -21,6 +21,9 @@ use chrono::{Datelike, NaiveDate, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+/// Prices and stock stay far from integer overflow.
+const MAX_AMOUNT: i64 = 1_000_000;
+
 fn shop_conflict(e: StoreError) -> ApiError {
     match e {
         StoreError::Conflict("insufficient_points") => {
@@ -135,11 +138,15 @@ pub async fn create(
     let stock = f.required_int("stock");
     let region_id = f.required_int("region_id");
     let mut problems = f.problems;
-    if points.is_some_and(|p| p <= 0) {
-        problems.push(Problem::new("points", "所需积分应为正整数", "points must be a positive whole number"));
+    if points.is_some_and(|p| !(1..=MAX_AMOUNT).contains(&p)) {
+        problems.push(Problem::new(
+            "points",
+            "所需积分应为1到1000000的整数",
+            "points must be a whole number from 1 to 1000000",
+        ));
     }
-    if stock.is_some_and(|s| s < 0) {
-        problems.push(Problem::new("stock", "库存不能为负数", "stock must not be negative"));
+    if stock.is_some_and(|s| !(0..=MAX_AMOUNT).contains(&s)) {
+        problems.push(Problem::new("stock", "库存应为0到1000000", "stock must be from 0 to 1000000"));
     }
     let (Some(name), Some(points), Some(stock), Some(region_id)) = (name, points, stock, region_id) else {
         return Err(ApiError::invalid(problems));
@@ -180,8 +187,19 @@ pub async fn update(
     let active = f.boolean("active").unwrap_or(r.active);
     let change = f.int("stock_change").unwrap_or(0);
     let reason = f.text("reason", 200).unwrap_or_else(|| if change > 0 { "入库".into() } else { "报损".into() });
-    if points <= 0 {
-        f.problems.push(Problem::new("points", "所需积分应为正整数", "points must be a positive whole number"));
+    if !(1..=MAX_AMOUNT).contains(&points) {
+        f.problems.push(Problem::new(
+            "points",
+            "所需积分应为1到1000000的整数",
+            "points must be a whole number from 1 to 1000000",
+        ));
+    }
+    if change.abs() > MAX_AMOUNT {
+        f.problems.push(Problem::new(
+            "stock_change",
+            "一次调整不超过1000000",
+            "one change is at most 1000000 either way",
+        ));
     }
     if !f.problems.is_empty() {
         return Err(ApiError::invalid(f.problems));

@@ -52,7 +52,14 @@ pub async fn correct(
     let original = store::get(&state.db.pool, id).await?.ok_or_else(ApiError::not_found)?;
     let v = volunteer_store::get(&state.db.pool, original.volunteer_id).await?.ok_or_else(ApiError::not_found)?;
     caller.ensure_covers(&v.region_path)?;
-    caller.ensure(caller.role.manages_roster() || caller.role == crate::domain::account::Role::TeamLeader)?;
+    // staff correct anything in their scope; a leader only what their own team ran
+    if !caller.role.manages_roster() {
+        caller.ensure(caller.role == crate::domain::account::Role::TeamLeader && original.source == "activity")?;
+        let a =
+            crate::store::activities::get(&state.db.pool, original.source_id).await?.ok_or_else(ApiError::forbidden)?;
+        let led = super::activities::team_led_by(&state, &caller).await?;
+        caller.ensure(super::activities::may_run(&caller, &a, led))?;
+    }
     let mut f = Fields::new(&body);
     let started = parse_time(&mut f, "started_at");
     let ended = parse_time(&mut f, "ended_at");
@@ -366,9 +373,16 @@ pub async fn set_rules(
             "Star thresholds must be positive and rising",
         )));
     }
-    if rules.earning.per_hour < 0.0 || rules.earning.emergency_bonus_per_hour < 0.0 || rules.earning.cap_per_service < 0
+    let e = &rules.earning;
+    if !(0.0..=1000.0).contains(&e.per_hour)
+        || !(0.0..=1000.0).contains(&e.emergency_bonus_per_hour)
+        || !(0..=1_000_000).contains(&e.cap_per_service)
     {
-        return Err(ApiError::field(Problem::new("earning", "积分规则不能为负数", "Earning rules cannot be negative")));
+        return Err(ApiError::field(Problem::new(
+            "earning",
+            "积分规则应在合理范围内（每小时0到1000分）",
+            "Earning rules must be within bounds (0 to 1000 points an hour)",
+        )));
     }
     let w = &rules.assessment;
     if !(0.0..=1.0).contains(&w.pass_at) || !(0.0..=1.0).contains(&w.excellent_at) || w.pass_at > w.excellent_at {

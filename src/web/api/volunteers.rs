@@ -152,6 +152,7 @@ pub async fn filter_from(state: &AppState, caller: &Caller, q: &VolunteerQuery) 
         skill,
         status,
         text: q.q.clone(),
+        personal_lookup: caller.role.sees_personal_data(),
         limit,
         offset,
     })
@@ -176,7 +177,7 @@ pub async fn list(
     let reveal = caller.role.sees_personal_data() && q.masked.as_deref() != Some("true");
     if reveal && !rows.is_empty() {
         let ids: Vec<String> = rows.iter().map(|r| r.id.to_string()).collect();
-        caller.audit(&state, "view_personal_data", "volunteer_list", &f.within, &ids.join(",")).await;
+        caller.audit_view(&state, "volunteer_list", &f.within, &ids.join(",")).await?;
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok((headers, Json(rows.into_iter().map(|r| view(&state, r, reveal)).collect())))
@@ -199,7 +200,7 @@ pub async fn visible(state: &AppState, caller: &Caller, id: i64) -> ApiResult<Vo
 pub async fn detail(state: &AppState, caller: &Caller, v: VolunteerRow) -> ApiResult<VolunteerView> {
     let reveal = caller.sees_personal_data_of(v.id, &v.region_path);
     if reveal {
-        caller.audit(state, "view_personal_data", "volunteer", &v.id.to_string(), &v.volunteer_no).await;
+        caller.audit_view(state, "volunteer", &v.id.to_string(), &v.volunteer_no).await?;
     }
     let teams = team_store::of_volunteer(&state.db.pool, v.id)
         .await?

@@ -342,6 +342,13 @@ pub async fn act(
             Some("attendance") => {
                 let led = team_led_by(&state, &caller).await?;
                 caller.ensure(may_run(&caller, &a, led))?;
+                if a.status != "open" {
+                    return Err(ApiError::conflict(
+                        "activity_not_open",
+                        "活动已结束，出勤不能再改；如有差错请更正服务记录",
+                        "The activity is closed; correct the service record instead",
+                    ));
+                }
                 let rules =
                     settings::rules_at(&state.db.pool, &a.region_path, crate::domain::service::local_date(a.starts_at))
                         .await?;
@@ -351,15 +358,37 @@ pub async fn act(
                         .ok()
                         .map(|t| Utc.from_utc_datetime(&day.and_time(t)) - Duration::hours(8))
                 };
-                let mut n = 0;
+                // only people on this activity's sheet; every id checked before anything is written
+                let on_sheet: Vec<i64> =
+                    store::sheet(&state.db.pool, a.id).await?.iter().map(|l| l.volunteer_id).collect();
+                let mut rows = Vec::new();
                 for (k, _) in pairs.iter().filter(|(k, v)| k.starts_with("present_") && v == "on") {
-                    let Ok(vid) = k.trim_start_matches("present_").parse::<i64>() else { continue };
+                    let vid = k.trim_start_matches("present_").parse::<i64>().ok().filter(|v| on_sheet.contains(v));
+                    let Some(vid) = vid else {
+                        return Err(ApiError::bad_request(
+                            "名单中没有该志愿者",
+                            "That volunteer is not on this activity's sheet",
+                        ));
+                    };
                     let cin = form_get(&pairs, &format!("in_{vid}")).and_then(at).unwrap_or(a.starts_at);
                     let mut cout = form_get(&pairs, &format!("out_{vid}")).and_then(at).unwrap_or(a.ends_at);
                     if cout <= cin {
-                        cout = cin + Duration::minutes(1);
+                        // an overnight shift ends the next morning
+                        cout += Duration::days(1);
                     }
                     let cout = if cout > Utc::now() { None } else { Some(cout) };
+                    rows.push((vid, cin, cout));
+                }
+                let mut n = 0;
+                for (vid, cin, cout) in rows {
+                    if let (Some(out), Some(existing)) =
+                        (cout, crate::store::service_records::for_source(&state.db.pool, "activity", a.id, vid).await?)
+                    {
+                        if existing.started_at != cin || existing.ended_at != out {
+                            // recorded already: changes go through a correction, never over the record
+                            continue;
+                        }
+                    }
                     store::attend(
                         &state.db.pool,
                         &a,

@@ -471,7 +471,7 @@ pub async fn edit_form(
         let row = visible(&state, &caller, id).await?;
         caller.ensure(caller.role.manages_roster())?;
         // the edit form holds the full ID number and phone: an unmasked view
-        caller.audit(&state, "view_personal_data", "volunteer", &id.to_string(), &row.volunteer_no).await;
+        caller.audit_view(&state, "volunteer", &id.to_string(), &row.volunteer_no).await?;
         let map = as_input(&state, &row);
         form_page(
             &state,
@@ -486,7 +486,13 @@ pub async fn edit_form(
     }
     .await;
     match result {
-        Ok(p) => render(&p),
+        Ok(p) => {
+            // the form holds the full ID number and phone: never keep it in a cache
+            let mut res = render(&p);
+            res.headers_mut()
+                .insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+            res
+        }
         Err(e) => error_page(lang, e),
     }
 }
