@@ -351,6 +351,7 @@ pub async fn load(db: &Db) -> Result<Vec<(String, String, String)>> {
         .await?;
     }
     activities_history(db, &town, &villages).await?;
+    shop_and_evaluations(db, &town).await?;
     Ok(table)
 }
 
@@ -443,6 +444,32 @@ async fn activities_history(db: &Db, town: &regions::Region, villages: &[(i64, L
                 activities::sign_up(&db.pool, id, m.id).await?;
             }
         }
+    }
+    Ok(())
+}
+
+/// The town's 爱心超市 with everyday goods, and leaders' evaluations of last year.
+async fn shop_and_evaluations(db: &Db, town: &regions::Region) -> Result<()> {
+    use crate::store::{evaluations, rewards};
+    for (name, points, stock) in [
+        ("食用油(5L)", 120, 20),
+        ("大米(10斤)", 80, 30),
+        ("洗衣粉", 30, 50),
+        ("毛巾两条", 20, 60),
+        ("志愿服务马甲", 50, 25),
+    ] {
+        rewards::create(&db.pool, town.id, name, points, stock, 0).await?;
+    }
+    let year = (crate::today_local() - chrono::Duration::days(365)).format("%Y").to_string();
+    let squad = volunteers::list(
+        &db.pool,
+        &db.vault,
+        &volunteers::Filter { within: town.path.clone(), limit: 16, ..Default::default() },
+    )
+    .await?;
+    for (i, v) in squad.iter().enumerate() {
+        let score = [5, 4, 5, 3, 4][i % 5];
+        evaluations::add(&db.pool, v.id, &year, score, Some("服务积极，群众认可"), 0, "zhanxin").await?;
     }
     Ok(())
 }

@@ -219,3 +219,88 @@ both!(staff_edit_a_profile_through_the_form, |app: TestApp| async move {
     assert_eq!(after["skills"], serde_json::json!(["electrician"]));
     assert_eq!(after["volunteer_no"], v["volunteer_no"]);
 });
+
+both!(the_shop_and_rules_work_from_the_pages, |app: TestApp| async move {
+    use laobing::domain::account::Role;
+    let staff = app.token("staff").await;
+    let v = app.volunteer(&staff, "逛超市", app.town.village_a, 991, &[]).await;
+    app.post(
+        &staff,
+        "/api/v1/points/adjustments",
+        serde_json::json!({"volunteer_id": v["id"], "points": 100, "reason": "表彰"}),
+    )
+    .await;
+    let (_, reward) = app
+        .post(
+            &staff,
+            "/api/v1/rewards",
+            serde_json::json!({"name": "洗衣粉", "points": 40, "stock": 3, "region_id": app.town.town}),
+        )
+        .await;
+    app.account_for("shopper", Role::Volunteer, app.town.village_a, v["id"].as_i64().expect("id")).await;
+    let csrf = sign_in(&app, "shopper").await;
+    let rid = reward["id"].to_string();
+    let r = app
+        .client
+        .post(app.url("/shop"))
+        .form(&[("csrf", csrf.as_str()), ("action", "redeem"), ("reward_id", rid.as_str())])
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.expect("text");
+    assert!(html.contains("兑换成功") && html.contains(">60<"), "balance shown after redeeming");
+    let r = app
+        .client
+        .post(app.url("/shop"))
+        .form(&[("csrf", csrf.as_str()), ("action", "redeem"), ("reward_id", rid.as_str())])
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = app
+        .client
+        .post(app.url("/shop"))
+        .form(&[("csrf", csrf.as_str()), ("action", "redeem"), ("reward_id", rid.as_str())])
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(r.text().await.expect("text").contains("积分不足"), "20 points left cannot buy a 40-point reward");
+
+    let csrf = sign_in(&app, "staff").await;
+    let town = app.town.town.to_string();
+    let mut form = vec![
+        ("csrf", csrf.clone()),
+        ("region_id", town.clone()),
+        ("star1", "100".into()),
+        ("star2", "50".into()),
+        ("star3", "600".into()),
+        ("star4", "1000".into()),
+        ("star5", "1500".into()),
+    ];
+    for (k, v) in [
+        ("per_hour", "10"),
+        ("bonus", "5"),
+        ("cap", "0"),
+        ("no_show_limit", "3"),
+        ("no_show_window", "90"),
+        ("no_show_block", "30"),
+        ("full_hours", "60"),
+        ("hours_weight", "0.5"),
+        ("rating_weight", "0.25"),
+        ("evaluation_weight", "0.25"),
+        ("no_show_penalty", "0.1"),
+        ("excellent_at", "0.85"),
+        ("pass_at", "0.6"),
+    ] {
+        form.push((k, v.to_string()));
+    }
+    let r = app.client.post(app.url("/rules")).form(&form).send().await.expect("send");
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.expect("text").contains("星级时长应为递增的正数"));
+    form[3] = ("star2", "300".into());
+    let r = app.client.post(app.url("/rules")).form(&form).send().await.expect("send");
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM rule_versions").await, 1);
+});

@@ -5,6 +5,7 @@
 pub mod activities;
 pub mod coverage;
 pub mod dashboard;
+pub mod incentives;
 pub mod login;
 pub mod me;
 pub mod regions;
@@ -39,6 +40,10 @@ pub fn router() -> Router<AppState> {
         .route("/teams/{id}/members", post(teams::add_member))
         .route("/teams/{id}/members/{volunteer_id}/remove", post(teams::remove_member))
         .route("/me", get(me::page))
+        .route("/shop", get(incentives::shop).post(incentives::shop_act))
+        .route("/leaderboards", get(incentives::leaderboards))
+        .route("/assessments", get(incentives::assessments))
+        .route("/rules", get(incentives::rules).post(incentives::save_rules))
         .route("/activities", get(activities::list).post(activities::create))
         .route("/activities/{id}", get(activities::show).post(activities::act))
         .route("/volunteers/{id}/certificate", get(me::certificate))

@@ -1,0 +1,302 @@
+//! Incentive pages: the rewards shop and "my points" on a phone, leaderboards,
+//! the yearly assessment with its reasons, and the town's rules for staff.
+
+use super::{csrf_failed, csrf_ok, error_page, form_get, form_pairs, lang_of, render, Chrome};
+use crate::domain::assessment::Grade;
+use crate::domain::lang::Lang;
+use crate::store::points::{self, PointsEntry};
+use crate::store::rewards::{self, Reconciliation, Redemption, Reward};
+use crate::store::settings::{self, TownRules};
+use crate::web::api::incentives::{build_assessment, build_leaderboards, Assessment, Leaderboards, YearQuery};
+use crate::web::auth::{Caller, PageUser};
+use crate::web::error::ApiError;
+use crate::web::AppState;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use serde_json::{json, Value};
+
+#[derive(Template)]
+#[template(path = "shop.html")]
+pub struct ShopPage {
+    pub c: Chrome,
+    pub balance: Option<i64>,
+    pub rewards: Vec<(Reward, Option<Reconciliation>)>,
+    pub mine: Vec<Redemption>,
+    pub entries: Vec<PointsEntry>,
+    pub message: Option<String>,
+    pub region_id: i64,
+}
+
+impl ShopPage {
+    pub fn when(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
+        crate::web::checkin::local_time(*t)
+    }
+}
+
+async fn shop_page(
+    state: &AppState,
+    caller: &Caller,
+    lang: Lang,
+    message: Option<String>,
+) -> Result<ShopPage, ApiError> {
+    let list = rewards::list_around(&state.db.pool, caller.scope_path()).await?;
+    let mut with_rec = Vec::new();
+    for r in list {
+        let rec =
+            if caller.role.manages_roster() { Some(rewards::reconcile(&state.db.pool, r.id).await?) } else { None };
+        with_rec.push((r, rec));
+    }
+    let (balance, mine, entries) = match caller.volunteer_id {
+        Some(v) => (
+            Some(points::balance(&state.db.pool, v).await?),
+            rewards::redemptions(&state.db.pool, Some(v), None).await?,
+            points::entries(&state.db.pool, v).await?.into_iter().rev().take(30).collect(),
+        ),
+        None => (None, vec![], vec![]),
+    };
+    let region_id = crate::store::regions::list(&state.db.pool, Some(caller.scope_path()), None)
+        .await?
+        .first()
+        .map(|r| r.id)
+        .unwrap_or(0);
+    Ok(ShopPage {
+        c: Chrome::new(caller, lang, "shop", "/shop"),
+        balance,
+        rewards: with_rec,
+        mine,
+        entries,
+        message,
+        region_id,
+    })
+}
+
+pub async fn shop(State(state): State<AppState>, PageUser(caller): PageUser, headers: HeaderMap) -> Response {
+    let lang = lang_of(&headers);
+    match shop_page(&state, &caller, lang, None).await {
+        Ok(p) => render(&p),
+        Err(e) => error_page(lang, e),
+    }
+}
+
+/// Redeem (volunteers), add a reward or restock (staff): the button names the action.
+pub async fn shop_act(
+    State(state): State<AppState>,
+    PageUser(caller): PageUser,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let lang = lang_of(&headers);
+    let pairs = form_pairs(&body);
+    if !csrf_ok(&caller, &pairs) {
+        return csrf_failed(lang);
+    }
+    let num = |k: &str| form_get(&pairs, k).and_then(|v| v.trim().parse::<i64>().ok());
+    let to_map = |v: Value| v.as_object().cloned().unwrap_or_default();
+    let result: Result<String, ApiError> = async {
+        match form_get(&pairs, "action") {
+            Some("redeem") => {
+                let v = caller.volunteer_id.ok_or_else(ApiError::forbidden)?;
+                let body = to_map(json!({"volunteer_id": v, "reward_id": num("reward_id"), "quantity": num("quantity").unwrap_or(1)}));
+                let (_, r) = crate::web::api::incentives::redeem(State(state.clone()), caller.clone(), crate::web::api::Body(body)).await?;
+                Ok(format!("{}{} × {}，{} {}", lang.t("兑换成功：", "Redeemed: "), r.reward_name, r.quantity, lang.t("扣除积分", "points spent"), r.points))
+            }
+            Some("add") => {
+                let body = to_map(json!({"name": form_get(&pairs, "name"), "points": num("points"), "stock": num("stock"), "region_id": num("region_id")}));
+                let _created = crate::web::api::incentives::create(State(state.clone()), caller.clone(), crate::web::api::Body(body)).await?;
+                Ok(lang.t("已上架", "Added to the shop").to_string())
+            }
+            Some("restock") => {
+                let id = num("reward_id").ok_or_else(|| ApiError::bad_request("缺少商品", "No reward given"))?;
+                let body = to_map(json!({"stock_change": num("stock_change").unwrap_or(0), "reason": form_get(&pairs, "reason")}));
+                let _updated = crate::web::api::incentives::update(State(state.clone()), caller.clone(), axum::extract::Path(id), crate::web::api::Body(body)).await?;
+                Ok(lang.t("库存已调整", "Stock changed").to_string())
+            }
+            _ => Err(ApiError::bad_request("未知操作", "Unknown action")),
+        }
+    }
+    .await;
+    let (message, status) = match result {
+        Ok(m) => (m, StatusCode::OK),
+        Err(e) if e.status.is_client_error() && e.status != StatusCode::FORBIDDEN => {
+            let detail: Vec<String> = e.fields.iter().map(|p| lang.t(&p.zh, &p.en).to_string()).collect();
+            (format!("{} {}", lang.t(&e.zh, &e.en), detail.join("；")), e.status)
+        }
+        Err(e) => return error_page(lang, e),
+    };
+    match shop_page(&state, &caller, lang, Some(message)).await {
+        Ok(p) => {
+            let mut res = render(&p);
+            *res.status_mut() = status;
+            res
+        }
+        Err(e) => error_page(lang, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "leaderboards.html")]
+pub struct LeaderboardPage {
+    pub c: Chrome,
+    pub b: Leaderboards,
+}
+
+pub async fn leaderboards(
+    State(state): State<AppState>,
+    PageUser(caller): PageUser,
+    headers: HeaderMap,
+    Query(q): Query<YearQuery>,
+) -> Response {
+    let lang = lang_of(&headers);
+    match build_leaderboards(&state, &caller, &q).await {
+        Ok(b) => render(&LeaderboardPage { c: Chrome::new(&caller, lang, "leaderboards", "/leaderboards"), b }),
+        Err(e) => error_page(lang, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "assessments.html")]
+pub struct AssessmentPage {
+    pub c: Chrome,
+    pub a: Assessment,
+}
+
+impl AssessmentPage {
+    pub fn grade(&self, g: &Grade) -> &'static str {
+        let (zh, en) = g.label();
+        self.c.lang.t(zh, en)
+    }
+    pub fn grade_class(&self, g: &Grade) -> &'static str {
+        match g {
+            Grade::Excellent => "good",
+            Grade::Pass => "",
+            Grade::Fail => "bad",
+        }
+    }
+}
+
+pub async fn assessments(
+    State(state): State<AppState>,
+    PageUser(caller): PageUser,
+    headers: HeaderMap,
+    Query(q): Query<YearQuery>,
+) -> Response {
+    let lang = lang_of(&headers);
+    match build_assessment(&state, &caller, &q).await {
+        Ok(a) => render(&AssessmentPage { c: Chrome::new(&caller, lang, "assessments", "/assessments"), a }),
+        Err(e) => error_page(lang, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "rules.html")]
+pub struct RulesPage {
+    pub c: Chrome,
+    pub r: TownRules,
+    pub region_id: i64,
+    pub region_name: String,
+    pub holidays: String,
+    pub workdays: String,
+    pub today: String,
+    pub message: Option<String>,
+}
+
+async fn rules_page(
+    state: &AppState,
+    caller: &Caller,
+    lang: Lang,
+    message: Option<String>,
+) -> Result<RulesPage, ApiError> {
+    caller.ensure(caller.role.manages_roster())?;
+    let regions = crate::store::regions::list(&state.db.pool, Some(caller.scope_path()), None).await?;
+    let town =
+        regions.iter().find(|r| r.kind == "town").or(regions.first()).cloned().ok_or_else(ApiError::not_found)?;
+    let r = settings::rules_for(&state.db.pool, &town.path).await?;
+    let dates = |v: &[chrono::NaiveDate]| v.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("\n");
+    Ok(RulesPage {
+        c: Chrome::new(caller, lang, "rules", "/rules"),
+        holidays: dates(&r.calendar.holidays),
+        workdays: dates(&r.calendar.workdays),
+        region_id: town.id,
+        region_name: town.name,
+        today: crate::today_local().to_string(),
+        r,
+        message,
+    })
+}
+
+pub async fn rules(State(state): State<AppState>, PageUser(caller): PageUser, headers: HeaderMap) -> Response {
+    let lang = lang_of(&headers);
+    match rules_page(&state, &caller, lang, None).await {
+        Ok(p) => render(&p),
+        Err(e) => error_page(lang, e),
+    }
+}
+
+pub async fn save_rules(
+    State(state): State<AppState>,
+    PageUser(caller): PageUser,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let lang = lang_of(&headers);
+    let pairs = form_pairs(&body);
+    if !csrf_ok(&caller, &pairs) {
+        return csrf_failed(lang);
+    }
+    let f = |k: &str| form_get(&pairs, k).and_then(|v| v.trim().parse::<f64>().ok()).unwrap_or(-1.0);
+    let i = |k: &str| form_get(&pairs, k).and_then(|v| v.trim().parse::<i64>().ok()).unwrap_or(-1);
+    let dates = |k: &str| -> Vec<String> {
+        form_get(&pairs, k)
+            .unwrap_or("")
+            .split(['\n', ',', ' ', '，'])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let body = json!({
+        "effective_from": form_get(&pairs, "effective_from"),
+        "star_thresholds": [f("star1"), f("star2"), f("star3"), f("star4"), f("star5")],
+        "count_travel": form_get(&pairs, "count_travel") == Some("on"),
+        "calendar": {"holidays": dates("holidays"), "workdays": dates("workdays")},
+        "earning": {"per_hour": f("per_hour"), "emergency_bonus_per_hour": f("bonus"), "cap_per_service": i("cap")},
+        "no_show": {"limit": i("no_show_limit"), "window_days": i("no_show_window"), "block_days": i("no_show_block")},
+        "assessment": {"full_hours": f("full_hours"), "hours_weight": f("hours_weight"), "rating_weight": f("rating_weight"),
+                       "evaluation_weight": f("evaluation_weight"), "no_show_penalty": f("no_show_penalty"),
+                       "excellent_at": f("excellent_at"), "pass_at": f("pass_at")},
+    });
+    let region_id = i("region_id");
+    let result = crate::web::api::records::set_rules(
+        State(state.clone()),
+        caller.clone(),
+        axum::extract::Path(region_id),
+        crate::web::api::Body(body.as_object().cloned().unwrap_or_default()),
+    )
+    .await;
+    let (message, status) = match result {
+        Ok(_) => (
+            lang.t(
+                "规则已保存，自生效日起执行；已记的积分不变",
+                "Saved; it applies from its date and leaves points already earned as they are",
+            )
+            .to_string(),
+            StatusCode::OK,
+        ),
+        Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
+            let detail: Vec<String> = e.fields.iter().map(|p| lang.t(&p.zh, &p.en).to_string()).collect();
+            (detail.join("；"), e.status)
+        }
+        Err(e) => return error_page(lang, e),
+    };
+    match rules_page(&state, &caller, lang, Some(message)).await {
+        Ok(p) => {
+            let mut res = render(&p);
+            *res.status_mut() = status;
+            res
+        }
+        Err(e) => error_page(lang, e),
+    }
+}
