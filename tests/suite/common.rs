@@ -358,7 +358,14 @@ impl TestApp {
 
 /// An RFC 3339 time `hours` from now (negative for the past), in Beijing time.
 pub fn hours_from_now(hours: i64) -> String {
-    let t = chrono::Utc::now() + chrono::Duration::hours(hours);
+    // One "now" per test process, on a whole minute, so that times built in
+    // separate calls differ by exactly the hours asked for.
+    static BASE: OnceLock<chrono::DateTime<chrono::Utc>> = OnceLock::new();
+    let base = *BASE.get_or_init(|| {
+        let now = chrono::Utc::now();
+        now - chrono::Duration::seconds(now.timestamp() % 60) - chrono::Duration::nanoseconds(now.timestamp_subsec_nanos().into())
+    });
+    let t = base + chrono::Duration::hours(hours);
     t.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("offset"))
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
 }
