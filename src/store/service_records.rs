@@ -5,7 +5,6 @@
 
 use super::settings::TownRules;
 use super::{BeginWrite, Pool, Result, StoreError};
-use crate::domain::category::is_emergency;
 use crate::domain::service::{hours, is_late, local_date, served_minutes};
 use crate::on_db;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -95,7 +94,7 @@ macro_rules! book_record {
         .fetch_optional(&mut *$tx)
         .await?;
         if let Some(id) = id {
-            let points = rules.earning.earn(minutes, $crate::domain::category::is_emergency(&rec.category));
+            let points = rules.earning.earn(minutes, &rec.category);
             if points != 0 {
                 sqlx::query(
                     "INSERT INTO points_ledger (volunteer_id, points, source, source_id, reason, unique_key, created_by, created_at)
@@ -258,7 +257,7 @@ pub async fn correct(
         .fetch_one(&mut *tx)
         .await?;
         let earned = earned.unwrap_or(0);
-        let points = rules.earning.earn(minutes, is_emergency(&original.category));
+        let points = rules.earning.earn(minutes, &original.category);
         let balance: Option<i64> =
             sqlx::query_scalar("SELECT CAST(SUM(points) AS BIGINT) FROM points_ledger WHERE volunteer_id = $1")
                 .bind(original.volunteer_id)

@@ -363,7 +363,8 @@ pub fn hours_from_now(hours: i64) -> String {
     static BASE: OnceLock<chrono::DateTime<chrono::Utc>> = OnceLock::new();
     let base = *BASE.get_or_init(|| {
         let now = chrono::Utc::now();
-        now - chrono::Duration::seconds(now.timestamp() % 60) - chrono::Duration::nanoseconds(now.timestamp_subsec_nanos().into())
+        now - chrono::Duration::seconds(now.timestamp() % 60)
+            - chrono::Duration::nanoseconds(now.timestamp_subsec_nanos().into())
     });
     let t = base + chrono::Duration::hours(hours);
     t.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("offset"))

@@ -373,15 +373,11 @@ pub async fn set_rules(
             "Star thresholds must be positive and rising",
         )));
     }
-    let e = &rules.earning;
-    if !(0.0..=1000.0).contains(&e.per_hour)
-        || !(0.0..=1000.0).contains(&e.emergency_bonus_per_hour)
-        || !(0..=1_000_000).contains(&e.cap_per_service)
-    {
+    if !rules.earning.is_sane() {
         return Err(ApiError::field(Problem::new(
             "earning",
-            "积分规则应在合理范围内（每小时0到1000分）",
-            "Earning rules must be within bounds (0 to 1000 points an hour)",
+            "积分规则应在合理范围内（每小时0到1000分，类别须为可选类别）",
+            "Earning rules must be within bounds (0 to 1000 points an hour, known categories)",
         )));
     }
     let w = &rules.assessment;

@@ -199,6 +199,7 @@ pub struct RulesPage {
     pub region_name: String,
     pub holidays: String,
     pub workdays: String,
+    pub per_category: String,
     pub today: String,
     pub message: Option<String>,
 }
@@ -218,6 +219,7 @@ async fn rules_page(
     Ok(RulesPage {
         c: Chrome::new(caller, lang, "rules", "/rules"),
         holidays: dates(&r.calendar.holidays),
+        per_category: r.earning.per_category.iter().map(|(k, v)| format!("{k} = {v}")).collect::<Vec<_>>().join("\n"),
         workdays: dates(&r.calendar.workdays),
         region_id: town.id,
         region_name: town.name,
@@ -257,12 +259,20 @@ pub async fn save_rules(
             .map(str::to_string)
             .collect()
     };
+    // `care_visit = 4` a line: extra points an hour for that kind of service
+    let per_category: serde_json::Map<String, Value> = form_get(&pairs, "per_category")
+        .unwrap_or("")
+        .lines()
+        .filter_map(|l| l.split_once(['=', '：', ':']))
+        .map(|(k, v)| (k.trim().to_string(), json!(v.trim().parse::<f64>().unwrap_or(-1.0))))
+        .collect();
     let body = json!({
         "effective_from": form_get(&pairs, "effective_from"),
         "star_thresholds": [f("star1"), f("star2"), f("star3"), f("star4"), f("star5")],
         "count_travel": form_get(&pairs, "count_travel") == Some("on"),
         "calendar": {"holidays": dates("holidays"), "workdays": dates("workdays")},
-        "earning": {"per_hour": f("per_hour"), "emergency_bonus_per_hour": f("bonus"), "cap_per_service": i("cap")},
+        "earning": {"per_hour": f("per_hour"), "emergency_bonus_per_hour": f("bonus"), "cap_per_service": i("cap"),
+                    "per_category": per_category},
         "no_show": {"limit": i("no_show_limit"), "window_days": i("no_show_window"), "block_days": i("no_show_block")},
         "assessment": {"full_hours": f("full_hours"), "hours_weight": f("hours_weight"), "rating_weight": f("rating_weight"),
                        "evaluation_weight": f("evaluation_weight"), "no_show_penalty": f("no_show_penalty"),
