@@ -11,6 +11,7 @@ pub mod geo;
 pub mod id_number;
 pub mod input;
 pub mod lang;
+pub mod matching;
 pub mod phone;
 pub mod points;
 pub mod region;
