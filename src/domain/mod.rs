@@ -12,6 +12,7 @@ pub mod id_number;
 pub mod input;
 pub mod lang;
 pub mod matching;
+pub mod needs;
 pub mod phone;
 pub mod points;
 pub mod region;

@@ -143,6 +143,17 @@ pub fn label(field: &str) -> (&'static str, &'static str) {
         "awarded_by" => ("授予单位", "Awarded by"),
         "organiser" => ("组织单位", "Organiser"),
         "hours" => ("时长", "Hours"),
+        "required_skills" => ("所需技能", "Required skills"),
+        "volunteers_needed" => ("所需人数", "Volunteers needed"),
+        "due_at" => ("截止时间", "Due"),
+        "filed_at" => ("提出时间", "Filed at"),
+        "requester_name" => ("联系人", "Requester"),
+        "requester_phone" => ("联系电话", "Requester phone"),
+        "volunteer_ids" => ("派单志愿者", "Volunteers"),
+        "insurance" => ("意外保险", "Accident insurance"),
+        "stars" => ("评分", "Stars"),
+        "completed_at" => ("完成时间", "Completed at"),
+        "service" => ("服务明细", "Service"),
         _ => ("字段", "Field"),
     }
 }

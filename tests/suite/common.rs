@@ -370,3 +370,16 @@ pub fn hours_from_now(hours: i64) -> String {
     t.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("offset"))
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
 }
+
+impl TestApp {
+    /// A second app server on the same database, as a county runs several.
+    pub async fn second_server(&self) -> String {
+        let db = Db::open(&self.url, self.dir.path()).await.expect("open database");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        tokio::spawn(async move {
+            let _ = web::serve(AppState { db, site_name: "second".into() }, listener).await;
+        });
+        format!("http://{addr}")
+    }
+}

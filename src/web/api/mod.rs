@@ -3,6 +3,7 @@
 pub mod activities;
 pub mod auth;
 pub mod incentives;
+pub mod needs;
 pub mod records;
 pub mod regions;
 pub mod teams;
@@ -53,6 +54,17 @@ pub fn router() -> Router<AppState> {
         .route("/volunteers/{id}/evaluations", post(incentives::evaluate).get(incentives::evaluations_of))
         .route("/assessments", get(incentives::assessment))
         .route("/leaderboards", get(incentives::leaderboards))
+        .route("/needs", get(needs::list).post(needs::create))
+        .route("/needs/{id}", get(needs::show))
+        .route("/needs/{id}/reject", post(needs::reject))
+        .route("/needs/{id}/cancel", post(needs::cancel))
+        .route("/needs/{id}/suggestions", get(needs::suggestions))
+        .route("/needs/{id}/dispatch", post(needs::dispatch))
+        .route("/needs/{id}/accept", post(needs::accept))
+        .route("/needs/{id}/decline", post(needs::decline))
+        .route("/needs/{id}/offers", get(needs::offers))
+        .route("/needs/{id}/complete", post(needs::complete))
+        .route("/needs/{id}/rating", post(needs::rating))
 }
 
 /// A JSON object body; anything else is answered in the contract's error shape.

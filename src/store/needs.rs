@@ -1,0 +1,458 @@
+//! The needs list and its offers. Every move locks the need (PostgreSQL) or
+//! takes SQLite's write lock, checks the workflow, and writes in one go.
+
+use super::service_records::{book_record, NewRecord};
+use super::settings::TownRules;
+use super::{BeginWrite, Pool, Result, StoreError, Vault};
+use crate::domain::matching::Candidate;
+use crate::domain::needs::{allowed, Move, NeedDraft};
+use crate::on_db;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct Need {
+    pub id: i64,
+    pub title: String,
+    pub category: String,
+    pub description: Option<String>,
+    pub region_id: i64,
+    pub place: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    #[serde(skip)]
+    pub required_skills_text: String,
+    #[sqlx(skip)]
+    pub required_skills: Vec<String>,
+    pub volunteers_needed: i64,
+    pub due_at: Option<DateTime<Utc>>,
+    pub filed_at: DateTime<Utc>,
+    pub requester_name: Option<String>,
+    /// Masked; staff in scope see it in full on the need's own GET.
+    #[sqlx(rename = "requester_phone_masked")]
+    pub requester_phone: Option<String>,
+    #[serde(skip)]
+    pub requester_phone_sealed: Option<String>,
+    /// staff, grid, self or public
+    pub source: String,
+    pub status: String,
+    /// Why it was rejected or cancelled.
+    pub reason: Option<String>,
+    /// Accident insurance confirmed before dispatch (required for flood relief and rescue).
+    pub insurance: bool,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub rating: Option<i64>,
+    pub rating_comment: Option<String>,
+    pub beneficiaries: i64,
+    pub households_relocated: i64,
+    pub persons_relocated: i64,
+    pub accepted: i64,
+    pub offered: i64,
+    #[serde(skip)]
+    pub region_path: String,
+}
+
+const SELECT: &str = "SELECT n.id, n.title, n.category, n.description, n.region_id, n.place, n.lat, n.lon,
+        n.required_skills AS required_skills_text, n.volunteers_needed, n.due_at, n.filed_at, n.requester_name,
+        n.requester_phone_masked, n.requester_phone_sealed, n.source, n.status, n.reason, n.insurance, n.completed_at,
+        n.rating, n.rating_comment, n.beneficiaries, n.households_relocated, n.persons_relocated,
+        (SELECT COUNT(*) FROM need_offers o WHERE o.need_id = n.id AND o.status = 'accepted') AS accepted,
+        (SELECT COUNT(*) FROM need_offers o WHERE o.need_id = n.id AND o.status = 'offered') AS offered,
+        r.path AS region_path
+   FROM needs n JOIN regions r ON r.id = n.region_id";
+
+fn finish(mut n: Need) -> Need {
+    n.required_skills = n.required_skills_text.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect();
+    n
+}
+
+pub async fn get(pool: &Pool, id: i64) -> Result<Option<Need>> {
+    let sql = format!("{SELECT} WHERE n.id = $1");
+    let n: Option<Need> = on_db!(pool, |p| sqlx::query_as(&sql).bind(id).fetch_optional(p).await?);
+    Ok(n.map(finish))
+}
+
+pub async fn list(pool: &Pool, within: &str, status: Option<&str>, limit: i64) -> Result<Vec<Need>> {
+    let sql = format!(
+        "{SELECT} WHERE r.path LIKE $1 AND ($2 = '' OR n.status = $2) ORDER BY n.filed_at DESC, n.id DESC LIMIT $3"
+    );
+    let rows: Vec<Need> = on_db!(pool, |p| sqlx::query_as(&sql)
+        .bind(format!("{within}%"))
+        .bind(status.unwrap_or(""))
+        .bind(limit)
+        .fetch_all(p)
+        .await?);
+    Ok(rows.into_iter().map(finish).collect())
+}
+
+pub async fn create(pool: &Pool, vault: &Vault, d: &NeedDraft, source: &str, by: Option<i64>) -> Result<i64> {
+    let now = Utc::now();
+    Ok(on_db!(pool, |p| {
+        sqlx::query_scalar::<_, i64>(
+        "INSERT INTO needs (title, category, description, region_id, place, lat, lon, required_skills, volunteers_needed,
+             due_at, filed_at, requester_name, requester_phone_sealed, requester_phone_masked, source, filed_by, status, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 'submitted', $17) RETURNING id"
+    )
+    .bind(&d.title)
+    .bind(&d.category)
+    .bind(&d.description)
+    .bind(d.region_id)
+    .bind(&d.place)
+    .bind(d.position.map(|x| x.lat))
+    .bind(d.position.map(|x| x.lon))
+    .bind(d.required_skills.join(","))
+    .bind(d.volunteers_needed)
+    .bind(d.due_at)
+    .bind(d.filed_at.unwrap_or(now))
+    .bind(&d.requester_name)
+    .bind(d.requester_phone.as_ref().map(|p| vault.seal(p.as_str())))
+    .bind(d.requester_phone.as_ref().map(|p| p.masked()))
+    .bind(source)
+    .bind(by)
+    .bind(now)
+    .fetch_one(p)
+    .await?
+    }))
+}
+
+fn lock_sql(pool: &Pool) -> &'static str {
+    match pool {
+        Pool::Sqlite(_) => "SELECT status, volunteers_needed FROM needs WHERE id = $1",
+        Pool::Postgres(_) => "SELECT status, volunteers_needed FROM needs WHERE id = $1 FOR UPDATE",
+    }
+}
+
+/// Locks the need, then counts its acceptances in a statement of its own: on
+/// PostgreSQL a statement sees what was committed before it began, so counting
+/// inside the locking statement could miss an acceptance it waited for.
+macro_rules! lock_need {
+    ($tx:expr, $pool:expr, $id:expr) => {{
+        let row: Option<(String, i64)> = sqlx::query_as(lock_sql($pool)).bind($id).fetch_optional(&mut *$tx).await?;
+        match row {
+            None => None,
+            Some((status, needed)) => {
+                let accepted: i64 =
+                    sqlx::query_scalar("SELECT COUNT(*) FROM need_offers WHERE need_id = $1 AND status = 'accepted'")
+                        .bind($id)
+                        .fetch_one(&mut *$tx)
+                        .await?;
+                Some((status, needed, accepted))
+            }
+        }
+    }};
+}
+
+/// A conflict naming the workflow rule that was broken.
+fn refused() -> StoreError {
+    StoreError::Conflict("invalid_state")
+}
+
+/// Reject or cancel, with a reason.
+pub async fn close(pool: &Pool, id: i64, m: Move, reason: &str) -> Result<()> {
+    let now = Utc::now();
+    let to = if m == Move::Reject { "rejected" } else { "cancelled" };
+    on_db!(pool, |p| {
+        let mut tx = p.begin_write().await?;
+        let row: Option<(String, i64, i64)> = lock_need!(tx, pool, id);
+        let Some((status, needed, accepted)) = row else { return Err(StoreError::NotFound) };
+        if !allowed(&status, m, accepted >= needed) {
+            return Err(refused());
+        }
+        sqlx::query("UPDATE needs SET status = $1, reason = $2, updated_at = $3 WHERE id = $4")
+            .bind(to)
+            .bind(reason)
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "UPDATE need_offers SET status = 'withdrawn', answered_at = $1 WHERE need_id = $2 AND status = 'offered'",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    })
+}
+
+/// Sends offers; volunteers already offered or accepted are left as they are.
+/// Returns how many new offers went out.
+pub async fn dispatch(pool: &Pool, id: i64, volunteer_ids: &[i64], insurance: bool) -> Result<usize> {
+    let now = Utc::now();
+    on_db!(pool, |p| {
+        let mut tx = p.begin_write().await?;
+        let row: Option<(String, i64, i64)> = lock_need!(tx, pool, id);
+        let Some((status, needed, accepted)) = row else { return Err(StoreError::NotFound) };
+        if !allowed(&status, Move::Dispatch, accepted >= needed) {
+            return Err(refused());
+        }
+        let mut sent = 0;
+        for v in volunteer_ids {
+            let n = sqlx::query(
+                "INSERT INTO need_offers (need_id, volunteer_id, status, offered_at) VALUES ($1, $2, 'offered', $3)
+                 ON CONFLICT (need_id, volunteer_id) DO UPDATE SET status = 'offered', reason = NULL, offered_at = excluded.offered_at, answered_at = NULL
+                 WHERE need_offers.status IN ('declined', 'withdrawn')",
+            )
+            .bind(id)
+            .bind(v)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            sent += n as usize;
+        }
+        let next = if status == "submitted" { "dispatched" } else { status.as_str() };
+        sqlx::query("UPDATE needs SET status = $1, insurance = (insurance OR $2), updated_at = $3 WHERE id = $4")
+            .bind(next)
+            .bind(insurance)
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(sent)
+    })
+}
+
+/// Accepts an offer. The first `volunteers_needed` acceptances win; when the
+/// need is full, the offers still open are withdrawn.
+pub async fn accept(pool: &Pool, id: i64, volunteer_id: i64) -> Result<()> {
+    let now = Utc::now();
+    on_db!(pool, |p| {
+        let mut tx = p.begin_write().await?;
+        let row: Option<(String, i64, i64)> = lock_need!(tx, pool, id);
+        let Some((status, needed, accepted)) = row else { return Err(StoreError::NotFound) };
+        if accepted >= needed && matches!(status.as_str(), "dispatched" | "accepted") {
+            return Err(StoreError::Conflict("need_full"));
+        }
+        if !allowed(&status, Move::Accept, accepted >= needed) {
+            return Err(refused());
+        }
+        let taken = sqlx::query(
+            "UPDATE need_offers SET status = 'accepted', answered_at = $1 WHERE need_id = $2 AND volunteer_id = $3 AND status = 'offered'",
+        )
+        .bind(now)
+        .bind(id)
+        .bind(volunteer_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if taken != 1 {
+            return Err(StoreError::Conflict("not_offered"));
+        }
+        if accepted + 1 >= needed {
+            sqlx::query("UPDATE need_offers SET status = 'withdrawn', answered_at = $1 WHERE need_id = $2 AND status = 'offered'")
+                .bind(now)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("UPDATE needs SET status = 'accepted', updated_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    })
+}
+
+pub async fn decline(pool: &Pool, id: i64, volunteer_id: i64, reason: Option<&str>) -> Result<()> {
+    let now = Utc::now();
+    let n = on_db!(pool, |p| {
+        sqlx::query(
+        "UPDATE need_offers SET status = 'declined', reason = $1, answered_at = $2 WHERE need_id = $3 AND volunteer_id = $4 AND status = 'offered'"
+    )
+    .bind(reason)
+    .bind(now)
+    .bind(id)
+    .bind(volunteer_id)
+    .execute(p)
+    .await?
+    .rows_affected()
+    });
+    if n == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict("not_offered"))
+    }
+}
+
+pub struct Served {
+    pub volunteer_id: i64,
+    pub started_at: DateTime<Utc>,
+    pub ended_at: DateTime<Utc>,
+}
+
+pub struct NeedOutcomes {
+    pub beneficiaries: i64,
+    pub households_relocated: i64,
+    pub persons_relocated: i64,
+    pub notes: Option<String>,
+}
+
+/// Completes a need: each volunteer who served gets one service record.
+#[allow(clippy::too_many_arguments)]
+pub async fn complete(
+    pool: &Pool,
+    n: &Need,
+    completed_at: DateTime<Utc>,
+    served: &[Served],
+    outcomes: &NeedOutcomes,
+    organiser: &str,
+    by: Option<i64>,
+    rules: &TownRules,
+    today: NaiveDate,
+) -> Result<usize> {
+    let now = Utc::now();
+    on_db!(pool, |p| {
+        let mut tx = p.begin_write().await?;
+        let row: Option<(String, i64, i64)> = lock_need!(tx, pool, n.id);
+        let Some((status, needed, accepted)) = row else { return Err(StoreError::NotFound) };
+        if !allowed(&status, Move::Complete, accepted >= needed) {
+            return Err(refused());
+        }
+        let accepted_ids: Vec<i64> =
+            sqlx::query_scalar("SELECT volunteer_id FROM need_offers WHERE need_id = $1 AND status = 'accepted'")
+                .bind(n.id)
+                .fetch_all(&mut *tx)
+                .await?;
+        if served.iter().any(|s| !accepted_ids.contains(&s.volunteer_id)) {
+            return Err(StoreError::Conflict("not_accepted"));
+        }
+        let mut made = 0;
+        for s in served {
+            let rec = NewRecord {
+                volunteer_id: s.volunteer_id,
+                source: "need",
+                source_id: n.id,
+                category: n.category.clone(),
+                title: n.title.clone(),
+                place: n.place.clone(),
+                content: n.description.clone(),
+                organiser: organiser.to_string(),
+                person_in_charge: None,
+                started_at: s.started_at,
+                ended_at: s.ended_at,
+                travel_minutes: 0,
+                recorded_by: by,
+            };
+            if book_record!(tx, &rec, rules, today).is_some() {
+                made += 1;
+            }
+        }
+        sqlx::query(
+            "UPDATE needs SET status = 'completed', completed_at = $1, beneficiaries = $2, households_relocated = $3,
+                 persons_relocated = $4, outcome_notes = $5, updated_at = $6 WHERE id = $7",
+        )
+        .bind(completed_at)
+        .bind(outcomes.beneficiaries)
+        .bind(outcomes.households_relocated)
+        .bind(outcomes.persons_relocated)
+        .bind(&outcomes.notes)
+        .bind(now)
+        .bind(n.id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(made)
+    })
+}
+
+pub async fn rate(pool: &Pool, id: i64, stars: i64, comment: Option<&str>) -> Result<()> {
+    let now = Utc::now();
+    on_db!(pool, |p| {
+        let mut tx = p.begin_write().await?;
+        let row: Option<(String, i64, i64)> = lock_need!(tx, pool, id);
+        let Some((status, needed, accepted)) = row else { return Err(StoreError::NotFound) };
+        if !allowed(&status, Move::Rate, accepted >= needed) {
+            return Err(refused());
+        }
+        sqlx::query(
+            "UPDATE needs SET status = 'rated', rating = $1, rating_comment = $2, updated_at = $3 WHERE id = $4",
+        )
+        .bind(stars)
+        .bind(comment)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    })
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct Offer {
+    pub volunteer_id: i64,
+    pub volunteer_no: String,
+    pub name: String,
+    /// offered, accepted, declined or withdrawn
+    pub status: String,
+    pub reason: Option<String>,
+    pub offered_at: DateTime<Utc>,
+    pub answered_at: Option<DateTime<Utc>>,
+}
+
+pub async fn offers(pool: &Pool, id: i64) -> Result<Vec<Offer>> {
+    Ok(on_db!(pool, |p| {
+        sqlx::query_as::<_, Offer>(
+        "SELECT o.volunteer_id, v.volunteer_no, v.name, o.status, o.reason, o.offered_at, o.answered_at
+           FROM need_offers o JOIN volunteers v ON v.id = o.volunteer_id WHERE o.need_id = $1 ORDER BY o.offered_at, o.volunteer_id"
+    )
+    .bind(id)
+    .fetch_all(p)
+    .await?
+    }))
+}
+
+#[derive(sqlx::FromRow)]
+struct CandidateRow {
+    id: i64,
+    lat: Option<f64>,
+    lon: Option<f64>,
+    status: String,
+    skills: Option<String>,
+    recent: i64,
+    busy: i64,
+}
+
+/// Everyone who could be offered a need in `within`: with place, skills,
+/// whether they are on another need right now, and their recent workload.
+pub async fn candidates(pool: &Pool, within: &str, except_need: i64) -> Result<Vec<Candidate>> {
+    let agg = match pool {
+        Pool::Sqlite(_) => "(SELECT group_concat(skill, ',') FROM volunteer_skills s WHERE s.volunteer_id = v.id)",
+        Pool::Postgres(_) => "(SELECT string_agg(skill, ',') FROM volunteer_skills s WHERE s.volunteer_id = v.id)",
+    };
+    let sql = format!(
+        "SELECT v.id, v.lat, v.lon, v.status, {agg} AS skills,
+                (SELECT COUNT(*) FROM service_records sr WHERE sr.volunteer_id = v.id AND sr.corrected_by IS NULL AND sr.started_at >= $2) AS recent,
+                (SELECT COUNT(*) FROM need_offers o JOIN needs n ON n.id = o.need_id
+                  WHERE o.volunteer_id = v.id AND o.status = 'accepted' AND n.status = 'accepted' AND n.id <> $3) AS busy
+           FROM volunteers v JOIN regions r ON r.id = v.region_id WHERE r.path LIKE $1"
+    );
+    let since = Utc::now() - chrono::Duration::days(30);
+    let rows: Vec<CandidateRow> = on_db!(pool, |p| sqlx::query_as(&sql)
+        .bind(format!("{within}%"))
+        .bind(since)
+        .bind(except_need)
+        .fetch_all(p)
+        .await?);
+    Ok(rows
+        .into_iter()
+        .map(|r| Candidate {
+            id: r.id,
+            pos: match (r.lat, r.lon) {
+                (Some(lat), Some(lon)) => Some(crate::domain::geo::LatLon { lat, lon }),
+                _ => None,
+            },
+            skills: r.skills.unwrap_or_default().split(',').filter(|s| !s.is_empty()).map(str::to_string).collect(),
+            active: r.status == "active",
+            busy: r.busy > 0,
+            recent_load: r.recent as u32,
+        })
+        .collect())
+}

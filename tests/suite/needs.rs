@@ -1,0 +1,191 @@
+//! The needs list: 点单 → 派单 → 接单 → 评单.
+
+use crate::both;
+use crate::common::{hours_from_now, TestApp};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+async fn need(app: &TestApp, token: &str, body: Value) -> Value {
+    let (s, n) = app.post(token, "/api/v1/needs", body).await;
+    assert_eq!(s, StatusCode::CREATED, "{n}");
+    n
+}
+
+both!(a_need_goes_from_filing_to_rating, |app: TestApp| async move {
+    let staff = app.token("staff").await;
+    let near = app.volunteer(&staff, "近的司机", app.town.village_a, 1001, &["driving"]).await;
+    let far = app.volunteer(&staff, "远的司机", app.town.village_b, 1003, &["driving"]).await;
+    app.patch(&staff, &format!("/api/v1/volunteers/{}", near["id"]), json!({"lat": 33.3701, "lon": 111.6401})).await;
+    app.patch(&staff, &format!("/api/v1/volunteers/{}", far["id"]), json!({"lat": 33.30, "lon": 111.55})).await;
+    app.volunteer(&staff, "不会开车", app.town.village_a, 1005, &["farming"]).await;
+    let n = need(&app, &staff, json!({"title": "送孤寡老人就医", "category": "veteran_assistance", "region_id": app.town.village_a,
+        "lat": 33.37, "lon": 111.64, "required_skills": ["driving"], "volunteers_needed": 1, "due_at": hours_from_now(48),
+        "requester_name": "李大娘", "requester_phone": "13900001111"})).await;
+    assert_eq!(n["status"], "submitted");
+    assert_eq!(n["requester_phone"], "139****1111", "the list and the create answer mask the phone");
+    let id = n["id"].clone();
+    let (s, sugg) = app.get(&staff, &format!("/api/v1/needs/{id}/suggestions?limit=5")).await;
+    assert_eq!(s, StatusCode::OK, "{sugg}");
+    assert_eq!(sugg[0]["volunteer_id"], near["id"], "the nearest driver first");
+    assert!(sugg[0]["distance_km"].as_f64().is_some_and(|d| d < 1.0));
+    assert!(sugg[0]["reasons"]
+        .as_array()
+        .expect("reasons")
+        .iter()
+        .any(|r| r.as_str().is_some_and(|r| r.contains("驾驶"))));
+    let (s, _) = app.post(&staff, &format!("/api/v1/needs/{id}/rating"), json!({"stars": 5})).await;
+    assert_eq!(s, StatusCode::CONFLICT, "rating a need that is not completed");
+    let (s, d) = app
+        .post(&staff, &format!("/api/v1/needs/{id}/dispatch"), json!({"volunteer_ids": [near["id"], far["id"]]}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{d}");
+    assert_eq!((d["status"].as_str(), d["offered"].as_i64()), (Some("dispatched"), Some(2)));
+    let (s, _) = app
+        .post(&staff, &format!("/api/v1/needs/{id}/decline"), json!({"volunteer_id": far["id"], "reason": "外出打工"}))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, a) = app.post(&staff, &format!("/api/v1/needs/{id}/accept"), json!({"volunteer_id": near["id"]})).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(a["status"], "accepted");
+    let (s, _) = app.post(&staff, &format!("/api/v1/needs/{id}/accept"), json!({"volunteer_id": far["id"]})).await;
+    assert_eq!(s, StatusCode::CONFLICT, "a full need takes no more");
+    let (s, e) = app.post(&staff, &format!("/api/v1/needs/{id}/complete"), json!({"service": [{"volunteer_id": far["id"], "started_at": hours_from_now(-3), "ended_at": hours_from_now(-1)}]})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "only who accepted served: {e}");
+    let (s, c) = app
+        .post(&staff, &format!("/api/v1/needs/{id}/complete"), json!({"service": [{"volunteer_id": near["id"], "started_at": hours_from_now(-3), "ended_at": hours_from_now(-1)}], "outcomes": {"beneficiaries": 1}}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{c}");
+    assert_eq!(c["status"], "completed");
+    assert!(c["completed_at"].is_string());
+    let (_, recs) = app.get(&staff, &format!("/api/v1/volunteers/{}/service-records", near["id"])).await;
+    assert_eq!((recs[0]["source"].as_str(), recs[0]["hours"].as_f64()), (Some("need"), Some(2.0)));
+    let (s, e) = app.post(&staff, &format!("/api/v1/needs/{id}/rating"), json!({"stars": 6})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(e["error"]["fields"]["stars"].is_string());
+    let (s, r) =
+        app.post(&staff, &format!("/api/v1/needs/{id}/rating"), json!({"stars": 5, "comment": "准时周到"})).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!((r["status"].as_str(), r["rating"].as_i64()), (Some("rated"), Some(5)));
+    let (s, _) = app.post(&staff, &format!("/api/v1/needs/{id}/cancel"), json!({"reason": "x"})).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    let (_, full) = app.get(&staff, &format!("/api/v1/needs/{id}")).await;
+    assert_eq!(full["requester_phone"], "13900001111", "staff in scope see it in full on the need's own GET");
+});
+
+both!(rejection_cancellation_and_bad_needs, |app: TestApp| async move {
+    let staff = app.token("staff").await;
+    let (s, e) = app.post(&staff, "/api/v1/needs", json!({"title": "", "category": "karaoke", "region_id": app.town.village_a, "volunteers_needed": 0, "requester_phone": "123"})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    for f in ["title", "category", "volunteers_needed", "requester_phone"] {
+        assert!(e["error"]["fields"][f].is_string(), "{f}: {e}");
+    }
+    let n = need(
+        &app,
+        &staff,
+        json!({"title": "修路灯", "category": "social_governance", "region_id": app.town.village_a}),
+    )
+    .await;
+    let (s, e) = app.post(&staff, &format!("/api/v1/needs/{}/reject", n["id"]), json!({})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "a rejection names its reason: {e}");
+    let (s, r) =
+        app.post(&staff, &format!("/api/v1/needs/{}/reject", n["id"]), json!({"reason": "属供电所职责"})).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!((r["status"].as_str(), r["reason"].as_str()), (Some("rejected"), Some("属供电所职责")));
+    let (s, _) = app.post(&staff, &format!("/api/v1/needs/{}/dispatch", n["id"]), json!({"volunteer_ids": [1]})).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    let flood = need(&app, &staff, json!({"title": "转移群众", "category": "flood_relief", "region_id": app.town.village_a, "volunteers_needed": 3})).await;
+    let v = app.volunteer(&staff, "抢险", app.town.village_a, 1011, &["swimming"]).await;
+    let (s, e) =
+        app.post(&staff, &format!("/api/v1/needs/{}/dispatch", flood["id"]), json!({"volunteer_ids": [v["id"]]})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "flood work needs insurance first: {e}");
+    assert!(e["error"]["fields"]["insurance"].is_string());
+    let (s, d) = app
+        .post(
+            &staff,
+            &format!("/api/v1/needs/{}/dispatch", flood["id"]),
+            json!({"volunteer_ids": [v["id"]], "insurance": true}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(d["insurance"], true);
+    let (s, c) =
+        app.post(&staff, &format!("/api/v1/needs/{}/cancel", flood["id"]), json!({"reason": "水位回落"})).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        (c["status"].as_str(), c["offered"].as_i64()),
+        (Some("cancelled"), Some(0)),
+        "open offers are withdrawn"
+    );
+    let other = app.token("other_staff").await;
+    assert_eq!(app.get(&other, &format!("/api/v1/needs/{}", n["id"])).await.0, StatusCode::FORBIDDEN);
+});
+
+both!(concurrent_acceptances_never_overfill_even_across_servers, |app: TestApp| async move {
+    let staff = app.token("staff").await;
+    let n = need(&app, &staff, json!({"title": "搬运物资", "category": "emergency_rescue", "region_id": app.town.village_a, "volunteers_needed": 2})).await;
+    let mut ids = Vec::new();
+    for i in 0..8 {
+        ids.push(app.volunteer(&staff, &format!("搬运{i}"), app.town.village_a, 1100 + i, &[]).await["id"].clone());
+    }
+    let (s, _) = app
+        .post(&staff, &format!("/api/v1/needs/{}/dispatch", n["id"]), json!({"volunteer_ids": ids, "insurance": true}))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let second = app.second_server().await;
+    let mut tasks = Vec::new();
+    for (i, v) in ids.iter().enumerate() {
+        let base = if i % 2 == 0 { app.base.clone() } else { second.clone() };
+        let (client, token, v, nid) = (app.client.clone(), staff.clone(), v.clone(), n["id"].clone());
+        tasks.push(tokio::spawn(async move {
+            client
+                .post(format!("{base}/api/v1/needs/{nid}/accept"))
+                .bearer_auth(token)
+                .json(&json!({"volunteer_id": v}))
+                .send()
+                .await
+                .expect("send")
+                .status()
+        }));
+    }
+    let mut ok = 0;
+    for t in tasks {
+        match t.await.expect("join") {
+            StatusCode::OK => ok += 1,
+            StatusCode::CONFLICT => {}
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert_eq!(ok, 2);
+    let (_, offers) = app.get(&staff, &format!("/api/v1/needs/{}/offers", n["id"])).await;
+    let offers = offers.as_array().expect("offers");
+    assert_eq!(offers.iter().filter(|o| o["status"] == "accepted").count(), 2);
+    assert_eq!(offers.iter().filter(|o| o["status"] == "offered").count(), 0, "the rest are withdrawn");
+});
+
+both!(volunteers_ask_for_help_and_answer_only_their_own_offers, |app: TestApp| async move {
+    use laobing::domain::account::Role;
+    let staff = app.token("staff").await;
+    let me = app.volunteer(&staff, "求助老兵", app.town.village_a, 1201, &[]).await;
+    let helper = app.volunteer(&staff, "帮手", app.town.village_a, 1203, &[]).await;
+    app.account_for("asker", Role::Volunteer, app.town.village_a, me["id"].as_i64().expect("id")).await;
+    app.account_for("helper", Role::Volunteer, app.town.village_a, helper["id"].as_i64().expect("id")).await;
+    let asker = app.token("asker").await;
+    let (s, n) =
+        app.post(&asker, "/api/v1/needs", json!({"title": "屋顶漏雨需修补", "category": "veteran_assistance"})).await;
+    assert_eq!(s, StatusCode::CREATED, "{n}");
+    assert_eq!((n["source"].as_str(), n["requester_name"].as_str()), (Some("self"), Some("求助老兵")));
+    assert_eq!(n["region_id"], app.town.village_a);
+    app.post(&staff, &format!("/api/v1/needs/{}/dispatch", n["id"]), json!({"volunteer_ids": [helper["id"]]})).await;
+    let h = app.token("helper").await;
+    let (s, _) =
+        app.post(&asker, &format!("/api/v1/needs/{}/accept", n["id"]), json!({"volunteer_id": helper["id"]})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "nobody answers for someone else");
+    let (s, shown) = app.get(&h, &format!("/api/v1/needs/{}", n["id"])).await;
+    assert_eq!(s, StatusCode::OK, "the offered volunteer sees the need");
+    assert!(shown["requester_phone"].as_str().is_some_and(|p| p.contains('*')));
+    let (s, a) =
+        app.post(&h, &format!("/api/v1/needs/{}/accept", n["id"]), json!({"volunteer_id": helper["id"]})).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(a["status"], "accepted");
+    assert_eq!(app.get(&h, "/api/v1/needs").await.0, StatusCode::FORBIDDEN);
+});
