@@ -81,6 +81,8 @@ pub struct YearRow {
     pub minutes: i64,
     pub points: i64,
     pub evaluation: Option<f64>,
+    /// Requesters' mean stars for the needs this volunteer served in the period.
+    pub rating: Option<f64>,
     pub no_shows: i64,
 }
 
@@ -100,6 +102,9 @@ pub async fn year_rows(
                 COALESCE((SELECT CAST(SUM(l.points) AS BIGINT) FROM points_ledger l
                            WHERE l.volunteer_id = v.id AND l.source = 'service_record' AND l.created_at >= $2 AND l.created_at < $3), 0) AS points,
                 (SELECT AVG(CAST(e.score AS DOUBLE PRECISION)) FROM evaluations e WHERE e.volunteer_id = v.id AND e.period LIKE $4) AS evaluation,
+                (SELECT AVG(CAST(n.rating AS DOUBLE PRECISION)) FROM needs n JOIN service_records sr ON sr.source = 'need' AND sr.source_id = n.id
+                  WHERE sr.volunteer_id = v.id AND sr.corrected_by IS NULL AND n.rating IS NOT NULL
+                    AND sr.started_at >= $2 AND sr.started_at < $3) AS rating,
                 (SELECT COUNT(*) FROM activity_signups s JOIN activities a ON a.id = s.activity_id
                   WHERE s.volunteer_id = v.id AND s.status = 'signed_up' AND a.status = 'closed' AND a.ends_at >= $2 AND a.ends_at < $3
                     AND NOT EXISTS (SELECT 1 FROM attendance t WHERE t.activity_id = s.activity_id AND t.volunteer_id = v.id)) AS no_shows

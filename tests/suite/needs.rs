@@ -189,3 +189,35 @@ both!(volunteers_ask_for_help_and_answer_only_their_own_offers, |app: TestApp| a
     assert_eq!(a["status"], "accepted");
     assert_eq!(app.get(&h, "/api/v1/needs").await.0, StatusCode::FORBIDDEN);
 });
+
+both!(requester_ratings_count_in_the_yearly_assessment, |app: TestApp| async move {
+    let staff = app.token("staff").await;
+    let v = app.volunteer(&staff, "好评", app.town.village_a, 1301, &[]).await;
+    let n = need(
+        &app,
+        &staff,
+        json!({"title": "代购药品", "category": "veteran_assistance", "region_id": app.town.village_a}),
+    )
+    .await;
+    let id = n["id"].clone();
+    app.post(&staff, &format!("/api/v1/needs/{id}/dispatch"), json!({"volunteer_ids": [v["id"]]})).await;
+    app.post(&staff, &format!("/api/v1/needs/{id}/accept"), json!({"volunteer_id": v["id"]})).await;
+    app.post(&staff, &format!("/api/v1/needs/{id}/complete"), json!({"service": [{"volunteer_id": v["id"], "started_at": hours_from_now(-2), "ended_at": hours_from_now(-1)}]})).await;
+    let (s, _) = app.post(&staff, &format!("/api/v1/needs/{id}/rating"), json!({"stars": 4})).await;
+    assert_eq!(s, StatusCode::OK);
+    let year = (chrono::Utc::now() + chrono::Duration::hours(8)).format("%Y").to_string();
+    let (_, a) = app.get(&staff, &format!("/api/v1/assessments?year={year}")).await;
+    let me = a["volunteers"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|x| x["volunteer_id"] == v["id"])
+        .cloned()
+        .expect("assessed");
+    assert_eq!(me["average_rating"], 4.0);
+    assert!(me["reasons"]
+        .as_array()
+        .expect("reasons")
+        .iter()
+        .any(|r| r.as_str().is_some_and(|r| r.contains("群众评价平均4.0星"))));
+});

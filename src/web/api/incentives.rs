@@ -372,6 +372,8 @@ pub struct Assessed {
     pub region_name: String,
     pub hours: f64,
     pub average_evaluation: Option<f64>,
+    /// Requesters' mean stars for needs served this year.
+    pub average_rating: Option<f64>,
     pub no_shows: i64,
     pub score: f64,
     pub grade: Grade,
@@ -440,7 +442,7 @@ pub async fn build_assessment(state: &AppState, caller: &Caller, q: &YearQuery) 
         .map(|r| {
             let facts = YearFacts {
                 hours: hours(r.minutes),
-                average_rating: None,
+                average_rating: r.rating,
                 average_evaluation: r.evaluation,
                 no_shows: r.no_shows,
             };
@@ -452,6 +454,7 @@ pub async fn build_assessment(state: &AppState, caller: &Caller, q: &YearQuery) 
                 region_name: r.region_name.clone(),
                 hours: facts.hours,
                 average_evaluation: r.evaluation.map(|e| (e * 10.0).round() / 10.0),
+                average_rating: r.rating.map(|e| (e * 10.0).round() / 10.0),
                 no_shows: r.no_shows,
                 score: o.score,
                 grade: o.grade,
