@@ -456,3 +456,13 @@ pub async fn candidates(pool: &Pool, within: &str, except_need: i64) -> Result<V
         })
         .collect())
 }
+
+/// Needs offered to a volunteer and still waiting for their answer.
+pub async fn open_offers_for(pool: &Pool, volunteer_id: i64) -> Result<Vec<Need>> {
+    let sql = format!(
+        "{SELECT} WHERE n.id IN (SELECT need_id FROM need_offers WHERE volunteer_id = $1 AND status = 'offered')
+           AND n.status IN ('dispatched', 'accepted') ORDER BY n.filed_at"
+    );
+    let rows: Vec<Need> = on_db!(pool, |p| sqlx::query_as(&sql).bind(volunteer_id).fetch_all(p).await?);
+    Ok(rows.into_iter().map(finish).collect())
+}

@@ -104,3 +104,22 @@ async fn a_volunteer_checks_in_and_prints_a_certificate_sqlite() {
 async fn a_volunteer_checks_in_and_prints_a_certificate_postgres() {
     journey_with("activity.mjs", Backend::Postgres, activity_setup).await;
 }
+
+/// The suggested volunteer (nearest, the only one of the village) has an account.
+async fn need_setup(app: std::sync::Arc<common::TestApp>) -> Vec<(&'static str, String)> {
+    use laobing::domain::account::Role;
+    let staff = app.token("staff").await;
+    let v = app.volunteer(&staff, "热心人", app.town.village_b, 1401, &["electrician"]).await;
+    app.account_for("helper", Role::Volunteer, app.town.village_b, v["id"].as_i64().expect("id")).await;
+    vec![]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_need_is_dispatched_accepted_completed_and_rated_sqlite() {
+    journey_with("need.mjs", Backend::Sqlite, need_setup).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_need_is_dispatched_accepted_completed_and_rated_postgres() {
+    journey_with("need.mjs", Backend::Postgres, need_setup).await;
+}

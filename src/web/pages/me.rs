@@ -41,6 +41,8 @@ pub struct MePage {
     pub mine: Vec<(Line, String)>,
     pub open: Vec<Line>,
     pub records: Vec<RecordLine>,
+    /// Needs offered to me, waiting for my answer.
+    pub offers: Vec<super::needs::NeedLine>,
 }
 
 impl MePage {
@@ -95,6 +97,11 @@ async fn me_page(state: &AppState, caller: &Caller, lang: Lang) -> Result<MePage
         stars,
         next_star: rules.star_thresholds.get(stars as usize).map(|t| ((t - total) * 100.0).round() / 100.0),
         points: points::balance(&state.db.pool, vid).await?,
+        offers: crate::store::needs::open_offers_for(&state.db.pool, vid)
+            .await?
+            .iter()
+            .map(|n| super::needs::line(n, lang))
+            .collect(),
         mine,
         open,
         records: recs

@@ -8,6 +8,7 @@ pub mod dashboard;
 pub mod incentives;
 pub mod login;
 pub mod me;
+pub mod needs;
 pub mod regions;
 pub mod teams;
 pub mod volunteers;
@@ -40,6 +41,8 @@ pub fn router() -> Router<AppState> {
         .route("/teams/{id}/members", post(teams::add_member))
         .route("/teams/{id}/members/{volunteer_id}/remove", post(teams::remove_member))
         .route("/me", get(me::page))
+        .route("/needs", get(needs::list).post(needs::create))
+        .route("/needs/{id}", get(needs::show).post(needs::act))
         .route("/shop", get(incentives::shop).post(incentives::shop_act))
         .route("/leaderboards", get(incentives::leaderboards))
         .route("/assessments", get(incentives::assessments))
