@@ -15,3 +15,21 @@ document.addEventListener("DOMContentLoaded", function () {
   var first = document.querySelector("label.bad input, label.bad select");
   if (first) first.focus();
 });
+
+// The mobilisation board refreshes its headcount every five seconds.
+(function () {
+  var box = document.getElementById("headcount");
+  if (!box || !window.fetch) return;
+  function refresh() {
+    fetch(box.getAttribute("data-src"), { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (m) {
+        if (!m) return;
+        document.getElementById("count-yes").textContent = m.yes;
+        document.getElementById("count-no").textContent = m.no;
+        document.getElementById("count-pending").textContent = m.called - m.yes - m.no;
+      })
+      .catch(function () {});
+  }
+  setInterval(refresh, 5000);
+})();

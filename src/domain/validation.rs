@@ -152,6 +152,8 @@ pub fn label(field: &str) -> (&'static str, &'static str) {
         "volunteer_ids" => ("派单志愿者", "Volunteers"),
         "insurance" => ("意外保险", "Accident insurance"),
         "stars" => ("评分", "Stars"),
+        "radius_km" => ("召集半径", "Radius"),
+        "headcount" => ("所需人数", "Headcount"),
         "completed_at" => ("完成时间", "Completed at"),
         "service" => ("服务明细", "Service"),
         _ => ("字段", "Field"),

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod awards;
 pub mod certificates;
 pub mod evaluations;
+pub mod mobilizations;
 pub mod needs;
 pub mod points;
 pub mod regions;

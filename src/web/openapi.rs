@@ -23,6 +23,8 @@ use utoipa::{Modify, OpenApi};
         super::checkin::verify_json,
         api::incentives::adjust, api::incentives::list, api::incentives::show, api::incentives::create,
         api::incentives::update, api::incentives::reconciliation, api::incentives::redeem, api::incentives::history,
+        api::mobilizations::list, api::mobilizations::show, api::mobilizations::create, api::mobilizations::respond,
+        api::mobilizations::update,
         api::needs::list, api::needs::show, api::needs::create, api::needs::reject, api::needs::cancel,
         api::needs::suggestions, api::needs::dispatch, api::needs::accept, api::needs::decline, api::needs::offers,
         api::needs::complete, api::needs::rating,

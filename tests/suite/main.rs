@@ -11,6 +11,7 @@ mod browser;
 mod cli;
 mod hardening;
 mod incentives;
+mod mobilizations;
 mod needs;
 mod openapi;
 mod pages;

@@ -3,6 +3,7 @@
 pub mod activities;
 pub mod auth;
 pub mod incentives;
+pub mod mobilizations;
 pub mod needs;
 pub mod records;
 pub mod regions;
@@ -54,6 +55,9 @@ pub fn router() -> Router<AppState> {
         .route("/volunteers/{id}/evaluations", post(incentives::evaluate).get(incentives::evaluations_of))
         .route("/assessments", get(incentives::assessment))
         .route("/leaderboards", get(incentives::leaderboards))
+        .route("/mobilizations", get(mobilizations::list).post(mobilizations::create))
+        .route("/mobilizations/{id}", get(mobilizations::show).patch(mobilizations::update))
+        .route("/mobilizations/{id}/responses", post(mobilizations::respond))
         .route("/needs", get(needs::list).post(needs::create))
         .route("/needs/{id}", get(needs::show))
         .route("/needs/{id}/reject", post(needs::reject))

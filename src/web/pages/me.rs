@@ -43,6 +43,8 @@ pub struct MePage {
     pub records: Vec<RecordLine>,
     /// Needs offered to me, waiting for my answer.
     pub offers: Vec<super::needs::NeedLine>,
+    /// Open call-outs I was called to, with my answer if I gave one.
+    pub calls: Vec<(crate::store::mobilizations::Mobilization, Option<String>)>,
 }
 
 impl MePage {
@@ -97,6 +99,7 @@ async fn me_page(state: &AppState, caller: &Caller, lang: Lang) -> Result<MePage
         stars,
         next_star: rules.star_thresholds.get(stars as usize).map(|t| ((t - total) * 100.0).round() / 100.0),
         points: points::balance(&state.db.pool, vid).await?,
+        calls: crate::store::mobilizations::open_calls_for(&state.db.pool, vid).await?,
         offers: crate::store::needs::open_offers_for(&state.db.pool, vid)
             .await?
             .iter()

@@ -8,6 +8,7 @@ pub mod dashboard;
 pub mod incentives;
 pub mod login;
 pub mod me;
+pub mod mobilizations;
 pub mod needs;
 pub mod regions;
 pub mod teams;
@@ -42,6 +43,8 @@ pub fn router() -> Router<AppState> {
         .route("/teams/{id}/members/{volunteer_id}/remove", post(teams::remove_member))
         .route("/me", get(me::page))
         .route("/needs", get(needs::list).post(needs::create))
+        .route("/mobilizations", get(mobilizations::list).post(mobilizations::create))
+        .route("/mobilizations/{id}", get(mobilizations::show).post(mobilizations::act))
         .route("/needs/{id}", get(needs::show).post(needs::act))
         .route("/shop", get(incentives::shop).post(incentives::shop_act))
         .route("/leaderboards", get(incentives::leaderboards))

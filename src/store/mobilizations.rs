@@ -1,0 +1,180 @@
+//! Emergency mobilisation: who was called, who answered yes or no.
+
+use super::{BeginWrite, Pool, Result, StoreError};
+use crate::on_db;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct Mobilization {
+    pub id: i64,
+    pub title: String,
+    pub category: String,
+    pub region_id: i64,
+    pub lat: f64,
+    pub lon: f64,
+    pub radius_km: f64,
+    #[serde(skip)]
+    pub required_skills_text: String,
+    #[sqlx(skip)]
+    pub required_skills: Vec<String>,
+    /// People wanted.
+    pub headcount: i64,
+    pub insurance: bool,
+    pub status: String,
+    pub households_relocated: i64,
+    pub persons_relocated: i64,
+    pub called: i64,
+    pub yes: i64,
+    pub no: i64,
+    pub created_at: DateTime<Utc>,
+    #[serde(skip)]
+    pub region_path: String,
+}
+
+const SELECT: &str = "SELECT m.id, m.title, m.category, m.region_id, m.lat, m.lon, m.radius_km, m.required_skills AS required_skills_text,
+        m.headcount, m.insurance, m.status, m.households_relocated, m.persons_relocated,
+        (SELECT COUNT(*) FROM mobilization_calls c WHERE c.mobilization_id = m.id) AS called,
+        (SELECT COUNT(*) FROM mobilization_calls c WHERE c.mobilization_id = m.id AND c.answer = 'yes') AS yes,
+        (SELECT COUNT(*) FROM mobilization_calls c WHERE c.mobilization_id = m.id AND c.answer = 'no') AS no,
+        m.created_at, r.path AS region_path
+   FROM mobilizations m JOIN regions r ON r.id = m.region_id";
+
+fn finish(mut m: Mobilization) -> Mobilization {
+    m.required_skills = m.required_skills_text.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect();
+    m
+}
+
+pub async fn get(pool: &Pool, id: i64) -> Result<Option<Mobilization>> {
+    let sql = format!("{SELECT} WHERE m.id = $1");
+    let m: Option<Mobilization> = on_db!(pool, |p| sqlx::query_as(&sql).bind(id).fetch_optional(p).await?);
+    Ok(m.map(finish))
+}
+
+pub async fn list(pool: &Pool, within: &str) -> Result<Vec<Mobilization>> {
+    let sql = format!("{SELECT} WHERE r.path LIKE $1 ORDER BY m.id DESC LIMIT 200");
+    let rows: Vec<Mobilization> =
+        on_db!(pool, |p| sqlx::query_as(&sql).bind(format!("{within}%")).fetch_all(p).await?);
+    Ok(rows.into_iter().map(finish).collect())
+}
+
+pub struct NewMobilization<'a> {
+    pub title: &'a str,
+    pub category: &'a str,
+    pub region_id: i64,
+    pub lat: f64,
+    pub lon: f64,
+    pub radius_km: f64,
+    pub required_skills: &'a [String],
+    pub headcount: i64,
+    pub insurance: bool,
+    pub created_by: i64,
+}
+
+/// Creates the call-out and calls everyone given, in one transaction.
+pub async fn create(pool: &Pool, m: &NewMobilization<'_>, called: &[(i64, f64)]) -> Result<i64> {
+    let now = Utc::now();
+    on_db!(pool, |p| {
+        let mut tx = p.begin_write().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO mobilizations (title, category, region_id, lat, lon, radius_km, required_skills, headcount, insurance, created_by, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+        )
+        .bind(m.title)
+        .bind(m.category)
+        .bind(m.region_id)
+        .bind(m.lat)
+        .bind(m.lon)
+        .bind(m.radius_km)
+        .bind(m.required_skills.join(","))
+        .bind(m.headcount)
+        .bind(m.insurance)
+        .bind(m.created_by)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        for (v, d) in called {
+            sqlx::query(
+                "INSERT INTO mobilization_calls (mobilization_id, volunteer_id, distance_km) VALUES ($1, $2, $3)",
+            )
+            .bind(id)
+            .bind(v)
+            .bind(d)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    })
+}
+
+/// Records a yes or no; a later answer replaces an earlier one (people change
+/// their plans as the water rises).
+pub async fn answer(pool: &Pool, id: i64, volunteer_id: i64, yes: bool) -> Result<()> {
+    let n = on_db!(pool, |p| sqlx::query(
+        "UPDATE mobilization_calls SET answer = $1, answered_at = $2
+          WHERE mobilization_id = $3 AND volunteer_id = $4
+            AND EXISTS (SELECT 1 FROM mobilizations m WHERE m.id = $3 AND m.status = 'open')"
+    )
+    .bind(if yes { "yes" } else { "no" })
+    .bind(Utc::now())
+    .bind(id)
+    .bind(volunteer_id)
+    .execute(p)
+    .await?
+    .rows_affected());
+    if n == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict("not_called"))
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct Call {
+    pub volunteer_id: i64,
+    pub volunteer_no: String,
+    pub name: String,
+    pub distance_km: Option<f64>,
+    /// yes, no, or null while waiting
+    pub answer: Option<String>,
+    pub answered_at: Option<DateTime<Utc>>,
+}
+
+pub async fn calls(pool: &Pool, id: i64) -> Result<Vec<Call>> {
+    Ok(on_db!(pool, |p| sqlx::query_as::<_, Call>(
+        "SELECT c.volunteer_id, v.volunteer_no, v.name, c.distance_km, c.answer, c.answered_at
+           FROM mobilization_calls c JOIN volunteers v ON v.id = c.volunteer_id
+          WHERE c.mobilization_id = $1 ORDER BY c.distance_km, c.volunteer_id"
+    )
+    .bind(id)
+    .fetch_all(p)
+    .await?))
+}
+
+pub async fn update(pool: &Pool, id: i64, households: i64, persons: i64, status: &str) -> Result<()> {
+    on_db!(pool, |p| sqlx::query(
+        "UPDATE mobilizations SET households_relocated = $1, persons_relocated = $2, status = $3 WHERE id = $4"
+    )
+    .bind(households)
+    .bind(persons)
+    .bind(status)
+    .bind(id)
+    .execute(p)
+    .await?
+    .rows_affected());
+    Ok(())
+}
+
+/// Open call-outs a volunteer was called to.
+pub async fn open_calls_for(pool: &Pool, volunteer_id: i64) -> Result<Vec<(Mobilization, Option<String>)>> {
+    let sql = format!("{SELECT} WHERE m.status = 'open' AND m.id IN (SELECT mobilization_id FROM mobilization_calls WHERE volunteer_id = $1) ORDER BY m.id DESC");
+    let rows: Vec<Mobilization> = on_db!(pool, |p| sqlx::query_as(&sql).bind(volunteer_id).fetch_all(p).await?);
+    let mut out = Vec::new();
+    for m in rows.into_iter().map(finish) {
+        let a = calls(pool, m.id).await?.into_iter().find(|c| c.volunteer_id == volunteer_id).and_then(|c| c.answer);
+        out.push((m, a));
+    }
+    Ok(out)
+}

@@ -1,0 +1,176 @@
+//! The mobilisation board: headcount that updates by itself, who answered,
+//! and the volunteer's yes or no.
+
+use super::{csrf_failed, csrf_ok, error_page, form_get, form_pairs, lang_of, render, Chrome};
+use crate::domain::lang::Lang;
+use crate::store::mobilizations::{self as store, Mobilization};
+use crate::web::api::mobilizations::{self as api, MobilizationView};
+use crate::web::auth::{Caller, PageUser};
+use crate::web::error::ApiError;
+use crate::web::AppState;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde_json::json;
+
+#[derive(Template)]
+#[template(path = "mobilizations/list.html")]
+pub struct ListPage {
+    pub c: Chrome,
+    pub list: Vec<Mobilization>,
+    pub message: Option<String>,
+}
+
+pub async fn list(State(state): State<AppState>, PageUser(caller): PageUser, headers: HeaderMap) -> Response {
+    let lang = lang_of(&headers);
+    let result: Result<ListPage, ApiError> = async {
+        caller.ensure(caller.role.reads_roster())?;
+        Ok(ListPage {
+            c: Chrome::new(&caller, lang, "mobilizations", "/mobilizations"),
+            list: store::list(&state.db.pool, caller.scope_path()).await?,
+            message: None,
+        })
+    }
+    .await;
+    match result {
+        Ok(p) => render(&p),
+        Err(e) => error_page(lang, e),
+    }
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    PageUser(caller): PageUser,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let lang = lang_of(&headers);
+    let pairs = form_pairs(&body);
+    if !csrf_ok(&caller, &pairs) {
+        return csrf_failed(lang);
+    }
+    let num = |k: &str| form_get(&pairs, k).and_then(|v| v.trim().parse::<f64>().ok());
+    let body = json!({
+        "title": form_get(&pairs, "title"), "category": form_get(&pairs, "category"),
+        "lat": num("lat"), "lon": num("lon"), "radius_km": num("radius_km"),
+        "headcount": num("headcount").map(|h| h as i64), "insurance": form_get(&pairs, "insurance") == Some("on"),
+        "required_skills": pairs.iter().filter(|(k, _)| k == "required_skills").map(|(_, v)| v.clone()).collect::<Vec<_>>(),
+    });
+    match api::create(
+        State(state.clone()),
+        caller.clone(),
+        crate::web::api::Body(body.as_object().cloned().unwrap_or_default()),
+    )
+    .await
+    {
+        Ok((_, v)) => Redirect::to(&format!("/mobilizations/{}", v.0.mobilization.id)).into_response(),
+        Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
+            let detail: Vec<String> = e.fields.iter().map(|p| lang.t(&p.zh, &p.en).to_string()).collect();
+            match store::list(&state.db.pool, caller.scope_path()).await {
+                Ok(list) => {
+                    let mut res = render(&ListPage {
+                        c: Chrome::new(&caller, lang, "mobilizations", "/mobilizations"),
+                        list,
+                        message: Some(detail.join("；")),
+                    });
+                    *res.status_mut() = e.status;
+                    res
+                }
+                Err(e) => error_page(lang, e.into()),
+            }
+        }
+        Err(e) => error_page(lang, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "mobilizations/show.html")]
+pub struct BoardPage {
+    pub c: Chrome,
+    pub v: MobilizationView,
+    pub pending: i64,
+    pub my_answer: Option<Option<String>>,
+    pub message: Option<String>,
+}
+
+async fn board(
+    state: &AppState,
+    caller: &Caller,
+    lang: Lang,
+    id: i64,
+    message: Option<String>,
+) -> Result<BoardPage, ApiError> {
+    let v = api::view(state, caller, id).await?;
+    let my_answer =
+        caller.volunteer_id.and_then(|me| v.calls.iter().find(|c| c.volunteer_id == me).map(|c| c.answer.clone()));
+    let m = &v.mobilization;
+    Ok(BoardPage {
+        c: Chrome::new(caller, lang, "mobilizations", &format!("/mobilizations/{id}")),
+        pending: m.called - m.yes - m.no,
+        v,
+        my_answer,
+        message,
+    })
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    PageUser(caller): PageUser,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Response {
+    let lang = lang_of(&headers);
+    match board(&state, &caller, lang, id, None).await {
+        Ok(p) => render(&p),
+        Err(e) => error_page(lang, e),
+    }
+}
+
+pub async fn act(
+    State(state): State<AppState>,
+    PageUser(caller): PageUser,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Response {
+    let lang = lang_of(&headers);
+    let pairs = form_pairs(&body);
+    if !csrf_ok(&caller, &pairs) {
+        return csrf_failed(lang);
+    }
+    let result: Result<String, ApiError> = async {
+        match form_get(&pairs, "action") {
+            Some(a @ ("yes" | "no")) => {
+                let v = caller.volunteer_id.ok_or_else(ApiError::forbidden)?;
+                let body = json!({"volunteer_id": v, "answer": a});
+                let _view = api::respond(State(state.clone()), caller.clone(), Path(id), crate::web::api::Body(body.as_object().cloned().unwrap_or_default())).await?;
+                Ok(if a == "yes" { lang.t("已报到：我能来", "Answered: I'm coming") } else { lang.t("已回复：不能来", "Answered: I can't come") }.to_string())
+            }
+            Some("update") => {
+                let n = |k: &str| form_get(&pairs, k).and_then(|v| v.trim().parse::<i64>().ok());
+                let body = json!({"households_relocated": n("households_relocated"), "persons_relocated": n("persons_relocated"), "status": form_get(&pairs, "status")});
+                let _view = api::update(State(state.clone()), caller.clone(), Path(id), crate::web::api::Body(body.as_object().cloned().unwrap_or_default())).await?;
+                Ok(lang.t("已更新", "Updated").to_string())
+            }
+            _ => Err(ApiError::bad_request("未知操作", "Unknown action")),
+        }
+    }
+    .await;
+    let (message, status) = match result {
+        Ok(m) => (m, StatusCode::OK),
+        Err(e) if matches!(e.status, StatusCode::CONFLICT | StatusCode::UNPROCESSABLE_ENTITY) => {
+            (lang.t(&e.zh, &e.en).to_string(), e.status)
+        }
+        Err(e) => return error_page(lang, e),
+    };
+    match board(&state, &caller, lang, id, Some(message)).await {
+        Ok(p) => {
+            let mut res = render(&p);
+            *res.status_mut() = status;
+            res
+        }
+        Err(e) => error_page(lang, e),
+    }
+}
