@@ -466,3 +466,66 @@ pub async fn open_offers_for(pool: &Pool, volunteer_id: i64) -> Result<Vec<Need>
     let rows: Vec<Need> = on_db!(pool, |p| sqlx::query_as(&sql).bind(volunteer_id).fetch_all(p).await?);
     Ok(rows.into_iter().map(finish).collect())
 }
+
+/// How many public submissions came from this client, or for this phone, since `since`.
+pub async fn public_submissions_since(
+    pool: &Pool,
+    client_hash: &str,
+    phone_hash: &str,
+    since: DateTime<Utc>,
+) -> Result<(i64, i64)> {
+    Ok(on_db!(pool, |p| sqlx::query_as::<_, (i64, i64)>(
+        "SELECT (SELECT COUNT(*) FROM public_submissions WHERE client_hash = $1 AND at >= $3),
+                (SELECT COUNT(*) FROM public_submissions WHERE phone_hash = $2 AND at >= $3)"
+    )
+    .bind(client_hash)
+    .bind(phone_hash)
+    .bind(since)
+    .fetch_one(p)
+    .await?))
+}
+
+/// Files a need from the public form, with the token of its follow link, and
+/// counts the submission for rate limiting, in one transaction.
+pub async fn create_public(pool: &Pool, vault: &Vault, d: &NeedDraft, client_hash: &str, token: &str) -> Result<i64> {
+    let now = Utc::now();
+    let phone_hash = d.requester_phone.as_ref().map(|p| vault.blind(p.as_str())).unwrap_or_default();
+    on_db!(pool, |p| {
+        let mut tx = p.begin_write().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO needs (title, category, description, region_id, place, lat, lon, required_skills, volunteers_needed,
+                 due_at, filed_at, requester_name, requester_phone_sealed, requester_phone_masked, source, status, follow_token, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, '', $8, $9, $10, $11, $12, $13, 'public', 'submitted', $14, $10) RETURNING id",
+        )
+        .bind(&d.title)
+        .bind(&d.category)
+        .bind(&d.description)
+        .bind(d.region_id)
+        .bind(&d.place)
+        .bind(d.position.map(|x| x.lat))
+        .bind(d.position.map(|x| x.lon))
+        .bind(d.volunteers_needed)
+        .bind(d.due_at)
+        .bind(now)
+        .bind(&d.requester_name)
+        .bind(d.requester_phone.as_ref().map(|p| vault.seal(p.as_str())))
+        .bind(d.requester_phone.as_ref().map(|p| p.masked()))
+        .bind(token)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query("INSERT INTO public_submissions (client_hash, phone_hash, at) VALUES ($1, $2, $3)")
+            .bind(client_hash)
+            .bind(&phone_hash)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(id)
+    })
+}
+
+pub async fn by_follow_token(pool: &Pool, token: &str) -> Result<Option<Need>> {
+    let sql = format!("{SELECT} WHERE n.follow_token = $1");
+    let n: Option<Need> = on_db!(pool, |p| sqlx::query_as(&sql).bind(token).fetch_optional(p).await?);
+    Ok(n.map(finish))
+}

@@ -1,18 +1,25 @@
-// Journey: staff file a need → dispatch from the suggestions → the volunteer
-// accepts on a phone → staff complete it → the requester's rating is recorded.
+// Journey: the public files a need on a phone → staff dispatch from the
+// suggestions → the volunteer accepts on a phone → staff complete it → the
+// requester rates it from their follow link.
 import assert from "node:assert/strict";
 import { BASE, DESKTOP, PHONE, launch, signIn } from "./lib.mjs";
 
 const browser = await launch();
 try {
+  const citizen = await (await browser.newContext(PHONE)).newPage();
+  await citizen.goto(`${BASE}/public/needs/new`);
+  await citizen.fill("#public-form input[name=title]", "帮独居老人修水管");
+  await citizen.fill("#public-form input[name=requester_name]", "王奶奶");
+  await citizen.fill("#public-form input[name=requester_phone]", "139 0000 7777");
+  await citizen.click("#public-form button[type=submit]");
+  await citizen.waitForURL(/\/public\/needs\/[^/]+$/);
+  const followUrl = citizen.url();
+  assert.match(await citizen.locator("#follow-status").innerText(), /待审核/);
+
   const desk = await (await browser.newContext(DESKTOP)).newPage();
   await signIn(desk, "staff");
   await desk.goto(`${BASE}/needs`);
-  await desk.fill("#need-form input[name=title]", "帮独居老人修水管");
-  await desk.selectOption("#need-form select[name=category]", "veteran_assistance");
-  await desk.fill("#need-form input[name=requester_name]", "王奶奶");
-  await desk.fill("#need-form input[name=requester_phone]", "139 0000 7777");
-  await desk.click("#need-form button[type=submit]");
+  await desk.click("#need-list a:has-text('帮独居老人修水管')");
   await desk.waitForURL(/\/needs\/\d+$/);
   const needUrl = desk.url();
   assert.match(await desk.locator("#need-status").innerText(), /待审核/);
@@ -36,10 +43,13 @@ try {
   assert.match(await desk.locator("#need-status").innerText(), /服务中/);
   await desk.click("#complete");
   assert.match(await desk.locator("#need-message").innerText(), /已完成/);
-  await desk.selectOption("#rating-form select[name=stars]", "5");
-  await desk.fill("#rating-form input[name=comment]", "修得很好");
-  await desk.click("#rate");
-  assert.match(await desk.locator("#need-status").innerText(), /已评价/);
+  await citizen.goto(followUrl);
+  assert.match(await citizen.locator("#follow-status").innerText(), /已完成/);
+  await citizen.selectOption("#public-rating select[name=stars]", "5");
+  await citizen.fill("#public-rating input[name=comment]", "修得很好");
+  await citizen.click("#public-rating button[type=submit]");
+  assert.match(await citizen.locator("#follow-message").innerText(), /感谢/);
+  assert.match(await citizen.locator("#follow-status").innerText(), /已评价/);
   console.log("journey passed");
 } finally {
   await browser.close();

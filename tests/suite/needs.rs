@@ -221,3 +221,69 @@ both!(requester_ratings_count_in_the_yearly_assessment, |app: TestApp| async mov
         .iter()
         .any(|r| r.as_str().is_some_and(|r| r.contains("群众评价平均4.0星"))));
 });
+
+both!(the_public_files_follows_and_rates_a_need_within_limits, |app: TestApp| async move {
+    let anon = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let form = anon.get(app.url("/public/needs/new")).send().await.expect("send").text().await.expect("text");
+    assert!(form.contains("回车村"), "villages to choose from");
+    let marker = "name=\"csrf\" value=\"";
+    let csrf = form[form.find(marker).expect("csrf") + marker.len()..].split('"').next().unwrap_or("").to_string();
+    let village = app.town.village_a.to_string();
+    let post = |title: &str, phone: &str| {
+        anon.post(app.url("/public/needs")).form(&[
+            ("csrf", csrf.as_str()),
+            ("title", title),
+            ("category", "veteran_assistance"),
+            ("region_id", village.as_str()),
+            ("requester_name", "张大爷"),
+            ("requester_phone", phone),
+        ])
+    };
+    let r = post("屋后排水沟堵了", "").send().await.expect("send");
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "a phone is required");
+    let r = post("屋后排水沟堵了", "13700001234").send().await.expect("send");
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let follow = r.headers()["location"].to_str().expect("location").to_string();
+    assert!(follow.starts_with("/public/needs/"));
+    let page = anon.get(app.url(&follow)).send().await.expect("send").text().await.expect("text");
+    assert!(page.contains("待审核"));
+    let staff = app.token("staff").await;
+    let (_, list) = app.get(&staff, "/api/v1/needs?status=submitted").await;
+    let n = list.as_array().expect("array").iter().find(|n| n["source"] == "public").cloned().expect("public need");
+    assert_eq!(n["requester_phone"], "137****1234");
+    let v = app.volunteer(&staff, "疏通", app.town.village_a, 1601, &[]).await;
+    app.post(&staff, &format!("/api/v1/needs/{}/dispatch", n["id"]), json!({"volunteer_ids": [v["id"]]})).await;
+    app.post(&staff, &format!("/api/v1/needs/{}/accept", n["id"]), json!({"volunteer_id": v["id"]})).await;
+    let (s, _) = app
+        .post(&staff, &format!("/api/v1/needs/{}/complete", n["id"]), json!({"service": [{"volunteer_id": v["id"], "started_at": hours_from_now(-2), "ended_at": hours_from_now(-1)}]}))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let page = anon.get(app.url(&follow)).send().await.expect("send").text().await.expect("text");
+    let csrf2 = page[page.find(marker).expect("csrf") + marker.len()..].split('"').next().unwrap_or("").to_string();
+    let r = anon
+        .post(app.url(&format!("{follow}/rating")))
+        .form(&[("csrf", csrf2.as_str()), ("stars", "5"), ("comment", "很及时")])
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.expect("text").contains("感谢您的评价"));
+    let (_, rated) = app.get(&staff, &format!("/api/v1/needs/{}", n["id"])).await;
+    assert_eq!((rated["status"].as_str(), rated["rating"].as_i64()), (Some("rated"), Some(5)));
+    // the same phone may file three in an hour
+    for i in 0..2 {
+        assert_eq!(
+            post(&format!("第{i}件事"), "13700001234").send().await.expect("send").status(),
+            StatusCode::SEE_OTHER
+        );
+    }
+    assert_eq!(post("第四件事", "13700001234").send().await.expect("send").status(), StatusCode::TOO_MANY_REQUESTS);
+    let forged =
+        anon.post(app.url("/public/needs")).form(&[("csrf", "forged"), ("title", "x")]).send().await.expect("send");
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.get(&staff, "/api/v1/needs").await.1.as_array().map(Vec::len), Some(3));
+});

@@ -10,6 +10,7 @@ pub mod login;
 pub mod me;
 pub mod mobilizations;
 pub mod needs;
+pub mod public;
 pub mod regions;
 pub mod teams;
 pub mod volunteers;
@@ -42,6 +43,10 @@ pub fn router() -> Router<AppState> {
         .route("/teams/{id}/members", post(teams::add_member))
         .route("/teams/{id}/members/{volunteer_id}/remove", post(teams::remove_member))
         .route("/me", get(me::page))
+        .route("/public/needs/new", get(public::new_form))
+        .route("/public/needs", post(public::submit))
+        .route("/public/needs/{token}", get(public::follow))
+        .route("/public/needs/{token}/rating", post(public::rate))
         .route("/needs", get(needs::list).post(needs::create))
         .route("/mobilizations", get(mobilizations::list).post(mobilizations::create))
         .route("/mobilizations/{id}", get(mobilizations::show).post(mobilizations::act))
