@@ -529,3 +529,15 @@ pub async fn by_follow_token(pool: &Pool, token: &str) -> Result<Option<Need>> {
     let n: Option<Need> = on_db!(pool, |p| sqlx::query_as(&sql).bind(token).fetch_optional(p).await?);
     Ok(n.map(finish))
 }
+
+/// Open needs past their deadline inside a subtree: escalated on the dashboard.
+pub async fn count_overdue(pool: &Pool, within: &str) -> Result<i64> {
+    Ok(on_db!(pool, |p| sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM needs n JOIN regions r ON r.id = n.region_id
+          WHERE r.path LIKE $1 AND n.status IN ('submitted', 'dispatched', 'accepted') AND n.due_at < $2"
+    )
+    .bind(format!("{within}%"))
+    .bind(Utc::now())
+    .fetch_one(p)
+    .await?))
+}

@@ -43,6 +43,41 @@ pub struct TownRules {
     pub no_show: NoShowRule,
     #[serde(default)]
     pub assessment: Weights,
+    /// Days a need may take, by category; `default` for the rest. Local
+    /// practice: the same day (0) for emergencies, 2–3 days, 7 days, at most 15.
+    #[serde(default = "default_deadlines")]
+    pub need_deadline_days: std::collections::BTreeMap<String, i64>,
+}
+
+pub fn default_deadlines() -> std::collections::BTreeMap<String, i64> {
+    [
+        ("default", 7),
+        ("flood_relief", 0),
+        ("emergency_rescue", 0),
+        ("epidemic_prevention", 1),
+        ("veteran_assistance", 3),
+        ("care_visit", 3),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect()
+}
+
+impl TownRules {
+    /// When a need of this category filed at `filed` falls due.
+    pub fn due_for(&self, category: &str, filed: chrono::DateTime<Utc>) -> chrono::DateTime<Utc> {
+        let days = self
+            .need_deadline_days
+            .get(category)
+            .or_else(|| self.need_deadline_days.get("default"))
+            .copied()
+            .unwrap_or(7)
+            .clamp(0, 15);
+        // "the same day" ends at local midnight; n days later, at the end of that day
+        let local_day = crate::domain::service::local_date(filed) + chrono::Duration::days(days);
+        let end = local_day.and_hms_opt(23, 59, 0).unwrap_or_default().and_utc();
+        end - chrono::Duration::hours(8)
+    }
 }
 
 impl Default for TownRules {
@@ -54,6 +89,7 @@ impl Default for TownRules {
             earning: EarningRules::default(),
             no_show: NoShowRule::default(),
             assessment: Weights::default(),
+            need_deadline_days: default_deadlines(),
         }
     }
 }

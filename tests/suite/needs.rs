@@ -287,3 +287,34 @@ both!(the_public_files_follows_and_rates_a_need_within_limits, |app: TestApp| as
     assert_eq!(forged.status(), StatusCode::FORBIDDEN);
     assert_eq!(app.get(&staff, "/api/v1/needs").await.1.as_array().map(Vec::len), Some(3));
 });
+
+both!(deadlines_follow_the_town_and_overdue_needs_are_escalated, |app: TestApp| async move {
+    let staff = app.token("staff").await;
+    let n = need(
+        &app,
+        &staff,
+        json!({"title": "代办证件", "category": "veteran_assistance", "region_id": app.town.village_a}),
+    )
+    .await;
+    let filed = chrono::DateTime::parse_from_rfc3339(n["filed_at"].as_str().expect("filed")).expect("time");
+    let due = chrono::DateTime::parse_from_rfc3339(n["due_at"].as_str().expect("due")).expect("time");
+    let days = (due - filed).num_hours();
+    assert!((48..=96).contains(&days), "three days' time, to the end of the day: {days}h");
+    let flood =
+        need(&app, &staff, json!({"title": "排涝", "category": "flood_relief", "region_id": app.town.village_a})).await;
+    let due = chrono::DateTime::parse_from_rfc3339(flood["due_at"].as_str().expect("due")).expect("time");
+    assert!(due.to_utc() - chrono::Utc::now() <= chrono::Duration::hours(24), "emergencies are due the same day");
+    need(&app, &staff, json!({"title": "旧需求", "category": "other", "region_id": app.town.village_a, "filed_at": hours_from_now(-24 * 20), "due_at": hours_from_now(-24 * 5)})).await;
+    crate::pages::sign_in(&app, "staff").await;
+    let html = app.client.get(app.url("/")).send().await.expect("send").text().await.expect("text");
+    assert!(html.contains("超期未办结的需求: 1"), "the dashboard escalates it");
+    let mut rules = app.get(&staff, &format!("/api/v1/regions/{}/rules", app.town.town)).await.1;
+    rules["need_deadline_days"]["other"] = json!(30);
+    assert_eq!(
+        app.call(&staff, reqwest::Method::PUT, &format!("/api/v1/regions/{}/rules", app.town.town), Some(rules))
+            .await
+            .0,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "at most 15 days"
+    );
+});

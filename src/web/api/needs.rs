@@ -108,11 +108,16 @@ pub async fn create(
             body.entry("requester_phone").or_insert(Value::from(phone));
         }
     }
-    let d: NeedDraft = rules::validate(&body, Utc::now()).map_err(ApiError::invalid)?;
+    let mut d: NeedDraft = rules::validate(&body, Utc::now()).map_err(ApiError::invalid)?;
     let region = region_store::get(&state.db.pool, d.region_id)
         .await?
         .ok_or_else(|| ApiError::field(Problem::about("region_id", "不存在", "does not exist")))?;
     caller.ensure_covers(&region.path)?;
+    if d.due_at.is_none() {
+        // the town's deadline for this kind of need
+        let town_rules = settings::rules_for(&state.db.pool, &region.path).await?;
+        d.due_at = Some(town_rules.due_for(&d.category, d.filed_at.unwrap_or_else(Utc::now)));
+    }
     let id = store::create(&state.db.pool, &state.db.vault, &d, source, Some(caller.user_id)).await?;
     caller.audit(&state, "create", "need", &id.to_string(), &d.title).await;
     Ok((StatusCode::CREATED, Json(store::get(&state.db.pool, id).await?.ok_or_else(ApiError::internal)?)))

@@ -366,6 +366,15 @@ pub async fn set_rules(
             format!("The rules are not well formed: {e}"),
         ))
     })?;
+    if rules.need_deadline_days.iter().any(|(k, v)| {
+        !(0..=15).contains(v) || (k != "default" && crate::domain::category::category_code(k) != Some(k.as_str()))
+    }) {
+        return Err(ApiError::field(Problem::new(
+            "need_deadline_days",
+            "办结时限应为0到15天，类别须为可选类别",
+            "Deadlines must be 0 to 15 days for known categories",
+        )));
+    }
     if !valid_thresholds(&rules.star_thresholds) {
         return Err(ApiError::field(Problem::new(
             "star_thresholds",

@@ -31,6 +31,8 @@ pub struct DashboardPage {
     pub uncovered: Vec<String>,
     pub team_total: usize,
     pub kinds: Vec<KindCount>,
+    /// Open needs past their deadline: escalated to the station's staff here.
+    pub overdue: i64,
 }
 
 pub async fn page(State(state): State<AppState>, PageUser(caller): PageUser, headers: HeaderMap) -> Response {
@@ -88,5 +90,6 @@ async fn build(
         uncovered: coverage.iter().filter(|v| v.teams == 0).map(|v| v.name.clone()).collect(),
         team_total: all_teams.len(),
         kinds,
+        overdue: crate::store::needs::count_overdue(pool, &within).await?,
     })
 }

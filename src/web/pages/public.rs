@@ -162,6 +162,12 @@ pub async fn submit(
             .to_string();
         return form_page(&state, jar, lang, Some(msg), &pairs, StatusCode::TOO_MANY_REQUESTS).await;
     }
+    let mut draft = draft;
+    if let Ok(Some(region)) = region_store::get(&state.db.pool, draft.region_id).await {
+        if let Ok(rules) = crate::store::settings::rules_for(&state.db.pool, &region.path).await {
+            draft.due_at = Some(rules.due_for(&draft.category, now));
+        }
+    }
     let token = random_token();
     match store::create_public(&state.db.pool, &state.db.vault, &draft, &client, &token).await {
         Ok(_) => Redirect::to(&format!("/public/needs/{token}")).into_response(),
