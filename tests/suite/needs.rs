@@ -318,3 +318,46 @@ both!(deadlines_follow_the_town_and_overdue_needs_are_escalated, |app: TestApp| 
         "at most 15 days"
     );
 });
+
+both!(a_batch_of_needs_is_dispatched_at_once, |app: TestApp| async move {
+    let staff = app.token("staff").await;
+    // two needs on a line and two volunteers: whichever need comes first, each gets the helper that minimises the total
+    let a = need(
+        &app,
+        &staff,
+        json!({"title": "甲", "category": "other", "region_id": app.town.village_a, "lat": 33.0, "lon": 111.00}),
+    )
+    .await;
+    let b = need(
+        &app,
+        &staff,
+        json!({"title": "乙", "category": "other", "region_id": app.town.village_a, "lat": 33.0, "lon": 111.01}),
+    )
+    .await;
+    let flood = need(
+        &app,
+        &staff,
+        json!({"title": "丙", "category": "flood_relief", "region_id": app.town.village_a, "lat": 33.0, "lon": 111.0}),
+    )
+    .await;
+    let v1 = app.volunteer(&staff, "右", app.town.village_a, 1701, &[]).await;
+    let v2 = app.volunteer(&staff, "左", app.town.village_a, 1703, &[]).await;
+    app.patch(&staff, &format!("/api/v1/volunteers/{}", v1["id"]), json!({"lat": 33.0, "lon": 111.006})).await;
+    app.patch(&staff, &format!("/api/v1/volunteers/{}", v2["id"]), json!({"lat": 33.0, "lon": 110.993})).await;
+    let (s, r) = app.post(&staff, "/api/v1/needs/batch-dispatch", json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    let sent = |id: &Value| {
+        r["dispatched"]
+            .as_array()
+            .expect("array")
+            .iter()
+            .find(|l| l["need_id"] == *id)
+            .map(|l| l["volunteer_ids"].clone())
+    };
+    assert_eq!(sent(&a["id"]), Some(json!([v2["id"]])));
+    assert_eq!(sent(&b["id"]), Some(json!([v1["id"]])));
+    assert!(r["total_cost"].as_i64() <= r["greedy_cost"].as_i64(), "never worse than greedy: {r}");
+    assert!(r["skipped"].as_array().expect("skipped").iter().any(|s| s[0] == flood["id"]), "no insurance, no dispatch");
+    let (_, after) = app.get(&staff, &format!("/api/v1/needs/{}", a["id"])).await;
+    assert_eq!(after["status"], "dispatched");
+});

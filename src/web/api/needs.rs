@@ -452,3 +452,79 @@ pub async fn rating(
     caller.audit(&state, "rate", "need", &id.to_string(), &stars.to_string()).await;
     Ok(Json(store::get(&state.db.pool, id).await?.ok_or_else(ApiError::not_found)?))
 }
+
+#[derive(Serialize, ToSchema)]
+pub struct BatchLine {
+    pub need_id: i64,
+    pub volunteer_ids: Vec<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BatchResult {
+    pub dispatched: Vec<BatchLine>,
+    /// Needs left out, with why (emergency work without insurance, nobody fit).
+    pub skipped: Vec<(i64, String)>,
+    /// Total cost of the optimal assignment (metres plus fairness), and what
+    /// sending the nearest need by need would have cost.
+    pub total_cost: i64,
+    pub greedy_cost: i64,
+}
+
+#[utoipa::path(post, path = "/api/v1/needs/batch-dispatch", tag = "needs", security(("bearer" = [])),
+    request_body(content = Object, description = "{need_ids: [..]} (default: every submitted need in scope)"),
+    responses((status = 200, body = BatchResult), (status = 403), (status = 422)))]
+pub async fn batch_dispatch(
+    State(state): State<AppState>,
+    caller: Caller,
+    Body(body): Body,
+) -> ApiResult<Json<BatchResult>> {
+    caller.ensure(matches!(caller.role, Role::Admin | Role::TownStaff))?;
+    let wanted: Option<Vec<i64>> = match body.get("need_ids") {
+        None | Some(Value::Null) => None,
+        Some(Value::Array(a)) if a.iter().all(|v| v.as_i64().is_some()) && a.len() <= 2000 => {
+            Some(a.iter().filter_map(Value::as_i64).collect())
+        }
+        _ => {
+            return Err(ApiError::field(Problem::new(
+                "need_ids",
+                "应为需求编号列表",
+                "need_ids must be a list of need ids",
+            )))
+        }
+    };
+    let all = store::list(&state.db.pool, caller.scope_path(), Some("submitted"), 2000).await?;
+    let mut chosen = Vec::new();
+    let mut skipped = Vec::new();
+    for n in all.into_iter().filter(|n| wanted.as_ref().is_none_or(|w| w.contains(&n.id))) {
+        if is_emergency(&n.category) && !n.insurance {
+            skipped.push((n.id, "抢险救灾类须先确认意外保险".to_string()));
+        } else {
+            chosen.push(n);
+        }
+    }
+    let specs: Vec<crate::domain::matching::NeedSpec> = chosen
+        .iter()
+        .map(|n| crate::domain::matching::NeedSpec {
+            pos: match (n.lat, n.lon) {
+                (Some(lat), Some(lon)) => Some(crate::domain::geo::LatLon { lat, lon }),
+                _ => None,
+            },
+            required_skills: n.required_skills.clone(),
+            volunteers_needed: n.volunteers_needed as u32,
+        })
+        .collect();
+    let index = VolunteerIndex::new(store::candidates(&state.db.pool, caller.scope_path(), 0).await?);
+    let greedy = crate::domain::matching::greedy(&specs, &index, 30);
+    let best = crate::domain::matching::assign(&specs, &index, 30);
+    let mut dispatched = Vec::new();
+    for (n, ids) in chosen.iter().zip(best.assigned.iter()) {
+        if ids.is_empty() {
+            skipped.push((n.id, "没有符合条件的志愿者".to_string()));
+            continue;
+        }
+        store::dispatch(&state.db.pool, n.id, ids, n.insurance).await.map_err(workflow_error)?;
+        dispatched.push(BatchLine { need_id: n.id, volunteer_ids: ids.clone() });
+    }
+    caller.audit(&state, "batch_dispatch", "need", "batch", &format!("{} needs", dispatched.len())).await;
+    Ok(Json(BatchResult { dispatched, skipped, total_cost: best.total_cost, greedy_cost: greedy.total_cost }))
+}
