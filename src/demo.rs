@@ -352,6 +352,7 @@ pub async fn load(db: &Db) -> Result<Vec<(String, String, String)>> {
     }
     activities_history(db, &town, &villages).await?;
     shop_and_evaluations(db, &town).await?;
+    needs_history(db, &town).await?;
     Ok(table)
 }
 
@@ -470,6 +471,83 @@ async fn shop_and_evaluations(db: &Db, town: &regions::Region) -> Result<()> {
     for (i, v) in squad.iter().enumerate() {
         let score = [5, 4, 5, 3, 4][i % 5];
         evaluations::add(&db.pool, v.id, &year, score, Some("服务积极，群众认可"), 0, "zhanxin").await?;
+    }
+    Ok(())
+}
+
+/// A few needs at every stage, so the needs board looks like a working week.
+async fn needs_history(db: &Db, town: &regions::Region) -> Result<()> {
+    use crate::domain::needs::NeedDraft;
+    use crate::store::{needs, settings};
+    use chrono::{Duration, Utc};
+    let rules = settings::rules_for(&db.pool, &town.path).await?;
+    let villages = regions::list(&db.pool, Some(&town.path), Some(RegionKind::Village)).await?;
+    let plans: [(&str, &str, &[&str], usize, &str); 6] = [
+        ("帮独居老兵收玉米", "spring_farming", &["farming"], 0, "completed"),
+        ("接送烈属老人去县医院复查", "veteran_assistance", &["driving"], 1, "accepted"),
+        ("村口路灯损坏需报修", "social_governance", &["electrician"], 2, "dispatched"),
+        ("调解邻里宅基地纠纷", "social_governance", &["mediation"], 3, "submitted"),
+        ("困难老兵家屋顶漏雨", "veteran_assistance", &["construction"], 4, "submitted"),
+        ("送药上门", "veteran_assistance", &[], 5, "rated"),
+    ];
+    for (i, (title, category, skills, v, stage)) in plans.into_iter().enumerate() {
+        let village = &villages[v % villages.len()];
+        let filed = Utc::now() - Duration::days(6 - i as i64);
+        let d = NeedDraft {
+            title: title.into(),
+            category: category.into(),
+            description: None,
+            region_id: village.id,
+            place: Some(format!("{}村委会附近", village.name.trim_end_matches('村'))),
+            position: village.lat.zip(village.lon).map(|(lat, lon)| LatLon { lat: lat + 0.002, lon: lon - 0.002 }),
+            required_skills: skills.iter().map(|s| s.to_string()).collect(),
+            volunteers_needed: 1,
+            due_at: Some(rules.due_for(category, filed)),
+            filed_at: Some(filed),
+            requester_name: Some("村民".into()),
+            requester_phone: None,
+        };
+        let id = needs::create(&db.pool, &db.vault, &d, "staff", None).await?;
+        if stage == "submitted" {
+            continue;
+        }
+        let helper = volunteers::list(
+            &db.pool,
+            &db.vault,
+            &volunteers::Filter { within: village.path.clone(), limit: 1, ..Default::default() },
+        )
+        .await?;
+        let Some(h) = helper.first() else { continue };
+        needs::dispatch(&db.pool, id, &[h.id], false).await?;
+        if stage == "dispatched" {
+            continue;
+        }
+        needs::accept(&db.pool, id, h.id).await?;
+        if stage == "accepted" {
+            continue;
+        }
+        let n = needs::get(&db.pool, id).await?.ok_or(StoreError::NotFound)?;
+        let served = [needs::Served {
+            volunteer_id: h.id,
+            started_at: filed + Duration::hours(20),
+            ended_at: filed + Duration::hours(23),
+        }];
+        let o = needs::NeedOutcomes { beneficiaries: 1, households_relocated: 0, persons_relocated: 0, notes: None };
+        needs::complete(
+            &db.pool,
+            &n,
+            filed + Duration::hours(23),
+            &served,
+            &o,
+            &format!("{}退役军人服务站", town.name),
+            None,
+            &rules,
+            crate::today_local(),
+        )
+        .await?;
+        if stage == "rated" {
+            needs::rate(&db.pool, id, 5, Some("老兵办事靠得住")).await?;
+        }
     }
     Ok(())
 }
