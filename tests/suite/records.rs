@@ -213,3 +213,29 @@ both!(bad_rules_are_refused, |app: TestApp| async move {
         StatusCode::FORBIDDEN
     );
 });
+
+both!(awards_show_on_the_printed_certificate, |app: TestApp| async move {
+    let staff = app.token("staff").await;
+    let (v, _) = served(&app, &staff, 741, 2).await;
+    app.post(
+        &staff,
+        &format!("/api/v1/volunteers/{}/awards", v["id"]),
+        json!({"title": "最美退役军人", "awarded_by": "南阳市退役军人事务局", "awarded_on": "2026-07-30"}),
+    )
+    .await;
+    crate::pages::sign_in(&app, "staff").await;
+    let html = app
+        .client
+        .get(app.url(&format!("/volunteers/{}/certificate", v["id"])))
+        .send()
+        .await
+        .expect("send")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        html.contains("最美退役军人（南阳市退役军人事务局，2026年07月）"),
+        "the award, its body and date are printed"
+    );
+    assert!(!html.contains(&crate::common::id_number("19800101", 741)), "never the full ID number");
+});

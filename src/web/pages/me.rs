@@ -164,12 +164,18 @@ pub async fn certificate(
         Ok((view, cert)) => {
             let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
             let verify_url = format!("http://{host}/verify/{}", view.code);
-            let honors = volunteer_store::get(&state.db.pool, id)
+            // honours on the profile, and awards with the body that gave them
+            let mut honors = volunteer_store::get(&state.db.pool, id)
                 .await
                 .ok()
                 .flatten()
                 .map(|v| v.honor_list())
                 .unwrap_or_default();
+            for a in crate::store::awards::of_volunteer(&state.db.pool, id).await.unwrap_or_default() {
+                let line = format!("{}（{}，{}）", a.title, a.awarded_by, a.awarded_on.format("%Y年%m月"));
+                honors.retain(|h| h != &a.title);
+                honors.push(line);
+            }
             let page = CertificatePage {
                 lang,
                 number: format!("LBZM{}{:06}", cert.issued_at.format("%Y"), cert.id),
