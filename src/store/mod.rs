@@ -12,6 +12,7 @@ pub mod certificates;
 pub mod evaluations;
 pub mod mobilizations;
 pub mod needs;
+pub mod notifications;
 pub mod points;
 pub mod regions;
 pub mod rewards;

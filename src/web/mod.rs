@@ -78,10 +78,14 @@ pub async fn healthz(
 
 /// Serves until Ctrl-C or SIGTERM, finishing requests under way.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    // every server delivers notifications; the outbox is claimed row by row
+    let sender = tokio::spawn(crate::notify::run(state.db.clone()));
     let app = router(state);
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+    let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
-        .await
+        .await;
+    sender.abort();
+    served
 }
 
 async fn shutdown_signal() {

@@ -10,7 +10,7 @@ use utoipa::{Modify, OpenApi};
     info(title = "Laobing 老兵 API", description = "退役军人学雷锋志愿服务平台 · veterans' volunteer service platform"),
     paths(
         super::healthz,
-        api::auth::token, api::auth::revoke, api::auth::me,
+        api::auth::token, api::auth::revoke, api::auth::me, api::auth::inbox, api::auth::read,
         api::regions::list, api::regions::show, api::regions::create, api::regions::update, api::regions::coverage,
         api::teams::list, api::teams::show, api::teams::create, api::teams::update, api::teams::add_member, api::teams::remove_member,
         api::volunteers::list, api::volunteers::show, api::volunteers::create, api::volunteers::update,

@@ -13,6 +13,7 @@ mod hardening;
 mod incentives;
 mod mobilizations;
 mod needs;
+mod notifications;
 mod openapi;
 mod pages;
 mod records;

@@ -73,3 +73,26 @@ pub async fn me(State(state): State<AppState>, caller: Caller) -> ApiResult<Json
         volunteer_id: caller.volunteer_id,
     }))
 }
+
+#[utoipa::path(get, path = "/api/v1/notifications", tag = "notifications", security(("bearer" = [])),
+    responses((status = 200, body = [crate::store::notifications::Notification])))]
+pub async fn inbox(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<crate::store::notifications::Notification>>> {
+    Ok(Json(crate::store::notifications::inbox(&state.db.pool, caller.user_id, caller.volunteer_id).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/notifications/{id}/read", tag = "notifications", security(("bearer" = [])),
+    responses((status = 204), (status = 404)))]
+pub async fn read(
+    State(state): State<AppState>,
+    caller: Caller,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+) -> ApiResult<StatusCode> {
+    if crate::store::notifications::mark_read(&state.db.pool, id, caller.user_id, caller.volunteer_id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::not_found())
+    }
+}

@@ -179,6 +179,18 @@ pub async fn create(
     caller
         .audit(&state, "mobilize", "mobilization", &id.to_string(), &format!("{title}: {} called", called.len()))
         .await;
+    let to: Vec<crate::store::notifications::To> =
+        called.iter().map(|(v, _)| crate::store::notifications::To::Volunteer(*v)).collect();
+    let link = format!("/mobilizations/{id}");
+    crate::store::notifications::notify(
+        &state.db.pool,
+        &to,
+        "mobilization",
+        &format!("紧急召集：{title}"),
+        "请立即回复能否到场",
+        &link,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(view(&state, &caller, id).await?)))
 }
 

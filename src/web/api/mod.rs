@@ -24,6 +24,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/auth/token", post(auth::token).delete(auth::revoke))
         .route("/me", get(auth::me))
+        .route("/notifications", get(auth::inbox))
+        .route("/notifications/{id}/read", post(auth::read))
         .route("/regions", get(regions::list).post(regions::create))
         .route("/regions/{id}", get(regions::show).patch(regions::update))
         .route("/coverage", get(regions::coverage))

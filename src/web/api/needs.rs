@@ -21,6 +21,23 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
+/// Tells each volunteer offered a need, in their inbox and by the senders.
+async fn offer_notice(state: &AppState, n: &Need, ids: &[i64]) -> ApiResult<()> {
+    let to: Vec<crate::store::notifications::To> =
+        ids.iter().map(|v| crate::store::notifications::To::Volunteer(*v)).collect();
+    let body = format!("{}，请在手机上接单或回复不能参加", n.place.clone().unwrap_or_default());
+    crate::store::notifications::notify(
+        &state.db.pool,
+        &to,
+        "offer",
+        &format!("新派单：{}", n.title),
+        &body,
+        &format!("/needs/{}", n.id),
+    )
+    .await?;
+    Ok(())
+}
+
 fn workflow_error(e: StoreError) -> ApiError {
     match e {
         StoreError::Conflict("need_full") => {
@@ -274,6 +291,7 @@ pub async fn dispatch(
     }
     store::dispatch(&state.db.pool, id, &ids, insurance).await.map_err(workflow_error)?;
     caller.audit(&state, "dispatch", "need", &id.to_string(), &format!("{ids:?}")).await;
+    offer_notice(&state, &n, &ids).await?;
     Ok(Json(store::get(&state.db.pool, id).await?.ok_or_else(ApiError::not_found)?))
 }
 
@@ -523,6 +541,7 @@ pub async fn batch_dispatch(
             continue;
         }
         store::dispatch(&state.db.pool, n.id, ids, n.insurance).await.map_err(workflow_error)?;
+        offer_notice(&state, n, ids).await?;
         dispatched.push(BatchLine { need_id: n.id, volunteer_ids: ids.clone() });
     }
     caller.audit(&state, "batch_dispatch", "need", "batch", &format!("{} needs", dispatched.len())).await;

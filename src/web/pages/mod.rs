@@ -5,6 +5,7 @@
 pub mod activities;
 pub mod coverage;
 pub mod dashboard;
+pub mod inbox;
 pub mod incentives;
 pub mod login;
 pub mod me;
@@ -43,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .route("/teams/{id}/members", post(teams::add_member))
         .route("/teams/{id}/members/{volunteer_id}/remove", post(teams::remove_member))
         .route("/me", get(me::page))
+        .route("/inbox", get(inbox::page))
         .route("/public/needs/new", get(public::new_form))
         .route("/public/needs", post(public::submit))
         .route("/public/needs/{token}", get(public::follow))

@@ -1,0 +1,108 @@
+//! Notifications: the inbox, the outbox worked by senders, escalation of overdue needs.
+
+use crate::both;
+use crate::common::{hours_from_now, TestApp};
+use reqwest::StatusCode;
+use serde_json::json;
+
+both!(offers_reach_the_inbox_and_the_log_sender, |app: TestApp| async move {
+    use laobing::domain::account::Role;
+    let staff = app.token("staff").await;
+    let v = app.volunteer(&staff, "收消息", app.town.village_a, 1801, &[]).await;
+    app.account_for("listener", Role::Volunteer, app.town.village_a, v["id"].as_i64().expect("id")).await;
+    let (_, n) = app
+        .post(
+            &staff,
+            "/api/v1/needs",
+            json!({"title": "送菜", "category": "veteran_assistance", "region_id": app.town.village_a}),
+        )
+        .await;
+    app.post(&staff, &format!("/api/v1/needs/{}/dispatch", n["id"]), json!({"volunteer_ids": [v["id"]]})).await;
+    let me = app.token("listener").await;
+    let (s, inbox) = app.get(&me, "/api/v1/notifications").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(inbox[0]["kind"], "offer");
+    assert_eq!(inbox[0]["link"], format!("/needs/{}", n["id"]));
+    let other = app.token("staff").await;
+    let (_, theirs) = app.get(&other, "/api/v1/notifications").await;
+    assert!(
+        theirs.as_array().expect("array").iter().all(|x| x["kind"] != "offer"),
+        "an offer is only for its volunteer"
+    );
+    // the sender loop delivers it within a few seconds
+    let mut sent = 0;
+    for _ in 0..40 {
+        sent = app.scalar("SELECT COUNT(*) FROM outbox WHERE status = 'sent'").await;
+        if sent > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    assert_eq!(sent, 1);
+    let (s, _) =
+        app.call(&me, reqwest::Method::POST, &format!("/api/v1/notifications/{}/read", inbox[0]["id"]), None).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, _) =
+        app.call(&me, reqwest::Method::POST, &format!("/api/v1/notifications/{}/read", inbox[0]["id"]), None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "already read");
+});
+
+both!(overdue_needs_are_escalated_to_staff_once, |app: TestApp| async move {
+    let staff = app.token("staff").await;
+    app.post(&staff, "/api/v1/needs", json!({"title": "超期", "category": "other", "region_id": app.town.village_a, "filed_at": hours_from_now(-24 * 10), "due_at": hours_from_now(-24)})).await;
+    let senders = laobing::notify::senders();
+    laobing::notify::pass(&app.db, &senders).await.expect("pass");
+    laobing::notify::pass(&app.db, &senders).await.expect("pass");
+    let (_, inbox) = app.get(&staff, "/api/v1/notifications").await;
+    let escalations = inbox.as_array().expect("array").iter().filter(|n| n["kind"] == "escalation").count();
+    assert_eq!(escalations, 1, "escalated once, to the town's staff");
+    let other = app.token("other_staff").await;
+    assert_eq!(app.get(&other, "/api/v1/notifications").await.1.as_array().map(Vec::len), Some(0));
+});
+
+both!(the_webhook_sender_posts_and_retries, |app: TestApp| async move {
+    use axum::routing::post;
+    let got = std::sync::Arc::new(tokio::sync::Mutex::new(Vec::<serde_json::Value>::new()));
+    let sink = got.clone();
+    let fail_first = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let router = axum::Router::new().route(
+        "/hook",
+        post(move |axum::Json(v): axum::Json<serde_json::Value>| {
+            let sink = sink.clone();
+            let fail_first = fail_first.clone();
+            async move {
+                if fail_first.swap(false, std::sync::atomic::Ordering::SeqCst) {
+                    return axum::http::StatusCode::SERVICE_UNAVAILABLE;
+                }
+                sink.lock().await.push(v);
+                axum::http::StatusCode::OK
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    laobing::store::notifications::notify(
+        &app.db.pool,
+        &[laobing::store::notifications::To::User(1)],
+        "reminder",
+        "明天活动",
+        "请准时到达",
+        "/activities",
+    )
+    .await
+    .expect("notify");
+    app.exec("UPDATE outbox SET channel = 'webhook'").await;
+    let senders: Vec<Box<dyn laobing::notify::Sender>> =
+        vec![Box::new(laobing::notify::WebhookSender { url, client: reqwest::Client::new() })];
+    laobing::notify::pass(&app.db, &senders).await.expect("pass");
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND attempts = 1").await,
+        1,
+        "a failed delivery waits for another try"
+    );
+    laobing::notify::pass(&app.db, &senders).await.expect("pass");
+    assert_eq!(got.lock().await.len(), 1);
+    assert_eq!(got.lock().await[0]["title"], "明天活动");
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM outbox WHERE status = 'sent'").await, 1);
+});
