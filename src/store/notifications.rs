@@ -160,7 +160,7 @@ pub async fn finish(pool: &Pool, id: i64, error: Option<&str>) -> Result<()> {
     on_db!(pool, |p| {
         match error {
             None => {
-                sqlx::query("UPDATE outbox SET status = 'sent', sent_at = $1, attempts = attempts + 1 WHERE id = $2")
+                sqlx::query("UPDATE outbox SET status = 'sent', sent_at = $1, attempts = attempts + 1 WHERE id = $2 AND status = 'sending'")
                     .bind(now)
                     .bind(id)
                     .execute(p)
@@ -169,7 +169,7 @@ pub async fn finish(pool: &Pool, id: i64, error: Option<&str>) -> Result<()> {
             }
             Some(e) => sqlx::query(
                 "UPDATE outbox SET status = CASE WHEN attempts + 1 >= 5 THEN 'failed' ELSE 'pending' END,
-                     attempts = attempts + 1, last_error = $1 WHERE id = $2",
+                     attempts = attempts + 1, last_error = $1 WHERE id = $2 AND status = 'sending'",
             )
             .bind(e)
             .bind(id)
