@@ -541,3 +541,40 @@ pub async fn count_overdue(pool: &Pool, within: &str) -> Result<i64> {
     .fetch_one(p)
     .await?))
 }
+
+/// Changes what a need asks for, while nobody has taken it on yet.
+pub async fn update(pool: &Pool, vault: &Vault, id: i64, d: &NeedDraft) -> Result<()> {
+    let now = Utc::now();
+    on_db!(pool, |p| {
+        let mut tx = p.begin_write().await?;
+        let row: Option<(String, i64, i64)> = lock_need!(tx, pool, id);
+        let Some((status, _, accepted)) = row else { return Err(StoreError::NotFound) };
+        if !matches!(status.as_str(), "submitted" | "dispatched") || accepted > 0 {
+            return Err(refused());
+        }
+        sqlx::query(
+            "UPDATE needs SET title = $1, category = $2, description = $3, region_id = $4, place = $5, lat = $6, lon = $7,
+                 required_skills = $8, volunteers_needed = $9, due_at = $10, requester_name = $11,
+                 requester_phone_sealed = $12, requester_phone_masked = $13, updated_at = $14 WHERE id = $15",
+        )
+        .bind(&d.title)
+        .bind(&d.category)
+        .bind(&d.description)
+        .bind(d.region_id)
+        .bind(&d.place)
+        .bind(d.position.map(|x| x.lat))
+        .bind(d.position.map(|x| x.lon))
+        .bind(d.required_skills.join(","))
+        .bind(d.volunteers_needed)
+        .bind(d.due_at)
+        .bind(&d.requester_name)
+        .bind(d.requester_phone.as_ref().map(|p| vault.seal(p.as_str())))
+        .bind(d.requester_phone.as_ref().map(|p| p.masked()))
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    })
+}

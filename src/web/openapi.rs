@@ -27,7 +27,7 @@ use utoipa::{Modify, OpenApi};
         api::mobilizations::update,
         api::needs::list, api::needs::show, api::needs::create, api::needs::reject, api::needs::cancel,
         api::needs::suggestions, api::needs::dispatch, api::needs::accept, api::needs::decline, api::needs::offers,
-        api::needs::complete, api::needs::rating, api::needs::batch_dispatch,
+        api::needs::complete, api::needs::rating, api::needs::batch_dispatch, api::needs::update,
         api::incentives::evaluate, api::incentives::evaluations_of, api::incentives::assessment, api::incentives::leaderboards,
     ),
     components(schemas(ErrorBody, ErrorDetail)),

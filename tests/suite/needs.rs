@@ -361,3 +361,24 @@ both!(a_batch_of_needs_is_dispatched_at_once, |app: TestApp| async move {
     let (_, after) = app.get(&staff, &format!("/api/v1/needs/{}", a["id"])).await;
     assert_eq!(after["status"], "dispatched");
 });
+
+both!(a_need_is_changed_until_someone_takes_it_on, |app: TestApp| async move {
+    let staff = app.token("staff").await;
+    let n = need(&app, &staff, json!({"title": "修门", "category": "veteran_assistance", "region_id": app.town.village_a, "requester_phone": "13900002222"})).await;
+    let path = format!("/api/v1/needs/{}", n["id"]);
+    let (s, p) = app
+        .patch(&staff, &path, json!({"title": "修门窗", "volunteers_needed": 2, "required_skills": ["construction"]}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{p}");
+    assert_eq!((p["title"].as_str(), p["volunteers_needed"].as_i64()), (Some("修门窗"), Some(2)));
+    assert_eq!(p["required_skills"], json!(["construction"]));
+    assert_eq!(p["requester_phone"], "139****2222", "what a PATCH leaves out stays");
+    let (s, e) = app.patch(&staff, &path, json!({"volunteers_needed": 0})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(e["error"]["fields"]["volunteers_needed"].is_string());
+    let v = app.volunteer(&staff, "木匠", app.town.village_a, 1901, &["construction"]).await;
+    app.post(&staff, &format!("/api/v1/needs/{}/dispatch", n["id"]), json!({"volunteer_ids": [v["id"]]})).await;
+    app.post(&staff, &format!("/api/v1/needs/{}/accept", n["id"]), json!({"volunteer_id": v["id"]})).await;
+    let (s, _) = app.patch(&staff, &path, json!({"title": "别的事"})).await;
+    assert_eq!(s, StatusCode::CONFLICT, "taken on: no more changes");
+});

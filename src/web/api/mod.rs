@@ -62,7 +62,7 @@ pub fn router() -> Router<AppState> {
         .route("/mobilizations/{id}/responses", post(mobilizations::respond))
         .route("/needs", get(needs::list).post(needs::create))
         .route("/needs/batch-dispatch", post(needs::batch_dispatch))
-        .route("/needs/{id}", get(needs::show))
+        .route("/needs/{id}", get(needs::show).patch(needs::update))
         .route("/needs/{id}/reject", post(needs::reject))
         .route("/needs/{id}/cancel", post(needs::cancel))
         .route("/needs/{id}/suggestions", get(needs::suggestions))

@@ -547,3 +547,41 @@ pub async fn batch_dispatch(
     caller.audit(&state, "batch_dispatch", "need", "batch", &format!("{} needs", dispatched.len())).await;
     Ok(Json(BatchResult { dispatched, skipped, total_cost: best.total_cost, greedy_cost: greedy.total_cost }))
 }
+
+#[utoipa::path(patch, path = "/api/v1/needs/{id}", tag = "needs", security(("bearer" = [])),
+    request_body(content = Object, description = "any of the fields of a need, while nobody has accepted it"),
+    responses((status = 200, body = Need), (status = 403), (status = 404), (status = 409), (status = 422)))]
+pub async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Body(body): Body,
+) -> ApiResult<Json<Need>> {
+    let n = visible(&state, &caller, id).await?;
+    manage(&caller, &n)?;
+    // the stored need as the object a client would send, with the change laid over it
+    let mut merged = serde_json::json!({
+        "title": n.title, "category": n.category, "description": n.description, "region_id": n.region_id,
+        "place": n.place, "lat": n.lat, "lon": n.lon, "required_skills": n.required_skills,
+        "volunteers_needed": n.volunteers_needed, "due_at": n.due_at.map(|d| d.to_rfc3339()),
+        "filed_at": n.filed_at.to_rfc3339(), "requester_name": n.requester_name,
+        "requester_phone": n.requester_phone_sealed.as_deref().and_then(|s| state.db.vault.open(s)),
+    })
+    .as_object()
+    .cloned()
+    .unwrap_or_default();
+    merged.retain(|_, v| !v.is_null());
+    for (k, v) in body {
+        if !matches!(k.as_str(), "id" | "status" | "source" | "filed_at" | "accepted" | "offered") {
+            merged.insert(k, v);
+        }
+    }
+    let d: NeedDraft = rules::validate(&merged, Utc::now()).map_err(ApiError::invalid)?;
+    let region = region_store::get(&state.db.pool, d.region_id)
+        .await?
+        .ok_or_else(|| ApiError::field(Problem::about("region_id", "不存在", "does not exist")))?;
+    caller.ensure_covers(&region.path)?;
+    store::update(&state.db.pool, &state.db.vault, id, &d).await.map_err(workflow_error)?;
+    caller.audit(&state, "update", "need", &id.to_string(), &d.title).await;
+    Ok(Json(store::get(&state.db.pool, id).await?.ok_or_else(ApiError::not_found)?))
+}
