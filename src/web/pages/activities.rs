@@ -1,7 +1,9 @@
 //! Activity pages: the list with a form to organise one, and the activity page
 //! where volunteers sign up and leaders record attendance for everyone at once.
 
-use super::{csrf_failed, csrf_ok, error_page, form_get, form_pairs, form_to_map, lang_of, render, Chrome};
+use super::{
+    csrf_failed, csrf_ok, error_page, form_get, form_pairs, form_to_map, lang_of, render, render_status, Chrome,
+};
 use crate::domain::category::{category_label, CATEGORIES};
 use crate::domain::lang::Lang;
 use crate::domain::validation::Problems;
@@ -176,11 +178,7 @@ pub async fn create(
                 problems.push(crate::domain::validation::Problem::about("starts_at", "日期不正确", "has a wrong date"));
             }
             match list_page(&state, &caller, lang, problems, values).await {
-                Ok(p) => {
-                    let mut res = render(&p);
-                    *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-                    res
-                }
+                Ok(p) => render_status(&p, StatusCode::UNPROCESSABLE_ENTITY),
                 Err(e) => error_page(lang, e),
             }
         }
@@ -428,11 +426,7 @@ pub async fn act(
         Err(e) if e.status == StatusCode::CONFLICT || e.status == StatusCode::UNPROCESSABLE_ENTITY => {
             let msg = lang.t(&e.zh, &e.en).to_string();
             match show_page(&state, &caller, lang, &headers, id, Some(msg)).await {
-                Ok(p) => {
-                    let mut res = render(&p);
-                    *res.status_mut() = e.status;
-                    res
-                }
+                Ok(p) => render_status(&p, e.status),
                 Err(e) => error_page(lang, e),
             }
         }

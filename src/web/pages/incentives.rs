@@ -1,7 +1,7 @@
 //! Incentive pages: the rewards shop and "my points" on a phone, leaderboards,
 //! the yearly assessment with its reasons, and the town's rules for staff.
 
-use super::{csrf_failed, csrf_ok, error_page, form_get, form_pairs, lang_of, render, Chrome};
+use super::{csrf_failed, csrf_ok, error_page, form_get, form_pairs, lang_of, render, render_status, Chrome};
 use crate::domain::assessment::Grade;
 use crate::domain::lang::Lang;
 use crate::store::points::{self, PointsEntry};
@@ -121,17 +121,13 @@ pub async fn shop_act(
     let (message, status) = match result {
         Ok(m) => (m, StatusCode::OK),
         Err(e) if e.status.is_client_error() && e.status != StatusCode::FORBIDDEN => {
-            let detail: Vec<String> = e.fields.iter().map(|p| lang.t(&p.zh, &p.en).to_string()).collect();
-            (format!("{} {}", lang.t(&e.zh, &e.en), detail.join("；")), e.status)
+            let detail = super::problems_text(lang, &e);
+            (format!("{} {}", lang.t(&e.zh, &e.en), detail), e.status)
         }
         Err(e) => return error_page(lang, e),
     };
     match shop_page(&state, &caller, lang, Some(message)).await {
-        Ok(p) => {
-            let mut res = render(&p);
-            *res.status_mut() = status;
-            res
-        }
+        Ok(p) => render_status(&p, status),
         Err(e) => error_page(lang, e),
     }
 }
@@ -296,17 +292,13 @@ pub async fn save_rules(
             StatusCode::OK,
         ),
         Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
-            let detail: Vec<String> = e.fields.iter().map(|p| lang.t(&p.zh, &p.en).to_string()).collect();
-            (detail.join("；"), e.status)
+            let detail = super::problems_text(lang, &e);
+            (detail, e.status)
         }
         Err(e) => return error_page(lang, e),
     };
     match rules_page(&state, &caller, lang, Some(message)).await {
-        Ok(p) => {
-            let mut res = render(&p);
-            *res.status_mut() = status;
-            res
-        }
+        Ok(p) => render_status(&p, status),
         Err(e) => error_page(lang, e),
     }
 }

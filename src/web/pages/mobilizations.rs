@@ -1,7 +1,7 @@
 //! The mobilisation board: headcount that updates by itself, who answered,
 //! and the volunteer's yes or no.
 
-use super::{csrf_failed, csrf_ok, error_page, form_get, form_pairs, lang_of, render, Chrome};
+use super::{csrf_failed, csrf_ok, error_page, form_get, form_pairs, lang_of, render, render_status, Chrome};
 use crate::domain::lang::Lang;
 use crate::store::mobilizations::{self as store, Mobilization};
 use crate::web::api::mobilizations::{self as api, MobilizationView};
@@ -67,13 +67,13 @@ pub async fn create(
     {
         Ok((_, v)) => Redirect::to(&format!("/mobilizations/{}", v.0.mobilization.id)).into_response(),
         Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
-            let detail: Vec<String> = e.fields.iter().map(|p| lang.t(&p.zh, &p.en).to_string()).collect();
+            let detail = super::problems_text(lang, &e);
             match store::list(&state.db.pool, caller.scope_path()).await {
                 Ok(list) => {
                     let mut res = render(&ListPage {
                         c: Chrome::new(&caller, lang, "mobilizations", "/mobilizations"),
                         list,
-                        message: Some(detail.join("；")),
+                        message: Some(detail),
                     });
                     *res.status_mut() = e.status;
                     res
@@ -166,11 +166,7 @@ pub async fn act(
         Err(e) => return error_page(lang, e),
     };
     match board(&state, &caller, lang, id, Some(message)).await {
-        Ok(p) => {
-            let mut res = render(&p);
-            *res.status_mut() = status;
-            res
-        }
+        Ok(p) => render_status(&p, status),
         Err(e) => error_page(lang, e),
     }
 }

@@ -148,6 +148,19 @@ pub fn render<T: Template>(t: &T) -> Response {
     }
 }
 
+/// Renders a template with a status other than 200 (a form shown again with
+/// its errors, a conflict explained on the page).
+pub fn render_status<T: Template>(t: &T, status: StatusCode) -> Response {
+    let mut res = render(t);
+    *res.status_mut() = status;
+    res
+}
+
+/// The field problems of an error in one line, in the page's language.
+pub fn problems_text(lang: Lang, e: &ApiError) -> String {
+    e.fields.iter().map(|p| lang.t(&p.zh, &p.en).to_string()).collect::<Vec<_>>().join("；")
+}
+
 #[derive(Template)]
 #[template(path = "error.html")]
 pub struct ErrorPage {

@@ -1,7 +1,7 @@
 //! Needs pages: the board with a map of where help is wanted, a need's page
 //! with ranked suggestions to dispatch from, and the volunteer's answers.
 
-use super::{csrf_failed, csrf_ok, error_page, form_get, form_pairs, lang_of, render, Chrome};
+use super::{csrf_failed, csrf_ok, error_page, form_get, form_pairs, lang_of, render, render_status, Chrome};
 use crate::domain::category::{category_label, is_emergency, CATEGORIES};
 use crate::domain::lang::Lang;
 use crate::domain::matching::Suggestion;
@@ -169,13 +169,9 @@ pub async fn create(
     match api::create(State(state.clone()), caller.clone(), crate::web::api::Body(map)).await {
         Ok((_, n)) => Redirect::to(&format!("/needs/{}", n.0.id)).into_response(),
         Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
-            let detail: Vec<String> = e.fields.iter().map(|p| lang.t(&p.zh, &p.en).to_string()).collect();
-            match list_page(&state, &caller, lang, &ListQuery::default(), Some(detail.join("；"))).await {
-                Ok(p) => {
-                    let mut res = render(&p);
-                    *res.status_mut() = e.status;
-                    res
-                }
+            let detail = super::problems_text(lang, &e);
+            match list_page(&state, &caller, lang, &ListQuery::default(), Some(detail)).await {
+                Ok(p) => render_status(&p, e.status),
                 Err(e) => error_page(lang, e),
             }
         }
@@ -378,17 +374,13 @@ pub async fn act(
                 StatusCode::CONFLICT | StatusCode::UNPROCESSABLE_ENTITY | StatusCode::BAD_REQUEST
             ) =>
         {
-            let detail: Vec<String> = e.fields.iter().map(|p| lang.t(&p.zh, &p.en).to_string()).collect();
-            (format!("{} {}", lang.t(&e.zh, &e.en), detail.join("；")), e.status)
+            let detail = super::problems_text(lang, &e);
+            (format!("{} {}", lang.t(&e.zh, &e.en), detail), e.status)
         }
         Err(e) => return error_page(lang, e),
     };
     match show_page(&state, &caller, lang, id, Some(message)).await {
-        Ok(p) => {
-            let mut res = render(&p);
-            *res.status_mut() = status;
-            res
-        }
+        Ok(p) => render_status(&p, status),
         Err(e) => error_page(lang, e),
     }
 }

@@ -1,6 +1,6 @@
 //! The region tree, and adding villages and grids to it.
 
-use super::{csrf_failed, csrf_ok, error_page, form_pairs, form_to_map, lang_of, render, Chrome};
+use super::{csrf_failed, csrf_ok, error_page, form_pairs, form_to_map, lang_of, render, render_status, Chrome};
 use crate::domain::geo::LatLon;
 use crate::domain::input::Fields;
 use crate::domain::lang::Lang;
@@ -138,11 +138,7 @@ pub async fn create(
         }
         Err(crate::store::StoreError::Invalid(p)) => {
             match build(&state, &caller, lang, p, name.unwrap_or_default(), parent_id.unwrap_or(0)).await {
-                Ok(page) => {
-                    let mut res = render(&page);
-                    *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-                    res
-                }
+                Ok(page) => render_status(&page, StatusCode::UNPROCESSABLE_ENTITY),
                 Err(e) => error_page(lang, e),
             }
         }

@@ -1,6 +1,6 @@
 //! Teams and their members.
 
-use super::{csrf_failed, csrf_ok, error_page, form_get, form_pairs, lang_of, render, Chrome};
+use super::{csrf_failed, csrf_ok, error_page, form_get, form_pairs, lang_of, render, render_status, Chrome};
 use crate::domain::lang::Lang;
 use crate::store::teams::{self as store, Team};
 use crate::store::volunteers as volunteer_store;
@@ -151,11 +151,7 @@ pub async fn add_member(
         Ok(()) => Redirect::to(&format!("/teams/{id}")).into_response(),
         Err(e) if e.status.is_client_error() && e.status.as_u16() != 403 && e.status.as_u16() != 404 => {
             match team_page(&state, &caller, lang, id, Some(lang.t(&e.zh, &e.en).to_string())).await {
-                Ok(p) => {
-                    let mut res = render(&p);
-                    *res.status_mut() = e.status;
-                    res
-                }
+                Ok(p) => render_status(&p, e.status),
                 Err(e) => error_page(lang, e),
             }
         }

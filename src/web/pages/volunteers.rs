@@ -1,6 +1,6 @@
 //! The roster pages: search, profile, add and edit with errors beside each field.
 
-use super::{csrf_failed, csrf_ok, error_page, form_pairs, form_to_map, lang_of, render, Chrome};
+use super::{csrf_failed, csrf_ok, error_page, form_pairs, form_to_map, lang_of, render, render_status, Chrome};
 use crate::domain::lang::Lang;
 use crate::domain::region::RegionKind;
 use crate::domain::validation::Problems;
@@ -417,11 +417,7 @@ async fn refill(
         return error_page(lang, e);
     }
     match form_page(state, caller, lang, action, heading, map, Problems(e.fields)).await {
-        Ok(p) => {
-            let mut res = render(&p);
-            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            res
-        }
+        Ok(p) => render_status(&p, StatusCode::UNPROCESSABLE_ENTITY),
         Err(e) => error_page(lang, e),
     }
 }
