@@ -123,13 +123,18 @@ pub async fn claim(pool: &Pool, n: i64, channels: &[&str]) -> Result<Vec<Pending
         return Ok(vec![]);
     }
     let sql = format!(
-        "UPDATE outbox SET status = 'sending' WHERE status = 'pending'
-           AND id IN (SELECT id FROM outbox WHERE status = 'pending' AND channel IN ({}) ORDER BY id LIMIT $1) RETURNING id",
-        super::placeholders(2, channels.len())
+        "UPDATE outbox SET status = 'sending', claimed_at = $2
+          WHERE (status = 'pending' OR (status = 'sending' AND claimed_at < $3))
+            AND id IN (SELECT id FROM outbox WHERE (status = 'pending' OR (status = 'sending' AND claimed_at < $3))
+                         AND channel IN ({}) ORDER BY id LIMIT $1) RETURNING id",
+        super::placeholders(4, channels.len())
     );
+    let now = chrono::Utc::now();
+    // a claim older than this belongs to a server that stopped before finishing
+    let stale = now - chrono::Duration::minutes(5);
     let ids: Vec<i64> = on_db!(pool, |p| {
         let mut tx = p.begin_write().await?;
-        let mut q = sqlx::query_scalar(&sql).bind(n);
+        let mut q = sqlx::query_scalar(&sql).bind(n).bind(now).bind(stale);
         for c in channels {
             q = q.bind(*c);
         }

@@ -111,3 +111,32 @@ both!(the_webhook_sender_posts_and_retries, |app: TestApp| async move {
     assert_eq!(got.lock().await[0]["title"], "明天活动");
     assert_eq!(app.scalar("SELECT COUNT(*) FROM outbox WHERE status = 'sent'").await, 1);
 });
+
+both!(a_delivery_left_half_sent_is_picked_up_again, |app: TestApp| async move {
+    laobing::store::notifications::notify(
+        &app.db.pool,
+        &[laobing::store::notifications::To::User(1)],
+        "reminder",
+        "提醒",
+        "内容",
+        "/",
+    )
+    .await
+    .expect("notify");
+    // on the webhook channel, which this test server's own sender never takes
+    app.exec("DELETE FROM outbox").await;
+    app.exec("INSERT INTO outbox (notification_id, channel, status, created_at, claimed_at) SELECT id, 'webhook', 'sending', created_at, created_at FROM notifications").await;
+    // claimed "now" by a server that then stopped: not yet stale
+    let fresh = laobing::store::notifications::claim(&app.db.pool, 10, &["webhook"]).await.expect("claim");
+    assert!(fresh.is_empty(), "a claim in progress is left alone");
+    match app.db.pool {
+        laobing::store::Pool::Sqlite(_) => {
+            app.exec("UPDATE outbox SET claimed_at = datetime('now', '-10 minutes') || '+00:00'").await
+        }
+        laobing::store::Pool::Postgres(_) => {
+            app.exec("UPDATE outbox SET claimed_at = now() - interval '10 minutes'").await
+        }
+    }
+    let again = laobing::store::notifications::claim(&app.db.pool, 10, &["webhook"]).await.expect("claim");
+    assert_eq!(again.len(), 1, "a stale claim is taken over");
+});
