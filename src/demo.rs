@@ -353,6 +353,7 @@ pub async fn load(db: &Db) -> Result<Vec<(String, String, String)>> {
     activities_history(db, &town, &villages).await?;
     shop_and_evaluations(db, &town).await?;
     needs_history(db, &town).await?;
+    mobilization_history(db, &town).await?;
     Ok(table)
 }
 
@@ -550,4 +551,41 @@ async fn needs_history(db: &Db, town: &regions::Region) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Last summer's flood call-out: who was called, who came, who was moved to safety.
+async fn mobilization_history(db: &Db, town: &regions::Region) -> Result<()> {
+    use crate::store::{mobilizations, needs};
+    let centre = LatLon { lat: TOWN.1 + 0.01, lon: TOWN.2 + 0.01 };
+    let called: Vec<(i64, f64)> = needs::candidates(&db.pool, &town.path, 0)
+        .await?
+        .into_iter()
+        .filter(|c| c.active && c.skills.iter().any(|s| s == "swimming" || s == "rescue"))
+        .filter_map(|c| c.pos.map(|p| (c.id, (p.distance_km(centre) * 100.0).round() / 100.0)))
+        .filter(|(_, d)| *d <= 15.0)
+        .collect();
+    let skills: Vec<String> = vec![];
+    let id = mobilizations::create(
+        &db.pool,
+        &mobilizations::NewMobilization {
+            title: "淇河上游强降雨，转移低洼地带群众",
+            category: "flood_relief",
+            region_id: town.id,
+            lat: centre.lat,
+            lon: centre.lon,
+            radius_km: 15.0,
+            required_skills: &skills,
+            headcount: 20,
+            insurance: true,
+            created_by: 0,
+        },
+        &called,
+    )
+    .await?;
+    for (i, (v, _)) in called.iter().enumerate() {
+        if i % 5 != 4 {
+            mobilizations::answer(&db.pool, id, *v, i % 7 != 3).await?;
+        }
+    }
+    mobilizations::update(&db.pool, id, 14, 41, "closed").await
 }
