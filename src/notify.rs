@@ -88,6 +88,18 @@ pub async fn pass(db: &Db, senders: &[Box<dyn Sender>]) -> Result<usize, crate::
             .await?;
         }
     }
+    for (id, title, starts, volunteer) in notifications::claim_reminders(&db.pool).await? {
+        let when = (starts + chrono::Duration::hours(8)).format("%m月%d日 %H:%M");
+        notifications::notify(
+            &db.pool,
+            &[To::Volunteer(volunteer)],
+            "reminder",
+            &format!("活动提醒：{title}"),
+            &format!("{when}开始，请准时到达"),
+            &format!("/activities/{id}"),
+        )
+        .await?;
+    }
     let channels: Vec<&str> = senders.iter().map(|s| s.channel()).collect();
     let pending = notifications::claim(&db.pool, 50, &channels).await?;
     let mut sent = 0;

@@ -229,3 +229,36 @@ pub async fn staff_over(pool: &Pool, region_path: &str) -> Result<Vec<i64>> {
         .map(|(id, _)| id)
         .collect())
 }
+
+/// Sign-ups with a place at activities starting within a day, not yet
+/// reminded: (activity id, title, starts at, volunteer id). Each is claimed so
+/// that only one server reminds.
+pub async fn claim_reminders(pool: &Pool) -> Result<Vec<(i64, String, DateTime<Utc>, i64)>> {
+    let now = Utc::now();
+    on_db!(pool, |p| {
+        let mut tx = p.begin_write().await?;
+        let rows: Vec<(i64, String, DateTime<Utc>, i64)> = sqlx::query_as(
+            "SELECT a.id, a.title, a.starts_at, s.volunteer_id FROM activity_signups s JOIN activities a ON a.id = s.activity_id
+              WHERE s.status = 'signed_up' AND s.reminded_at IS NULL AND a.status = 'open' AND a.starts_at > $1 AND a.starts_at <= $2",
+        )
+        .bind(now)
+        .bind(now + chrono::Duration::hours(24))
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut claimed = Vec::new();
+        for r in rows {
+            let n = sqlx::query("UPDATE activity_signups SET reminded_at = $1 WHERE activity_id = $2 AND volunteer_id = $3 AND reminded_at IS NULL")
+                .bind(now)
+                .bind(r.0)
+                .bind(r.3)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if n == 1 {
+                claimed.push(r);
+            }
+        }
+        tx.commit().await?;
+        Ok(claimed)
+    })
+}

@@ -140,3 +140,24 @@ both!(a_delivery_left_half_sent_is_picked_up_again, |app: TestApp| async move {
     let again = laobing::store::notifications::claim(&app.db.pool, 10, &["webhook"]).await.expect("claim");
     assert_eq!(again.len(), 1, "a stale claim is taken over");
 });
+
+both!(volunteers_are_reminded_once_of_tomorrows_activity, |app: TestApp| async move {
+    use laobing::domain::account::Role;
+    let staff = app.token("staff").await;
+    let v = app.volunteer(&staff, "明天来", app.town.village_a, 1851, &[]).await;
+    app.account_for("tomorrow", Role::Volunteer, app.town.village_a, v["id"].as_i64().expect("id")).await;
+    let soon = app.activity(&staff, "明早巡河", &hours_from_now(10), &hours_from_now(12), 5, "safety_patrol").await;
+    let later =
+        app.activity(&staff, "下周宣讲", &hours_from_now(24 * 6), &hours_from_now(24 * 6 + 2), 5, "lecture").await;
+    for a in [&soon, &later] {
+        app.post(&staff, &format!("/api/v1/activities/{}/signups", a["id"]), json!({"volunteer_id": v["id"]})).await;
+    }
+    let senders = laobing::notify::senders();
+    laobing::notify::pass(&app.db, &senders).await.expect("pass");
+    laobing::notify::pass(&app.db, &senders).await.expect("pass");
+    let me = app.token("tomorrow").await;
+    let (_, inbox) = app.get(&me, "/api/v1/notifications").await;
+    let reminders: Vec<_> = inbox.as_array().expect("array").iter().filter(|n| n["kind"] == "reminder").collect();
+    assert_eq!(reminders.len(), 1, "only the activity within a day, only once");
+    assert_eq!(reminders[0]["link"], format!("/activities/{}", soon["id"]));
+});
