@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod activities;
 pub mod audit;
 pub mod awards;
+pub mod care;
 pub mod certificates;
 pub mod evaluations;
 pub mod mobilizations;

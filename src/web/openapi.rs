@@ -23,6 +23,7 @@ use utoipa::{Modify, OpenApi};
         super::checkin::verify_json,
         api::incentives::adjust, api::incentives::list, api::incentives::show, api::incentives::create,
         api::incentives::update, api::incentives::reconciliation, api::incentives::redeem, api::incentives::history,
+        api::care::list, api::care::show, api::care::create, api::care::visit,
         api::mobilizations::list, api::mobilizations::show, api::mobilizations::create, api::mobilizations::respond,
         api::mobilizations::update,
         api::needs::list, api::needs::show, api::needs::create, api::needs::reject, api::needs::cancel,

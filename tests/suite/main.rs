@@ -8,6 +8,7 @@ mod access;
 mod activities;
 mod auth;
 mod browser;
+mod care;
 mod cli;
 mod hardening;
 mod incentives;

@@ -2,6 +2,7 @@
 
 pub mod activities;
 pub mod auth;
+pub mod care;
 pub mod incentives;
 pub mod mobilizations;
 pub mod needs;
@@ -57,6 +58,9 @@ pub fn router() -> Router<AppState> {
         .route("/volunteers/{id}/evaluations", post(incentives::evaluate).get(incentives::evaluations_of))
         .route("/assessments", get(incentives::assessment))
         .route("/leaderboards", get(incentives::leaderboards))
+        .route("/care-recipients", get(care::list).post(care::create))
+        .route("/care-recipients/{id}", get(care::show))
+        .route("/care-recipients/{id}/visits", post(care::visit))
         .route("/mobilizations", get(mobilizations::list).post(mobilizations::create))
         .route("/mobilizations/{id}", get(mobilizations::show).patch(mobilizations::update))
         .route("/mobilizations/{id}/responses", post(mobilizations::respond))
