@@ -51,6 +51,11 @@ impl RegionKind {
     }
 }
 
+/// The unit that records service and issues certificates for a town.
+pub fn station_name(town: &str) -> String {
+    format!("{town}退役军人服务站")
+}
+
 /// Materialised path of a region: `/1/4/17/`. A region is inside another when
 /// its path starts with the other's path.
 pub fn child_path(parent_path: Option<&str>, id: i64) -> String {

@@ -180,3 +180,11 @@ pub async fn village_coverage(pool: &Pool, within: &str) -> Result<Vec<VillageCo
     let prefix = format!("{within}%");
     Ok(on_db!(pool, |p| sqlx::query_as::<_, VillageCoverage>(sql).bind(&prefix).fetch_all(p).await?))
 }
+
+/// The town a region belongs to: itself if it is a town, else its nearest
+/// town ancestor; a region with no town above it (a county) stands for itself.
+/// Towns may be roots, so this is read from the tree, not from path depth.
+pub async fn town_of(pool: &Pool, region_id: i64) -> Result<Region> {
+    let region = get(pool, region_id).await?.ok_or(StoreError::NotFound)?;
+    Ok(ancestry(pool, &region).await?.into_iter().rev().find(|r| r.kind() == RegionKind::Town).unwrap_or(region))
+}

@@ -382,3 +382,24 @@ both!(a_need_is_changed_until_someone_takes_it_on, |app: TestApp| async move {
     let (s, _) = app.patch(&staff, &path, json!({"title": "别的事"})).await;
     assert_eq!(s, StatusCode::CONFLICT, "taken on: no more changes");
 });
+
+both!(a_town_without_a_county_above_it_draws_on_all_its_villages, |app: TestApp| async move {
+    let admin = app.token("admin").await;
+    let (_, town) = app.post(&admin, "/api/v1/regions", json!({"name": "独立镇", "kind": "town"})).await;
+    let (_, v1) =
+        app.post(&admin, "/api/v1/regions", json!({"name": "东村", "kind": "village", "parent_id": town["id"]})).await;
+    let (_, v2) =
+        app.post(&admin, "/api/v1/regions", json!({"name": "西村", "kind": "village", "parent_id": town["id"]})).await;
+    let helper = app.volunteer(&admin, "邻村帮手", v2["id"].as_i64().expect("id"), 2101, &[]).await;
+    let n = need(&app, &admin, json!({"title": "搬家", "category": "other", "region_id": v1["id"]})).await;
+    let (_, sugg) = app.get(&admin, &format!("/api/v1/needs/{}/suggestions", n["id"])).await;
+    assert!(
+        sugg.as_array().expect("array").iter().any(|s| s["volunteer_id"] == helper["id"]),
+        "the whole town is asked, not one village: {sugg}"
+    );
+    app.post(&admin, &format!("/api/v1/needs/{}/dispatch", n["id"]), json!({"volunteer_ids": [helper["id"]]})).await;
+    app.post(&admin, &format!("/api/v1/needs/{}/accept", n["id"]), json!({"volunteer_id": helper["id"]})).await;
+    app.post(&admin, &format!("/api/v1/needs/{}/complete", n["id"]), json!({"service": [{"volunteer_id": helper["id"], "started_at": hours_from_now(-2), "ended_at": hours_from_now(-1)}]})).await;
+    let (_, recs) = app.get(&admin, &format!("/api/v1/volunteers/{}/service-records", helper["id"])).await;
+    assert_eq!(recs[0]["organiser"], "独立镇退役军人服务站");
+});

@@ -100,7 +100,9 @@ async fn draft(
             };
             (team.name, leader)
         }
-        None => (format!("{}退役军人服务站", region.name), None),
+        None => {
+            (crate::domain::region::station_name(&region_store::town_of(&state.db.pool, region.id).await?.name), None)
+        }
     };
     if caller.role == Role::TeamLeader {
         let led = team_led_by(state, caller).await?;

@@ -210,9 +210,8 @@ pub async fn suggestions(
         return Err(ApiError::field(Problem::about("limit", "应在1到100之间", "must be between 1 and 100")));
     }
     // the town the need is in: its volunteers are the candidates
-    let town: String =
-        n.region_path.split('/').filter(|s| !s.is_empty()).take(2).map(|s| format!("/{s}")).collect::<String>() + "/";
-    let cands = store::candidates(&state.db.pool, &town, n.id).await?;
+    let town = region_store::town_of(&state.db.pool, n.region_id).await?;
+    let cands = store::candidates(&state.db.pool, &town.path, n.id).await?;
     let offered: Vec<i64> = store::offers(&state.db.pool, n.id)
         .await?
         .iter()
@@ -417,14 +416,8 @@ pub async fn complete(
     }
     let rules =
         settings::rules_at(&state.db.pool, &n.region_path, crate::domain::service::local_date(completed_at)).await?;
-    let region = region_store::get(&state.db.pool, n.region_id).await?.ok_or_else(ApiError::internal)?;
-    let town = region_store::ancestry(&state.db.pool, &region)
-        .await?
-        .into_iter()
-        .find(|r| r.kind == "town")
-        .map(|r| r.name)
-        .unwrap_or(region.name);
-    let organiser = format!("{town}退役军人服务站");
+    let organiser =
+        crate::domain::region::station_name(&region_store::town_of(&state.db.pool, n.region_id).await?.name);
     store::complete(
         &state.db.pool,
         &n,

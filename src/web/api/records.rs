@@ -180,14 +180,8 @@ pub async fn issue_certificate(
         }
     }
     let content = if kinds.is_empty() { "—".to_string() } else { kinds.join("、") };
-    let region = region_store::get(&state.db.pool, v.region_id).await?.ok_or_else(ApiError::internal)?;
-    let town = region_store::ancestry(&state.db.pool, &region)
-        .await?
-        .into_iter()
-        .find(|r| r.kind == "town")
-        .map(|r| r.name)
-        .unwrap_or(region.name);
-    let issued_by = format!("{town}退役军人服务站");
+    let issued_by =
+        crate::domain::region::station_name(&region_store::town_of(&state.db.pool, v.region_id).await?.name);
     let cert = certificates::issue(
         &state.db.pool,
         &NewCertificate {

@@ -1,6 +1,6 @@
 //! `/api/v1/regions` and the "one village one team" coverage view.
 
-use super::{list_scope, query_int, Body};
+use super::{list_scope, Body};
 use crate::domain::geo::LatLon;
 use crate::domain::input::Fields;
 use crate::domain::region::RegionKind;
@@ -152,7 +152,6 @@ pub async fn coverage(
     Query(q): Query<CoverageQuery>,
 ) -> ApiResult<Json<Vec<VillageCoverage>>> {
     caller.ensure(caller.role.reads_roster())?;
-    let _ = query_int("region_id", q.region_id.as_deref())?;
     let within = super::list_scope(&state, &caller, q.region_id.as_deref()).await?;
     Ok(Json(store::village_coverage(&state.db.pool, &within).await?))
 }

@@ -81,9 +81,8 @@ async fn me_page(state: &AppState, caller: &Caller, lang: Lang) -> Result<MePage
         })
         .collect();
     // open activities of the volunteer's town and village, to sign up for
-    let town_path: String =
-        v.region_path.split('/').filter(|s| !s.is_empty()).take(2).map(|s| format!("/{s}")).collect::<String>() + "/";
-    let open = activities::list(&state.db.pool, &town_path, true, 30)
+    let town = crate::store::regions::town_of(&state.db.pool, v.region_id).await?;
+    let open = activities::list(&state.db.pool, &town.path, true, 30)
         .await?
         .iter()
         .filter(|a| v.region_path.starts_with(&a.region_path) || a.region_path.starts_with(&v.region_path))
