@@ -9,6 +9,7 @@ pub mod domain;
 pub mod notify;
 pub mod store;
 pub mod web;
+pub mod workbooks;
 
 /// Today's date where the towns are (UTC+8), which decides "today" for rules
 /// such as "a discharge date cannot be in the future".

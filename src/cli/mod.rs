@@ -53,10 +53,56 @@ enum Command {
         #[arg(long, default_value_t = 20_000)]
         volunteers: u32,
     },
+    /// Make up a whole county for the summary report's benchmark (see docs/benchmarks.md).
+    SyntheticCounty {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long, default_value_t = 20)]
+        towns: u32,
+        #[arg(long, default_value_t = 100_000)]
+        volunteers: u32,
+        #[arg(long, default_value_t = 5_000_000)]
+        records: u32,
+        /// Spread the records over this many days before today.
+        #[arg(long, default_value_t = 365)]
+        days: u32,
+    },
     /// Check that the audit log's hash chain is unbroken.
     AuditVerify {
         #[command(flatten)]
         db: DbArgs,
+    },
+    /// Write reports as workbooks.
+    Export {
+        #[command(subcommand)]
+        command: ExportCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// The summary report (统计汇总表) of a region for a period, as an .xlsx workbook.
+    Report {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The region whose whole subtree is counted.
+        #[arg(long)]
+        region: i64,
+        /// First day (YYYY-MM-DD, inclusive).
+        #[arg(long)]
+        from: String,
+        /// Last day (YYYY-MM-DD, inclusive).
+        #[arg(long)]
+        to: String,
+        /// Where to write the workbook.
+        #[arg(short = 'o', long = "output")]
+        output: PathBuf,
+        /// 填表人 printed on the form.
+        #[arg(long, default_value = "")]
+        preparer: String,
+        /// 负责人 printed on the form.
+        #[arg(long, default_value = "")]
+        person_in_charge: String,
     },
 }
 
@@ -151,6 +197,51 @@ async fn run(cli: Cli) -> Result<(), String> {
             let started = std::time::Instant::now();
             let made = crate::demo::synthetic(&db, volunteers).await.map_err(|e| e.to_string())?;
             println!("{made} synthetic volunteers added in {:.1}s", started.elapsed().as_secs_f64());
+            Ok(())
+        }
+        Command::Export {
+            command: ExportCommand::Report { db, region, from, to, output, preparer, person_in_charge },
+        } => {
+            let period = crate::domain::report::Period::parse(Some(&from), Some(&to)).map_err(|p| {
+                p.0.iter().map(|p| format!("--{} {}", p.field, p.bilingual())).collect::<Vec<_>>().join("; ")
+            })?;
+            let db = open(&db, false).await?;
+            let root = store::regions::get(&db.pool, region)
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("region {region} does not exist · 区域 {region} 不存在"))?;
+            let sign = store::reports::Signatures { prepared_by: preparer, person_in_charge };
+            let summary = store::reports::summary(&db.pool, &root, period, sign).await.map_err(|e| e.to_string())?;
+            let bytes = crate::workbooks::summary::workbook(&summary).map_err(|e| e.to_string())?;
+            std::fs::write(&output, bytes).map_err(|e| format!("{}: {e}", output.display()))?;
+            println!(
+                "{} {}–{}: {} 场次活动, {} 人次, {:.1} 小时 → {}",
+                summary.region_name,
+                summary.from,
+                summary.to,
+                summary.activities.total,
+                summary.service.person_times,
+                summary.service.hours,
+                output.display()
+            );
+            Ok(())
+        }
+        Command::SyntheticCounty { db, towns, volunteers, records, days } => {
+            let db = open(&db, false).await?;
+            let started = std::time::Instant::now();
+            let c = crate::demo::synthetic_county(&db, towns, volunteers, records, days)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "county {}: {} towns, {} villages, {} volunteers, {} activities, {} service records in {:.1}s",
+                c.county_id,
+                c.towns,
+                c.villages,
+                c.volunteers,
+                c.activities,
+                c.records,
+                started.elapsed().as_secs_f64()
+            );
             Ok(())
         }
         Command::AuditVerify { db } => {

@@ -71,8 +71,10 @@ macro_rules! book_record {
         let late = $crate::domain::service::is_late($crate::domain::service::local_date(rec.started_at), $today, &rules.calendar);
         let id: Option<i64> = sqlx::query_scalar(
             "INSERT INTO service_records (volunteer_id, source, source_id, category, title, place, content, organiser,
-                 person_in_charge, started_at, ended_at, minutes, travel_minutes, late, recorded_by, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+                 person_in_charge, started_at, ended_at, minutes, travel_minutes, late, recorded_by, created_at, region_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+                     CASE WHEN $2 = 'activity' THEN (SELECT region_id FROM activities WHERE id = $3)
+                          ELSE (SELECT region_id FROM needs WHERE id = $3) END)
              ON CONFLICT DO NOTHING RETURNING id",
         )
         .bind(rec.volunteer_id)
@@ -224,9 +226,10 @@ pub async fn correct(
         sqlx::query(lock).bind(original.volunteer_id).execute(&mut *tx).await?;
         let new_id: i64 = sqlx::query_scalar(
             "INSERT INTO service_records (volunteer_id, source, source_id, category, title, place, content, organiser,
-                 person_in_charge, started_at, ended_at, minutes, travel_minutes, late, corrects, reason, recorded_by, created_at)
+                 person_in_charge, started_at, ended_at, minutes, travel_minutes, late, corrects, reason, recorded_by, created_at,
+                 region_id)
              SELECT volunteer_id, source, source_id, category, title, place, content, organiser, person_in_charge,
-                    $1, $2, $3, travel_minutes, $4, id, $5, $6, $7
+                    $1, $2, $3, travel_minutes, $4, id, $5, $6, $7, region_id
                FROM service_records WHERE id = $8 RETURNING id",
         )
         .bind(started_at)

@@ -30,6 +30,7 @@ use utoipa::{Modify, OpenApi};
         api::needs::suggestions, api::needs::dispatch, api::needs::accept, api::needs::decline, api::needs::offers,
         api::needs::complete, api::needs::rating, api::needs::batch_dispatch, api::needs::update,
         api::incentives::evaluate, api::incentives::evaluations_of, api::incentives::assessment, api::incentives::leaderboards,
+        api::reports::summary,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),

@@ -154,3 +154,59 @@ async fn serve_demo_runs_on_postgres_too() {
     let (_server, base, _) = serve_demo(dir.path(), Some(&url));
     check_demo(&base).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_report_writes_the_summary_workbook() {
+    let app = common::spawn(Backend::Sqlite).await.expect("app");
+    let staff = app.token("staff").await;
+    let a = app
+        .activity(&staff, "春耕帮扶", "2026-04-02T08:00:00+08:00", "2026-04-02T11:00:00+08:00", 5, "spring_farming")
+        .await;
+    let v = app.volunteer(&staff, "帮扶队员", app.town.village_a, 41, &["farming"]).await;
+    let (s, r) = app
+        .post(
+            &staff,
+            &format!("/api/v1/activities/{}/attendance", a["id"]),
+            serde_json::json!({"volunteer_id": v["id"], "check_in": "2026-04-02T08:00:00+08:00", "check_out": "2026-04-02T11:00:00+08:00"}),
+        )
+        .await;
+    assert_eq!(s, reqwest::StatusCode::OK, "{r}");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out_file = dir.path().join("summary.xlsx");
+    let town = app.town.town.to_string();
+    let args =
+        ["export", "report", "--database", &app.url, "--region", &town, "--from", "2026-04-01", "--to", "2026-04-30"];
+    let out = laobing(app.dir.path())
+        .args(args)
+        .args(["--person-in-charge", "张站长", "-o"])
+        .arg(&out_file)
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("回车镇") && said.contains("1 场次活动") && said.contains("1 人次") && said.contains("3.0 小时"),
+        "{said}"
+    );
+    let bytes = std::fs::read(&out_file).expect("the workbook was written");
+    assert_eq!(&bytes[..2], b"PK");
+    let bad = laobing(app.dir.path())
+        .args([
+            "export",
+            "report",
+            "--database",
+            &app.url,
+            "--region",
+            &town,
+            "--from",
+            "2026-05-01",
+            "--to",
+            "2026-04-01",
+            "-o",
+        ])
+        .arg(dir.path().join("bad.xlsx"))
+        .output()
+        .expect("run");
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--to"), "names the flag");
+}

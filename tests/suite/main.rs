@@ -19,4 +19,5 @@ mod openapi;
 mod pages;
 mod records;
 mod regions_teams;
+mod reports;
 mod volunteers;

@@ -8,6 +8,7 @@ pub mod mobilizations;
 pub mod needs;
 pub mod records;
 pub mod regions;
+pub mod reports;
 pub mod teams;
 pub mod volunteers;
 
@@ -76,6 +77,7 @@ pub fn router() -> Router<AppState> {
         .route("/needs/{id}/offers", get(needs::offers))
         .route("/needs/{id}/complete", post(needs::complete))
         .route("/needs/{id}/rating", post(needs::rating))
+        .route("/reports/summary", get(reports::summary))
 }
 
 /// A JSON object body; anything else is answered in the contract's error shape.

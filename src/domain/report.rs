@@ -1,0 +1,275 @@
+//! The summary report (统计汇总表): what a town or county reports upward for a
+//! period. The figures and what falls in the period are fixed by the contract;
+//! this module holds the period arithmetic and the report's shape, so both can be
+//! checked without a database.
+
+use super::validation::{Problem, Problems};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
+
+/// The towns keep local time at UTC+8.
+const LOCAL_OFFSET_HOURS: i64 = 8;
+
+/// The longest period one report covers; longer asks are almost always a typo
+/// in the year, and would make the month table unreadable.
+pub const MAX_DAYS: i64 = 3 * 366;
+
+/// Both dates inclusive, in local time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+impl Period {
+    /// Reads `from` and `to` (YYYY-MM-DD), naming each bad field.
+    pub fn parse(from: Option<&str>, to: Option<&str>) -> Result<Period, Problems> {
+        let mut problems = Problems::new();
+        let mut read = |field: &str, v: Option<&str>| match v.map(str::trim).filter(|s| !s.is_empty()) {
+            None => {
+                problems.push(Problem::about(field, "必填", "is required"));
+                None
+            }
+            Some(s) => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+                Ok(d) => Some(d),
+                Err(_) => {
+                    problems.push(Problem::about(field, "日期格式应为YYYY-MM-DD", "must be a date as YYYY-MM-DD"));
+                    None
+                }
+            },
+        };
+        let (from, to) = (read("from", from), read("to", to));
+        let (Some(from), Some(to)) = (from, to) else {
+            return Err(problems);
+        };
+        if to < from {
+            problems.push(Problem::about("to", "不能早于开始日期", "must not be before from"));
+        } else if (to - from).num_days() >= MAX_DAYS {
+            problems.push(Problem::about("to", "统计期间不能超过三年", "the period must not exceed three years"));
+        }
+        if problems.is_empty() {
+            Ok(Period { from, to })
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// The instants the period spans: from local midnight of `from` up to, not
+    /// including, local midnight after `to`.
+    pub fn bounds(&self) -> (DateTime<Utc>, DateTime<Utc>) {
+        (local_midnight(self.from), local_midnight(self.to + Duration::days(1)))
+    }
+
+    /// The calendar months the period touches, each with the instants where it
+    /// starts and ends inside the period.
+    pub fn months(&self) -> Vec<Month> {
+        let mut out = Vec::new();
+        let mut first = self.from;
+        while first <= self.to {
+            let next = first_of_next_month(first);
+            let last = (next - Duration::days(1)).min(self.to);
+            out.push(Month {
+                key: format!("{:04}-{:02}", first.year(), first.month()),
+                starts: local_midnight(first),
+                ends: local_midnight(last + Duration::days(1)),
+            });
+            first = next;
+        }
+        out
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Month {
+    /// `YYYY-MM`
+    pub key: String,
+    pub starts: DateTime<Utc>,
+    pub ends: DateTime<Utc>,
+}
+
+fn first_of_next_month(d: NaiveDate) -> NaiveDate {
+    let (y, m) = if d.month() == 12 { (d.year() + 1, 1) } else { (d.year(), d.month() + 1) };
+    NaiveDate::from_ymd_opt(y, m, 1).unwrap_or(NaiveDate::MAX)
+}
+
+fn local_midnight(d: NaiveDate) -> DateTime<Utc> {
+    Utc.from_utc_datetime(&d.and_time(NaiveTime::MIN)) - Duration::hours(LOCAL_OFFSET_HOURS)
+}
+
+/// Share of recipients visited, 0..1; a region with nobody to visit reports 0
+/// rather than pretending to full coverage.
+pub fn coverage(visited: i64, recipients: i64) -> f64 {
+    if recipients <= 0 {
+        0.0
+    } else {
+        (visited.min(recipients) as f64) / (recipients as f64)
+    }
+}
+
+/// Decimal hours from summed minutes, as the records keep them.
+pub fn hours(minutes: i64) -> f64 {
+    minutes as f64 / 60.0
+}
+
+#[derive(Debug, Clone, Default, Serialize, ToSchema, PartialEq)]
+pub struct TeamFigures {
+    /// Teams of this kind in the region today (支).
+    pub count: i64,
+    /// Distinct active volunteers on teams of this kind (人).
+    pub members: i64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, ToSchema, PartialEq)]
+pub struct VolunteerFigures {
+    pub active: i64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, ToSchema, PartialEq)]
+pub struct ActivityFigures {
+    /// Activities whose start falls in the period (场次).
+    pub total: i64,
+    pub by_category: BTreeMap<String, i64>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, ToSchema, PartialEq)]
+pub struct NeedFigures {
+    pub filed: i64,
+    pub completed: i64,
+    pub completed_by_category: BTreeMap<String, i64>,
+    /// Mean stars of the needs completed in the period that were rated; null when none were.
+    pub average_rating: Option<f64>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, ToSchema, PartialEq)]
+pub struct ServiceFigures {
+    /// Service records (人次).
+    pub person_times: i64,
+    /// Distinct volunteers who served (人).
+    pub volunteers: i64,
+    /// Hours served (小时).
+    pub hours: f64,
+    pub person_times_by_category: BTreeMap<String, i64>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, ToSchema, PartialEq)]
+pub struct OutcomeFigures {
+    pub beneficiaries: i64,
+    pub audience: i64,
+    pub households_relocated: i64,
+    pub persons_relocated: i64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, ToSchema, PartialEq)]
+pub struct CareFigures {
+    pub recipients: i64,
+    pub visited: i64,
+    /// visited / recipients, 0..1
+    pub coverage: f64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, ToSchema, PartialEq)]
+pub struct MentoringFigures {
+    pub active: i64,
+    pub employed: i64,
+    pub business_started: i64,
+}
+
+/// One line of a breakdown (by month, by village or town, by team).
+#[derive(Debug, Clone, Default, Serialize, ToSchema, PartialEq)]
+pub struct Line {
+    /// `YYYY-MM` for months; the region's or team's name otherwise.
+    pub label: String,
+    /// The region or team this line is about (absent for months).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    /// Active volunteers of the region, or active members of the team; left out of month lines.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub members: Option<i64>,
+    pub activities: i64,
+    pub needs_filed: i64,
+    pub needs_completed: i64,
+    pub person_times: i64,
+    /// Distinct volunteers who served; left out of month lines.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub volunteers: Option<i64>,
+    pub hours: f64,
+    pub beneficiaries: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Summary {
+    pub region_id: i64,
+    pub region_name: String,
+    #[schema(value_type = String, format = Date)]
+    pub from: NaiveDate,
+    #[schema(value_type = String, format = Date)]
+    pub to: NaiveDate,
+    pub teams: BTreeMap<String, TeamFigures>,
+    pub volunteers: VolunteerFigures,
+    pub activities: ActivityFigures,
+    pub needs: NeedFigures,
+    pub service: ServiceFigures,
+    pub outcomes: OutcomeFigures,
+    pub care: CareFigures,
+    pub mentoring: MentoringFigures,
+    /// Month by month through the period.
+    pub by_month: Vec<Line>,
+    /// The region's parts: towns of a county, villages of a town, grids of a village.
+    pub by_region: Vec<Line>,
+    /// Teams of the region (towns and villages only; a county's breakdown is by town).
+    pub by_team: Vec<Line>,
+    /// 填表人
+    pub prepared_by: String,
+    /// 负责人
+    pub person_in_charge: String,
+    pub generated_at: DateTime<Utc>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
+    }
+
+    #[test]
+    fn a_period_runs_from_local_midnight_to_local_midnight() {
+        let p = Period::parse(Some("2026-01-01"), Some("2026-01-31")).expect("period");
+        let (a, b) = p.bounds();
+        assert_eq!(a.to_rfc3339(), "2025-12-31T16:00:00+00:00");
+        assert_eq!(b.to_rfc3339(), "2026-01-31T16:00:00+00:00");
+    }
+
+    #[test]
+    fn months_cover_the_period_without_gaps() {
+        let p = Period { from: d("2025-11-15"), to: d("2026-02-03") };
+        let m = p.months();
+        let keys: Vec<&str> = m.iter().map(|m| m.key.as_str()).collect();
+        assert_eq!(keys, ["2025-11", "2025-12", "2026-01", "2026-02"]);
+        assert_eq!(m[0].starts, p.bounds().0);
+        assert_eq!(m.last().expect("last").ends, p.bounds().1);
+        for w in m.windows(2) {
+            assert_eq!(w[0].ends, w[1].starts);
+        }
+    }
+
+    #[test]
+    fn bad_periods_name_their_fields() {
+        let e = Period::parse(None, Some("2026-13-01")).expect_err("bad");
+        let fields: Vec<&str> = e.0.iter().map(|p| p.field.as_str()).collect();
+        assert_eq!(fields, ["from", "to"]);
+        let e = Period::parse(Some("2026-02-01"), Some("2026-01-01")).expect_err("reversed");
+        assert_eq!(e.0[0].field, "to");
+        assert!(Period::parse(Some("2020-01-01"), Some("2026-01-01")).is_err());
+    }
+
+    #[test]
+    fn coverage_stays_within_zero_and_one() {
+        assert_eq!(coverage(0, 0), 0.0);
+        assert_eq!(coverage(3, 4), 0.75);
+        assert_eq!(coverage(5, 4), 1.0);
+    }
+}

@@ -1,0 +1,156 @@
+//! Multi-row inserts for made-up data at county scale (benchmarks only): a
+//! statement per thousand rows inside one transaction per batch, the same SQL
+//! text on both databases.
+
+use super::{BeginWrite, Pool, Result};
+use crate::on_db;
+use chrono::{DateTime, NaiveDate, Utc};
+
+pub struct Person {
+    pub volunteer_no: String,
+    pub name: String,
+    pub birth_date: NaiveDate,
+    pub id_sealed: String,
+    pub id_hash: String,
+    pub id_masked: String,
+    pub phone_sealed: String,
+    pub phone_hash: String,
+    pub phone_masked: String,
+    pub region_id: i64,
+}
+
+pub struct Held {
+    pub title: String,
+    pub category: &'static str,
+    pub region_id: i64,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub beneficiaries: i64,
+}
+
+pub struct Served {
+    pub volunteer_id: i64,
+    pub activity_id: i64,
+    pub category: &'static str,
+    pub region_id: i64,
+    pub started_at: DateTime<Utc>,
+    pub minutes: i64,
+}
+
+fn values(rows: usize, cols: usize, tail: &str) -> String {
+    (0..rows)
+        .map(|r| {
+            let binds: Vec<String> = (1..=cols).map(|c| format!("${}", r * cols + c)).collect();
+            format!("({}{tail})", binds.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+const CHUNK: usize = 1000;
+
+pub async fn volunteers(pool: &Pool, people: &[Person]) -> Result<()> {
+    let now = Utc::now();
+    for chunk in people.chunks(CHUNK) {
+        let sql = format!(
+            "INSERT INTO volunteers (volunteer_no, name, gender, birth_date, id_sealed, id_hash, id_masked, phone_sealed, phone_hash,
+                 phone_masked, region_id, created_at, updated_at, status) VALUES {}",
+            values(chunk.len(), 13, ", 'active'")
+        );
+        on_db!(pool, |p| {
+            let mut tx = p.begin_write().await?;
+            let mut q = sqlx::query(&sql);
+            for v in chunk {
+                q = q
+                    .bind(&v.volunteer_no)
+                    .bind(&v.name)
+                    .bind("male")
+                    .bind(v.birth_date)
+                    .bind(&v.id_sealed)
+                    .bind(&v.id_hash)
+                    .bind(&v.id_masked)
+                    .bind(&v.phone_sealed)
+                    .bind(&v.phone_hash)
+                    .bind(&v.phone_masked)
+                    .bind(v.region_id)
+                    .bind(now)
+                    .bind(now);
+            }
+            q.execute(&mut *tx).await?;
+            tx.commit().await?;
+        });
+    }
+    Ok(())
+}
+
+/// Inserts held (closed) activities; returns their ids in the order given.
+pub async fn activities(pool: &Pool, held: &[Held]) -> Result<Vec<i64>> {
+    let now = Utc::now();
+    let mut ids = Vec::with_capacity(held.len());
+    for chunk in held.chunks(CHUNK) {
+        let sql = format!(
+            "INSERT INTO activities (title, category, region_id, starts_at, ends_at, beneficiaries, created_at, capacity, organiser, status)
+             VALUES {} RETURNING id",
+            values(chunk.len(), 7, ", 30, '压测', 'closed'")
+        );
+        let mut got: Vec<i64> = on_db!(pool, |p| {
+            let mut tx = p.begin_write().await?;
+            let mut q = sqlx::query_scalar(&sql);
+            for a in chunk {
+                q = q
+                    .bind(&a.title)
+                    .bind(a.category)
+                    .bind(a.region_id)
+                    .bind(a.starts_at)
+                    .bind(a.ends_at)
+                    .bind(a.beneficiaries)
+                    .bind(now);
+            }
+            let ids = q.fetch_all(&mut *tx).await?;
+            tx.commit().await?;
+            ids
+        });
+        // RETURNING gives rows in insertion order on both databases for a single VALUES list
+        got.sort_unstable();
+        ids.extend(got);
+    }
+    Ok(ids)
+}
+
+pub async fn service_records(pool: &Pool, served: &[Served]) -> Result<()> {
+    let now = Utc::now();
+    for chunk in served.chunks(CHUNK) {
+        let sql = format!(
+            "INSERT INTO service_records (volunteer_id, source_id, category, region_id, started_at, ended_at, minutes, created_at,
+                 source, title, organiser, late) VALUES {}",
+            values(chunk.len(), 8, ", 'activity', '压测活动', '压测', FALSE")
+        );
+        on_db!(pool, |p| {
+            let mut tx = p.begin_write().await?;
+            let mut q = sqlx::query(&sql);
+            for s in chunk {
+                q = q
+                    .bind(s.volunteer_id)
+                    .bind(s.activity_id)
+                    .bind(s.category)
+                    .bind(s.region_id)
+                    .bind(s.started_at)
+                    .bind(s.started_at + chrono::Duration::minutes(s.minutes))
+                    .bind(s.minutes)
+                    .bind(now);
+            }
+            q.execute(&mut *tx).await?;
+            tx.commit().await?;
+        });
+    }
+    Ok(())
+}
+
+/// Fresh statistics after a bulk load: PostgreSQL plans badly without them,
+/// and SQLite's planner uses them too.
+pub async fn analyze(pool: &Pool) -> Result<()> {
+    on_db!(pool, |p| {
+        sqlx::query("ANALYZE").execute(p).await?;
+    });
+    Ok(())
+}
