@@ -6,11 +6,13 @@
 
 pub mod accounts;
 pub mod activities;
+pub mod announcements;
 pub mod audit;
 pub mod awards;
 pub mod care;
 pub mod certificates;
 pub mod evaluations;
+pub mod grids;
 pub mod mobilizations;
 pub mod needs;
 pub mod notifications;
