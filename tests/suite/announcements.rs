@@ -58,8 +58,23 @@ both!(a_town_notice_reaches_its_villages_and_counts_its_readers, |app: TestApp| 
     assert_eq!(app.get(&vol_o, &url).await.0, StatusCode::FORBIDDEN);
     assert_eq!(app.post(&vol_o, &format!("{url}/read"), json!({})).await.0, StatusCode::FORBIDDEN);
     assert_eq!(app.post(&vol_a, "/api/v1/announcements/999999/read", json!({})).await.0, StatusCode::NOT_FOUND);
+    // a phone that double-taps: several reads at once leave one receipt
+    let mut taps = Vec::new();
+    for _ in 0..5 {
+        let (client, to, token) = (app.client.clone(), app.url(&format!("{url}/read")), vol_a.clone());
+        taps.push(tokio::spawn(async move {
+            let r = client.post(to).bearer_auth(token).json(&json!({})).send().await.expect("send");
+            (r.status(), r.json::<Value>().await.unwrap_or(Value::Null))
+        }));
+    }
+    let mut answers = Vec::new();
+    for t in taps {
+        answers.push(t.await.expect("join"));
+    }
+    assert!(answers.iter().all(|(s, _)| *s == StatusCode::OK), "{answers:?}");
     let (s, first) = app.post(&vol_a, &format!("{url}/read"), json!({})).await;
     assert_eq!(s, StatusCode::OK, "{first}");
+    assert!(answers.iter().all(|(_, a)| a["read_at"] == first["read_at"]), "every tap answers the first time");
     let (s, again) = app.post(&vol_a, &format!("{url}/read"), json!({})).await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(first["read_at"], again["read_at"], "reading twice keeps the first time");
@@ -124,6 +139,8 @@ both!(a_volunteer_reads_a_notice_on_the_phone_and_staff_see_it_read, |app: TestA
         html.contains("八一座谈会通知") && html.contains("id=\"unread-count\">1"),
         "staff see one volunteer yet to read"
     );
+    let html = app.client.get(app.url("/announcements")).send().await.expect("send").text().await.expect("text");
+    assert!(html.contains("八一座谈会通知") && html.contains("announcement-form"), "the staff page lists and posts");
     crate::pages::sign_in(&app, "vol_a").await;
     let html = app.client.get(app.url("/me")).send().await.expect("send").text().await.expect("text");
     assert!(html.contains("八一座谈会通知") && html.contains("未读"), "the notice is on the phone page, unread");

@@ -70,7 +70,7 @@ async fn list_page(state: &AppState, caller: &Caller, lang: Lang, q: &CareFilter
     let list = rows
         .into_iter()
         .filter(|r: &CareRecipient| category.is_empty() || r.categories.contains(&category) || r.category == category)
-        .filter(|r| !hardship || r.hardship || r.low_income || r.living_alone)
+        .filter(|r| !hardship || r.hardship || r.low_income)
         .filter(|r| chosen.is_none_or(|c| r.region_path.starts_with(&c.region_path)))
         .map(|r| RecipientLine {
             id: r.id,
