@@ -69,6 +69,22 @@ pub async fn create(pool: &Pool, a: &NewAnnouncement<'_>, by: i64) -> Result<i64
     .await?))
 }
 
+/// Corrects a notice; receipts stay, as readers saw the same notice.
+pub async fn update(pool: &Pool, id: i64, a: &NewAnnouncement<'_>) -> Result<bool> {
+    let done = on_db!(pool, |p| sqlx::query(
+        "UPDATE announcements SET title = $1, body = $2, kind = $3, region_id = $4 WHERE id = $5"
+    )
+    .bind(a.title)
+    .bind(a.body)
+    .bind(a.kind)
+    .bind(a.region_id)
+    .bind(id)
+    .execute(p)
+    .await?
+    .rows_affected());
+    Ok(done > 0)
+}
+
 /// Records that `user` has read it; reading again keeps the first time.
 pub async fn mark_read(pool: &Pool, id: i64, user: i64) -> Result<DateTime<Utc>> {
     Ok(on_db!(pool, |p| {

@@ -28,7 +28,7 @@ use utoipa::{Modify, OpenApi};
         api::care::update_campaign, api::care::campaign_coverage,
         api::grids::stats,
         api::announcements::list, api::announcements::show, api::announcements::create,
-        api::announcements::read, api::announcements::reads,
+        api::announcements::read, api::announcements::reads, api::announcements::update,
         api::mobilizations::list, api::mobilizations::show, api::mobilizations::create, api::mobilizations::respond,
         api::mobilizations::update,
         api::needs::list, api::needs::show, api::needs::create, api::needs::reject, api::needs::cancel,

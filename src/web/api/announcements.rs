@@ -1,7 +1,7 @@
 //! `/api/v1/announcements`: notices from the station to a region, and the
 //! read receipts that show who has seen them.
 
-use super::{paging, Body};
+use super::{list_scope, paging, Body};
 use crate::domain::input::Fields;
 use crate::domain::validation::Problem;
 use crate::store::announcements::{self as store, Announcement, NewAnnouncement, Receipt};
@@ -20,6 +20,8 @@ pub const KINDS: [&str; 4] = ["policy", "event", "job", "other"];
 
 #[derive(Deserialize, IntoParams)]
 pub struct AnnouncementQuery {
+    /// Notices addressed to this region, above it or inside it (within the caller's scope).
+    pub region_id: Option<String>,
     /// 1–1000, default 100.
     pub limit: Option<String>,
 }
@@ -48,6 +50,11 @@ pub async fn list(
     Query(q): Query<AnnouncementQuery>,
 ) -> ApiResult<Json<Vec<Announcement>>> {
     let (limit, _) = paging(q.limit.as_deref(), None)?;
+    if q.region_id.as_deref().is_some_and(|r| !r.trim().is_empty()) {
+        let within = list_scope(&state, &caller, q.region_id.as_deref()).await?;
+        let below = caller.role.reads_roster();
+        return Ok(Json(store::visible(&state.db.pool, caller.user_id, &within, below, limit).await?));
+    }
     Ok(Json(visible_list(&state, &caller, limit).await?))
 }
 
@@ -57,12 +64,19 @@ pub async fn show(State(state): State<AppState>, caller: Caller, Path(id): Path<
     Ok(Json(visible_one(&state, &caller, id).await?))
 }
 
-/// Checks and posts a notice to a region of the caller's scope.
-pub async fn post_announcement(
+/// A notice as checked, for a post and for a correction alike.
+struct Draft {
+    title: String,
+    body: String,
+    kind: String,
+    region_id: i64,
+}
+
+async fn checked(
     state: &AppState,
     caller: &Caller,
     body: &serde_json::Map<String, serde_json::Value>,
-) -> ApiResult<Announcement> {
+) -> ApiResult<Draft> {
     caller.ensure(caller.role.manages_roster())?;
     let mut f = Fields::new(body);
     let title = f.required_text("title", 100);
@@ -87,14 +101,55 @@ pub async fn post_announcement(
         .await?
         .ok_or_else(|| ApiError::field(Problem::about("region_id", "不存在", "does not exist")))?;
     caller.ensure_covers(&region.path)?;
-    let id = store::create(
-        &state.db.pool,
-        &NewAnnouncement { title: &title, body: &text, kind: &kind, region_id },
-        caller.user_id,
-    )
-    .await?;
-    caller.audit(state, "create", "announcement", &id.to_string(), &title).await;
+    Ok(Draft { title, body: text, kind, region_id })
+}
+
+impl Draft {
+    fn as_new(&self) -> NewAnnouncement<'_> {
+        NewAnnouncement { title: &self.title, body: &self.body, kind: &self.kind, region_id: self.region_id }
+    }
+}
+
+/// Checks and posts a notice to a region of the caller's scope.
+pub async fn post_announcement(
+    state: &AppState,
+    caller: &Caller,
+    body: &serde_json::Map<String, serde_json::Value>,
+) -> ApiResult<Announcement> {
+    let d = checked(state, caller, body).await?;
+    let id = store::create(&state.db.pool, &d.as_new(), caller.user_id).await?;
+    caller.audit(state, "create", "announcement", &id.to_string(), &d.title).await;
     store::get(&state.db.pool, id, caller.user_id).await?.ok_or_else(ApiError::internal)
+}
+
+#[utoipa::path(patch, path = "/api/v1/announcements/{id}", tag = "announcements", security(("bearer" = [])),
+    request_body(content = Object, description = "any of {title, body, kind, region_id}"),
+    responses((status = 200, body = Announcement), (status = 403), (status = 404), (status = 422)))]
+pub async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Body(body): Body,
+) -> ApiResult<Json<Announcement>> {
+    let current = store::get(&state.db.pool, id, caller.user_id).await?.ok_or_else(ApiError::not_found)?;
+    caller.ensure(caller.role.manages_roster())?;
+    caller.ensure_covers(&current.region_path)?;
+    let mut merged = serde_json::Map::new();
+    merged.insert("title".into(), current.title.into());
+    merged.insert("body".into(), current.body.into());
+    merged.insert("kind".into(), current.kind.into());
+    merged.insert("region_id".into(), current.region_id.into());
+    for (k, v) in body {
+        if matches!(k.as_str(), "title" | "body" | "kind" | "region_id") {
+            merged.insert(k, v);
+        }
+    }
+    let d = checked(&state, &caller, &merged).await?;
+    if !store::update(&state.db.pool, id, &d.as_new()).await? {
+        return Err(ApiError::not_found());
+    }
+    caller.audit(&state, "update", "announcement", &id.to_string(), &d.title).await;
+    Ok(Json(store::get(&state.db.pool, id, caller.user_id).await?.ok_or_else(ApiError::not_found)?))
 }
 
 #[utoipa::path(post, path = "/api/v1/announcements", tag = "announcements", security(("bearer" = [])),

@@ -67,7 +67,7 @@ pub fn router() -> Router<AppState> {
         .route("/care-campaigns/{id}/coverage", get(care::campaign_coverage))
         .route("/grids/stats", get(grids::stats))
         .route("/announcements", get(announcements::list).post(announcements::create))
-        .route("/announcements/{id}", get(announcements::show))
+        .route("/announcements/{id}", get(announcements::show).patch(announcements::update))
         .route("/announcements/{id}/read", post(announcements::read))
         .route("/announcements/{id}/reads", get(announcements::reads))
         .route("/care-recipients/{id}/visits", post(care::visit))
