@@ -241,6 +241,7 @@ both!(care_pages_show_the_registry_a_visit_log_and_a_campaign_to_print, |app: Te
         json!({"category": "veteran_in_difficulty", "region_id": app.town.village_b}),
     )
     .await;
+    recipient(&app, &staff, "老党员孙伯", json!({"category": "other", "region_id": app.town.village_b})).await;
     let helper = app.volunteer(&staff, "走访员老张", app.town.village_a, 2101, &[]).await;
     let (_, camp) = app
         .post(&staff, "/api/v1/care-campaigns", json!({"kind": "army_day", "year": 2025, "region_id": app.town.town}))
@@ -289,6 +290,7 @@ both!(care_pages_show_the_registry_a_visit_log_and_a_campaign_to_print, |app: Te
     );
     let (_, html) = page(format!("/care?campaign={}", camp["id"])).await;
     assert!(html.contains("困难老兵李叔") && !html.contains("烈属王大娘"), "the unvisited filter");
+    assert!(!html.contains("老党员孙伯"), "only those the campaign must reach");
     let (_, html) = page("/care?hardship=1".into()).await;
     assert!(html.contains("烈属王大娘") && !html.contains("困难老兵李叔"), "the hardship filter");
 });

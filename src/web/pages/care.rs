@@ -71,7 +71,12 @@ async fn list_page(state: &AppState, caller: &Caller, lang: Lang, q: &CareFilter
         .into_iter()
         .filter(|r: &CareRecipient| category.is_empty() || r.categories.contains(&category) || r.category == category)
         .filter(|r| !hardship || r.hardship || r.low_income)
-        .filter(|r| chosen.is_none_or(|c| r.region_path.starts_with(&c.region_path)))
+        .filter(|r| {
+            chosen.is_none_or(|c| {
+                r.region_path.starts_with(&c.region_path)
+                    && crate::domain::care::is_targeted(&r.categories, &c.categories)
+            })
+        })
         .map(|r| RecipientLine {
             id: r.id,
             name: r.name.clone(),
