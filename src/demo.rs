@@ -354,6 +354,9 @@ pub async fn load(db: &Db) -> Result<Vec<(String, String, String)>> {
     shop_and_evaluations(db, &town).await?;
     needs_history(db, &town).await?;
     mobilization_history(db, &town).await?;
+    care_campaigns_history(db, &town).await?;
+    grid_history(db, &town).await?;
+    announcements_history(db, &town).await?;
     Ok(table)
 }
 
@@ -727,4 +730,157 @@ pub async fn synthetic_county(db: &Db, towns: u32, volunteers: u32, records: u32
         activities: made_activities,
         records: made_records,
     })
+
+/// Care recipients in the first villages, this year's Spring Festival and
+/// Army Day campaigns over the town, and visits that leave a few people still
+/// to see, so the coverage view has names to show.
+async fn care_campaigns_history(db: &Db, town: &regions::Region) -> Result<()> {
+    use crate::domain::care::default_campaign;
+    use crate::store::care;
+    let today = crate::today_local();
+    let villages = regions::list(&db.pool, Some(&town.path), Some(RegionKind::Village)).await?;
+    let people: [(&str, &str, &[&str], bool); 4] = [
+        ("烈属", "martyr_family", &[], false),
+        ("困难老兵", "veteran_in_difficulty", &["disabled_veteran"], true),
+        ("伤残老兵", "disabled_veteran", &[], false),
+        ("老党员老兵", "other", &[], false),
+    ];
+    let mut recipients = Vec::new();
+    for (vi, village) in villages.iter().take(6).enumerate() {
+        for (pi, (label, category, more, hardship)) in people.iter().enumerate() {
+            let surname = nth_char(SURNAMES, vi * 4 + pi);
+            let name = format!("{label}{surname}{}", ["大爷", "大娘", "叔", "伯"][(vi + pi) % 4]);
+            let categories: Vec<String> =
+                std::iter::once(*category).chain(more.iter().copied()).map(str::to_string).collect();
+            let id = care::create(
+                &db.pool,
+                &db.vault,
+                &care::NewRecipient {
+                    name: &name,
+                    category,
+                    categories: &categories,
+                    region_id: village.id,
+                    address: Some(&format!("{}{}组", village.name, pi + 1)),
+                    phone: None,
+                    hardship: *hardship,
+                    living_alone: pi == 0 && vi % 2 == 0,
+                    low_income: *hardship,
+                    honour_plaque: *category == "martyr_family",
+                    notes: None,
+                },
+            )
+            .await?;
+            recipients.push(id);
+        }
+    }
+    // the latest campaign of each kind that has already ended
+    let ended = |kind: &str| {
+        [today.year(), today.year() - 1]
+            .into_iter()
+            .filter_map(|y| default_campaign(kind, y))
+            .find(|(_, _, to)| *to <= today)
+    };
+    let targets: Vec<String> = crate::domain::care::DEFAULT_TARGETS.iter().map(|s| s.to_string()).collect();
+    for (kind, skip_every) in [("spring_festival", 7usize), ("army_day", 3usize)] {
+        let Some((name, from, to)) = ended(kind) else { continue };
+        care::create_campaign(
+            &db.pool,
+            &care::NewCampaign {
+                name: &name,
+                kind,
+                region_id: town.id,
+                starts_on: from,
+                ends_on: to,
+                categories: &targets,
+            },
+            0,
+        )
+        .await?;
+        for (i, id) in recipients.iter().enumerate() {
+            if i % skip_every == skip_every - 1 {
+                continue; // still to visit
+            }
+            let on = from + chrono::Duration::days((i % 10) as i64);
+            let help = if kind == "spring_festival" { "米、面、油和慰问金" } else { "慰问品" };
+            care::add_visit(&db.pool, *id, on.min(to), &[], Some("身体尚好，感谢党和政府"), Some(help), 0).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Volunteers attached to the grids of two villages, and the cases the grid
+/// worker filed there this month: mediations, hazards, a clean-up.
+async fn grid_history(db: &Db, town: &regions::Region) -> Result<()> {
+    use crate::domain::needs::NeedDraft;
+    use crate::store::{grids, needs};
+    use chrono::{Duration, Utc};
+    let villages = regions::list(&db.pool, Some(&town.path), Some(RegionKind::Village)).await?;
+    let worker = accounts::find_by_name(&db.pool, "wanggeyuan").await?.map(|u| u.id);
+    for village in villages.iter().take(2) {
+        let Some(grid) = regions::list(&db.pool, Some(&village.path), Some(RegionKind::Grid)).await?.into_iter().next()
+        else {
+            continue;
+        };
+        let people = volunteers::list(
+            &db.pool,
+            &db.vault,
+            &volunteers::Filter { within: village.path.clone(), limit: 4, ..Default::default() },
+        )
+        .await?;
+        for v in &people {
+            grids::attach(&db.pool, v.id, Some(grid.id)).await?;
+        }
+        let cases: [(&str, &str, i64); 3] = [
+            ("调解两户邻里排水纠纷", "social_governance", 3),
+            ("河边护栏松动隐患", "social_governance", 2),
+            ("清理村道积存垃圾", "civilization", 1),
+        ];
+        for (title, category, days_ago) in cases {
+            let d = NeedDraft {
+                title: format!("{}：{title}", grid.name),
+                category: category.into(),
+                description: None,
+                region_id: grid.id,
+                place: Some(village.name.clone()),
+                position: grid.lat.zip(grid.lon).map(|(lat, lon)| LatLon { lat, lon }),
+                required_skills: vec![],
+                volunteers_needed: 1,
+                due_at: None,
+                filed_at: Some(Utc::now() - Duration::days(days_ago)),
+                requester_name: None,
+                requester_phone: None,
+            };
+            needs::create(&db.pool, &db.vault, &d, "grid", worker).await?;
+        }
+    }
+    Ok(())
+}
+
+/// A few notices from the station, some already read on volunteers' phones.
+async fn announcements_history(db: &Db, town: &regions::Region) -> Result<()> {
+    use crate::store::announcements::{self as store, NewAnnouncement};
+    let staff = accounts::find_by_name(&db.pool, "zhanxin").await?.map(|u| u.id).unwrap_or(0);
+    let village = regions::list(&db.pool, Some(&town.path), Some(RegionKind::Village)).await?;
+    let first = village.first().map(|v| v.id).unwrap_or(town.id);
+    let notices = [
+        (
+            "关于做好退役军人优待证申领工作的通知",
+            "即日起可到镇退役军人服务站或通过手机申领优待证。\n请各村服务小队协助行动不便的老兵办理。",
+            "policy",
+            town.id,
+        ),
+        ("“八一”老兵座谈会", "8月1日上午9点在镇政府三楼会议室召开，请各村推荐两名代表参加。", "event", town.id),
+        ("县城物流园招聘仓库管理员", "退役军人优先，月薪四千元以上，有意者联系服务站。", "job", town.id),
+        ("本村秋收互助安排", "本周六上午在村委会集合，帮助独居老兵收玉米。", "other", first),
+    ];
+    let mut ids = Vec::new();
+    for (title, body, kind, region_id) in notices {
+        ids.push(store::create(&db.pool, &NewAnnouncement { title, body, kind, region_id }, staff).await?);
+    }
+    if let Some(reader) = accounts::find_by_name(&db.pool, "laobing01").await? {
+        for id in ids.iter().take(2) {
+            store::mark_read(&db.pool, *id, reader.id).await?;
+        }
+    }
+    Ok(())
 }

@@ -6,8 +6,10 @@
 pub mod account;
 pub mod activity;
 pub mod assessment;
+pub mod care;
 pub mod category;
 pub mod geo;
+pub mod grids;
 pub mod id_number;
 pub mod input;
 pub mod lang;

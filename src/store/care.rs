@@ -161,3 +161,174 @@ pub async fn visits(pool: &Pool, recipient_id: i64) -> Result<Vec<Visit>> {
         })
         .collect())
 }
+
+/// The sealed phone of a recipient, so that a PATCH can be checked as a whole.
+pub async fn sealed_phone(pool: &Pool, id: i64) -> Result<Option<String>> {
+    let v: Option<Option<String>> =
+        on_db!(pool, |p| sqlx::query_scalar("SELECT phone_sealed FROM care_recipients WHERE id = $1")
+            .bind(id)
+            .fetch_optional(p)
+            .await?);
+    Ok(v.flatten())
+}
+
+/// Replaces a recipient's profile; false when there is no such recipient.
+pub async fn update(pool: &Pool, vault: &Vault, id: i64, r: &NewRecipient<'_>) -> Result<bool> {
+    let done = on_db!(pool, |p| {
+        sqlx::query(
+            "UPDATE care_recipients SET name = $1, category = $2, categories = $3, region_id = $4, address = $5,
+                 phone_sealed = $6, phone_masked = $7, hardship = $8, living_alone = $9, low_income = $10,
+                 honour_plaque = $11, notes = $12
+             WHERE id = $13",
+        )
+        .bind(r.name)
+        .bind(r.category)
+        .bind(r.categories.join(","))
+        .bind(r.region_id)
+        .bind(r.address)
+        .bind(r.phone.map(|p| vault.seal(p.as_str())))
+        .bind(r.phone.map(|p| p.masked()))
+        .bind(r.hardship)
+        .bind(r.living_alone)
+        .bind(r.low_income)
+        .bind(r.honour_plaque)
+        .bind(r.notes)
+        .bind(id)
+        .execute(p)
+        .await?
+        .rows_affected()
+    });
+    Ok(done > 0)
+}
+
+/// A visit campaign (Spring Festival, Army Day, or one of the town's own).
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct Campaign {
+    pub id: i64,
+    pub name: String,
+    /// spring_festival, army_day or custom
+    pub kind: String,
+    pub region_id: i64,
+    pub region_name: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    #[serde(skip)]
+    pub categories_text: String,
+    /// The recipient categories the campaign must reach.
+    #[sqlx(skip)]
+    pub categories: Vec<String>,
+    #[serde(skip)]
+    pub region_path: String,
+}
+
+fn finish_campaign(mut c: Campaign) -> Campaign {
+    c.categories = c.categories_text.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect();
+    c
+}
+
+const CAMPAIGN: &str = "SELECT c.id, c.name, c.kind, c.region_id, r.name AS region_name, c.starts_on, c.ends_on,
+        c.categories AS categories_text, r.path AS region_path
+   FROM care_campaigns c JOIN regions r ON r.id = c.region_id";
+
+pub async fn campaign(pool: &Pool, id: i64) -> Result<Option<Campaign>> {
+    let sql = format!("{CAMPAIGN} WHERE c.id = $1");
+    let c: Option<Campaign> = on_db!(pool, |p| sqlx::query_as(&sql).bind(id).fetch_optional(p).await?);
+    Ok(c.map(finish_campaign))
+}
+
+/// Campaigns over a region of the subtree, or over one of its ancestors (a
+/// county's campaign reaches every village), newest first.
+pub async fn campaigns(pool: &Pool, within: &str) -> Result<Vec<Campaign>> {
+    let sql = format!("{CAMPAIGN} WHERE r.path LIKE $1 OR $2 LIKE r.path || '%' ORDER BY c.starts_on DESC, c.id DESC");
+    let rows: Vec<Campaign> =
+        on_db!(pool, |p| sqlx::query_as(&sql).bind(format!("{within}%")).bind(within).fetch_all(p).await?);
+    Ok(rows.into_iter().map(finish_campaign).collect())
+}
+
+pub struct NewCampaign<'a> {
+    pub name: &'a str,
+    pub kind: &'a str,
+    pub region_id: i64,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub categories: &'a [String],
+}
+
+pub async fn create_campaign(pool: &Pool, c: &NewCampaign<'_>, by: i64) -> Result<i64> {
+    Ok(on_db!(pool, |p| sqlx::query_scalar::<_, i64>(
+        "INSERT INTO care_campaigns (name, kind, region_id, starts_on, ends_on, categories, created_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"
+    )
+    .bind(c.name)
+    .bind(c.kind)
+    .bind(c.region_id)
+    .bind(c.starts_on)
+    .bind(c.ends_on)
+    .bind(c.categories.join(","))
+    .bind(by)
+    .bind(Utc::now())
+    .fetch_one(p)
+    .await?))
+}
+
+pub async fn update_campaign(pool: &Pool, id: i64, c: &NewCampaign<'_>) -> Result<bool> {
+    let done = on_db!(pool, |p| {
+        sqlx::query(
+        "UPDATE care_campaigns SET name = $1, kind = $2, region_id = $3, starts_on = $4, ends_on = $5, categories = $6
+         WHERE id = $7"
+    )
+    .bind(c.name)
+    .bind(c.kind)
+    .bind(c.region_id)
+    .bind(c.starts_on)
+    .bind(c.ends_on)
+    .bind(c.categories.join(","))
+    .bind(id)
+    .execute(p)
+    .await?
+    .rows_affected()
+    });
+    Ok(done > 0)
+}
+
+/// A recipient of a campaign's subtree, with whether a visit falls in its dates.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CampaignRecipient {
+    pub id: i64,
+    pub name: String,
+    pub category: String,
+    pub categories_text: String,
+    pub region_id: i64,
+    pub region_name: String,
+    pub region_path: String,
+    pub visited: bool,
+}
+
+impl CampaignRecipient {
+    pub fn categories(&self) -> Vec<String> {
+        let mut all: Vec<String> =
+            self.categories_text.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect();
+        if !all.contains(&self.category) {
+            all.push(self.category.clone());
+        }
+        all
+    }
+}
+
+/// The recipients under `within` (the campaign's region, or the part of it a
+/// caller may see) and whether each was visited in the campaign's dates.
+pub async fn campaign_recipients(pool: &Pool, c: &Campaign, within: &str) -> Result<Vec<CampaignRecipient>> {
+    Ok(on_db!(pool, |p| sqlx::query_as(
+        "SELECT c.id, c.name, c.category, c.categories AS categories_text, c.region_id, r.name AS region_name,
+                r.path AS region_path,
+                EXISTS (SELECT 1 FROM care_visits v WHERE v.recipient_id = c.id
+                          AND v.visited_on >= $2 AND v.visited_on <= $3) AS visited
+           FROM care_recipients c JOIN regions r ON r.id = c.region_id
+          WHERE r.path LIKE $1 ORDER BY r.path, c.id"
+    )
+    .bind(format!("{within}%"))
+    .bind(c.starts_on)
+    .bind(c.ends_on)
+    .fetch_all(p)
+    .await?))
+}

@@ -6,12 +6,14 @@
 
 pub mod accounts;
 pub mod activities;
+pub mod announcements;
 pub mod audit;
 pub mod awards;
 pub mod bulk;
 pub mod care;
 pub mod certificates;
 pub mod evaluations;
+pub mod grids;
 pub mod mobilizations;
 pub mod needs;
 pub mod notifications;

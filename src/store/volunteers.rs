@@ -39,6 +39,8 @@ pub struct VolunteerRow {
     pub honors: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The grid (网格) under the village the volunteer belongs to, if any.
+    pub grid_id: Option<i64>,
 }
 
 impl VolunteerRow {
@@ -73,7 +75,8 @@ fn select(pool: &Pool) -> String {
         "SELECT v.id, v.volunteer_no, v.name, v.gender, v.birth_date, v.id_sealed, v.id_masked, v.phone_sealed,
                 v.phone_masked, v.region_id, r.path AS region_path, r.name AS region_name, v.address, v.lat, v.lon,
                 v.branch, v.enlisted_on, v.discharged_on, v.veteran_category, v.party_member, v.cadre_role,
-                v.availability, v.status, {skills} AS skills, {honors} AS honors, v.created_at, v.updated_at
+                v.availability, v.status, {skills} AS skills, {honors} AS honors, v.created_at, v.updated_at,
+                v.grid_id
            FROM volunteers v JOIN regions r ON r.id = v.region_id"
     )
 }
@@ -184,6 +187,11 @@ fn clash(e: sqlx::Error) -> StoreError {
 
 /// Stores a new volunteer and gives them their volunteer number.
 pub async fn create(pool: &Pool, vault: &Vault, d: &VolunteerDraft) -> Result<i64> {
+    create_in_grid(pool, vault, d, None).await
+}
+
+/// As `create`, attaching the volunteer to a grid (checked by the caller).
+pub async fn create_in_grid(pool: &Pool, vault: &Vault, d: &VolunteerDraft, grid_id: Option<i64>) -> Result<i64> {
     let now = Utc::now();
     let res: Result<i64> = on_db!(pool, |p| {
         let mut tx = p.begin_write().await?;
@@ -219,9 +227,10 @@ pub async fn create(pool: &Pool, vault: &Vault, d: &VolunteerDraft) -> Result<i6
         .fetch_one(&mut *tx)
         .await
         .map_err(clash)?;
-        sqlx::query("UPDATE volunteers SET volunteer_no = $1 WHERE id = $2")
+        sqlx::query("UPDATE volunteers SET volunteer_no = $1, grid_id = $3 WHERE id = $2")
             .bind(volunteer_no(id))
             .bind(id)
+            .bind(grid_id)
             .execute(&mut *tx)
             .await?;
         for s in &d.skills {
@@ -246,6 +255,17 @@ pub async fn create(pool: &Pool, vault: &Vault, d: &VolunteerDraft) -> Result<i6
 }
 
 pub async fn update(pool: &Pool, vault: &Vault, id: i64, d: &VolunteerDraft) -> Result<()> {
+    update_in_grid(pool, vault, id, d, None).await
+}
+
+/// As `update`; `Some(grid)` also sets (or with `Some(None)` clears) the grid.
+pub async fn update_in_grid(
+    pool: &Pool,
+    vault: &Vault,
+    id: i64,
+    d: &VolunteerDraft,
+    grid: Option<Option<i64>>,
+) -> Result<()> {
     let now = Utc::now();
     let res: Result<()> = on_db!(pool, |p| {
         let mut tx = p.begin_write().await?;
@@ -284,6 +304,9 @@ pub async fn update(pool: &Pool, vault: &Vault, id: i64, d: &VolunteerDraft) -> 
         .map_err(clash)?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
+        }
+        if let Some(g) = grid {
+            sqlx::query("UPDATE volunteers SET grid_id = $1 WHERE id = $2").bind(g).bind(id).execute(&mut *tx).await?;
         }
         sqlx::query("DELETE FROM volunteer_skills WHERE volunteer_id = $1").bind(id).execute(&mut *tx).await?;
         sqlx::query("DELETE FROM volunteer_honors WHERE volunteer_id = $1").bind(id).execute(&mut *tx).await?;

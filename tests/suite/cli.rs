@@ -122,6 +122,20 @@ async fn check_demo(base: &str) {
         coverage.as_array().expect("array").iter().any(|v| v["teams"] == 0),
         "the demo shows a village still to cover"
     );
+    let campaigns = get("/api/v1/care-campaigns").await;
+    let campaigns = campaigns.as_array().expect("array");
+    assert_eq!(campaigns.len(), 2, "a Spring Festival and an Army Day campaign");
+    for c in campaigns {
+        let cov = get(&format!("/api/v1/care-campaigns/{}/coverage", c["id"])).await;
+        let share = cov["coverage"].as_f64().expect("coverage");
+        assert!(share > 0.5 && share < 1.0 && !cov["unvisited"].as_array().expect("list").is_empty(), "{cov}");
+    }
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let grids = get(&format!("/api/v1/grids/stats?from={}&to={today}", today - chrono::Duration::days(30))).await;
+    let busy = grids.as_array().expect("array").iter().filter(|g| g["volunteers"].as_i64() > Some(0)).count();
+    assert!(busy >= 2 && grids[0]["cases_filed"].as_i64() > Some(0), "{grids}");
+    let notices = get("/api/v1/announcements").await;
+    assert!(notices.as_array().is_some_and(|n| n.len() >= 3));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -6,10 +6,12 @@ mod common;
 
 mod access;
 mod activities;
+mod announcements;
 mod auth;
 mod browser;
 mod care;
 mod cli;
+mod grids;
 mod hardening;
 mod incentives;
 mod mobilizations;

@@ -1,8 +1,10 @@
 //! The JSON API of the contract, under `/api/v1`.
 
 pub mod activities;
+pub mod announcements;
 pub mod auth;
 pub mod care;
+pub mod grids;
 pub mod incentives;
 pub mod mobilizations;
 pub mod needs;
@@ -60,7 +62,15 @@ pub fn router() -> Router<AppState> {
         .route("/assessments", get(incentives::assessment))
         .route("/leaderboards", get(incentives::leaderboards))
         .route("/care-recipients", get(care::list).post(care::create))
-        .route("/care-recipients/{id}", get(care::show))
+        .route("/care-recipients/{id}", get(care::show).patch(care::update))
+        .route("/care-campaigns", get(care::campaigns).post(care::create_campaign))
+        .route("/care-campaigns/{id}", get(care::campaign).patch(care::update_campaign))
+        .route("/care-campaigns/{id}/coverage", get(care::campaign_coverage))
+        .route("/grids/stats", get(grids::stats))
+        .route("/announcements", get(announcements::list).post(announcements::create))
+        .route("/announcements/{id}", get(announcements::show).patch(announcements::update))
+        .route("/announcements/{id}/read", post(announcements::read))
+        .route("/announcements/{id}/reads", get(announcements::reads))
         .route("/care-recipients/{id}/visits", post(care::visit))
         .route("/mobilizations", get(mobilizations::list).post(mobilizations::create))
         .route("/mobilizations/{id}", get(mobilizations::show).patch(mobilizations::update))

@@ -53,6 +53,8 @@ pub struct VolunteerView {
     pub status: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The grid (网格) of the volunteer's village they are attached to.
+    pub grid_id: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub teams: Option<Vec<TeamRef>>,
     /// Hours of service that count (corrected records excluded); on a single volunteer's GET.
@@ -99,6 +101,7 @@ pub fn view(state: &AppState, v: VolunteerRow, reveal: bool) -> VolunteerView {
         status: v.status,
         created_at: v.created_at,
         updated_at: v.updated_at,
+        grid_id: v.grid_id,
         teams: None,
         service_hours: None,
         star_level: None,
@@ -261,8 +264,34 @@ pub async fn checked_draft(
     Ok(draft)
 }
 
+/// A grid a volunteer may be attached to: a region of kind grid under the
+/// volunteer's village (422 naming `grid_id` otherwise). Null detaches.
+pub async fn checked_grid(state: &AppState, v: Option<&Value>, region_id: i64) -> ApiResult<Option<i64>> {
+    let id = match v {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::String(s)) if s.trim().is_empty() => return Ok(None),
+        Some(v) => v.as_i64().or_else(|| v.as_str().and_then(|s| s.trim().parse().ok())),
+    };
+    let Some(id) = id else {
+        return Err(ApiError::field(Problem::about("grid_id", "应为整数", "must be a whole number")));
+    };
+    let not_under = || {
+        ApiError::field(Problem::about(
+            "grid_id",
+            "应为该志愿者所在村(社区)下的网格",
+            "must be a grid under the volunteer's village",
+        ))
+    };
+    let grid = region_store::get(&state.db.pool, id).await?.ok_or_else(not_under)?;
+    let home = region_store::get(&state.db.pool, region_id).await?.ok_or_else(not_under)?;
+    if grid.kind != "grid" || !grid.path.starts_with(&home.path) {
+        return Err(not_under());
+    }
+    Ok(Some(id))
+}
+
 #[utoipa::path(post, path = "/api/v1/volunteers", tag = "volunteers", security(("bearer" = [])),
-    request_body(content = Object, description = "the fields of VolunteerView; id_number, phone, name and region_id are required; gender and birth_date are read from the ID number"),
+    request_body(content = Object, description = "the fields of VolunteerView; id_number, phone, name and region_id are required; gender and birth_date are read from the ID number; grid_id must be a grid under the volunteer's village"),
     responses((status = 201, body = VolunteerView), (status = 403), (status = 422)))]
 pub async fn create(
     State(state): State<AppState>,
@@ -271,7 +300,8 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, Json<VolunteerView>)> {
     caller.ensure(caller.role.manages_roster())?;
     let draft = checked_draft(&state, &caller, &body).await?;
-    let id = store::create(&state.db.pool, &state.db.vault, &draft).await?;
+    let grid_id = checked_grid(&state, body.get("grid_id"), draft.region_id).await?;
+    let id = store::create_in_grid(&state.db.pool, &state.db.vault, &draft, grid_id).await?;
     let v = store::get(&state.db.pool, id).await?.ok_or_else(ApiError::internal)?;
     caller.audit(&state, "create", "volunteer", &id.to_string(), &v.volunteer_no).await;
     Ok((StatusCode::CREATED, Json(detail(&state, &caller, v).await?)))
@@ -323,13 +353,25 @@ pub async fn update(
             "is set by the system and cannot be changed",
         )));
     }
+    let grid_sent = body.get("grid_id").cloned();
     for (k, v) in body {
-        if !matches!(k.as_str(), "id" | "volunteer_no" | "created_at" | "updated_at" | "region_name" | "teams") {
+        if !matches!(
+            k.as_str(),
+            "id" | "volunteer_no" | "created_at" | "updated_at" | "region_name" | "teams" | "grid_id"
+        ) {
             merged.insert(k, v);
         }
     }
     let draft = checked_draft(&state, &caller, &merged).await?;
-    store::update(&state.db.pool, &state.db.vault, id, &draft).await?;
+    let grid = match grid_sent {
+        Some(g) => Some(checked_grid(&state, Some(&g), draft.region_id).await?),
+        // a move to another village leaves the old village's grid behind
+        None if draft.region_id != current.region_id => {
+            Some(checked_grid(&state, current.grid_id.map(Value::from).as_ref(), draft.region_id).await.ok().flatten())
+        }
+        None => None,
+    };
+    store::update_in_grid(&state.db.pool, &state.db.vault, id, &draft, grid).await?;
     caller.audit(&state, "update", "volunteer", &id.to_string(), &current.volunteer_no).await;
     let v = store::get(&state.db.pool, id).await?.ok_or_else(ApiError::not_found)?;
     Ok(Json(detail(&state, &caller, v).await?))

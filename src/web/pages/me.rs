@@ -45,6 +45,8 @@ pub struct MePage {
     pub offers: Vec<super::needs::NeedLine>,
     /// Open call-outs I was called to, with my answer if I gave one.
     pub calls: Vec<(crate::store::mobilizations::Mobilization, Option<String>)>,
+    /// Notices addressed to my village or above it; unread ones are marked.
+    pub notices: Vec<super::announcements::NoticeLine>,
 }
 
 impl MePage {
@@ -89,7 +91,9 @@ async fn me_page(state: &AppState, caller: &Caller, lang: Lang) -> Result<MePage
         .filter(|a| !mine.iter().any(|(l, _)| l.id == a.id))
         .map(|a| line(a, lang))
         .collect();
+    let notices = crate::web::api::announcements::visible_list(state, caller, 10).await?;
     Ok(MePage {
+        notices: super::announcements::lines(lang, &notices),
         c: Chrome::new(caller, lang, "me", "/me"),
         name: v.name,
         no: v.volunteer_no,

@@ -3,8 +3,11 @@
 //! are compiled into the binary, as are the static files.
 
 pub mod activities;
+pub mod announcements;
+pub mod care;
 pub mod coverage;
 pub mod dashboard;
+pub mod grids;
 pub mod inbox;
 pub mod incentives;
 pub mod login;
@@ -59,6 +62,12 @@ pub fn router() -> Router<AppState> {
         .route("/rules", get(incentives::rules).post(incentives::save_rules))
         .route("/activities", get(activities::list).post(activities::create))
         .route("/activities/{id}", get(activities::show).post(activities::act))
+        .route("/care", get(care::list))
+        .route("/care/{id}", get(care::show).post(care::log_visit))
+        .route("/care/campaigns/{id}", get(care::campaign))
+        .route("/grids", get(grids::page))
+        .route("/announcements", get(announcements::list).post(announcements::create))
+        .route("/announcements/{id}", get(announcements::show))
         .route("/volunteers/{id}/certificate", get(me::certificate))
         .route("/volunteers", get(volunteers::list))
         .route("/volunteers/new", get(volunteers::new_form).post(volunteers::create))

@@ -1,0 +1,142 @@
+//! Announcements (通知公告) addressed to a region, and who has read them.
+
+use super::{Pool, Result};
+use crate::on_db;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct Announcement {
+    pub id: i64,
+    pub title: String,
+    pub body: String,
+    /// policy, event, job or other
+    pub kind: String,
+    /// Everyone at or below this region is addressed.
+    pub region_id: i64,
+    pub region_name: String,
+    pub posted_at: DateTime<Utc>,
+    /// The account that posted it.
+    pub posted_by: Option<i64>,
+    pub posted_by_name: Option<String>,
+    /// When the caller read it; null while unread.
+    pub read_at: Option<DateTime<Utc>>,
+    #[serde(skip)]
+    pub region_path: String,
+}
+
+const SELECT: &str = "SELECT a.id, a.title, a.body, a.kind, a.region_id, r.name AS region_name, a.posted_at,
+        a.posted_by, u.username AS posted_by_name, ar.read_at, r.path AS region_path
+   FROM announcements a JOIN regions r ON r.id = a.region_id
+   LEFT JOIN users u ON u.id = a.posted_by
+   LEFT JOIN announcement_reads ar ON ar.announcement_id = a.id AND ar.user_id = $1";
+
+/// One announcement, with the reader's receipt if `reader` has read it.
+pub async fn get(pool: &Pool, id: i64, reader: i64) -> Result<Option<Announcement>> {
+    let sql = format!("{SELECT} WHERE a.id = $2");
+    Ok(on_db!(pool, |p| sqlx::query_as(&sql).bind(reader).bind(id).fetch_optional(p).await?))
+}
+
+/// What a reader whose region is `scope` sees: notices addressed to their
+/// region or any region above it, and with `below`, those addressed inside
+/// their subtree too. Newest first.
+pub async fn visible(pool: &Pool, reader: i64, scope: &str, below: bool, limit: i64) -> Result<Vec<Announcement>> {
+    let cond = if below { "$2 LIKE r.path || '%' OR r.path LIKE $2 || '%'" } else { "$2 LIKE r.path || '%'" };
+    let sql = format!("{SELECT} WHERE {cond} ORDER BY a.posted_at DESC, a.id DESC LIMIT $3");
+    Ok(on_db!(pool, |p| sqlx::query_as(&sql).bind(reader).bind(scope).bind(limit).fetch_all(p).await?))
+}
+
+pub struct NewAnnouncement<'a> {
+    pub title: &'a str,
+    pub body: &'a str,
+    pub kind: &'a str,
+    pub region_id: i64,
+}
+
+pub async fn create(pool: &Pool, a: &NewAnnouncement<'_>, by: i64) -> Result<i64> {
+    Ok(on_db!(pool, |p| sqlx::query_scalar::<_, i64>(
+        "INSERT INTO announcements (title, body, kind, region_id, posted_by, posted_at)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"
+    )
+    .bind(a.title)
+    .bind(a.body)
+    .bind(a.kind)
+    .bind(a.region_id)
+    .bind(by)
+    .bind(Utc::now())
+    .fetch_one(p)
+    .await?))
+}
+
+/// Corrects a notice; receipts stay, as readers saw the same notice.
+pub async fn update(pool: &Pool, id: i64, a: &NewAnnouncement<'_>) -> Result<bool> {
+    let done = on_db!(pool, |p| sqlx::query(
+        "UPDATE announcements SET title = $1, body = $2, kind = $3, region_id = $4 WHERE id = $5"
+    )
+    .bind(a.title)
+    .bind(a.body)
+    .bind(a.kind)
+    .bind(a.region_id)
+    .bind(id)
+    .execute(p)
+    .await?
+    .rows_affected());
+    Ok(done > 0)
+}
+
+/// Records that `user` has read it; reading again keeps the first time.
+pub async fn mark_read(pool: &Pool, id: i64, user: i64) -> Result<DateTime<Utc>> {
+    Ok(on_db!(pool, |p| {
+        sqlx::query(
+            "INSERT INTO announcement_reads (announcement_id, user_id, read_at) VALUES ($1, $2, $3)
+             ON CONFLICT (announcement_id, user_id) DO NOTHING",
+        )
+        .bind(id)
+        .bind(user)
+        .bind(Utc::now())
+        .execute(p)
+        .await?;
+        sqlx::query_scalar::<_, DateTime<Utc>>(
+            "SELECT read_at FROM announcement_reads WHERE announcement_id = $1 AND user_id = $2",
+        )
+        .bind(id)
+        .bind(user)
+        .fetch_one(p)
+        .await?
+    }))
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct Receipt {
+    /// The account's user name.
+    pub user: String,
+    /// The volunteer the account belongs to, if any.
+    pub volunteer_name: Option<String>,
+    pub read_at: DateTime<Utc>,
+}
+
+pub async fn receipts(pool: &Pool, id: i64) -> Result<Vec<Receipt>> {
+    Ok(on_db!(pool, |p| sqlx::query_as(
+        "SELECT u.username AS \"user\", v.name AS volunteer_name, ar.read_at
+           FROM announcement_reads ar JOIN users u ON u.id = ar.user_id
+           LEFT JOIN volunteers v ON v.id = u.volunteer_id
+          WHERE ar.announcement_id = $1 ORDER BY ar.read_at, u.username"
+    )
+    .bind(id)
+    .fetch_all(p)
+    .await?))
+}
+
+/// Volunteers' accounts in the addressed subtree that have not read it yet.
+pub async fn unread_count(pool: &Pool, id: i64, within: &str) -> Result<i64> {
+    Ok(on_db!(pool, |p| sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM users u JOIN regions r ON r.id = u.region_id
+          WHERE u.volunteer_id IS NOT NULL AND r.path LIKE $1
+            AND NOT EXISTS (SELECT 1 FROM announcement_reads ar WHERE ar.announcement_id = $2 AND ar.user_id = u.id)"
+    )
+    .bind(format!("{within}%"))
+    .bind(id)
+    .fetch_one(p)
+    .await?))
+}

@@ -1,0 +1,307 @@
+//! Care (走访慰问) on a phone: the registry, a recipient's visit log with a form
+//! to log a visit, and a campaign's coverage village by village.
+
+use super::{csrf_failed, csrf_ok, error_page, form_get, form_pairs, lang_of, pct, render, render_status, Chrome};
+use crate::domain::lang::Lang;
+use crate::store::care::{self as store, Campaign, CareRecipient, Visit};
+use crate::store::volunteers::{self as volunteer_store, Filter};
+use crate::web::api::care::{self as api, CampaignCoverage};
+use crate::web::auth::{Caller, PageUser};
+use crate::web::error::ApiError;
+use crate::web::AppState;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// The words for a category code, in the page's language.
+pub fn category_text(lang: Lang, code: &str) -> &'static str {
+    match code {
+        "martyr_family" => lang.t("烈属", "Martyr's family"),
+        "veteran_in_difficulty" => lang.t("困难老兵", "Veteran in difficulty"),
+        "disabled_veteran" => lang.t("伤残老兵", "Disabled veteran"),
+        _ => lang.t("其他", "Other"),
+    }
+}
+
+pub struct RecipientLine {
+    pub id: i64,
+    pub name: String,
+    pub categories: String,
+    pub region: String,
+    pub hardship: bool,
+    pub living_alone: bool,
+    pub last_visited_on: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct CareFilter {
+    pub category: Option<String>,
+    pub hardship: Option<String>,
+    /// A campaign id: only those it still has to visit.
+    pub campaign: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "care/list.html")]
+pub struct ListPage {
+    pub c: Chrome,
+    pub list: Vec<RecipientLine>,
+    pub campaigns: Vec<Campaign>,
+    pub category: String,
+    pub hardship: bool,
+    pub campaign: Option<i64>,
+    pub categories: Vec<(&'static str, &'static str)>,
+}
+
+async fn list_page(state: &AppState, caller: &Caller, lang: Lang, q: &CareFilter) -> Result<ListPage, ApiError> {
+    caller.ensure(caller.role.reads_roster())?;
+    let campaigns = store::campaigns(&state.db.pool, caller.scope_path()).await?;
+    let campaign = q.campaign.as_deref().and_then(|c| c.parse::<i64>().ok());
+    let chosen = campaign.and_then(|id| campaigns.iter().find(|c| c.id == id));
+    let period = chosen.map(|c| (c.starts_on, c.ends_on));
+    let category = q.category.clone().unwrap_or_default();
+    let hardship = q.hardship.as_deref().is_some_and(|h| !h.is_empty());
+    let rows = store::list(&state.db.pool, caller.scope_path(), period).await?;
+    let regions = crate::store::regions::list(&state.db.pool, Some(caller.scope_path()), None).await?;
+    let list = rows
+        .into_iter()
+        .filter(|r: &CareRecipient| category.is_empty() || r.categories.contains(&category) || r.category == category)
+        .filter(|r| !hardship || r.hardship || r.low_income)
+        .filter(|r| {
+            chosen.is_none_or(|c| {
+                r.region_path.starts_with(&c.region_path)
+                    && crate::domain::care::is_targeted(&r.categories, &c.categories)
+            })
+        })
+        .map(|r| RecipientLine {
+            id: r.id,
+            name: r.name.clone(),
+            categories: r.categories.iter().map(|c| category_text(lang, c)).collect::<Vec<_>>().join("、"),
+            region: regions.iter().find(|g| g.id == r.region_id).map(|g| g.name.clone()).unwrap_or_default(),
+            hardship: r.hardship || r.low_income,
+            living_alone: r.living_alone,
+            last_visited_on: r.last_visited_on.map(|d| d.to_string()).unwrap_or_else(|| "—".into()),
+        })
+        .collect();
+    Ok(ListPage {
+        c: Chrome::new(caller, lang, "care", "/care"),
+        list,
+        campaigns,
+        category,
+        hardship,
+        campaign,
+        categories: crate::domain::care::CATEGORIES.iter().map(|c| (*c, category_text(lang, c))).collect(),
+    })
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    PageUser(caller): PageUser,
+    headers: HeaderMap,
+    Query(q): Query<CareFilter>,
+) -> Response {
+    let lang = lang_of(&headers);
+    match list_page(&state, &caller, lang, &q).await {
+        Ok(p) => render(&p),
+        Err(e) => error_page(lang, e),
+    }
+}
+
+pub struct VisitLine {
+    pub visited_on: String,
+    pub volunteers: String,
+    pub notes: String,
+    pub help_given: String,
+}
+
+#[derive(Template)]
+#[template(path = "care/show.html")]
+pub struct ShowPage {
+    pub c: Chrome,
+    pub r: CareRecipient,
+    pub categories: String,
+    pub region: String,
+    pub visits: Vec<VisitLine>,
+    /// Volunteers of the recipient's village, to tick who went.
+    pub helpers: Vec<(i64, String)>,
+    pub may_log: bool,
+    pub today: String,
+    pub message: Option<String>,
+}
+
+async fn show_page(
+    state: &AppState,
+    caller: &Caller,
+    lang: Lang,
+    id: i64,
+    message: Option<String>,
+) -> Result<ShowPage, ApiError> {
+    let detail = api::show(State(state.clone()), caller.clone(), Path(id)).await?.0;
+    let r = detail.recipient;
+    let region = crate::store::regions::get(&state.db.pool, r.region_id).await?.ok_or_else(ApiError::not_found)?;
+    // the volunteers of the whole village go visiting, not only of the grid
+    let home = match (region.kind(), region.parent_id) {
+        (crate::domain::region::RegionKind::Grid, Some(parent)) => {
+            crate::store::regions::get(&state.db.pool, parent).await?.map(|p| p.path)
+        }
+        _ => None,
+    }
+    .unwrap_or_else(|| region.path.clone());
+    let within = if caller.covers(&home) { home } else { caller.scope_path().to_string() };
+    let helpers =
+        volunteer_store::list(&state.db.pool, &state.db.vault, &Filter { within, limit: 200, ..Filter::default() })
+            .await?
+            .into_iter()
+            .map(|v| (v.id, v.name))
+            .collect::<Vec<_>>();
+    let visits: Vec<Visit> = detail.visits;
+    let names = |ids: &[i64]| {
+        ids.iter()
+            .map(|i| helpers.iter().find(|(h, _)| h == i).map(|(_, n)| n.clone()).unwrap_or_else(|| format!("#{i}")))
+            .collect::<Vec<_>>()
+            .join("、")
+    };
+    let visits = visits
+        .iter()
+        .map(|v| VisitLine {
+            visited_on: v.visited_on.to_string(),
+            volunteers: names(&v.volunteer_ids),
+            notes: v.notes.clone().unwrap_or_default(),
+            help_given: v.help_given.clone().unwrap_or_default(),
+        })
+        .collect();
+    Ok(ShowPage {
+        c: Chrome::new(caller, lang, "care", &format!("/care/{id}")),
+        categories: r.categories.iter().map(|c| category_text(lang, c)).collect::<Vec<_>>().join("、"),
+        region: region.name,
+        r,
+        visits,
+        helpers,
+        may_log: matches!(
+            caller.role,
+            crate::domain::account::Role::Admin
+                | crate::domain::account::Role::TownStaff
+                | crate::domain::account::Role::TeamLeader
+        ),
+        today: crate::today_local().to_string(),
+        message,
+    })
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    PageUser(caller): PageUser,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Response {
+    let lang = lang_of(&headers);
+    match show_page(&state, &caller, lang, id, None).await {
+        Ok(p) => render(&p),
+        Err(e) => error_page(lang, e),
+    }
+}
+
+/// Logs a visit from the recipient's page.
+pub async fn log_visit(
+    State(state): State<AppState>,
+    PageUser(caller): PageUser,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Response {
+    let lang = lang_of(&headers);
+    let pairs = form_pairs(&body);
+    if !csrf_ok(&caller, &pairs) {
+        return csrf_failed(lang);
+    }
+    let ids: Vec<Value> = pairs
+        .iter()
+        .filter(|(k, _)| k == "volunteer_ids")
+        .filter_map(|(_, v)| v.parse::<i64>().ok())
+        .map(Value::from)
+        .collect();
+    let body = json!({
+        "visited_on": form_get(&pairs, "visited_on"), "volunteer_ids": ids,
+        "notes": form_get(&pairs, "notes"), "help_given": form_get(&pairs, "help_given"),
+    });
+    let map = body.as_object().cloned().unwrap_or_default();
+    match api::visit(State(state.clone()), caller.clone(), Path(id), crate::web::api::Body(map)).await {
+        Ok(_) => Redirect::to(&format!("/care/{id}")).into_response(),
+        Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
+            match show_page(&state, &caller, lang, id, Some(super::problems_text(lang, &e))).await {
+                Ok(p) => render_status(&p, e.status),
+                Err(e) => error_page(lang, e),
+            }
+        }
+        Err(e) => error_page(lang, e),
+    }
+}
+
+pub struct VillageBar {
+    pub name: String,
+    pub targeted: i64,
+    pub visited: i64,
+    pub pct: String,
+    pub done: bool,
+}
+
+#[derive(Template)]
+#[template(path = "care/campaign.html")]
+pub struct CampaignPage {
+    pub c: Chrome,
+    pub campaign: Campaign,
+    pub kind: &'static str,
+    pub cov: CampaignCoverage,
+    pub pct: String,
+    pub villages: Vec<VillageBar>,
+    pub unvisited: Vec<(i64, String, &'static str, String)>,
+}
+
+async fn campaign_page(state: &AppState, caller: &Caller, lang: Lang, id: i64) -> Result<CampaignPage, ApiError> {
+    let campaign = api::campaign(State(state.clone()), caller.clone(), Path(id)).await?.0;
+    let cov = api::coverage_of(state, caller, &campaign).await?;
+    Ok(CampaignPage {
+        c: Chrome::new(caller, lang, "care", &format!("/care/campaigns/{id}")),
+        kind: match campaign.kind.as_str() {
+            "spring_festival" => lang.t("春节走访", "Spring Festival"),
+            "army_day" => lang.t("“八一”走访", "Army Day"),
+            _ => lang.t("专项走访", "Custom"),
+        },
+        pct: pct(cov.visited, cov.targeted),
+        villages: cov
+            .by_village
+            .iter()
+            .map(|v| VillageBar {
+                name: v.name.clone(),
+                targeted: v.targeted,
+                visited: v.visited,
+                pct: pct(v.visited, v.targeted),
+                done: v.visited == v.targeted,
+            })
+            .collect(),
+        unvisited: cov
+            .unvisited
+            .iter()
+            .map(|u| (u.id, u.name.clone(), category_text(lang, &u.category), u.region_name.clone()))
+            .collect(),
+        campaign,
+        cov,
+    })
+}
+
+pub async fn campaign(
+    State(state): State<AppState>,
+    PageUser(caller): PageUser,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Response {
+    let lang = lang_of(&headers);
+    match campaign_page(&state, &caller, lang, id).await {
+        Ok(p) => render(&p),
+        Err(e) => error_page(lang, e),
+    }
+}

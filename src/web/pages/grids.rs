@@ -1,0 +1,99 @@
+//! Grid governance (网格化治理): each grid's people and cases, and the
+//! incidents its workers filed.
+
+use super::{error_page, lang_of, render, Chrome};
+use crate::domain::category::category_label;
+use crate::domain::lang::Lang;
+use crate::store::grids as store;
+use crate::web::api::grids::{period, stats_for, GridStats};
+use crate::web::auth::{Caller, PageUser};
+use crate::web::checkin::local_time;
+use crate::web::error::ApiError;
+use crate::web::AppState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use chrono::Datelike;
+use serde::Deserialize;
+
+#[derive(Deserialize, Default)]
+pub struct GridPeriod {
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+pub struct CaseLine {
+    pub id: i64,
+    pub title: String,
+    pub category: String,
+    pub incident: bool,
+    pub status: String,
+    pub grid: String,
+    pub filed: String,
+}
+
+#[derive(Template)]
+#[template(path = "grids.html")]
+pub struct GridsPage {
+    pub c: Chrome,
+    pub from: String,
+    pub to: String,
+    pub grids: Vec<(GridStats, String)>,
+    pub cases: Vec<CaseLine>,
+}
+
+async fn grids_page(state: &AppState, caller: &Caller, lang: Lang, q: &GridPeriod) -> Result<GridsPage, ApiError> {
+    caller.ensure(caller.role.reads_roster())?;
+    let today = crate::today_local();
+    // this month so far unless asked otherwise
+    let first = today.with_day0(0).unwrap_or(today).to_string();
+    let (from, to) =
+        period(Some(q.from.as_deref().unwrap_or(&first)), Some(q.to.as_deref().unwrap_or(&today.to_string())))?;
+    let within = caller.scope_path();
+    let label = |code: &str| {
+        let (zh, en) = category_label(code);
+        lang.t(zh, en).to_string()
+    };
+    let grids = stats_for(state, within, from, to)
+        .await?
+        .into_iter()
+        .map(|g| {
+            let cats = g.by_category.iter().map(|(k, n)| format!("{} {n}", label(k))).collect::<Vec<_>>().join("、");
+            (g, cats)
+        })
+        .collect();
+    let cases = store::recent_cases(&state.db.pool, within, 30)
+        .await?
+        .into_iter()
+        .map(|n| CaseLine {
+            id: n.id,
+            title: n.title,
+            incident: n.category == "social_governance",
+            category: label(&n.category),
+            status: n.status,
+            grid: n.grid,
+            filed: local_time(n.filed_at),
+        })
+        .collect();
+    Ok(GridsPage {
+        c: Chrome::new(caller, lang, "grids", "/grids"),
+        from: from.to_string(),
+        to: to.to_string(),
+        grids,
+        cases,
+    })
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    PageUser(caller): PageUser,
+    headers: HeaderMap,
+    Query(q): Query<GridPeriod>,
+) -> Response {
+    let lang = lang_of(&headers);
+    match grids_page(&state, &caller, lang, &q).await {
+        Ok(p) => render(&p),
+        Err(e) => error_page(lang, e),
+    }
+}
