@@ -6,11 +6,14 @@
 
 pub mod accounts;
 pub mod activities;
+pub mod applications;
 pub mod audit;
 pub mod awards;
 pub mod care;
 pub mod certificates;
 pub mod evaluations;
+pub mod leads;
+pub mod mentoring;
 pub mod mobilizations;
 pub mod needs;
 pub mod notifications;

@@ -1,9 +1,12 @@
 //! The JSON API of the contract, under `/api/v1`.
 
 pub mod activities;
+pub mod applications;
 pub mod auth;
 pub mod care;
 pub mod incentives;
+pub mod leads;
+pub mod mentoring;
 pub mod mobilizations;
 pub mod needs;
 pub mod records;
@@ -76,6 +79,14 @@ pub fn router() -> Router<AppState> {
         .route("/needs/{id}/offers", get(needs::offers))
         .route("/needs/{id}/complete", post(needs::complete))
         .route("/needs/{id}/rating", post(needs::rating))
+        .route("/mentorships", get(mentoring::list).post(mentoring::create))
+        .route("/mentorships/{id}", get(mentoring::show).patch(mentoring::update))
+        .route("/leads", get(leads::list).post(leads::create))
+        .route("/leads/{id}", get(leads::show).patch(leads::update))
+        .route("/applications", get(applications::list).post(applications::create))
+        .route("/applications/{id}", get(applications::show).patch(applications::update))
+        .route("/applications/{id}/approve", post(applications::approve))
+        .route("/applications/{id}/reject", post(applications::reject))
 }
 
 /// A JSON object body; anything else is answered in the contract's error shape.

@@ -3,12 +3,15 @@
 //! are compiled into the binary, as are the static files.
 
 pub mod activities;
+pub mod applications;
 pub mod coverage;
 pub mod dashboard;
 pub mod inbox;
 pub mod incentives;
+pub mod leads;
 pub mod login;
 pub mod me;
+pub mod mentoring;
 pub mod mobilizations;
 pub mod needs;
 pub mod public;
@@ -64,6 +67,11 @@ pub fn router() -> Router<AppState> {
         .route("/volunteers/new", get(volunteers::new_form).post(volunteers::create))
         .route("/volunteers/{id}", get(volunteers::show))
         .route("/volunteers/{id}/edit", get(volunteers::edit_form).post(volunteers::update))
+        .route("/mentoring", get(mentoring::page).post(mentoring::act))
+        .route("/leads", get(leads::page).post(leads::act))
+        .route("/applications", get(applications::page).post(applications::act))
+        .route("/join", get(applications::join_form).post(applications::join_submit))
+        .route("/join/sent", get(applications::join_sent))
         .route(
             "/static/app.css",
             get(|| async { asset("text/css; charset=utf-8", include_str!("../../../static/app.css")) }),

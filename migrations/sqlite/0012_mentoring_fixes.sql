@@ -1,0 +1,3 @@
+-- A newly discharged veteran has one open mentorship at a time. A partial
+-- unique index keeps that true even when two staff pair him at the same moment.
+CREATE UNIQUE INDEX mentorships_one_open ON mentorships (mentee_id) WHERE outcome = 'none';
