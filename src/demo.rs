@@ -610,7 +610,7 @@ async fn mentoring_and_recruitment(db: &Db, town: &regions::Region, villages: &[
     let mentors: Vec<&volunteers::VolunteerRow> = all.iter().take(16).collect();
     let mut young: Vec<&volunteers::VolunteerRow> = all.iter().skip(16).collect();
     young.sort_by_key(|v| std::cmp::Reverse(v.discharged_on));
-    let plan: [(&str, i64, Option<(&str, i64)>); 6] = [
+    let plan = [
         ("employment", 330, Some(("employed", 200))),
         ("entrepreneurship", 300, Some(("business_started", 90))),
         ("employment", 250, Some(("employed", 40))),
