@@ -115,6 +115,24 @@ fn already_volunteer() -> StoreError {
     StoreError::invalid(Problem::about("id_number", "已是在册志愿者，无需再申请", "is already on the roster"))
 }
 
+fn waiting() -> StoreError {
+    StoreError::invalid(Problem::about(
+        "id_number",
+        "已有一份待审核的申请",
+        "already has an application waiting for review",
+    ))
+}
+
+/// The partial unique index of migration 0012 (one pending application per ID
+/// number) is the only unique rule on the table; it speaks when two entries of
+/// the same person race past `check_person`.
+fn clash(e: sqlx::Error) -> StoreError {
+    match e.as_database_error() {
+        Some(db) if db.is_unique_violation() => waiting(),
+        _ => e.into(),
+    }
+}
+
 /// Refuses an ID number that is on the roster or has an application waiting.
 macro_rules! check_person {
     ($tx:expr, $id_hash:expr, $except:expr) => {{
@@ -125,18 +143,14 @@ macro_rules! check_person {
         if on_roster.is_some() {
             return Err(already_volunteer());
         }
-        let waiting: Option<i64> =
+        let queued: Option<i64> =
             sqlx::query_scalar("SELECT id FROM applications WHERE id_hash = $1 AND status = 'pending' AND id <> $2")
                 .bind($id_hash)
                 .bind($except)
                 .fetch_optional(&mut *$tx)
                 .await?;
-        if waiting.is_some() {
-            return Err(StoreError::invalid(Problem::about(
-                "id_number",
-                "已有一份待审核的申请",
-                "already has an application waiting for review",
-            )));
+        if queued.is_some() {
+            return Err(waiting());
         }
     }};
 }
@@ -198,7 +212,8 @@ pub async fn create(
         .bind(review.reasons_json)
         .bind(now)
         .fetch_one(&mut *tx)
-        .await?;
+        .await
+        .map_err(clash)?;
         if let Some(o) = origin {
             sqlx::query("INSERT INTO public_submissions (client_hash, phone_hash, at) VALUES ($1, $2, $3)")
                 .bind(o.client_hash)
@@ -279,7 +294,8 @@ pub async fn update(pool: &Pool, vault: &Vault, id: i64, d: &VolunteerDraft, rev
         .bind(now)
         .bind(id)
         .execute(&mut *tx)
-        .await?;
+        .await
+        .map_err(clash)?;
         tx.commit().await?;
         Ok(())
     })
