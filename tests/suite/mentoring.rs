@@ -230,6 +230,31 @@ both!(the_mentoring_page_pairs_new_veterans_and_records_outcomes, |app: TestApp|
     assert!(html.contains("已创业"));
 });
 
+both!(the_leader_of_a_mentoring_group_pairs_veterans_of_his_village, |app: TestApp| async move {
+    let staff = app.token("staff").await;
+    let lead = veteran(&app, &staff, "帮带组长", app.town.village_a, 3301, "2008-12-01").await;
+    let fresh = veteran(&app, &staff, "刚回村", app.town.village_a, 3302, &days_ago(90)).await;
+    let elsewhere = veteran(&app, &staff, "东坪新兵", app.town.village_b, 3303, &days_ago(90)).await;
+    app.account_for("zuzhang", Role::TeamLeader, app.town.village_a, lead).await;
+    let leader = app.token("zuzhang").await;
+    let pair = json!({"mentor_id": lead, "mentee_id": fresh, "goal": "employment"});
+    assert_eq!(app.post(&leader, "/api/v1/mentorships", pair.clone()).await.0, StatusCode::FORBIDDEN, "no group yet");
+    let (s, t) = app
+        .post(
+            &staff,
+            "/api/v1/teams",
+            json!({"name": "回车村帮带小组", "kind": "mentoring", "region_id": app.town.village_a, "leader_id": lead}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{t}");
+    let (s, p) = app.post(&leader, "/api/v1/mentorships", pair).await;
+    assert_eq!(s, StatusCode::CREATED, "{p}");
+    let (s, _) = app
+        .post(&leader, "/api/v1/mentorships", json!({"mentor_id": lead, "mentee_id": elsewhere, "goal": "employment"}))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "only inside his own village");
+});
+
 both!(the_leads_board_reaches_the_villages_below, |app: TestApp| async move {
     let staff = app.token("staff").await;
     let post = |title: &str, region: i64| json!({"kind": "job", "title": title, "employer": "西峡县物流园", "contact": "0377-6900000", "region_id": region});

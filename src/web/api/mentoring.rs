@@ -5,9 +5,12 @@
 //! the current state forbids it: record the first pair's outcome, then pair again.
 
 use super::{list_scope, Body};
+use crate::domain::account::Role;
 use crate::domain::mentoring::{self as rules, MentorshipDraft};
+use crate::domain::team::TeamKind;
 use crate::domain::validation::Problem;
 use crate::store::mentoring::{self as store, Mentorship};
+use crate::store::teams as team_store;
 use crate::store::volunteers::{self as volunteer_store, VolunteerRow};
 use crate::store::StoreError;
 use crate::web::auth::Caller;
@@ -26,9 +29,15 @@ pub struct MentorshipQuery {
     pub region_id: Option<String>,
 }
 
-/// Staff and administrators pair veterans and record outcomes.
-fn may_write(caller: &Caller) -> bool {
-    caller.role.manages_roster()
+/// Staff and administrators pair veterans and record outcomes; so does the
+/// leader of a mentoring group (帮带小组), inside his own region.
+pub async fn may_write(state: &AppState, caller: &Caller) -> ApiResult<bool> {
+    if caller.role.manages_roster() {
+        return Ok(true);
+    }
+    let (Role::TeamLeader, Some(me)) = (caller.role, caller.volunteer_id) else { return Ok(false) };
+    let groups = team_store::list(&state.db.pool, caller.scope_path(), Some(TeamKind::Mentoring)).await?;
+    Ok(groups.iter().any(|t| t.leader_id == Some(me)))
 }
 
 pub fn store_error(e: StoreError) -> ApiError {
@@ -104,7 +113,7 @@ pub async fn create(
     caller: Caller,
     Body(body): Body,
 ) -> ApiResult<(StatusCode, Json<Mentorship>)> {
-    caller.ensure(may_write(&caller))?;
+    caller.ensure(may_write(&state, &caller).await?)?;
     let d = rules::validate(&body, crate::today_local()).map_err(ApiError::invalid)?;
     let region_id = check_people(&state, &caller, &d, true).await?;
     let id = store::create(&state.db.pool, &d, region_id).await.map_err(store_error)?;
@@ -133,7 +142,7 @@ pub async fn update(
     Body(body): Body,
 ) -> ApiResult<Json<Mentorship>> {
     let current = visible(&state, &caller, id).await?;
-    caller.ensure(may_write(&caller) && caller.covers(&current.region_path))?;
+    caller.ensure(may_write(&state, &caller).await? && caller.covers(&current.region_path))?;
     let mut merged = as_input(&current);
     for (k, v) in body {
         if !matches!(k.as_str(), "id" | "region_id" | "mentor_name" | "mentee_name" | "created_at" | "updated_at") {

@@ -73,7 +73,7 @@ async fn page_for(
     ok: bool,
 ) -> Result<MentoringPage, ApiError> {
     let today = crate::today_local();
-    let can_write = caller.role.manages_roster();
+    let can_write = api::may_write(state, caller).await?;
     let pairs = if caller.role.reads_roster() {
         store::list(&state.db.pool, caller.scope_path(), None).await?
     } else {
