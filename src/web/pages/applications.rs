@@ -51,6 +51,8 @@ pub struct AppLine {
     pub checks: Vec<Check>,
     pub ready: bool,
     pub reject_reason: String,
+    /// Teams to approve onto: the applicant's own village's first, and chosen.
+    pub teams: Vec<(i64, String, bool)>,
 }
 
 fn line(a: &ApplicationView, lang: Lang) -> AppLine {
@@ -93,7 +95,19 @@ fn line(a: &ApplicationView, lang: Lang) -> AppLine {
             .collect(),
         ready: answers.iter().all(|v| *v == Some(true)),
         reject_reason: a.reject_reason.clone().unwrap_or_default(),
+        teams: vec![],
     }
+}
+
+/// The teams in scope, those of the applicant's own village first, the first of them chosen.
+fn team_options(teams: &[crate::store::teams::Team], region_id: i64) -> Vec<(i64, String, bool)> {
+    let mut own: Vec<(i64, String, bool)> =
+        teams.iter().filter(|t| t.region_id == region_id).map(|t| (t.id, t.name.clone(), false)).collect();
+    own.extend(teams.iter().filter(|t| t.region_id != region_id).map(|t| (t.id, t.name.clone(), false)));
+    if let Some(first) = own.first_mut() {
+        first.2 = true;
+    }
+    own
 }
 
 #[derive(Template)]
@@ -102,7 +116,6 @@ pub struct ApplicationsPage {
     pub c: Chrome,
     pub pending: Vec<AppLine>,
     pub decided: Vec<AppLine>,
-    pub teams: Vec<(i64, String)>,
     pub can_write: bool,
     pub message: Option<String>,
     pub ok: bool,
@@ -119,25 +132,22 @@ async fn page_for(
     // the page shows masked numbers only, so it needs no audit entry; the full
     // ones are on the API for those allowed
     let rows = store::list(&state.db.pool, caller.scope_path(), None).await?;
+    let teams = team_store::list(&state.db.pool, caller.scope_path(), None).await?;
     let (mut pending, mut decided) = (vec![], vec![]);
     for r in rows {
-        let l = line(&api::view(state, r, false), lang);
+        let region_id = r.region_id;
+        let mut l = line(&api::view(state, r, false), lang);
         if l.pending {
+            l.teams = team_options(&teams, region_id);
             pending.push(l);
         } else if decided.len() < 30 {
             decided.push(l);
         }
     }
-    let teams = team_store::list(&state.db.pool, caller.scope_path(), None)
-        .await?
-        .into_iter()
-        .map(|t| (t.id, t.name))
-        .collect();
     Ok(ApplicationsPage {
         c: Chrome::new(caller, lang, "applications", "/applications"),
         pending,
         decided,
-        teams,
         can_write: caller.role.manages_roster(),
         message,
         ok,
