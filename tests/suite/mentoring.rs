@@ -255,6 +255,30 @@ both!(the_leader_of_a_mentoring_group_pairs_veterans_of_his_village, |app: TestA
     assert_eq!(s, StatusCode::FORBIDDEN, "only inside his own village");
 });
 
+both!(six_staff_pairing_one_new_veteran_at_once_make_one_open_pair, |app: TestApp| async move {
+    let staff = app.token("staff").await;
+    let fresh = veteran(&app, &staff, "抢手新兵", app.town.village_a, 3401, &days_ago(30)).await;
+    let mut mentors = Vec::new();
+    for i in 0..6 {
+        mentors.push(veteran(&app, &staff, &format!("导师{i}"), app.town.village_a, 3410 + i, "2012-12-01").await);
+    }
+    let mut tasks = Vec::new();
+    for m in mentors {
+        let (client, url, token) = (app.client.clone(), app.url("/api/v1/mentorships"), staff.clone());
+        tasks.push(tokio::spawn(async move {
+            let body = json!({"mentor_id": m, "mentee_id": fresh, "goal": "employment"});
+            client.post(url).bearer_auth(token).json(&body).send().await.expect("send").status()
+        }));
+    }
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.expect("join"));
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::CREATED).count(), 1, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::CONFLICT).count(), 5, "{statuses:?}");
+    assert_eq!(app.scalar(&format!("SELECT COUNT(*) FROM mentorships WHERE mentee_id = {fresh}")).await, 1);
+});
+
 both!(the_leads_board_reaches_the_villages_below, |app: TestApp| async move {
     let staff = app.token("staff").await;
     let post = |title: &str, region: i64| json!({"kind": "job", "title": title, "employer": "西峡县物流园", "contact": "0377-6900000", "region_id": region});
