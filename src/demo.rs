@@ -357,6 +357,7 @@ pub async fn load(db: &Db) -> Result<Vec<(String, String, String)>> {
     care_campaigns_history(db, &town).await?;
     grid_history(db, &town).await?;
     announcements_history(db, &town).await?;
+    mentoring_and_recruitment(db, &town, &villages).await?;
     Ok(table)
 }
 
@@ -730,6 +731,7 @@ pub async fn synthetic_county(db: &Db, towns: u32, volunteers: u32, records: u32
         activities: made_activities,
         records: made_records,
     })
+}
 
 /// Care recipients in the first villages, this year's Spring Festival and
 /// Army Day campaigns over the town, and visits that leave a few people still
@@ -880,6 +882,106 @@ async fn announcements_history(db: &Db, town: &regions::Region) -> Result<()> {
     if let Some(reader) = accounts::find_by_name(&db.pool, "laobing01").await? {
         for id in ids.iter().take(2) {
             store::mark_read(&db.pool, *id, reader.id).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Veterans helping veterans: pairs over the past year (some already in work or
+/// running a business, some still under way), the leads board, and applications
+/// waiting for review, one of them sent through the public form.
+async fn mentoring_and_recruitment(db: &Db, town: &regions::Region, villages: &[(i64, LatLon)]) -> Result<()> {
+    use crate::domain::mentoring::{LeadDraft, MentorshipDraft};
+    use crate::domain::recruitment::{priority, recently_discharged, Applicant};
+    use crate::store::{applications, leads, mentoring};
+    use chrono::Duration;
+    let today = crate::today_local();
+    let all = volunteers::list(
+        &db.pool,
+        &db.vault,
+        &volunteers::Filter { within: town.path.clone(), limit: 1000, ..Default::default() },
+    )
+    .await?;
+    // mentors: the squad's old hands; mentees: the most recently discharged
+    let mentors: Vec<&volunteers::VolunteerRow> = all.iter().take(16).collect();
+    let mut young: Vec<&volunteers::VolunteerRow> = all.iter().skip(16).collect();
+    young.sort_by_key(|v| std::cmp::Reverse(v.discharged_on));
+    let plan = [
+        ("employment", 330, Some(("employed", 200))),
+        ("entrepreneurship", 300, Some(("business_started", 90))),
+        ("employment", 250, Some(("employed", 40))),
+        ("employment", 120, None),
+        ("entrepreneurship", 60, None),
+        ("employment", 20, None),
+    ];
+    for (i, (goal, started, outcome)) in plan.iter().enumerate() {
+        let (Some(mentor), Some(mentee)) = (mentors.get(i + 2), young.get(i)) else { break };
+        let started_on = today - Duration::days(*started);
+        let d = MentorshipDraft {
+            mentor_id: mentor.id,
+            mentee_id: mentee.id,
+            goal: goal.to_string(),
+            started_on,
+            outcome: outcome.map(|(o, _)| o).unwrap_or("none").to_string(),
+            outcome_on: outcome.map(|(_, ago)| today - Duration::days(ago)),
+            notes: None,
+        };
+        mentoring::create(&db.pool, &d, mentee.region_id).await?;
+    }
+    let board = [
+        ("job", "物流园叉车司机（退役军人优先）", "西峡县现代物流园", "0377-69660001", town.id, 60),
+        ("job", "镇卫生院保安", "回车镇卫生院", "0377-69660002", town.id, 30),
+        ("business", "香菇种植大棚承包（有技术指导）", "回车村食用菌合作社", "0377-69660003", villages[0].0, 90),
+        ("business", "猕猴桃电商代运营合作", "东坪村电商服务站", "0377-69660004", villages[1].0, 45),
+        ("job", "县城护林员", "西峡县林业局", "0377-69660005", town.id, 20),
+    ];
+    for (kind, title, employer, contact, region_id, days) in board {
+        let d = LeadDraft {
+            kind: kind.into(),
+            title: title.into(),
+            description: None,
+            employer: Some(employer.into()),
+            contact: Some(contact.into()),
+            region_id,
+            expires_on: Some(today + Duration::days(days)),
+            status: "open".into(),
+        };
+        leads::create(&db.pool, &d, 0).await?;
+    }
+    let mut rng = StdRng::seed_from_u64(20260801);
+    let mut made = 0;
+    let mut seq = 9000;
+    while made < 4 && seq < 9100 {
+        seq += 1;
+        let (vid, pos) = villages[(seq as usize * 7) % villages.len()];
+        let d = person(&mut rng, vid, pos, today, seq);
+        // the first two are newly discharged, as those who apply mostly are
+        if made < 2 && !recently_discharged(d.discharged_on, today) {
+            continue;
+        }
+        let region = regions::get(&db.pool, vid).await?.ok_or(StoreError::NotFound)?;
+        let have = applications::skills_within(&db.pool, &region.path).await?;
+        let a = Applicant {
+            discharged_on: d.discharged_on,
+            honors: &d.honors,
+            cadre_role: d.cadre_role.as_deref(),
+            skills: &d.skills,
+        };
+        let (score, reasons) = priority(&a, &have, today);
+        let reasons = serde_json::to_string(&reasons).unwrap_or_else(|_| "[]".into());
+        let review = applications::Review {
+            priority_score: score,
+            reasons_json: &reasons,
+            political_record: (made == 1).then_some(true),
+            conduct: (made == 1).then_some(true),
+            public_spirit: None,
+        };
+        let source = if made == 0 { "public" } else { "staff" };
+        match applications::create(&db.pool, &db.vault, &d, source, &review, None).await {
+            Ok(_) => made += 1,
+            // a made-up ID number that happens to be taken is simply skipped
+            Err(StoreError::Invalid(_)) => {}
+            Err(e) => return Err(e),
         }
     }
     Ok(())

@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod activities;
 pub mod announcements;
+pub mod applications;
 pub mod audit;
 pub mod awards;
 pub mod bulk;
@@ -14,6 +15,8 @@ pub mod care;
 pub mod certificates;
 pub mod evaluations;
 pub mod grids;
+pub mod leads;
+pub mod mentoring;
 pub mod mobilizations;
 pub mod needs;
 pub mod notifications;

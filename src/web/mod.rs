@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod charts;
 pub mod checkin;
 pub mod error;
 pub mod openapi;

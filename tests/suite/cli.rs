@@ -136,6 +136,13 @@ async fn check_demo(base: &str) {
     assert!(busy >= 2 && grids[0]["cases_filed"].as_i64() > Some(0), "{grids}");
     let notices = get("/api/v1/announcements").await;
     assert!(notices.as_array().is_some_and(|n| n.len() >= 3));
+    let pairs = get("/api/v1/mentorships").await;
+    let outcomes: Vec<&str> = pairs.as_array().expect("pairs").iter().filter_map(|m| m["outcome"].as_str()).collect();
+    assert!(outcomes.contains(&"employed") && outcomes.contains(&"business_started") && outcomes.contains(&"none"));
+    assert!(get("/api/v1/leads").await.as_array().is_some_and(|l| l.len() >= 5), "a leads board");
+    let waiting = get("/api/v1/applications?status=pending&masked=true").await;
+    let waiting = waiting.as_array().expect("applications");
+    assert!(waiting.len() >= 3 && waiting.iter().any(|a| a["source"] == "public"), "applications to review");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

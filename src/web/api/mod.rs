@@ -2,10 +2,13 @@
 
 pub mod activities;
 pub mod announcements;
+pub mod applications;
 pub mod auth;
 pub mod care;
 pub mod grids;
 pub mod incentives;
+pub mod leads;
+pub mod mentoring;
 pub mod mobilizations;
 pub mod needs;
 pub mod records;
@@ -88,6 +91,14 @@ pub fn router() -> Router<AppState> {
         .route("/needs/{id}/complete", post(needs::complete))
         .route("/needs/{id}/rating", post(needs::rating))
         .route("/reports/summary", get(reports::summary))
+        .route("/mentorships", get(mentoring::list).post(mentoring::create))
+        .route("/mentorships/{id}", get(mentoring::show).patch(mentoring::update))
+        .route("/leads", get(leads::list).post(leads::create))
+        .route("/leads/{id}", get(leads::show).patch(leads::update))
+        .route("/applications", get(applications::list).post(applications::create))
+        .route("/applications/{id}", get(applications::show).patch(applications::update))
+        .route("/applications/{id}/approve", post(applications::approve))
+        .route("/applications/{id}/reject", post(applications::reject))
 }
 
 /// A JSON object body; anything else is answered in the contract's error shape.

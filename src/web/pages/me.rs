@@ -47,6 +47,8 @@ pub struct MePage {
     pub calls: Vec<(crate::store::mobilizations::Mobilization, Option<String>)>,
     /// Notices addressed to my village or above it; unread ones are marked.
     pub notices: Vec<super::announcements::NoticeLine>,
+    /// Mentor pairs I am part of (老兵带新兵), as mentor or mentee.
+    pub pairs: Vec<super::mentoring::PairLine>,
 }
 
 impl MePage {
@@ -103,6 +105,11 @@ async fn me_page(state: &AppState, caller: &Caller, lang: Lang) -> Result<MePage
         next_star: rules.star_thresholds.get(stars as usize).map(|t| ((t - total) * 100.0).round() / 100.0),
         points: points::balance(&state.db.pool, vid).await?,
         calls: crate::store::mobilizations::open_calls_for(&state.db.pool, vid).await?,
+        pairs: crate::store::mentoring::of_volunteer(&state.db.pool, vid)
+            .await?
+            .iter()
+            .map(|m| super::mentoring::pair_line(m, lang))
+            .collect(),
         offers: crate::store::needs::open_offers_for(&state.db.pool, vid)
             .await?
             .iter()

@@ -4,18 +4,22 @@
 
 pub mod activities;
 pub mod announcements;
+pub mod applications;
 pub mod care;
 pub mod coverage;
 pub mod dashboard;
 pub mod grids;
 pub mod inbox;
 pub mod incentives;
+pub mod leads;
 pub mod login;
 pub mod me;
+pub mod mentoring;
 pub mod mobilizations;
 pub mod needs;
 pub mod public;
 pub mod regions;
+pub mod reports;
 pub mod teams;
 pub mod volunteers;
 
@@ -59,6 +63,7 @@ pub fn router() -> Router<AppState> {
         .route("/shop", get(incentives::shop).post(incentives::shop_act))
         .route("/leaderboards", get(incentives::leaderboards))
         .route("/assessments", get(incentives::assessments))
+        .route("/reports", get(reports::page))
         .route("/rules", get(incentives::rules).post(incentives::save_rules))
         .route("/activities", get(activities::list).post(activities::create))
         .route("/activities/{id}", get(activities::show).post(activities::act))
@@ -73,6 +78,11 @@ pub fn router() -> Router<AppState> {
         .route("/volunteers/new", get(volunteers::new_form).post(volunteers::create))
         .route("/volunteers/{id}", get(volunteers::show))
         .route("/volunteers/{id}/edit", get(volunteers::edit_form).post(volunteers::update))
+        .route("/mentoring", get(mentoring::page).post(mentoring::act))
+        .route("/leads", get(leads::page).post(leads::act))
+        .route("/applications", get(applications::page).post(applications::act))
+        .route("/join", get(applications::join_form).post(applications::join_submit))
+        .route("/join/sent", get(applications::join_sent))
         .route(
             "/static/app.css",
             get(|| async { asset("text/css; charset=utf-8", include_str!("../../../static/app.css")) }),

@@ -1,0 +1,156 @@
+//! Mentor pairs (老兵带新兵): who guides whom, towards what, and how it ended.
+
+use super::{BeginWrite, Pool, Result, StoreError};
+use crate::domain::mentoring::MentorshipDraft;
+use crate::on_db;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct Mentorship {
+    pub id: i64,
+    pub mentor_id: i64,
+    pub mentee_id: i64,
+    /// The mentee's region: a pair is counted where the new veteran lives.
+    pub region_id: i64,
+    /// employment or entrepreneurship
+    pub goal: String,
+    pub started_on: NaiveDate,
+    /// none, employed or business_started
+    pub outcome: String,
+    pub outcome_on: Option<NaiveDate>,
+    pub notes: Option<String>,
+    pub mentor_name: String,
+    pub mentee_name: String,
+    pub mentee_discharged_on: Option<NaiveDate>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    #[serde(skip)]
+    pub region_path: String,
+}
+
+const SELECT: &str =
+    "SELECT m.id, m.mentor_id, m.mentee_id, m.region_id, m.goal, m.started_on, m.outcome, m.outcome_on,
+        m.notes, a.name AS mentor_name, b.name AS mentee_name, b.discharged_on AS mentee_discharged_on,
+        m.created_at, m.updated_at, r.path AS region_path
+   FROM mentorships m
+   JOIN volunteers a ON a.id = m.mentor_id
+   JOIN volunteers b ON b.id = m.mentee_id
+   JOIN regions r ON r.id = m.region_id";
+
+pub async fn get(pool: &Pool, id: i64) -> Result<Option<Mentorship>> {
+    let sql = format!("{SELECT} WHERE m.id = $1");
+    Ok(on_db!(pool, |p| sqlx::query_as::<_, Mentorship>(&sql).bind(id).fetch_optional(p).await?))
+}
+
+/// Pairs of a subtree, open ones first, newest first; with `volunteer_id`,
+/// only the pairs that volunteer is part of (as mentor or mentee).
+pub async fn list(pool: &Pool, within: &str, volunteer_id: Option<i64>) -> Result<Vec<Mentorship>> {
+    let sql = format!(
+        "{SELECT} WHERE r.path LIKE $1 AND ($2 = 0 OR m.mentor_id = $2 OR m.mentee_id = $2)
+          ORDER BY CASE WHEN m.outcome = 'none' THEN 0 ELSE 1 END, m.started_on DESC, m.id DESC"
+    );
+    let who = volunteer_id.unwrap_or(0);
+    Ok(on_db!(pool, |p| sqlx::query_as::<_, Mentorship>(&sql)
+        .bind(format!("{within}%"))
+        .bind(who)
+        .fetch_all(p)
+        .await?))
+}
+
+/// Pairs a volunteer belongs to, wherever they are (for the volunteer's own page).
+pub async fn of_volunteer(pool: &Pool, volunteer_id: i64) -> Result<Vec<Mentorship>> {
+    list(pool, "/", Some(volunteer_id)).await
+}
+
+/// The mentee already has an open pair: the partial unique index of migration
+/// 0012 is the only unique rule on the table, so any unique violation means it.
+fn clash(e: sqlx::Error) -> StoreError {
+    match e.as_database_error() {
+        Some(db) if db.is_unique_violation() => StoreError::Conflict("mentee_has_open_mentorship"),
+        _ => e.into(),
+    }
+}
+
+pub async fn create(pool: &Pool, d: &MentorshipDraft, region_id: i64) -> Result<i64> {
+    let now = Utc::now();
+    on_db!(pool, |p| {
+        let mut tx = p.begin_write().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO mentorships (mentor_id, mentee_id, region_id, goal, started_on, outcome, outcome_on, notes,
+                 created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
+        )
+        .bind(d.mentor_id)
+        .bind(d.mentee_id)
+        .bind(region_id)
+        .bind(&d.goal)
+        .bind(d.started_on)
+        .bind(&d.outcome)
+        .bind(d.outcome_on)
+        .bind(&d.notes)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(clash)?;
+        tx.commit().await?;
+        Ok(id)
+    })
+}
+
+pub async fn update(pool: &Pool, id: i64, d: &MentorshipDraft, region_id: i64) -> Result<()> {
+    let now = Utc::now();
+    on_db!(pool, |p| {
+        let mut tx = p.begin_write().await?;
+        let done = sqlx::query(
+            "UPDATE mentorships SET mentor_id = $1, mentee_id = $2, region_id = $3, goal = $4, started_on = $5,
+                 outcome = $6, outcome_on = $7, notes = $8, updated_at = $9 WHERE id = $10",
+        )
+        .bind(d.mentor_id)
+        .bind(d.mentee_id)
+        .bind(region_id)
+        .bind(&d.goal)
+        .bind(d.started_on)
+        .bind(&d.outcome)
+        .bind(d.outcome_on)
+        .bind(&d.notes)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(clash)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        tx.commit().await?;
+        Ok(())
+    })
+}
+
+/// A veteran who could be paired: id, name, village name, discharge date, and
+/// whether he already has an open pair as mentee.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Candidate {
+    pub id: i64,
+    pub name: String,
+    pub region_name: String,
+    pub discharged_on: Option<NaiveDate>,
+    pub open_as_mentee: bool,
+}
+
+/// Active volunteers of a subtree, the most recently discharged first, so the
+/// pairing form offers newly discharged veterans at the top.
+pub async fn candidates(pool: &Pool, within: &str) -> Result<Vec<Candidate>> {
+    Ok(on_db!(pool, |p| sqlx::query_as::<_, Candidate>(
+        "SELECT v.id, v.name, r.name AS region_name, v.discharged_on,
+                EXISTS (SELECT 1 FROM mentorships m WHERE m.mentee_id = v.id AND m.outcome = 'none') AS open_as_mentee
+           FROM volunteers v JOIN regions r ON r.id = v.region_id
+          WHERE r.path LIKE $1 AND v.status = 'active'
+          ORDER BY CASE WHEN v.discharged_on IS NULL THEN 1 ELSE 0 END, v.discharged_on DESC, v.id
+          LIMIT 2000"
+    )
+    .bind(format!("{within}%"))
+    .fetch_all(p)
+    .await?))
+}

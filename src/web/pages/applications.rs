@@ -1,0 +1,396 @@
+//! Recruitment pages: the reviewers' list (`/applications`: pending first by
+//! priority, with the reasons, the checklist, approve onto a team or reject),
+//! and the public form (`/join`) through which a veteran applies without an account.
+
+use super::{csrf_failed, csrf_ok, error_page, form_get, form_pairs, lang_of, render, render_status, Chrome};
+use crate::domain::lang::Lang;
+use crate::domain::recruitment::{status_label, CRITERIA};
+use crate::domain::region::RegionKind;
+use crate::domain::volunteer::{skill_label, SKILLS};
+use crate::store::accounts::random_token;
+use crate::store::applications::{self as store, PublicOrigin, Review};
+use crate::store::{regions as region_store, teams as team_store};
+use crate::web::api::applications::{self as api, ApplicationView};
+use crate::web::api::Body;
+use crate::web::auth::{constant_eq, Caller, PageUser};
+use crate::web::error::ApiError;
+use crate::web::AppState;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use axum_extra::extract::CookieJar;
+use chrono::{Duration, Utc};
+use serde_json::{json, Map, Value};
+use std::net::SocketAddr;
+
+/// One criterion of the checklist as a form shows it: field, label, answer
+/// ("true", "false" or "" while unknown).
+pub struct Check {
+    pub field: &'static str,
+    pub label: String,
+    pub answer: &'static str,
+}
+
+pub struct AppLine {
+    pub id: i64,
+    pub name: String,
+    pub region: String,
+    pub id_number: String,
+    pub phone: String,
+    pub discharged_on: String,
+    pub honors: String,
+    pub skills: String,
+    pub public: bool,
+    pub status: String,
+    pub pending: bool,
+    pub score: i64,
+    pub reasons: Vec<String>,
+    pub checks: Vec<Check>,
+    pub ready: bool,
+    pub reject_reason: String,
+    /// Teams to approve onto: the applicant's own village's first, and chosen.
+    pub teams: Vec<(i64, String, bool)>,
+}
+
+fn line(a: &ApplicationView, lang: Lang) -> AppLine {
+    let answers = [a.political_record, a.conduct, a.public_spirit];
+    let (sz, se) = status_label(&a.status);
+    AppLine {
+        id: a.id,
+        name: a.name.clone(),
+        region: a.region_name.clone(),
+        id_number: a.id_number.clone(),
+        phone: a.phone.clone(),
+        discharged_on: a.discharged_on.map(|d| d.to_string()).unwrap_or_default(),
+        honors: a.honors.join("、"),
+        skills: a
+            .skills
+            .iter()
+            .map(|s| {
+                let (zh, en) = skill_label(s);
+                lang.t(zh, en).to_string()
+            })
+            .collect::<Vec<_>>()
+            .join("、"),
+        public: a.source == "public",
+        status: lang.t(sz, se).to_string(),
+        pending: a.status == "pending",
+        score: a.priority_score,
+        reasons: if lang == Lang::Zh { a.reasons.clone() } else { a.reasons_en.clone() },
+        checks: CRITERIA
+            .iter()
+            .zip(answers)
+            .map(|((field, zh, en), v)| Check {
+                field,
+                label: lang.t(zh, en).to_string(),
+                answer: match v {
+                    Some(true) => "true",
+                    Some(false) => "false",
+                    None => "",
+                },
+            })
+            .collect(),
+        ready: answers.iter().all(|v| *v == Some(true)),
+        reject_reason: a.reject_reason.clone().unwrap_or_default(),
+        teams: vec![],
+    }
+}
+
+/// The teams in scope, those of the applicant's own village first, the first of them chosen.
+fn team_options(teams: &[crate::store::teams::Team], region_id: i64) -> Vec<(i64, String, bool)> {
+    let mut own: Vec<(i64, String, bool)> =
+        teams.iter().filter(|t| t.region_id == region_id).map(|t| (t.id, t.name.clone(), false)).collect();
+    own.extend(teams.iter().filter(|t| t.region_id != region_id).map(|t| (t.id, t.name.clone(), false)));
+    if let Some(first) = own.first_mut() {
+        first.2 = true;
+    }
+    own
+}
+
+#[derive(Template)]
+#[template(path = "applications/list.html")]
+pub struct ApplicationsPage {
+    pub c: Chrome,
+    pub pending: Vec<AppLine>,
+    pub decided: Vec<AppLine>,
+    pub can_write: bool,
+    pub message: Option<String>,
+    pub ok: bool,
+}
+
+async fn page_for(
+    state: &AppState,
+    caller: &Caller,
+    lang: Lang,
+    message: Option<String>,
+    ok: bool,
+) -> Result<ApplicationsPage, ApiError> {
+    caller.ensure(caller.role.reads_roster())?;
+    // the page shows masked numbers only, so it needs no audit entry; the full
+    // ones are on the API for those allowed
+    let rows = store::list(&state.db.pool, caller.scope_path(), None).await?;
+    let teams = team_store::list(&state.db.pool, caller.scope_path(), None).await?;
+    let (mut pending, mut decided) = (vec![], vec![]);
+    for r in rows {
+        let region_id = r.region_id;
+        let mut l = line(&api::view(state, r, false), lang);
+        if l.pending {
+            l.teams = team_options(&teams, region_id);
+            pending.push(l);
+        } else if decided.len() < 30 {
+            decided.push(l);
+        }
+    }
+    Ok(ApplicationsPage {
+        c: Chrome::new(caller, lang, "applications", "/applications"),
+        pending,
+        decided,
+        can_write: caller.role.manages_roster(),
+        message,
+        ok,
+    })
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    PageUser(caller): PageUser,
+    headers: HeaderMap,
+    Query(q): Query<super::mentoring::DoneQuery>,
+) -> Response {
+    let lang = lang_of(&headers);
+    let message = q.done.map(|_| lang.t("已保存", "Saved").to_string());
+    let ok = message.is_some();
+    match page_for(&state, &caller, lang, message, ok).await {
+        Ok(p) => render(&p),
+        Err(e) => error_page(lang, e),
+    }
+}
+
+/// The checklist (`action=check`), approval onto a team (`action=approve`) or
+/// rejection with a reason (`action=reject`), each for the application `id`.
+pub async fn act(
+    State(state): State<AppState>,
+    PageUser(caller): PageUser,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let lang = lang_of(&headers);
+    let pairs = form_pairs(&body);
+    if !csrf_ok(&caller, &pairs) {
+        return csrf_failed(lang);
+    }
+    let text =
+        |k: &str| form_get(&pairs, k).map(str::trim).filter(|v| !v.is_empty()).map(|v| Value::from(v.to_string()));
+    let result: Result<(), ApiError> = async {
+        let id = form_get(&pairs, "id").and_then(|v| v.parse::<i64>().ok()).ok_or_else(ApiError::not_found)?;
+        let body = match form_get(&pairs, "action") {
+            Some("check") => {
+                let mut m = Map::new();
+                for (field, _, _) in CRITERIA {
+                    let v = match form_get(&pairs, field) {
+                        Some("true") => Value::Bool(true),
+                        Some("false") => Value::Bool(false),
+                        _ => Value::Null,
+                    };
+                    m.insert(field.to_string(), v);
+                }
+                return api::update(State(state.clone()), caller.clone(), Path(id), Body(m)).await.map(|_| ());
+            }
+            Some("approve") => json!({"team_id": text("team_id")}),
+            Some("reject") => json!({"reason": text("reason")}),
+            _ => return Err(ApiError::bad_request("未知操作", "Unknown action")),
+        };
+        let body = Body(body.as_object().cloned().unwrap_or_default());
+        if form_get(&pairs, "action") == Some("approve") {
+            api::approve(State(state.clone()), caller.clone(), Path(id), body).await.map(|_| ())
+        } else {
+            api::reject(State(state.clone()), caller.clone(), Path(id), body).await.map(|_| ())
+        }
+    }
+    .await;
+    match result {
+        Ok(()) => Redirect::to("/applications?done=1").into_response(),
+        Err(e) if matches!(e.status, StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT) => {
+            let text =
+                if e.fields.is_empty() { lang.t(&e.zh, &e.en).to_string() } else { super::problems_text(lang, &e) };
+            match page_for(&state, &caller, lang, Some(text), false).await {
+                Ok(p) => render_status(&p, e.status),
+                Err(e) => error_page(lang, e),
+            }
+        }
+        Err(e) => error_page(lang, e),
+    }
+}
+
+// ---- the public form -------------------------------------------------------
+
+const JOIN_COOKIE: &str = "lb_join";
+/// Per device: this many applications in ten minutes; per phone: this many a day.
+const PER_CLIENT_10_MIN: i64 = 5;
+const PER_PHONE_DAY: i64 = 3;
+
+pub struct Village {
+    pub id: i64,
+    pub label: String,
+    pub selected: bool,
+}
+
+pub struct SkillBox {
+    pub code: &'static str,
+    pub label: String,
+    pub checked: bool,
+}
+
+#[derive(Template)]
+#[template(path = "public/join.html")]
+pub struct JoinPage {
+    pub lang: Lang,
+    pub csrf: String,
+    pub villages: Vec<Village>,
+    pub skills: Vec<SkillBox>,
+    pub error: Option<String>,
+    pub values: Vec<(String, String)>,
+}
+
+impl JoinPage {
+    pub fn t<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
+        self.lang.t(zh, en)
+    }
+    /// What was typed, to show the form again after a mistake.
+    pub fn v(&self, key: &str) -> &str {
+        form_get(&self.values, key).unwrap_or("")
+    }
+}
+
+async fn join_page(
+    state: &AppState,
+    jar: CookieJar,
+    lang: Lang,
+    error: Option<String>,
+    pairs: &[(String, String)],
+    status: StatusCode,
+) -> Response {
+    // one token per browser, so several tabs and a re-shown form all still work
+    let csrf =
+        jar.get(JOIN_COOKIE).map(|c| c.value().to_string()).filter(|v| v.len() >= 32).unwrap_or_else(random_token);
+    let cookie =
+        Cookie::build((JOIN_COOKIE, csrf.clone())).path("/join").http_only(true).same_site(SameSite::Strict).build();
+    let regions = region_store::list(&state.db.pool, None, None).await.unwrap_or_default();
+    let chosen = form_get(pairs, "region_id").unwrap_or("");
+    let villages = regions
+        .iter()
+        .filter(|r| r.kind() == RegionKind::Village)
+        .map(|v| {
+            let town = regions.iter().find(|t| Some(t.id) == v.parent_id).map(|t| t.name.as_str()).unwrap_or("");
+            Village { id: v.id, label: format!("{town} {}", v.name), selected: chosen == v.id.to_string() }
+        })
+        .collect();
+    let skills = SKILLS
+        .iter()
+        .map(|(code, zh, en)| SkillBox {
+            code,
+            label: lang.t(zh, en).to_string(),
+            checked: pairs.iter().any(|(k, v)| k == "skills" && v == code),
+        })
+        .collect();
+    let values = pairs.iter().filter(|(k, _)| k != "csrf" && k != "website").cloned().collect();
+    let page = JoinPage { lang, csrf, villages, skills, error, values };
+    let res = render_status(&page, status);
+    (jar.add(cookie), res).into_response()
+}
+
+pub async fn join_form(State(state): State<AppState>, headers: HeaderMap, jar: CookieJar) -> Response {
+    join_page(&state, jar, lang_of(&headers), None, &[], StatusCode::OK).await
+}
+
+pub async fn join_submit(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    body: Bytes,
+) -> Response {
+    let lang = lang_of(&headers);
+    let pairs = form_pairs(&body);
+    let expected = jar.get(JOIN_COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
+    if !constant_eq(form_get(&pairs, "csrf").unwrap_or(""), &expected) {
+        let msg = lang.t("页面已过期，请重新填写", "The page expired; please fill it in again").to_string();
+        return join_page(&state, jar, lang, Some(msg), &pairs, StatusCode::FORBIDDEN).await;
+    }
+    // a field people cannot see: only robots fill it, and they are told it worked
+    if !form_get(&pairs, "website").unwrap_or("").is_empty() {
+        return Redirect::to("/join/sent").into_response();
+    }
+    let mut map = super::form_to_map(&pairs, &["skills"], &["party_member"]);
+    map.remove("website");
+    let draft = match api::public_draft(&map) {
+        Ok(d) => d,
+        Err(p) => {
+            let msg = p.0.iter().map(|p| lang.t(&p.zh, &p.en).to_string()).collect::<Vec<_>>().join("；");
+            return join_page(&state, jar, lang, Some(msg), &pairs, StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+    };
+    let village_ok = matches!(region_store::get(&state.db.pool, draft.region_id).await, Ok(Some(r)) if r.kind() == RegionKind::Village);
+    if !village_ok {
+        let msg = lang.t("请选择所在村(社区)", "Choose your village").to_string();
+        return join_page(&state, jar, lang, Some(msg), &pairs, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    // kept apart from the needs form's counts by their own prefixes
+    let client = state.db.vault.blind(&format!("join-client:{}", addr.ip()));
+    let phone = state.db.vault.blind(&format!("join-phone:{}", draft.phone.as_str()));
+    let now = Utc::now();
+    let (by_client, _) = store::public_since(&state.db.pool, &client, &phone, now - Duration::minutes(10))
+        .await
+        .unwrap_or((i64::MAX, 0));
+    let (_, by_phone) =
+        store::public_since(&state.db.pool, &client, &phone, now - Duration::days(1)).await.unwrap_or((0, i64::MAX));
+    if by_client >= PER_CLIENT_10_MIN || by_phone >= PER_PHONE_DAY {
+        let msg = lang
+            .t(
+                "提交过于频繁，请稍后再试，或直接到服务站报名",
+                "Too many applications; try again later or apply at the station",
+            )
+            .to_string();
+        return join_page(&state, jar, lang, Some(msg), &pairs, StatusCode::TOO_MANY_REQUESTS).await;
+    }
+    let (priority_score, reasons_json) = match api::score(&state, &draft).await {
+        Ok(s) => s,
+        Err(e) => return error_page(lang, e),
+    };
+    let review = Review {
+        priority_score,
+        reasons_json: &reasons_json,
+        political_record: None,
+        conduct: None,
+        public_spirit: None,
+    };
+    let origin = PublicOrigin { client_hash: &client, phone_hash: &phone };
+    match store::create(&state.db.pool, &state.db.vault, &draft, "public", &review, Some(&origin)).await {
+        Ok(_) => Redirect::to("/join/sent").into_response(),
+        Err(crate::store::StoreError::Invalid(p)) => {
+            let msg = p.0.iter().map(|p| lang.t(&p.zh, &p.en).to_string()).collect::<Vec<_>>().join("；");
+            join_page(&state, jar, lang, Some(msg), &pairs, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => error_page(lang, e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "public/joined.html")]
+pub struct JoinedPage {
+    pub lang: Lang,
+}
+
+impl JoinedPage {
+    pub fn t<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
+        self.lang.t(zh, en)
+    }
+}
+
+/// What happens next, after an application is sent.
+pub async fn join_sent(headers: HeaderMap) -> Response {
+    render(&JoinedPage { lang: lang_of(&headers) })
+}
