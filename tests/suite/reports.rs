@@ -451,3 +451,35 @@ both!(the_summary_matches_a_replayed_half_year, |app: TestApp| async move {
         app.get(&grid, &format!("/api/v1/reports/summary?region_id={}&from=2026-01-01&to=2026-06-30", t.grid_a)).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "grid workers do not read reports");
 });
+
+both!(the_dashboard_draws_the_report_as_charts_on_the_server, |app: TestApp| async move {
+    let staff = app.token("staff").await;
+    let a = app.activity(&staff, "防汛演练", "2026-07-02T08:00:00+08:00", "2026-07-02T12:00:00+08:00", 5, "flood_relief").await;
+    let v = app.volunteer(&staff, "演练队员", app.town.village_a, 77, &["swimming"]).await;
+    let (s, r) = app
+        .post(&staff, &format!("/api/v1/activities/{}/attendance", a["id"]),
+              json!({"volunteer_id": v["id"], "check_in": "2026-07-02T08:00:00+08:00", "check_out": "2026-07-02T11:30:00+08:00"}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    crate::pages::sign_in(&app, "staff").await;
+    let url = format!("/reports?region_id={}&from=2026-06-01&to=2026-08-31&person_in_charge=张站长", app.town.town);
+    let r = app.client.get(app.url(&url)).send().await.expect("send");
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.expect("html");
+    assert!(html.len() < 100_000, "light enough for a rural phone: {} bytes", html.len());
+    assert_eq!(html.matches("<svg class=\"chart\"").count(), 3, "by month, by category, by village");
+    assert_eq!(html.matches("<svg class=\"gauge\"").count(), 2, "care and team coverage");
+    assert!(html.contains(">3.5<"), "the village's 3.5 hours are drawn");
+    assert!(html.contains("防汛救灾") && html.contains("回车村"), "categories and villages by name");
+    assert!(html.contains("format=xlsx") && html.contains("张站长"), "the workbook link keeps the signature");
+    let r = app.client.get(app.url(&url)).header("accept-language", "en").send().await.expect("send");
+    assert!(r.text().await.expect("html").contains("Person-times by month"));
+    // a volunteer has no dashboard of the town
+    let (_, mine) = app.post(&staff, "/api/v1/volunteers", json!({"name": "普通队员", "id_number": crate::common::id_number("19800101", 78), "phone": crate::common::phone(78), "region_id": app.town.village_a})).await;
+    app.account_for("vol78", laobing::domain::account::Role::Volunteer, app.town.village_a, mine["id"].as_i64().expect("id")).await;
+    let client = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    let other = TestApp { client, ..app };
+    crate::pages::sign_in(&other, "vol78").await;
+    let r = other.client.get(other.url(&url)).send().await.expect("send");
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+});
