@@ -136,6 +136,21 @@ async fn check_demo(base: &str) {
     assert!(busy >= 2 && grids[0]["cases_filed"].as_i64() > Some(0), "{grids}");
     let notices = get("/api/v1/announcements").await;
     assert!(notices.as_array().is_some_and(|n| n.len() >= 3));
+    // a year of history: the town's dashboard has most months, several kinds of work and every village
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let year = get(&format!("/api/v1/reports/summary?from={}&to={today}", today - chrono::Duration::days(365))).await;
+    let busy_months =
+        year["by_month"].as_array().expect("months").iter().filter(|m| m["person_times"].as_i64() > Some(0)).count();
+    assert!(busy_months >= 11, "{busy_months} months with service");
+    assert!(year["service"]["person_times_by_category"].as_object().is_some_and(|c| c.len() >= 6), "{year}");
+    let served_villages =
+        year["by_region"].as_array().expect("villages").iter().filter(|v| v["hours"].as_f64() > Some(0.0)).count();
+    assert!(served_villages >= 20, "{served_villages} villages served");
+    assert!(
+        year["service"]["hours"].as_f64() > Some(1000.0) && year["care"]["recipients"].as_i64() > Some(0),
+        "{}",
+        year["service"]
+    );
     let pairs = get("/api/v1/mentorships").await;
     let outcomes: Vec<&str> = pairs.as_array().expect("pairs").iter().filter_map(|m| m["outcome"].as_str()).collect();
     assert!(outcomes.contains(&"employed") && outcomes.contains(&"business_started") && outcomes.contains(&"none"));

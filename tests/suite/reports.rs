@@ -454,7 +454,9 @@ both!(the_summary_matches_a_replayed_half_year, |app: TestApp| async move {
 
 both!(the_dashboard_draws_the_report_as_charts_on_the_server, |app: TestApp| async move {
     let staff = app.token("staff").await;
-    let a = app.activity(&staff, "防汛演练", "2026-07-02T08:00:00+08:00", "2026-07-02T12:00:00+08:00", 5, "flood_relief").await;
+    let a = app
+        .activity(&staff, "防汛演练", "2026-07-02T08:00:00+08:00", "2026-07-02T12:00:00+08:00", 5, "flood_relief")
+        .await;
     let v = app.volunteer(&staff, "演练队员", app.town.village_a, 77, &["swimming"]).await;
     let (s, r) = app
         .post(&staff, &format!("/api/v1/activities/{}/attendance", a["id"]),
@@ -476,8 +478,18 @@ both!(the_dashboard_draws_the_report_as_charts_on_the_server, |app: TestApp| asy
     assert!(r.text().await.expect("html").contains("Person-times by month"));
     // a volunteer has no dashboard of the town
     let (_, mine) = app.post(&staff, "/api/v1/volunteers", json!({"name": "普通队员", "id_number": crate::common::id_number("19800101", 78), "phone": crate::common::phone(78), "region_id": app.town.village_a})).await;
-    app.account_for("vol78", laobing::domain::account::Role::Volunteer, app.town.village_a, mine["id"].as_i64().expect("id")).await;
-    let client = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    app.account_for(
+        "vol78",
+        laobing::domain::account::Role::Volunteer,
+        app.town.village_a,
+        mine["id"].as_i64().expect("id"),
+    )
+    .await;
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
     let other = TestApp { client, ..app };
     crate::pages::sign_in(&other, "vol78").await;
     let r = other.client.get(other.url(&url)).send().await.expect("send");
