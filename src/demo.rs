@@ -723,6 +723,7 @@ pub async fn synthetic_county(db: &Db, towns: u32, volunteers: u32, records: u32
         made_activities += n;
         made_records += served.len();
     }
+    bulk::rebuild_tallies(&db.pool).await?;
     bulk::analyze(&db.pool).await?;
     Ok(CountyLoad {
         county_id: county.id,

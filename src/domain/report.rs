@@ -81,6 +81,49 @@ impl Period {
     }
 }
 
+/// A stretch of a period read from one source: a whole local year or month
+/// from the running tallies, or loose days from the records themselves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Piece {
+    Year(i32),
+    /// `YYYY-MM`
+    Month(String),
+    Days(NaiveDate, NaiveDate),
+}
+
+impl Period {
+    /// The period cut into whole years, whole months and the loose days at
+    /// either end, in order; together they cover each day exactly once.
+    pub fn pieces(&self) -> Vec<Piece> {
+        let mut out: Vec<Piece> = Vec::new();
+        let mut d = self.from;
+        while d <= self.to {
+            let year_end = NaiveDate::from_ymd_opt(d.year(), 12, 31).unwrap_or(NaiveDate::MAX);
+            let month_end = first_of_next_month(d) - Duration::days(1);
+            if d.month() == 1 && d.day() == 1 && year_end <= self.to {
+                out.push(Piece::Year(d.year()));
+                d = year_end + Duration::days(1);
+            } else if d.day() == 1 && month_end <= self.to {
+                out.push(Piece::Month(format!("{:04}-{:02}", d.year(), d.month())));
+                d = month_end + Duration::days(1);
+            } else {
+                let end = month_end.min(self.to);
+                match out.last_mut() {
+                    Some(Piece::Days(_, last)) if *last + Duration::days(1) == d => *last = end,
+                    _ => out.push(Piece::Days(d, end)),
+                }
+                d = end + Duration::days(1);
+            }
+        }
+        out
+    }
+}
+
+/// The instants a run of local days spans.
+pub fn day_bounds(from: NaiveDate, to: NaiveDate) -> (DateTime<Utc>, DateTime<Utc>) {
+    (local_midnight(from), local_midnight(to + Duration::days(1)))
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Month {
     /// `YYYY-MM`
@@ -264,6 +307,51 @@ mod tests {
         let e = Period::parse(Some("2026-02-01"), Some("2026-01-01")).expect_err("reversed");
         assert_eq!(e.0[0].field, "to");
         assert!(Period::parse(Some("2020-01-01"), Some("2026-01-01")).is_err());
+    }
+
+    #[test]
+    fn pieces_cover_every_day_once_with_the_coarsest_tallies() {
+        let p = Period { from: d("2025-12-15"), to: d("2027-02-10") };
+        let pieces = p.pieces();
+        assert_eq!(
+            pieces,
+            vec![
+                Piece::Days(d("2025-12-15"), d("2025-12-31")),
+                Piece::Year(2026),
+                Piece::Month("2027-01".into()),
+                Piece::Days(d("2027-02-01"), d("2027-02-10")),
+            ]
+        );
+        let p = Period { from: d("2026-03-01"), to: d("2026-03-31") };
+        assert_eq!(p.pieces(), vec![Piece::Month("2026-03".into())]);
+        let p = Period { from: d("2026-04-01"), to: d("2026-04-01") };
+        assert_eq!(p.pieces(), vec![Piece::Days(d("2026-04-01"), d("2026-04-01"))]);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn pieces_never_miss_or_repeat_a_day(start in 0i64..2000, len in 0i64..900) {
+            let from = d("2024-01-01") + Duration::days(start);
+            let p = Period { from, to: from + Duration::days(len) };
+            let mut days = Vec::new();
+            for piece in p.pieces() {
+                let (a, b) = match piece {
+                    Piece::Year(y) => (NaiveDate::from_ymd_opt(y, 1, 1).expect("d"), NaiveDate::from_ymd_opt(y, 12, 31).expect("d")),
+                    Piece::Month(m) => {
+                        let a = NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").expect("month");
+                        (a, first_of_next_month(a) - Duration::days(1))
+                    }
+                    Piece::Days(a, b) => (a, b),
+                };
+                let mut x = a;
+                while x <= b {
+                    days.push(x);
+                    x += Duration::days(1);
+                }
+            }
+            let want: Vec<NaiveDate> = (0..=len).map(|i| from + Duration::days(i)).collect();
+            proptest::prop_assert_eq!(days, want);
+        }
     }
 
     #[test]

@@ -154,11 +154,60 @@ pub async fn service_records(pool: &Pool, served: &[Served]) -> Result<()> {
     Ok(())
 }
 
+/// Rebuilds the running tallies (migration 0015) from the records, after rows
+/// were written around them; local days are UTC+8 as everywhere else.
+pub async fn rebuild_tallies(pool: &Pool) -> Result<()> {
+    let (day, month, year) = match pool {
+        Pool::Sqlite(_) => (
+            "date(started_at, '+8 hours')",
+            "strftime('%Y-%m', started_at, '+8 hours')",
+            "CAST(strftime('%Y', started_at, '+8 hours') AS INTEGER)",
+        ),
+        Pool::Postgres(_) => (
+            "CAST(started_at AT TIME ZONE 'UTC' + INTERVAL '8 hours' AS DATE)",
+            "to_char(started_at AT TIME ZONE 'UTC' + INTERVAL '8 hours', 'YYYY-MM')",
+            "CAST(EXTRACT(YEAR FROM started_at AT TIME ZONE 'UTC' + INTERVAL '8 hours') AS BIGINT)",
+        ),
+    };
+    let counted = "FROM service_records WHERE corrected_by IS NULL AND region_id IS NOT NULL GROUP BY 1, 2, 3";
+    let statements = [
+        "DELETE FROM service_tallies".to_string(),
+        "DELETE FROM service_people_months".to_string(),
+        "DELETE FROM service_people_years".to_string(),
+        format!(
+            "INSERT INTO service_tallies (region_id, day, category, person_times, minutes)
+                 SELECT region_id, {day}, category, COUNT(*), SUM(minutes) {counted}"
+        ),
+        format!(
+            "INSERT INTO service_people_months (volunteer_id, region_id, month, records)
+                 SELECT volunteer_id, region_id, {month}, COUNT(*) {counted}"
+        ),
+        format!(
+            "INSERT INTO service_people_years (volunteer_id, region_id, year, records)
+                 SELECT volunteer_id, region_id, {year}, COUNT(*) {counted}"
+        ),
+    ];
+    on_db!(pool, |p| {
+        let mut tx = p.begin_write().await?;
+        for sql in &statements {
+            sqlx::query(sql).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+    });
+    Ok(())
+}
+
 /// Fresh statistics after a bulk load: PostgreSQL plans badly without them,
 /// and SQLite's planner uses them too.
 pub async fn analyze(pool: &Pool) -> Result<()> {
+    // VACUUM as well on PostgreSQL: a fresh table's visibility map is empty,
+    // and index-only scans go back to the heap until it is set
+    let sql = match pool {
+        Pool::Sqlite(_) => "ANALYZE",
+        Pool::Postgres(_) => "VACUUM ANALYZE",
+    };
     on_db!(pool, |p| {
-        sqlx::query("ANALYZE").execute(p).await?;
+        sqlx::query(sql).execute(p).await?;
     });
     Ok(())
 }

@@ -9,12 +9,13 @@
 use super::regions::{self, Region};
 use super::{Pool, Result};
 use crate::domain::report::{
-    coverage, hours, ActivityFigures, CareFigures, Line, MentoringFigures, Month, NeedFigures, OutcomeFigures, Period,
-    ServiceFigures, Summary, TeamFigures, VolunteerFigures,
+    coverage, day_bounds, hours, ActivityFigures, CareFigures, Line, MentoringFigures, Month, NeedFigures,
+    OutcomeFigures, Period, Piece, ServiceFigures, Summary, TeamFigures, VolunteerFigures,
 };
+use crate::domain::service::local_date;
 use crate::domain::team::TeamKind;
 use crate::on_db;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap};
 
 /// Who signs the form: 填表人 and 负责人.
@@ -70,6 +71,58 @@ impl Parts {
 
     fn index(&self, region_id: i64) -> Option<usize> {
         self.of.get(&region_id).copied()
+    }
+}
+
+/// Where to read who served in a period: the yearly and monthly tallies for
+/// whole years and months, the records for loose days.
+struct Served {
+    years: Vec<i32>,
+    months: Vec<String>,
+    days: Vec<(DateTime<Utc>, DateTime<Utc>)>,
+}
+
+impl Served {
+    fn new(period: &Period) -> Served {
+        let mut s = Served { years: vec![], months: vec![], days: vec![] };
+        for piece in period.pieces() {
+            match piece {
+                Piece::Year(y) => s.years.push(y),
+                Piece::Month(m) => s.months.push(m),
+                Piece::Days(a, b) => s.days.push(day_bounds(a, b)),
+            }
+        }
+        s
+    }
+
+    /// `volunteer_id, region_id` rows of everyone who served, one branch per
+    /// source; the loose days bind their bounds from `$first` on. Years and
+    /// months are written in (they are made here from dates, never from input).
+    fn union(&self, first: usize) -> String {
+        let mut branches = Vec::new();
+        if !self.years.is_empty() {
+            let years: Vec<String> = self.years.iter().map(|y| y.to_string()).collect();
+            branches.push(format!(
+                "SELECT volunteer_id, region_id FROM service_people_years WHERE year IN ({}) AND records > 0",
+                years.join(", ")
+            ));
+        }
+        if !self.months.is_empty() {
+            let months: Vec<String> = self.months.iter().map(|m| format!("'{m}'")).collect();
+            branches.push(format!(
+                "SELECT volunteer_id, region_id FROM service_people_months WHERE month IN ({}) AND records > 0",
+                months.join(", ")
+            ));
+        }
+        for i in 0..self.days.len() {
+            branches.push(format!(
+                "SELECT volunteer_id, region_id FROM service_records
+                  WHERE corrected_by IS NULL AND started_at >= ${} AND started_at < ${}",
+                first + 2 * i,
+                first + 2 * i + 1
+            ));
+        }
+        branches.join(" UNION ALL ")
     }
 }
 
@@ -216,24 +269,28 @@ pub async fn summary(pool: &Pool, root: &Region, period: Period, sign: Signature
     }
     needs.average_rating = (rated > 0).then(|| stars as f64 / rated as f64);
 
-    // service records that count (a corrected record counts through its correction)
-    let counted = "sr.corrected_by IS NULL AND sr.started_at >= $2 AND sr.started_at < $3
-                   AND sr.region_id IN (SELECT id FROM regions WHERE path LIKE $1)";
+    // service records that count (a corrected record counts through its
+    // correction), summed from the running tallies per region, day and category
     let sql = format!(
-        "SELECT sr.region_id, sr.category, {}, COUNT(*), CAST(SUM(sr.minutes) AS BIGINT)
-           FROM service_records sr WHERE {counted} GROUP BY 1, 2, 3",
-        month_case("sr.started_at", 4, &months)
+        "SELECT t.region_id, t.category, {}, CAST(SUM(t.person_times) AS BIGINT), CAST(SUM(t.minutes) AS BIGINT)
+           FROM service_tallies t
+          WHERE t.day >= $2 AND t.day <= $3 AND t.region_id IN (SELECT id FROM regions WHERE path LIKE $1)
+          GROUP BY 1, 2, 3 HAVING SUM(t.person_times) <> 0",
+        month_case("t.day", 4, &months)
     );
-    let service_rows: Vec<(i64, String, i64, i64, Option<i64>)> = on_db!(pool, |p| {
-        let q = sqlx::query_as(&sql).bind(&within).bind(from).bind(to);
-        bind_months!(q, months).fetch_all(p).await?
+    let service_rows: Vec<(i64, String, i64, Option<i64>, Option<i64>)> = on_db!(pool, |p| {
+        let mut q = sqlx::query_as(&sql).bind(&within).bind(period.from).bind(period.to);
+        for m in months.iter().take(months.len().saturating_sub(1)) {
+            q = q.bind(local_date(m.ends));
+        }
+        q.fetch_all(p).await?
     });
     let mut service = ServiceFigures::default();
     let mut minutes = 0i64;
     let mut part_minutes = vec![0i64; by_region.len()];
     let mut month_minutes = vec![0i64; by_month.len()];
     for (region_id, category, month, n, mins) in service_rows {
-        let mins = mins.unwrap_or(0);
+        let (n, mins) = (n.unwrap_or(0), mins.unwrap_or(0));
         service.person_times += n;
         minutes += mins;
         *service.person_times_by_category.entry(category).or_default() += n;
@@ -253,21 +310,37 @@ pub async fn summary(pool: &Pool, root: &Region, period: Period, sign: Signature
     for (l, m) in by_region.iter_mut().zip(part_minutes) {
         l.hours = hours(m);
     }
-    let sql = format!("SELECT COUNT(DISTINCT sr.volunteer_id) FROM service_records sr WHERE {counted}");
-    service.volunteers =
-        on_db!(pool, |p| sqlx::query_scalar(&sql).bind(&within).bind(from).bind(to).fetch_one(p).await?);
+    // people who served, counted once: whole years and months from the
+    // tallies of who served where, loose days from the records
+    let served = Served::new(&period);
+    let sql = format!(
+        "SELECT COUNT(DISTINCT x.volunteer_id) FROM ({}) x WHERE x.region_id IN (SELECT id FROM regions WHERE path LIKE $1)",
+        served.union(2)
+    );
+    service.volunteers = on_db!(pool, |p| {
+        let mut q = sqlx::query_scalar(&sql).bind(&within);
+        for (a, b) in &served.days {
+            q = q.bind(*a).bind(*b);
+        }
+        q.fetch_one(p).await?
+    });
     if !by_region.is_empty() {
-        // people are counted once per part: the parts' region ids are mapped to
-        // their line in a VALUES list (ids come from the database, never from input)
+        // the parts' region ids are mapped to their line in a VALUES list
+        // (ids come from the database, never from input)
         let map: Vec<String> = parts.of.iter().map(|(region, i)| format!("({region}, {i})")).collect();
         let sql = format!(
-            "SELECT CAST(m.column2 AS BIGINT), COUNT(DISTINCT sr.volunteer_id)
-               FROM service_records sr JOIN (VALUES {}) AS m ON m.column1 = sr.region_id
-              WHERE {counted} GROUP BY m.column2",
+            "SELECT CAST(m.column2 AS BIGINT), COUNT(DISTINCT x.volunteer_id)
+               FROM ({}) x JOIN (VALUES {}) AS m ON m.column1 = x.region_id GROUP BY m.column2",
+            served.union(1),
             map.join(", ")
         );
-        let per_part: Vec<(i64, i64)> =
-            on_db!(pool, |p| sqlx::query_as(&sql).bind(&within).bind(from).bind(to).fetch_all(p).await?);
+        let per_part: Vec<(i64, i64)> = on_db!(pool, |p| {
+            let mut q = sqlx::query_as(&sql);
+            for (a, b) in &served.days {
+                q = q.bind(*a).bind(*b);
+            }
+            q.fetch_all(p).await?
+        });
         for l in &mut by_region {
             l.volunteers = Some(0);
         }

@@ -60,6 +60,49 @@ pub struct ServiceRecord {
     pub created_at: DateTime<Utc>,
 }
 
+/// Adds (`$sign` = 1) or takes away (-1) one counting record from the running
+/// tallies the summary report reads (see migration 0015), inside `$tx`.
+macro_rules! tally {
+    ($tx:expr, $region_id:expr, $volunteer_id:expr, $started_at:expr, $category:expr, $minutes:expr, $sign:expr) => {{
+        let day = $crate::domain::service::local_date($started_at);
+        let sign: i64 = $sign;
+        sqlx::query(
+            "INSERT INTO service_tallies (region_id, day, category, person_times, minutes) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (region_id, day, category) DO UPDATE
+                SET person_times = service_tallies.person_times + excluded.person_times,
+                    minutes = service_tallies.minutes + excluded.minutes",
+        )
+        .bind($region_id)
+        .bind(day)
+        .bind($category)
+        .bind(sign)
+        .bind(sign * $minutes)
+        .execute(&mut *$tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO service_people_months (volunteer_id, region_id, month, records) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (volunteer_id, region_id, month) DO UPDATE SET records = service_people_months.records + excluded.records",
+        )
+        .bind($volunteer_id)
+        .bind($region_id)
+        .bind(day.format("%Y-%m").to_string())
+        .bind(sign)
+        .execute(&mut *$tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO service_people_years (volunteer_id, region_id, year, records) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (volunteer_id, region_id, year) DO UPDATE SET records = service_people_years.records + excluded.records",
+        )
+        .bind($volunteer_id)
+        .bind($region_id)
+        .bind(i64::from(chrono::Datelike::year(&day)))
+        .bind(sign)
+        .execute(&mut *$tx)
+        .await?;
+    }};
+}
+pub(crate) use tally;
+
 /// Inserts a record and its points inside an open transaction `$tx`; evaluates
 /// to the new id, or `None` when this volunteer already has a record for this
 /// service (so retries and double clicks never count twice).
@@ -69,13 +112,13 @@ macro_rules! book_record {
         let rules: &$crate::store::settings::TownRules = $rules;
         let minutes = $crate::domain::service::served_minutes(rec.started_at, rec.ended_at, rec.travel_minutes, rules.count_travel);
         let late = $crate::domain::service::is_late($crate::domain::service::local_date(rec.started_at), $today, &rules.calendar);
-        let id: Option<i64> = sqlx::query_scalar(
+        let made: Option<(i64, Option<i64>)> = sqlx::query_as(
             "INSERT INTO service_records (volunteer_id, source, source_id, category, title, place, content, organiser,
                  person_in_charge, started_at, ended_at, minutes, travel_minutes, late, recorded_by, created_at, region_id)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
                      CASE WHEN $2 = 'activity' THEN (SELECT region_id FROM activities WHERE id = $3)
                           ELSE (SELECT region_id FROM needs WHERE id = $3) END)
-             ON CONFLICT DO NOTHING RETURNING id",
+             ON CONFLICT DO NOTHING RETURNING id, region_id",
         )
         .bind(rec.volunteer_id)
         .bind(rec.source)
@@ -95,6 +138,10 @@ macro_rules! book_record {
         .bind(chrono::Utc::now())
         .fetch_optional(&mut *$tx)
         .await?;
+        if let Some((_, Some(region_id))) = made {
+            $crate::store::service_records::tally!($tx, region_id, rec.volunteer_id, rec.started_at, &rec.category, minutes, 1);
+        }
+        let id = made.map(|m| m.0);
         if let Some(id) = id {
             let points = rules.earning.earn(minutes, &rec.category);
             if points != 0 {
@@ -252,6 +299,15 @@ pub async fn correct(
                 .rows_affected();
         if claimed != 1 {
             return Err(StoreError::Conflict("already_corrected"));
+        }
+        // the original's tally moves to the correction
+        let region: Option<i64> = sqlx::query_scalar("SELECT region_id FROM service_records WHERE id = $1")
+            .bind(new_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        if let Some(region_id) = region {
+            tally!(tx, region_id, original.volunteer_id, original.started_at, &original.category, original.minutes, -1);
+            tally!(tx, region_id, original.volunteer_id, started_at, &original.category, minutes, 1);
         }
         let earned: Option<i64> = sqlx::query_scalar(
             "SELECT CAST(SUM(points) AS BIGINT) FROM points_ledger WHERE source = 'service_record' AND source_id = $1",

@@ -389,6 +389,9 @@ both!(the_summary_matches_a_replayed_half_year, |app: TestApp| async move {
         ("2026-03-01", "2026-03-31"),
         ("2026-02-10", "2026-05-20"),
         ("2026-04-01", "2026-04-01"),
+        // whole years, whole months and loose days are read from different tallies
+        ("2026-01-01", "2026-12-31"),
+        ("2025-12-20", "2027-01-05"),
     ] {
         let (s, got) =
             app.get(&staff, &format!("/api/v1/reports/summary?region_id={}&from={from}&to={to}", t.town)).await;
