@@ -34,6 +34,7 @@ TOKEN="$(curl -sf "$BASE/api/v1/auth/token" -H 'content-type: application/json' 
 TODAY="$(TZ=Asia/Shanghai date +%F)"
 YEAR_AGO="$(TZ=Asia/Shanghai date -d '365 days ago' +%F)"
 MONTH_AGO="$(TZ=Asia/Shanghai date -d '30 days ago' +%F)"
+YEAR="$(TZ=Asia/Shanghai date +%Y)"
 time_it() {
   local label="$1" url="$2" times=()
   curl -sf -o /dev/null -H "Authorization: Bearer $TOKEN" "$url"   # warm the cache once
@@ -44,6 +45,7 @@ time_it() {
 }
 curl -sf -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/reports/summary?region_id=$COUNTY&from=$YEAR_AGO&to=$TODAY" \
   | head -c 400; echo
-time_it "county, whole year (every record)" "$BASE/api/v1/reports/summary?region_id=$COUNTY&from=$YEAR_AGO&to=$TODAY"
+time_it "county, calendar year $YEAR (whole year from the tallies)" "$BASE/api/v1/reports/summary?region_id=$COUNTY&from=$YEAR-01-01&to=$YEAR-12-31"
+time_it "county, last 365 days (every record; loose days at both ends)" "$BASE/api/v1/reports/summary?region_id=$COUNTY&from=$YEAR_AGO&to=$TODAY"
 time_it "county, last 30 days" "$BASE/api/v1/reports/summary?region_id=$COUNTY&from=$MONTH_AGO&to=$TODAY"
 time_it "county, whole year as a workbook" "$BASE/api/v1/reports/summary?region_id=$COUNTY&from=$YEAR_AGO&to=$TODAY&format=xlsx"

@@ -7,7 +7,7 @@
 //! need a pass of their own.
 
 use super::regions::{self, Region};
-use super::{Pool, Result};
+use super::{Pool, Result, StoreError};
 use crate::domain::report::{
     coverage, day_bounds, hours, ActivityFigures, CareFigures, Line, MentoringFigures, Month, NeedFigures,
     OutcomeFigures, Period, Piece, ServiceFigures, Summary, TeamFigures, VolunteerFigures,
@@ -189,10 +189,22 @@ pub async fn summary(pool: &Pool, root: &Region, period: Period, sign: Signature
         month_case("a.starts_at", 4, &months)
     );
     type ActRow = (i64, String, Option<i64>, i64, i64, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
-    let act_rows: Vec<ActRow> = on_db!(pool, |p| {
-        let q = sqlx::query_as(&sql).bind(&within).bind(from).bind(to);
-        bind_months!(q, months).fetch_all(p).await?
-    });
+    let act_sql = sql;
+    let act_fetch = async {
+        let rows: Vec<ActRow> = on_db!(pool, |p| {
+            let q = sqlx::query_as(&act_sql).bind(&within).bind(from).bind(to);
+            bind_months!(q, months).fetch_all(p).await?
+        });
+        Ok::<_, StoreError>(rows)
+    };
+    // the four heaviest reads go out at once, each on a connection of its own
+    let served = Served::new(&period);
+    let (act_rows, service_rows, volunteers_served, per_part) = tokio::try_join!(
+        act_fetch,
+        service_tally_rows(pool, &within, &period, &months),
+        people_served(pool, &within, &served),
+        people_served_by_part(pool, &parts, &served)
+    )?;
     let mut activities = ActivityFigures::default();
     let mut outcomes = OutcomeFigures::default();
     let mut team_activities: HashMap<i64, i64> = HashMap::new();
@@ -271,20 +283,6 @@ pub async fn summary(pool: &Pool, root: &Region, period: Period, sign: Signature
 
     // service records that count (a corrected record counts through its
     // correction), summed from the running tallies per region, day and category
-    let sql = format!(
-        "SELECT t.region_id, t.category, {}, CAST(SUM(t.person_times) AS BIGINT), CAST(SUM(t.minutes) AS BIGINT)
-           FROM service_tallies t
-          WHERE t.day >= $2 AND t.day <= $3 AND t.region_id IN (SELECT id FROM regions WHERE path LIKE $1)
-          GROUP BY 1, 2, 3 HAVING SUM(t.person_times) <> 0",
-        month_case("t.day", 4, &months)
-    );
-    let service_rows: Vec<(i64, String, i64, Option<i64>, Option<i64>)> = on_db!(pool, |p| {
-        let mut q = sqlx::query_as(&sql).bind(&within).bind(period.from).bind(period.to);
-        for m in months.iter().take(months.len().saturating_sub(1)) {
-            q = q.bind(local_date(m.ends));
-        }
-        q.fetch_all(p).await?
-    });
     let mut service = ServiceFigures::default();
     let mut minutes = 0i64;
     let mut part_minutes = vec![0i64; by_region.len()];
@@ -310,37 +308,8 @@ pub async fn summary(pool: &Pool, root: &Region, period: Period, sign: Signature
     for (l, m) in by_region.iter_mut().zip(part_minutes) {
         l.hours = hours(m);
     }
-    // people who served, counted once: whole years and months from the
-    // tallies of who served where, loose days from the records
-    let served = Served::new(&period);
-    let sql = format!(
-        "SELECT COUNT(DISTINCT x.volunteer_id) FROM ({}) x WHERE x.region_id IN (SELECT id FROM regions WHERE path LIKE $1)",
-        served.union(2)
-    );
-    service.volunteers = on_db!(pool, |p| {
-        let mut q = sqlx::query_scalar(&sql).bind(&within);
-        for (a, b) in &served.days {
-            q = q.bind(*a).bind(*b);
-        }
-        q.fetch_one(p).await?
-    });
+    service.volunteers = volunteers_served;
     if !by_region.is_empty() {
-        // the parts' region ids are mapped to their line in a VALUES list
-        // (ids come from the database, never from input)
-        let map: Vec<String> = parts.of.iter().map(|(region, i)| format!("({region}, {i})")).collect();
-        let sql = format!(
-            "SELECT CAST(m.column2 AS BIGINT), COUNT(DISTINCT x.volunteer_id)
-               FROM ({}) x JOIN (VALUES {}) AS m ON m.column1 = x.region_id GROUP BY m.column2",
-            served.union(1),
-            map.join(", ")
-        );
-        let per_part: Vec<(i64, i64)> = on_db!(pool, |p| {
-            let mut q = sqlx::query_as(&sql);
-            for (a, b) in &served.days {
-                q = q.bind(*a).bind(*b);
-            }
-            q.fetch_all(p).await?
-        });
         for l in &mut by_region {
             l.volunteers = Some(0);
         }
@@ -416,6 +385,68 @@ pub async fn summary(pool: &Pool, root: &Region, period: Period, sign: Signature
         person_in_charge: sign.person_in_charge,
         generated_at: Utc::now(),
     })
+}
+
+/// Person-times and minutes per region, category and month, from the daily tallies.
+async fn service_tally_rows(
+    pool: &Pool,
+    within: &str,
+    period: &Period,
+    months: &[Month],
+) -> Result<Vec<(i64, String, i64, Option<i64>, Option<i64>)>> {
+    let sql = format!(
+        "SELECT t.region_id, t.category, {}, CAST(SUM(t.person_times) AS BIGINT), CAST(SUM(t.minutes) AS BIGINT)
+           FROM service_tallies t
+          WHERE t.day >= $2 AND t.day <= $3 AND t.region_id IN (SELECT id FROM regions WHERE path LIKE $1)
+          GROUP BY 1, 2, 3 HAVING SUM(t.person_times) <> 0",
+        month_case("t.day", 4, months)
+    );
+    Ok(on_db!(pool, |p| {
+        let mut q = sqlx::query_as(&sql).bind(within).bind(period.from).bind(period.to);
+        for m in months.iter().take(months.len().saturating_sub(1)) {
+            q = q.bind(local_date(m.ends));
+        }
+        q.fetch_all(p).await?
+    }))
+}
+
+/// People who served in the subtree, counted once: whole years and months
+/// from the tallies of who served where, loose days from the records.
+async fn people_served(pool: &Pool, within: &str, served: &Served) -> Result<i64> {
+    let sql = format!(
+        "SELECT COUNT(DISTINCT x.volunteer_id) FROM ({}) x WHERE x.region_id IN (SELECT id FROM regions WHERE path LIKE $1)",
+        served.union(2)
+    );
+    Ok(on_db!(pool, |p| {
+        let mut q = sqlx::query_scalar(&sql).bind(within);
+        for (a, b) in &served.days {
+            q = q.bind(*a).bind(*b);
+        }
+        q.fetch_one(p).await?
+    }))
+}
+
+/// The same, once per part of the region: (line, people).
+async fn people_served_by_part(pool: &Pool, parts: &Parts, served: &Served) -> Result<Vec<(i64, i64)>> {
+    if parts.parts.is_empty() {
+        return Ok(Vec::new());
+    }
+    // the parts' region ids are mapped to their line in a VALUES list
+    // (ids come from the database, never from input)
+    let map: Vec<String> = parts.of.iter().map(|(region, i)| format!("({region}, {i})")).collect();
+    let sql = format!(
+        "SELECT CAST(m.column2 AS BIGINT), COUNT(DISTINCT x.volunteer_id)
+           FROM ({}) x JOIN (VALUES {}) AS m ON m.column1 = x.region_id GROUP BY m.column2",
+        served.union(1),
+        map.join(", ")
+    );
+    Ok(on_db!(pool, |p| {
+        let mut q = sqlx::query_as(&sql);
+        for (a, b) in &served.days {
+            q = q.bind(*a).bind(*b);
+        }
+        q.fetch_all(p).await?
+    }))
 }
 
 /// Each team of the subtree: its active members, its activities in the period
