@@ -16,6 +16,7 @@ pub mod needs;
 pub mod phone;
 pub mod points;
 pub mod region;
+pub mod roster;
 pub mod service;
 pub mod team;
 pub mod text;
