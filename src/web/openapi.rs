@@ -30,6 +30,8 @@ use utoipa::{Modify, OpenApi};
         api::needs::suggestions, api::needs::dispatch, api::needs::accept, api::needs::decline, api::needs::offers,
         api::needs::complete, api::needs::rating, api::needs::batch_dispatch, api::needs::update,
         api::incentives::evaluate, api::incentives::evaluations_of, api::incentives::assessment, api::incentives::leaderboards,
+        api::imports::volunteers, api::imports::template,
+        api::exports::volunteers, api::exports::service_records, api::exports::certificates,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),

@@ -3,6 +3,8 @@
 pub mod activities;
 pub mod auth;
 pub mod care;
+pub mod exports;
+pub mod imports;
 pub mod incentives;
 pub mod mobilizations;
 pub mod needs;
@@ -76,6 +78,19 @@ pub fn router() -> Router<AppState> {
         .route("/needs/{id}/offers", get(needs::offers))
         .route("/needs/{id}/complete", post(needs::complete))
         .route("/needs/{id}/rating", post(needs::rating))
+        .route("/imports/volunteers/template", get(imports::template))
+        .route("/exports/volunteers", get(exports::volunteers))
+        .route("/exports/service-records", get(exports::service_records))
+        .route("/exports/certificates", get(exports::certificates))
+}
+
+/// Routes that take bodies larger than the app-wide limit (a county's roster
+/// workbook); merged outside that limit, each with its own.
+pub fn uploads() -> Router<AppState> {
+    Router::new().route(
+        "/api/v1/imports/volunteers",
+        post(imports::volunteers).layer(axum::extract::DefaultBodyLimit::max(imports::MAX_UPLOAD)),
+    )
 }
 
 /// A JSON object body; anything else is answered in the contract's error shape.

@@ -5,6 +5,7 @@
 pub mod activities;
 pub mod coverage;
 pub mod dashboard;
+pub mod imports;
 pub mod inbox;
 pub mod incentives;
 pub mod login;
@@ -61,6 +62,12 @@ pub fn router() -> Router<AppState> {
         .route("/activities/{id}", get(activities::show).post(activities::act))
         .route("/volunteers/{id}/certificate", get(me::certificate))
         .route("/volunteers", get(volunteers::list))
+        .route(
+            "/imports",
+            get(imports::form)
+                .post(imports::submit)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::web::api::imports::MAX_UPLOAD)),
+        )
         .route("/volunteers/new", get(volunteers::new_form).post(volunteers::create))
         .route("/volunteers/{id}", get(volunteers::show))
         .route("/volunteers/{id}/edit", get(volunteers::edit_form).post(volunteers::update))

@@ -1,0 +1,281 @@
+//! Importing a checked roster: duplicates against the database, then every
+//! good row in one transaction with multi-row INSERTs, so a town's whole
+//! roster (tens of thousands of rows) loads in seconds.
+
+use super::{BeginWrite, Db, Pool, Result, StoreError, Vault};
+use crate::domain::roster::{check, Checked, RowError, Sheet, SheetError, Villages};
+use crate::domain::volunteer::VolunteerDraft;
+use crate::on_db;
+use chrono::Utc;
+use std::collections::HashMap;
+
+/// Villages (and communities) inside a region's subtree, for matching names.
+pub async fn villages_within(pool: &Pool, within: &str) -> Result<Vec<(i64, String)>> {
+    let prefix = format!("{within}%");
+    Ok(on_db!(pool, |p| {
+        sqlx::query_as::<_, (i64, String)>("SELECT id, name FROM regions WHERE kind = 'village' AND path LIKE $1")
+            .bind(&prefix)
+            .fetch_all(p)
+            .await?
+    }))
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    pub dry_run: bool,
+    pub skip_invalid: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub rows: usize,
+    pub valid: usize,
+    pub imported: usize,
+    pub errors: Vec<RowError>,
+    pub warnings: Vec<RowError>,
+}
+
+/// The personal data of one row, sealed once before the transaction starts.
+struct Sealed {
+    id_sealed: String,
+    id_hash: String,
+    id_masked: String,
+    phone_sealed: String,
+    phone_hash: String,
+    phone_masked: String,
+}
+
+fn seal_one(vault: &Vault, d: &VolunteerDraft) -> Sealed {
+    Sealed {
+        id_sealed: vault.seal(d.id_number.as_str()),
+        id_hash: vault.blind(d.id_number.as_str()),
+        id_masked: d.id_number.masked(),
+        phone_sealed: vault.seal(d.phone.as_str()),
+        phone_hash: vault.blind(d.phone.as_str()),
+        phone_masked: d.phone.masked(),
+    }
+}
+
+/// Sealing is the import's CPU work (two AES-GCM seals and two HMACs a row);
+/// it is spread over the cores.
+fn seal_all(vault: &Vault, drafts: &[&VolunteerDraft]) -> Vec<Sealed> {
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(8);
+    if threads < 2 || drafts.len() < 2000 {
+        return drafts.iter().map(|d| seal_one(vault, d)).collect();
+    }
+    let chunk = drafts.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = drafts
+            .chunks(chunk)
+            .map(|part| s.spawn(move || part.iter().map(|d| seal_one(vault, d)).collect::<Vec<_>>()))
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+    })
+}
+
+/// Rows a multi-row INSERT carries: 23 binds a row stays under SQLite's
+/// 32 766 and PostgreSQL's 65 535 bind limits.
+const BATCH: usize = 1000;
+const VOLUNTEER_COLUMNS: usize = 23;
+
+fn insert_sql(rows: usize) -> String {
+    let mut sql = String::from(
+        "INSERT INTO volunteers (name, gender, birth_date, id_sealed, id_hash, id_masked, phone_sealed, phone_hash,
+             phone_masked, region_id, address, lat, lon, branch, enlisted_on, discharged_on, veteran_category,
+             party_member, cadre_role, availability, status, created_at, updated_at) VALUES ",
+    );
+    for r in 0..rows {
+        if r > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for c in 0..VOLUNTEER_COLUMNS {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("${}", r * VOLUNTEER_COLUMNS + c + 1));
+        }
+        sql.push(')');
+    }
+    sql.push_str(" RETURNING id, id_hash");
+    sql
+}
+
+fn pairs_sql(table_and_columns: &str, rows: usize, per_row: usize) -> String {
+    let values: Vec<String> = (0..rows)
+        .map(|r| {
+            let cells: Vec<String> = (0..per_row).map(|c| format!("${}", r * per_row + c + 1)).collect();
+            format!("({})", cells.join(", "))
+        })
+        .collect();
+    format!("INSERT INTO {table_and_columns} VALUES {}", values.join(", "))
+}
+
+/// Checks the rows against the roster already stored and, unless this is a
+/// dry run or an invalid row forbids it, stores the good ones. `progress` is
+/// told how many rows are stored so far, and of how many.
+pub async fn import(
+    db: &Db,
+    mut checked: Checked,
+    opts: Options,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Outcome> {
+    let vault = db.vault.clone();
+    let drafts: Vec<VolunteerDraft> = checked.good.iter().map(|g| g.draft.clone()).collect();
+    let (drafts, sealed) = tokio::task::spawn_blocking(move || {
+        let refs: Vec<&VolunteerDraft> = drafts.iter().collect();
+        let sealed = seal_all(&vault, &refs);
+        (drafts, sealed)
+    })
+    .await
+    .map_err(|e| StoreError::Other(e.to_string()))?;
+    let rows_of: Vec<u32> = checked.good.iter().map(|g| g.row).collect();
+
+    let now = Utc::now();
+    let result: Result<Outcome> = on_db!(&db.pool, |p| {
+        // The duplicate check and the inserts share one transaction (on SQLite
+        // one write lock), so no other import can slip in between.
+        let mut tx = p.begin_write().await?;
+        let mut taken: HashMap<u32, (String, String)> = HashMap::new();
+        let id_column = checked.header.text(crate::domain::roster::Column::IdNumber);
+        for (rows, chunk) in rows_of.chunks(BATCH).zip(sealed.chunks(BATCH)) {
+            let sql =
+                format!("SELECT id_hash FROM volunteers WHERE id_hash IN ({})", super::placeholders(1, chunk.len()));
+            let mut q = sqlx::query_scalar::<_, String>(&sql);
+            for s in chunk {
+                q = q.bind(&s.id_hash);
+            }
+            let found: std::collections::HashSet<String> = q.fetch_all(&mut *tx).await?.into_iter().collect();
+            for (row, s) in rows.iter().zip(chunk) {
+                if found.contains(&s.id_hash) {
+                    taken.insert(
+                        *row,
+                        (format!("{id_column}已在花名册中，不能重复登记"), "ID number is already on the roster".into()),
+                    );
+                }
+            }
+        }
+        let keep: Vec<bool> = rows_of.iter().map(|r| !taken.contains_key(r)).collect();
+        checked.reject(&taken);
+        let valid = checked.good.len();
+        let write = !opts.dry_run && (checked.errors.is_empty() || opts.skip_invalid) && valid > 0;
+        if !write {
+            tx.rollback().await?;
+            return Ok(Outcome {
+                rows: checked.rows,
+                valid,
+                imported: 0,
+                errors: checked.errors,
+                warnings: checked.warnings,
+            });
+        }
+        let todo: Vec<(&VolunteerDraft, &Sealed)> =
+            drafts.iter().zip(&sealed).zip(&keep).filter(|(_, k)| **k).map(|(x, _)| x).collect();
+        let mut done = 0;
+        let mut first_id = i64::MAX;
+        for chunk in todo.chunks(BATCH) {
+            let sql = insert_sql(chunk.len());
+            let mut q = sqlx::query_as::<_, (i64, String)>(&sql);
+            for (d, s) in chunk {
+                q = q
+                    .bind(&d.name)
+                    .bind(d.gender.as_str())
+                    .bind(d.birth_date)
+                    .bind(&s.id_sealed)
+                    .bind(&s.id_hash)
+                    .bind(&s.id_masked)
+                    .bind(&s.phone_sealed)
+                    .bind(&s.phone_hash)
+                    .bind(&s.phone_masked)
+                    .bind(d.region_id)
+                    .bind(&d.address)
+                    .bind(d.position.map(|x| x.lat))
+                    .bind(d.position.map(|x| x.lon))
+                    .bind(&d.branch)
+                    .bind(d.enlisted_on)
+                    .bind(d.discharged_on)
+                    .bind(&d.veteran_category)
+                    .bind(d.party_member)
+                    .bind(&d.cadre_role)
+                    .bind(&d.availability)
+                    .bind(d.status.as_str())
+                    .bind(now)
+                    .bind(now);
+            }
+            // ids are matched back by blind index: the order RETURNING gives
+            // rows in is not promised by either engine
+            let ids: HashMap<String, i64> =
+                q.fetch_all(&mut *tx).await?.into_iter().map(|(id, hash)| (hash, id)).collect();
+            let mut skills: Vec<(i64, &str)> = Vec::new();
+            let mut honors: Vec<(i64, i64, &str)> = Vec::new();
+            for (d, s) in chunk {
+                let id = *ids.get(&s.id_hash).ok_or(StoreError::Other("inserted row not returned".into()))?;
+                first_id = first_id.min(id);
+                skills.extend(d.skills.iter().map(|k| (id, k.as_str())));
+                honors.extend(d.honors.iter().enumerate().map(|(i, h)| (id, i as i64, h.as_str())));
+            }
+            for part in skills.chunks(BATCH * 4) {
+                let sql = pairs_sql("volunteer_skills (volunteer_id, skill)", part.len(), 2);
+                let mut q = sqlx::query(&sql);
+                for (id, k) in part {
+                    q = q.bind(id).bind(*k);
+                }
+                q.execute(&mut *tx).await?;
+            }
+            for part in honors.chunks(BATCH * 3) {
+                let sql = pairs_sql("volunteer_honors (volunteer_id, position, title)", part.len(), 3);
+                let mut q = sqlx::query(&sql);
+                for (id, i, h) in part {
+                    q = q.bind(id).bind(i).bind(*h);
+                }
+                q.execute(&mut *tx).await?;
+            }
+            done += chunk.len();
+            progress(done, todo.len());
+        }
+        sqlx::query(volunteer_no_sql(&db.pool)).bind(first_id).execute(&mut *tx).await?;
+        tx.commit().await?;
+        // A freshly loaded PostgreSQL plans as if the table were still empty
+        // until its statistics are refreshed.
+        sqlx::query("ANALYZE volunteers").execute(p).await?;
+        sqlx::query("ANALYZE volunteer_skills").execute(p).await?;
+        Ok(Outcome { rows: checked.rows, valid, imported: done, errors: checked.errors, warnings: checked.warnings })
+    });
+    result
+}
+
+/// Volunteer numbers (`LB%07d`, see `domain::volunteer::volunteer_no`) for the
+/// rows just inserted; the one dialect fork of the import.
+fn volunteer_no_sql(pool: &Pool) -> &'static str {
+    match pool {
+        Pool::Sqlite(_) => "UPDATE volunteers SET volunteer_no = printf('LB%07d', id) WHERE id >= $1 AND volunteer_no = ''",
+        Pool::Postgres(_) => {
+            "UPDATE volunteers SET volunteer_no = 'LB' || CASE WHEN id < 10000000 THEN lpad(id::text, 7, '0') ELSE id::text END
+              WHERE id >= $1 AND volunteer_no = ''"
+        }
+    }
+}
+
+/// Reads a workbook or csv (told apart by the zip signature every `.xlsx`
+/// starts with), checks it against the villages of `within` and imports it.
+/// The outer error is the database's; the inner one says the file is no roster.
+pub async fn run(
+    db: &Db,
+    within: &str,
+    bytes: Vec<u8>,
+    opts: Options,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<std::result::Result<Outcome, SheetError>> {
+    let villages = Villages::new(&villages_within(&db.pool, within).await?);
+    let today = crate::today_local();
+    let checked = tokio::task::spawn_blocking(move || {
+        let sheet = if bytes.starts_with(b"PK\x03\x04") { Sheet::from_xlsx(&bytes) } else { Sheet::from_csv(&bytes) }?;
+        check(&sheet, &villages, today)
+    })
+    .await
+    .map_err(|e| StoreError::Other(e.to_string()))?;
+    match checked {
+        Ok(c) => Ok(Ok(import(db, c, opts, progress).await?)),
+        Err(e) => Ok(Err(e)),
+    }
+}
