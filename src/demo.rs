@@ -620,9 +620,10 @@ pub fn roster_workbook(villages: &[String], rows: u32) -> std::result::Result<Ve
     let base = chrono::NaiveDate::from_ymd_opt(1950, 1, 1).unwrap_or_default();
     for i in 0..rows {
         let r = i + 2;
-        // one thousand sequence numbers a birth day keep every ID number apart
+        // one thousand sequence numbers a birth day keep every ID number apart;
+        // another county's area code keeps them apart from the demo town's people
         let born = base + chrono::Days::new(u64::from(i / 1000));
-        let mut id = format!("411323{}{:03}", born.format("%Y%m%d"), i % 1000);
+        let mut id = format!("411330{}{:03}", born.format("%Y%m%d"), i % 1000);
         id.push(check_char(id.as_bytes()));
         let enlisted = born + chrono::Days::new(18 * 366);
         let village = villages.get(i as usize % villages.len().max(1)).map(String::as_str).unwrap_or("");

@@ -205,7 +205,7 @@ pub async fn import(
             // ids are matched back by blind index: the order RETURNING gives
             // rows in is not promised by either engine
             let ids: HashMap<String, i64> =
-                q.fetch_all(&mut *tx).await?.into_iter().map(|(id, hash)| (hash, id)).collect();
+                q.fetch_all(&mut *tx).await.map_err(clash)?.into_iter().map(|(id, hash)| (hash, id)).collect();
             let mut skills: Vec<(i64, &str)> = Vec::new();
             let mut honors: Vec<(i64, i64, &str)> = Vec::new();
             for (d, s) in chunk {
@@ -242,6 +242,20 @@ pub async fn import(
         Ok(Outcome { rows: checked.rows, valid, imported: done, errors: checked.errors, warnings: checked.warnings })
     });
     result
+}
+
+/// Only an import or a create running at the same moment on PostgreSQL can
+/// get here: the check above saw the number free, another writer took it since.
+fn clash(e: sqlx::Error) -> StoreError {
+    let p = crate::domain::validation::Problem::new(
+        "file",
+        "导入期间有身份证号被同时登记，请重新检查后再导入",
+        "An ID number in the file was registered while importing; check the file again and retry",
+    );
+    match super::unique_violation(&e, &[("id_hash", p)]) {
+        Some(p) => StoreError::invalid(p),
+        None => e.into(),
+    }
 }
 
 /// Volunteer numbers (`LB%07d`, see `domain::volunteer::volunteer_no`) for the

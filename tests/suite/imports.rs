@@ -354,3 +354,24 @@ both!(staff_check_then_import_on_the_page, |app: TestApp| async move {
     let r = app.client.post(app.url("/imports")).header("content-type", ct).body(body).send().await.expect("send");
     assert_eq!(r.status(), StatusCode::FORBIDDEN, "CSRF is checked");
 });
+
+both!(two_imports_of_one_roster_at_once_store_it_once, |app: TestApp| async move {
+    let staff = app.token("staff").await;
+    add_sample_villages(&app, &staff).await;
+    let query = format!("region_id={}&skip_invalid=true", app.town.town);
+    let (a, b) = tokio::join!(
+        upload(&app, &staff, &query, SAMPLE.to_vec(), XLSX),
+        upload(&app, &staff, &query, SAMPLE.to_vec(), XLSX)
+    );
+    let imported: Vec<i64> = [&a, &b]
+        .iter()
+        .map(|(s, r)| match *s {
+            StatusCode::OK => r["imported"].as_i64().expect("imported"),
+            // the loser of a race on PostgreSQL meets the winner's unique index
+            StatusCode::UNPROCESSABLE_ENTITY => 0,
+            other => panic!("{other}: {r}"),
+        })
+        .collect();
+    assert_eq!(imported.iter().sum::<i64>(), 24, "{a:?} {b:?}");
+    assert_eq!(roster_count(&app).await, 24);
+});
