@@ -4,7 +4,7 @@
 
 use super::{BeginWrite, Db, Pool, Result, StoreError, Vault};
 use crate::domain::roster::{check, Checked, RowError, Sheet, SheetError, Villages};
-use crate::domain::volunteer::VolunteerDraft;
+use crate::domain::volunteer::{volunteer_no, VolunteerDraft};
 use crate::on_db;
 use chrono::Utc;
 use std::collections::HashMap;
@@ -73,14 +73,28 @@ fn seal_all(vault: &Vault, drafts: &[&VolunteerDraft]) -> Vec<Sealed> {
     })
 }
 
-/// Rows a multi-row INSERT carries: 23 binds a row stays under SQLite's
+/// Rows a multi-row INSERT carries: 25 binds a row stays under SQLite's
 /// 32 766 and PostgreSQL's 65 535 bind limits.
 const BATCH: usize = 1000;
-const VOLUNTEER_COLUMNS: usize = 23;
+const VOLUNTEER_COLUMNS: usize = 25;
 
-fn insert_sql(rows: usize) -> String {
+/// A bind marker. SQLite looks a numbered `$N` up by a linear scan of all
+/// its names, which makes a 25 000-bind statement quadratic (a second a
+/// batch); plain `?` binds by position. PostgreSQL wants `$N`.
+fn mark(pool: &Pool, n: usize) -> String {
+    match pool {
+        Pool::Sqlite(_) => "?".to_string(),
+        Pool::Postgres(_) => format!("${n}"),
+    }
+}
+
+fn marks(pool: &Pool, first: usize, count: usize) -> String {
+    (0..count).map(|i| mark(pool, first + i)).collect::<Vec<_>>().join(", ")
+}
+
+fn insert_sql(pool: &Pool, rows: usize) -> String {
     let mut sql = String::from(
-        "INSERT INTO volunteers (name, gender, birth_date, id_sealed, id_hash, id_masked, phone_sealed, phone_hash,
+        "INSERT INTO volunteers (id, volunteer_no, name, gender, birth_date, id_sealed, id_hash, id_masked, phone_sealed, phone_hash,
              phone_masked, region_id, address, lat, lon, branch, enlisted_on, discharged_on, veteran_category,
              party_member, cadre_role, availability, status, created_at, updated_at) VALUES ",
     );
@@ -93,21 +107,15 @@ fn insert_sql(rows: usize) -> String {
             if c > 0 {
                 sql.push_str(", ");
             }
-            sql.push_str(&format!("${}", r * VOLUNTEER_COLUMNS + c + 1));
+            sql.push_str(&mark(pool, r * VOLUNTEER_COLUMNS + c + 1));
         }
         sql.push(')');
     }
-    sql.push_str(" RETURNING id, id_hash");
     sql
 }
 
-fn pairs_sql(table_and_columns: &str, rows: usize, per_row: usize) -> String {
-    let values: Vec<String> = (0..rows)
-        .map(|r| {
-            let cells: Vec<String> = (0..per_row).map(|c| format!("${}", r * per_row + c + 1)).collect();
-            format!("({})", cells.join(", "))
-        })
-        .collect();
+fn pairs_sql(pool: &Pool, table_and_columns: &str, rows: usize, per_row: usize) -> String {
+    let values: Vec<String> = (0..rows).map(|r| format!("({})", marks(pool, r * per_row + 1, per_row))).collect();
     format!("INSERT INTO {table_and_columns} VALUES {}", values.join(", "))
 }
 
@@ -135,12 +143,12 @@ pub async fn import(
     let result: Result<Outcome> = on_db!(&db.pool, |p| {
         // The duplicate check and the inserts share one transaction (on SQLite
         // one write lock), so no other import can slip in between.
+        let clock = std::time::Instant::now();
         let mut tx = p.begin_write().await?;
         let mut taken: HashMap<u32, (String, String)> = HashMap::new();
         let id_column = checked.header.text(crate::domain::roster::Column::IdNumber);
         for (rows, chunk) in rows_of.chunks(BATCH).zip(sealed.chunks(BATCH)) {
-            let sql =
-                format!("SELECT id_hash FROM volunteers WHERE id_hash IN ({})", super::placeholders(1, chunk.len()));
+            let sql = format!("SELECT id_hash FROM volunteers WHERE id_hash IN ({})", marks(&db.pool, 1, chunk.len()));
             let mut q = sqlx::query_scalar::<_, String>(&sql);
             for s in chunk {
                 q = q.bind(&s.id_hash);
@@ -155,6 +163,7 @@ pub async fn import(
                 }
             }
         }
+        tracing::debug!(ms = clock.elapsed().as_millis() as u64, "import: duplicates checked");
         let keep: Vec<bool> = rows_of.iter().map(|r| !taken.contains_key(r)).collect();
         checked.reject(&taken);
         let valid = checked.good.len();
@@ -171,13 +180,30 @@ pub async fn import(
         }
         let todo: Vec<(&VolunteerDraft, &Sealed)> =
             drafts.iter().zip(&sealed).zip(&keep).filter(|(_, k)| **k).map(|(x, _)| x).collect();
+        // Ids are taken before inserting, so each row goes in whole with its
+        // volunteer number: numbering afterwards with an UPDATE rewrote every
+        // row and its indexes a second time (seconds on PostgreSQL).
+        let ids: Vec<i64> = if matches!(db.pool, Pool::Postgres(_)) {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT nextval(pg_get_serial_sequence('volunteers', 'id')) FROM generate_series(1, $1::bigint)",
+            )
+            .bind(todo.len() as i64)
+            .fetch_all(&mut *tx)
+            .await?
+        } else {
+            // the write lock is held, so nobody else takes the next rowids meanwhile
+            let max: i64 =
+                sqlx::query_scalar::<_, i64>("SELECT COALESCE(MAX(id), 0) FROM volunteers").fetch_one(&mut *tx).await?;
+            (max + 1..=max + todo.len() as i64).collect()
+        };
         let mut done = 0;
-        let mut first_id = i64::MAX;
-        for chunk in todo.chunks(BATCH) {
-            let sql = insert_sql(chunk.len());
-            let mut q = sqlx::query_as::<_, (i64, String)>(&sql);
-            for (d, s) in chunk {
+        for (chunk, chunk_ids) in todo.chunks(BATCH).zip(ids.chunks(BATCH)) {
+            let sql = insert_sql(&db.pool, chunk.len());
+            let mut q = sqlx::query(&sql);
+            for ((d, s), id) in chunk.iter().zip(chunk_ids) {
                 q = q
+                    .bind(id)
+                    .bind(volunteer_no(*id))
                     .bind(&d.name)
                     .bind(d.gender.as_str())
                     .bind(d.birth_date)
@@ -202,20 +228,15 @@ pub async fn import(
                     .bind(now)
                     .bind(now);
             }
-            // ids are matched back by blind index: the order RETURNING gives
-            // rows in is not promised by either engine
-            let ids: HashMap<String, i64> =
-                q.fetch_all(&mut *tx).await.map_err(clash)?.into_iter().map(|(id, hash)| (hash, id)).collect();
+            q.execute(&mut *tx).await.map_err(clash)?;
             let mut skills: Vec<(i64, &str)> = Vec::new();
             let mut honors: Vec<(i64, i64, &str)> = Vec::new();
-            for (d, s) in chunk {
-                let id = *ids.get(&s.id_hash).ok_or(StoreError::Other("inserted row not returned".into()))?;
-                first_id = first_id.min(id);
-                skills.extend(d.skills.iter().map(|k| (id, k.as_str())));
-                honors.extend(d.honors.iter().enumerate().map(|(i, h)| (id, i as i64, h.as_str())));
+            for ((d, _), id) in chunk.iter().zip(chunk_ids) {
+                skills.extend(d.skills.iter().map(|k| (*id, k.as_str())));
+                honors.extend(d.honors.iter().enumerate().map(|(i, h)| (*id, i as i64, h.as_str())));
             }
             for part in skills.chunks(BATCH * 4) {
-                let sql = pairs_sql("volunteer_skills (volunteer_id, skill)", part.len(), 2);
+                let sql = pairs_sql(&db.pool, "volunteer_skills (volunteer_id, skill)", part.len(), 2);
                 let mut q = sqlx::query(&sql);
                 for (id, k) in part {
                     q = q.bind(id).bind(*k);
@@ -223,7 +244,7 @@ pub async fn import(
                 q.execute(&mut *tx).await?;
             }
             for part in honors.chunks(BATCH * 3) {
-                let sql = pairs_sql("volunteer_honors (volunteer_id, position, title)", part.len(), 3);
+                let sql = pairs_sql(&db.pool, "volunteer_honors (volunteer_id, position, title)", part.len(), 3);
                 let mut q = sqlx::query(&sql);
                 for (id, i, h) in part {
                     q = q.bind(id).bind(i).bind(*h);
@@ -233,10 +254,11 @@ pub async fn import(
             done += chunk.len();
             progress(done, todo.len());
         }
-        sqlx::query(volunteer_no_sql(&db.pool)).bind(first_id).execute(&mut *tx).await?;
+        tracing::debug!(ms = clock.elapsed().as_millis() as u64, "import: rows inserted");
         tx.commit().await?;
         // A freshly loaded PostgreSQL plans as if the table were still empty
         // until its statistics are refreshed.
+        tracing::debug!(ms = clock.elapsed().as_millis() as u64, "import: committed");
         sqlx::query("ANALYZE volunteers").execute(p).await?;
         sqlx::query("ANALYZE volunteer_skills").execute(p).await?;
         Ok(Outcome { rows: checked.rows, valid, imported: done, errors: checked.errors, warnings: checked.warnings })
@@ -255,18 +277,6 @@ fn clash(e: sqlx::Error) -> StoreError {
     match super::unique_violation(&e, &[("id_hash", p)]) {
         Some(p) => StoreError::invalid(p),
         None => e.into(),
-    }
-}
-
-/// Volunteer numbers (`LB%07d`, see `domain::volunteer::volunteer_no`) for the
-/// rows just inserted; the one dialect fork of the import.
-fn volunteer_no_sql(pool: &Pool) -> &'static str {
-    match pool {
-        Pool::Sqlite(_) => "UPDATE volunteers SET volunteer_no = printf('LB%07d', id) WHERE id >= $1 AND volunteer_no = ''",
-        Pool::Postgres(_) => {
-            "UPDATE volunteers SET volunteer_no = 'LB' || CASE WHEN id < 10000000 THEN lpad(id::text, 7, '0') ELSE id::text END
-              WHERE id >= $1 AND volunteer_no = ''"
-        }
     }
 }
 
