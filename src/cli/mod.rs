@@ -77,6 +77,24 @@ enum Command {
         #[command(subcommand)]
         command: ExportCommand,
     },
+    /// Import data from files.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+    /// Write a made-up roster workbook of the villages of a region, for timing the import (see docs/benchmarks.md).
+    SyntheticRoster {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The region whose villages the rows are spread over (default: the only town).
+        #[arg(long)]
+        region: Option<i64>,
+        #[arg(long, default_value_t = 100_000)]
+        rows: u32,
+        /// The workbook to write.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -103,6 +121,28 @@ enum ExportCommand {
         /// 负责人 printed on the form.
         #[arg(long, default_value = "")]
         person_in_charge: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Import a roster (花名册) from a workbook (.xlsx) or csv; prints a row-by-row error report.
+    /// Nothing is imported when any row is invalid, unless --skip-invalid.
+    Volunteers {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The roster file: .xlsx, or .csv in UTF-8 or GBK.
+        file: PathBuf,
+        /// The region whose villages the roster's village names are matched in.
+        /// May be left out when the database holds exactly one town.
+        #[arg(long)]
+        region: Option<i64>,
+        /// Check every row and report, importing nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Import the valid rows even when others are invalid.
+        #[arg(long)]
+        skip_invalid: bool,
     },
 }
 
@@ -254,6 +294,21 @@ async fn run(cli: Cli) -> Result<(), String> {
                 Some(id) => Err(format!("audit log broken at entry {id} · 审计日志在第 {id} 条被改动")),
             }
         }
+        Command::Import { command: ImportCommand::Volunteers { db, file, region, dry_run, skip_invalid } } => {
+            let db = open(&db, false).await?;
+            let region = import_region(&db, region).await?;
+            import_volunteers(&db, &region, &file, store::roster::Options { dry_run, skip_invalid }).await
+        }
+        Command::SyntheticRoster { db, region, rows, output } => {
+            let db = open(&db, false).await?;
+            let region = import_region(&db, region).await?;
+            let villages = store::roster::villages_within(&db.pool, &region.path).await.map_err(|e| e.to_string())?;
+            let names: Vec<String> = villages.into_iter().map(|(_, n)| n).collect();
+            let bytes = crate::demo::roster_workbook(&names, rows).map_err(|e| e.to_string())?;
+            std::fs::write(&output, bytes).map_err(|e| format!("{}: {e}", output.display()))?;
+            println!("{rows} rows over {} villages written to {}", names.len(), output.display());
+            Ok(())
+        }
         Command::User { command: UserCommand::Add { db, username, role, region, volunteer, password_stdin: _ } } => {
             let mut password = String::new();
             std::io::stdin().read_to_string(&mut password).map_err(|e| e.to_string())?;
@@ -304,4 +359,105 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
     }
+}
+
+/// The region an import goes into: the one named, or the only town there is.
+async fn import_region(db: &Db, region: Option<i64>) -> Result<store::regions::Region, String> {
+    use crate::domain::region::RegionKind;
+    match region {
+        Some(id) => store::regions::get(&db.pool, id)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| format!("region {id} does not exist · 区域 {id} 不存在")),
+        None => {
+            let mut towns =
+                store::regions::list(&db.pool, None, Some(RegionKind::Town)).await.map_err(|e| e.to_string())?;
+            if towns.len() == 1 {
+                Ok(towns.remove(0))
+            } else {
+                Err(format!(
+                    "--region is required: the database holds {} towns · 数据库中有{}个乡镇，请用 --region 指定区域",
+                    towns.len(),
+                    towns.len()
+                ))
+            }
+        }
+    }
+}
+
+async fn import_volunteers(
+    db: &Db,
+    region: &store::regions::Region,
+    file: &std::path::Path,
+    opts: store::roster::Options,
+) -> Result<(), String> {
+    use std::io::IsTerminal;
+    let bytes = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("导入 importing {bar:40} {pos}/{len} {elapsed}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let progress = |done: usize, total: usize| {
+        if let Some(b) = &bar {
+            b.set_length(total as u64);
+            b.set_position(done as u64);
+        }
+    };
+    let started = std::time::Instant::now();
+    let outcome = store::roster::run(db, &region.path, bytes, opts, &progress)
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.problem().bilingual())?;
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    for e in &outcome.errors {
+        println!("第{}行 row {:>6} · {} · {}（{}）", e.row, e.row, e.column, e.zh, e.en);
+    }
+    for w in &outcome.warnings {
+        println!("提示 note: 第{}行 row {} · {} · {}（{}）", w.row, w.row, w.column, w.zh, w.en);
+    }
+    println!(
+        "{}: {} rows, {} valid, {} invalid, {} imported in {:.1}s · 共{}行，有效{}行，导入{}行",
+        region.name,
+        outcome.rows,
+        outcome.valid,
+        outcome.rows - outcome.valid,
+        outcome.imported,
+        started.elapsed().as_secs_f64(),
+        outcome.rows,
+        outcome.valid,
+        outcome.imported
+    );
+    if outcome.imported > 0 {
+        store::audit::append(
+            &db.pool,
+            &store::audit::Entry {
+                user_id: None,
+                username: "cli",
+                action: "import",
+                target_type: "volunteers",
+                target_id: &region.path,
+                detail: &format!("{} of {} rows", outcome.imported, outcome.rows),
+            },
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    }
+    if outcome.imported == 0 && !outcome.errors.is_empty() {
+        let why = if opts.dry_run {
+            "dry run: fix the rows above before importing · 检查发现错误，请改正后再导入"
+        } else {
+            "nothing imported because of the invalid rows above (or use --skip-invalid) · 有错误行，未导入任何数据"
+        };
+        return Err(why.into());
+    }
+    if opts.dry_run {
+        println!("dry run: nothing imported · 仅检查，未导入");
+    }
+    Ok(())
 }

@@ -21,6 +21,7 @@ pub mod points;
 pub mod recruitment;
 pub mod region;
 pub mod report;
+pub mod roster;
 pub mod service;
 pub mod team;
 pub mod text;

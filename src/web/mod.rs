@@ -8,6 +8,7 @@ pub mod checkin;
 pub mod error;
 pub mod openapi;
 pub mod pages;
+pub mod xlsx;
 
 use crate::store::Db;
 use axum::http::{header, HeaderValue};
@@ -31,9 +32,10 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .merge(checkin::router())
         .merge(pages::router())
+        .layer(RequestBodyLimitLayer::new(16 * 1024 * 1024))
+        .merge(api::uploads())
         .fallback(not_found)
         .layer(axum::middleware::from_fn(error::localize))
-        .layer(RequestBodyLimitLayer::new(16 * 1024 * 1024))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

@@ -40,6 +40,8 @@ use utoipa::{Modify, OpenApi};
         api::leads::list, api::leads::show, api::leads::create, api::leads::update,
         api::applications::list, api::applications::show, api::applications::create, api::applications::update,
         api::applications::approve, api::applications::reject,
+        api::imports::volunteers, api::imports::template,
+        api::exports::volunteers, api::exports::service_records, api::exports::certificates,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),

@@ -5,7 +5,9 @@ pub mod announcements;
 pub mod applications;
 pub mod auth;
 pub mod care;
+pub mod exports;
 pub mod grids;
+pub mod imports;
 pub mod incentives;
 pub mod leads;
 pub mod mentoring;
@@ -99,6 +101,19 @@ pub fn router() -> Router<AppState> {
         .route("/applications/{id}", get(applications::show).patch(applications::update))
         .route("/applications/{id}/approve", post(applications::approve))
         .route("/applications/{id}/reject", post(applications::reject))
+        .route("/imports/volunteers/template", get(imports::template))
+        .route("/exports/volunteers", get(exports::volunteers))
+        .route("/exports/service-records", get(exports::service_records))
+        .route("/exports/certificates", get(exports::certificates))
+}
+
+/// Routes that take bodies larger than the app-wide limit (a county's roster
+/// workbook); merged outside that limit, each with its own.
+pub fn uploads() -> Router<AppState> {
+    Router::new().route(
+        "/api/v1/imports/volunteers",
+        post(imports::volunteers).layer(axum::extract::DefaultBodyLimit::max(imports::MAX_UPLOAD)),
+    )
 }
 
 /// A JSON object body; anything else is answered in the contract's error shape.

@@ -9,6 +9,7 @@ pub mod care;
 pub mod coverage;
 pub mod dashboard;
 pub mod grids;
+pub mod imports;
 pub mod inbox;
 pub mod incentives;
 pub mod leads;
@@ -75,6 +76,12 @@ pub fn router() -> Router<AppState> {
         .route("/announcements/{id}", get(announcements::show))
         .route("/volunteers/{id}/certificate", get(me::certificate))
         .route("/volunteers", get(volunteers::list))
+        .route(
+            "/imports",
+            get(imports::form)
+                .post(imports::submit)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::web::api::imports::MAX_UPLOAD)),
+        )
         .route("/volunteers/new", get(volunteers::new_form).post(volunteers::create))
         .route("/volunteers/{id}", get(volunteers::show))
         .route("/volunteers/{id}/edit", get(volunteers::edit_form).post(volunteers::update))

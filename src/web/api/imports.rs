@@ -1,0 +1,203 @@
+//! `/api/v1/imports/volunteers`: a roster workbook (or csv) in, a row-by-row
+//! report out; and the template a town fills in.
+
+use super::list_scope;
+use crate::domain::id_number::check_char;
+use crate::domain::lang::Lang;
+use crate::domain::roster::Column;
+use crate::domain::validation::Problem;
+use crate::store::roster::{self, Options, Outcome};
+use crate::web::auth::{request_lang, Caller};
+use crate::web::error::{ApiError, ApiResult};
+use crate::web::xlsx::{self, download_headers, Col, Table, XCell};
+use crate::web::AppState;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, Uri};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// A roster of 100 000 rows is some 10 MB as a workbook and more as csv.
+pub const MAX_UPLOAD: usize = 64 * 1024 * 1024;
+
+#[derive(Deserialize, IntoParams, Default)]
+pub struct ImportQuery {
+    /// The region whose villages the roster's village names are matched in;
+    /// default: the caller's whole scope.
+    pub region_id: Option<String>,
+    /// `true` checks everything and imports nothing.
+    pub dry_run: Option<String>,
+    /// `true` imports the valid rows even when others are invalid.
+    pub skip_invalid: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ImportReport {
+    /// Data rows read (blank rows are not counted).
+    pub rows: usize,
+    /// Rows that passed every check.
+    pub valid: usize,
+    /// Rows stored by this call (0 on a dry run, or when an invalid row stopped the import).
+    pub imported: usize,
+    pub errors: Vec<ImportError>,
+    /// Rows taken differently from how the sheet has them but not refused
+    /// (a typed gender that contradicts the ID number: the number decides).
+    pub warnings: Vec<ImportError>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ImportError {
+    /// The row number as Excel shows it.
+    pub row: u32,
+    /// The column's header as written in the sheet.
+    pub column: String,
+    /// In the request's language.
+    pub message: String,
+}
+
+pub fn report(o: Outcome, lang: Lang) -> ImportReport {
+    let lines = |list: Vec<crate::domain::roster::RowError>| {
+        list.into_iter()
+            .map(|e| ImportError { row: e.row, column: e.column, message: lang.t(&e.zh, &e.en).to_string() })
+            .collect()
+    };
+    ImportReport {
+        rows: o.rows,
+        valid: o.valid,
+        imported: o.imported,
+        errors: lines(o.errors),
+        warnings: lines(o.warnings),
+    }
+}
+
+fn flag(field: &str, v: Option<&str>) -> ApiResult<bool> {
+    match v.map(str::trim) {
+        None | Some("") | Some("false") | Some("0") => Ok(false),
+        Some("true") | Some("1") => Ok(true),
+        Some(_) => Err(ApiError::field(Problem::new(
+            field,
+            format!("{field} 应为 true 或 false"),
+            format!("{field} must be true or false"),
+        ))),
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/imports/volunteers", tag = "imports", params(ImportQuery), security(("bearer" = [])),
+    request_body(content = Vec<u8>, description = "the workbook (.xlsx) or a csv (UTF-8 or GBK)",
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    responses((status = 200, body = ImportReport, description = "what was read, what is wrong row by row, what was stored"),
+        (status = 403), (status = 413), (status = 422, description = "the file is not a roster")))]
+pub async fn volunteers(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    uri: Uri,
+    Query(q): Query<ImportQuery>,
+    body: Bytes,
+) -> ApiResult<Json<ImportReport>> {
+    caller.ensure(caller.role.manages_roster())?;
+    let within = list_scope(&state, &caller, q.region_id.as_deref()).await?;
+    let opts = Options {
+        dry_run: flag("dry_run", q.dry_run.as_deref())?,
+        skip_invalid: flag("skip_invalid", q.skip_invalid.as_deref())?,
+    };
+    if body.is_empty() {
+        return Err(ApiError::field(Problem::new("file", "请上传花名册文件", "Upload the roster file")));
+    }
+    let outcome = roster::run(&state.db, &within, body.to_vec(), opts, &|_, _| {})
+        .await?
+        .map_err(|e| ApiError::field(e.problem()))?;
+    if outcome.imported > 0 {
+        caller
+            .audit(&state, "import", "volunteers", &within, &format!("{} of {} rows", outcome.imported, outcome.rows))
+            .await;
+    }
+    Ok(Json(report(outcome, request_lang(&headers, uri.query()))))
+}
+
+/// The columns the template offers, in its order, with widths.
+const TEMPLATE: [(Column, f64, bool); 14] = [
+    (Column::Name, 10.0, false),
+    (Column::Gender, 6.0, false),
+    (Column::IdNumber, 21.0, true),
+    (Column::Phone, 14.0, true),
+    (Column::Village, 14.0, false),
+    (Column::BirthDate, 12.0, false),
+    (Column::Enlisted, 11.0, false),
+    (Column::Discharged, 11.0, false),
+    (Column::Branch, 8.0, false),
+    (Column::Politics, 10.0, false),
+    (Column::VeteranCategory, 12.0, false),
+    (Column::Skills, 18.0, false),
+    (Column::Honors, 18.0, false),
+    (Column::Address, 24.0, false),
+];
+
+pub fn template_workbook() -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let mut id = String::from("41132319680315001");
+    id.push(check_char(id.as_bytes()));
+    let example: Vec<XCell> = vec![
+        "张建国".into(),
+        "男".into(),
+        id.into(),
+        "13900000001".into(),
+        "回车村".into(),
+        "1968-03-15".into(),
+        "1986年10月".into(),
+        "1990年12月".into(),
+        "陆军".into(),
+        "中共党员".into(),
+        "退役士兵".into(),
+        "驾驶、电工".into(),
+        "优秀退役军人".into(),
+        "回车村三组".into(),
+    ];
+    let roster = Table {
+        sheet: "花名册",
+        title: "退役军人志愿者花名册（请从第3行起填写，示例行填好后删除）".into(),
+        columns: TEMPLATE
+            .iter()
+            .map(|(c, w, text)| {
+                let name: &'static str = c.names()[0];
+                Col(name, c.english(), *w, *text)
+            })
+            .collect(),
+        rows: vec![example],
+    };
+    let notes = Table {
+        sheet: "填写说明",
+        title: "填写说明 Notes".into(),
+        columns: vec![Col("说明", "Notes", 100.0, false)],
+        rows: [
+            "姓名、身份证号、联系电话、所在村(社区)必填；性别和出生日期可不填，按身份证号计算。",
+            "身份证号、联系电话两列已设为文本格式；请勿改成数字，否则Excel会把身份证号变成科学计数法并丢失末几位。",
+            "所在村(社区)填本镇村(社区)名称，须与系统中的名称一致。",
+            "日期可写 1991年2月、1996.02、2008-12、1999/3/1 等；只写到月份也可以。",
+            "政治面貌填 中共党员、预备党员、共青团员、群众 等。",
+            "特长用顿号或逗号分隔，如 驾驶、电工、游泳、调解、医护、宣讲。",
+            "退役军人类别填 退役士兵、转业干部、伤残军人、烈士遗属 等（可不填）。",
+            "上传时先“检查”，按错误报告改正后再正式导入；有错误行时不会导入任何一行，除非选择跳过错误行。",
+            "Required: 姓名 name, 身份证号 ID number, 联系电话 phone, 所在村(社区) village. Gender and birth date come from the ID number.",
+        ]
+        .iter()
+        .map(|s| vec![XCell::from(*s)])
+        .collect(),
+    };
+    let mut book = rust_xlsxwriter::Workbook::new();
+    xlsx::add_table(&mut book, &roster, false)?;
+    xlsx::add_table(&mut book, &notes, false)?;
+    book.save_to_buffer()
+}
+
+#[utoipa::path(get, path = "/api/v1/imports/volunteers/template", tag = "imports", security(("bearer" = [])),
+    responses((status = 200, description = "an empty roster workbook with one example row and a notes sheet",
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403)))]
+pub async fn template(caller: Caller) -> ApiResult<(HeaderMap, Vec<u8>)> {
+    caller.ensure(caller.role.manages_roster())?;
+    let bytes = template_workbook().map_err(|e| {
+        tracing::error!(error = %e, "template workbook");
+        ApiError::internal()
+    })?;
+    Ok((download_headers("roster-template.xlsx", "花名册模板.xlsx"), bytes))
+}

@@ -1,0 +1,163 @@
+//! 导入导出: staff upload a roster (check first, then import) and read the
+//! error report as a table; the workbook exports are linked from here too.
+
+use super::{csrf_failed, error_page, lang_of, render, Chrome};
+use crate::domain::region::RegionKind;
+use crate::store::regions as region_store;
+use crate::store::roster::{self, Options};
+use crate::web::api::imports::{report, ImportReport};
+use crate::web::auth::{Caller, PageUser};
+use crate::web::error::ApiError;
+use crate::web::AppState;
+use askama::Template;
+use axum::extract::{Multipart, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+
+pub struct RegionOpt {
+    pub id: i64,
+    pub label: String,
+    pub selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "imports.html")]
+pub struct ImportsPage {
+    pub c: Chrome,
+    pub regions: Vec<RegionOpt>,
+    pub region_id: i64,
+    pub report: Option<ImportReport>,
+    pub dry_run: bool,
+    pub skip_invalid: bool,
+    pub file_name: String,
+    pub problem: String,
+    pub today: String,
+    pub year_start: String,
+}
+
+/// Towns (and the county) inside the caller's scope: a roster is a town's.
+async fn region_opts(state: &AppState, caller: &Caller, chosen: Option<i64>) -> Result<Vec<RegionOpt>, ApiError> {
+    let list = region_store::list(&state.db.pool, Some(caller.scope_path()), None).await?;
+    let mut opts: Vec<RegionOpt> = list
+        .iter()
+        .filter(|r| matches!(r.kind(), RegionKind::County | RegionKind::Town))
+        .map(|r| RegionOpt { id: r.id, label: r.name.clone(), selected: false })
+        .collect();
+    if opts.is_empty() {
+        // a village's staff import into their own village
+        opts = list.iter().take(1).map(|r| RegionOpt { id: r.id, label: r.name.clone(), selected: false }).collect();
+    }
+    let pick = chosen
+        .filter(|id| opts.iter().any(|o| o.id == *id))
+        .or_else(|| list.iter().find(|r| r.kind() == RegionKind::Town).map(|r| r.id))
+        .or_else(|| opts.first().map(|o| o.id));
+    for o in &mut opts {
+        o.selected = Some(o.id) == pick;
+    }
+    Ok(opts)
+}
+
+fn page(c: Chrome, regions: Vec<RegionOpt>) -> ImportsPage {
+    let today = crate::today_local();
+    ImportsPage {
+        c,
+        region_id: regions.iter().find(|o| o.selected).map(|o| o.id).unwrap_or(0),
+        regions,
+        report: None,
+        dry_run: true,
+        skip_invalid: false,
+        file_name: String::new(),
+        problem: String::new(),
+        today: today.to_string(),
+        year_start: today.format("%Y-01-01").to_string(),
+    }
+}
+
+pub async fn form(State(state): State<AppState>, PageUser(caller): PageUser, headers: HeaderMap) -> Response {
+    let lang = lang_of(&headers);
+    if !caller.role.manages_roster() {
+        return error_page(lang, ApiError::forbidden());
+    }
+    match region_opts(&state, &caller, None).await {
+        Ok(regions) => render(&page(Chrome::new(&caller, lang, "imports", "/imports"), regions)),
+        Err(e) => error_page(lang, e),
+    }
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    PageUser(caller): PageUser,
+    headers: HeaderMap,
+    mut form: Multipart,
+) -> Response {
+    let lang = lang_of(&headers);
+    if !caller.role.manages_roster() {
+        return error_page(lang, ApiError::forbidden());
+    }
+    let (mut csrf, mut region_id, mut mode, mut skip, mut file, mut file_name) =
+        (String::new(), None, String::new(), false, Vec::new(), String::new());
+    loop {
+        match form.next_field().await {
+            Ok(Some(f)) => {
+                let name = f.name().unwrap_or("").to_string();
+                if name == "file" {
+                    file_name = f.file_name().unwrap_or("").to_string();
+                    match f.bytes().await {
+                        Ok(b) => file = b.to_vec(),
+                        Err(_) => return error_page(lang, ApiError::bad_request("上传中断", "The upload broke off")),
+                    }
+                } else {
+                    let v = f.text().await.unwrap_or_default();
+                    match name.as_str() {
+                        "csrf" => csrf = v,
+                        "region_id" => region_id = v.trim().parse::<i64>().ok(),
+                        "mode" => mode = v,
+                        "skip_invalid" => skip = !v.is_empty(),
+                        _ => {}
+                    }
+                }
+            }
+            Ok(None) => break,
+            Err(_) => return error_page(lang, ApiError::bad_request("上传内容不完整", "The upload is incomplete")),
+        }
+    }
+    if !crate::web::auth::constant_eq(&csrf, &caller.csrf) {
+        return csrf_failed(lang);
+    }
+    let regions = match region_opts(&state, &caller, region_id).await {
+        Ok(r) => r,
+        Err(e) => return error_page(lang, e),
+    };
+    let mut p = page(Chrome::new(&caller, lang, "imports", "/imports"), regions);
+    p.dry_run = mode != "import";
+    p.skip_invalid = skip;
+    p.file_name = file_name;
+    let Some(region) = region_id else {
+        p.problem = lang.t("请选择区域", "Choose a region").into();
+        return render(&p);
+    };
+    let within = match region_store::get(&state.db.pool, region).await {
+        Ok(Some(r)) if caller.covers(&r.path) => r.path,
+        Ok(_) => return error_page(lang, ApiError::forbidden()),
+        Err(e) => return error_page(lang, e.into()),
+    };
+    if file.is_empty() {
+        p.problem = lang.t("请选择花名册文件", "Choose the roster file").into();
+        return render(&p);
+    }
+    match roster::run(&state.db, &within, file, Options { dry_run: p.dry_run, skip_invalid: skip }, &|_, _| {}).await {
+        Ok(Ok(outcome)) => {
+            if outcome.imported > 0 {
+                let detail = format!("{} of {} rows", outcome.imported, outcome.rows);
+                caller.audit(&state, "import", "volunteers", &within, &detail).await;
+            }
+            p.report = Some(report(outcome, lang));
+        }
+        Ok(Err(sheet)) => {
+            let prob = sheet.problem();
+            p.problem = lang.t(&prob.zh, &prob.en).to_string();
+        }
+        Err(e) => return error_page(lang, e.into()),
+    }
+    render(&p)
+}
