@@ -35,6 +35,9 @@ impl Dice {
 
 const CATS: [&str; 5] = ["lecture", "safety_patrol", "spring_farming", "veteran_assistance", "flood_relief"];
 
+/// (filed date, completed date, category, rating, beneficiaries, households, persons)
+type NeedDone = (NaiveDate, Option<NaiveDate>, String, Option<i64>, i64, i64, i64);
+
 /// What the replay entered, kept the way the contract counts it.
 #[derive(Default)]
 struct Model {
@@ -42,8 +45,7 @@ struct Model {
     records: Vec<(NaiveDate, String, i64, i64)>,
     /// (start date, category, beneficiaries, audience, households, persons)
     activities: Vec<(NaiveDate, String, i64, i64, i64, i64)>,
-    /// (filed date, completed date, category, rating, beneficiaries, households, persons)
-    needs: Vec<(NaiveDate, Option<NaiveDate>, String, Option<i64>, i64, i64, i64)>,
+    needs: Vec<NeedDone>,
     /// recipient id → visit dates
     visits: BTreeMap<i64, Vec<NaiveDate>>,
     /// (started_on, outcome, outcome_on)
@@ -96,7 +98,7 @@ impl Model {
             "care": {"recipients": recipients, "visited": visited,
                      "coverage": if recipients == 0 { 0.0 } else { visited as f64 / recipients as f64 }},
             "mentoring": {
-                "active": m.iter().filter(|x| x.0 <= to && !x.2.is_some_and(|o| o <= to)).count(),
+                "active": m.iter().filter(|x| x.0 <= to && x.2.is_none_or(|o| o > to)).count(),
                 "employed": m.iter().filter(|x| x.1 == "employed" && x.2.is_some_and(|o| within(o, from, to))).count(),
                 "business_started": m.iter().filter(|x| x.1 == "business_started" && x.2.is_some_and(|o| within(o, from, to))).count(),
             },

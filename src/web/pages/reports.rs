@@ -152,5 +152,5 @@ async fn build_page(state: &AppState, caller: &Caller, lang: Lang, q: &SummaryQu
 }
 
 async fn region_path(state: &AppState, id: i64) -> Result<String, ApiError> {
-    Ok(regions::get(&state.db.pool, id).await?.map(|r| r.path).ok_or_else(ApiError::not_found)?)
+    regions::get(&state.db.pool, id).await?.map(|r| r.path).ok_or_else(ApiError::not_found)
 }
