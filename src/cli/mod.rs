@@ -1,8 +1,11 @@
-//! The front door: `laobing serve | migrate | user add`.
+//! The front door: `laobing serve | migrate | user add | import | export | backup | restore | …`.
+
+mod backup;
 
 use crate::domain::account::{check_password, check_username, Role};
 use crate::store::{self, accounts, Db};
 use crate::web::{self, AppState};
+
 use clap::{Args, Parser, Subcommand};
 use std::io::Read;
 use std::path::PathBuf;
@@ -66,6 +69,19 @@ enum Command {
         /// Spread the records over this many days before today.
         #[arg(long, default_value_t = 365)]
         days: u32,
+    },
+    /// A consistent backup of the database, also while the server runs.
+    Backup {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The file to write (never overwritten).
+        file: PathBuf,
+    },
+    /// Restore a backup made by `backup` (stop the server first).
+    Restore {
+        #[command(flatten)]
+        db: DbArgs,
+        file: PathBuf,
     },
     /// Check that the audit log's hash chain is unbroken.
     AuditVerify {
@@ -199,13 +215,20 @@ pub fn main() -> ExitCode {
     }
 }
 
-async fn open(db: &DbArgs, demo: bool) -> Result<Db, String> {
-    let url = match (&db.database, demo) {
+fn url_of(db: &DbArgs, demo: bool) -> String {
+    match (&db.database, demo) {
         (Some(u), _) => store::resolve_url(Some(u)),
         (None, true) => format!("sqlite://{}/demo.db", data_dir().display()),
         (None, false) => format!("sqlite://{}/laobing.db", data_dir().display()),
-    };
-    Db::open(&url, &data_dir()).await.map_err(|e| format!("{e}"))
+    }
+}
+
+fn db_url(db: &DbArgs) -> String {
+    url_of(db, false)
+}
+
+async fn open(db: &DbArgs, demo: bool) -> Result<Db, String> {
+    Db::open(&url_of(db, demo), &data_dir()).await.map_err(|e| format!("{e}"))
 }
 
 async fn run(cli: Cli) -> Result<(), String> {
@@ -282,6 +305,17 @@ async fn run(cli: Cli) -> Result<(), String> {
                 c.records,
                 started.elapsed().as_secs_f64()
             );
+            Ok(())
+        }
+        Command::Backup { db, file } => {
+            let url = db_url(&db);
+            let opened = open(&db, false).await?;
+            println!("{}", backup::backup(&opened, &url, &file).await?);
+            Ok(())
+        }
+        Command::Restore { db, file } => {
+            let url = db_url(&db);
+            println!("{}", backup::restore(&url, &file).await?);
             Ok(())
         }
         Command::AuditVerify { db } => {

@@ -224,6 +224,22 @@ impl Db {
     }
 }
 
+/// A consistent copy of an SQLite database while it is in use (`laobing backup`).
+pub async fn vacuum_into(pool: &Pool, target: &str) -> Result<()> {
+    if let Pool::Sqlite(p) = pool {
+        sqlx::query("VACUUM INTO $1").bind(target).execute(p).await?;
+    }
+    Ok(())
+}
+
+/// Whether a database has Laobing's migrations applied (a restore checks its file first).
+pub async fn has_migrations(pool: &Pool) -> bool {
+    on_db!(pool, |p| sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM _sqlx_migrations")
+        .fetch_one(p)
+        .await
+        .is_ok_and(|n| n > 0))
+}
+
 /// Binds for `IN (...)` lists: `$n, $n+1, …` starting after `first`.
 pub fn placeholders(first: usize, count: usize) -> String {
     (0..count).map(|i| format!("${}", first + i)).collect::<Vec<_>>().join(", ")

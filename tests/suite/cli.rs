@@ -246,3 +246,60 @@ async fn export_report_writes_the_summary_workbook() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--to"), "names the flag");
 }
+
+/// `backup` while the app serves, more work after it, then `restore` brings the
+/// database back to the moment of the backup.
+async fn backup_and_restore(backend: Backend) {
+    let Some(app) = common::spawn(backend).await else {
+        return;
+    };
+    let staff = app.token("staff").await;
+    app.volunteer(&staff, "备份前", app.town.village_a, 51, &[]).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("town.backup");
+    let out = laobing(app.dir.path()).args(["backup", "--database", &app.url]).arg(&file).output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("secret.key"), "reminds to keep the key");
+    let again = laobing(app.dir.path()).args(["backup", "--database", &app.url]).arg(&file).output().expect("run");
+    assert!(!again.status.success(), "never overwrites a backup");
+    app.volunteer(&staff, "备份后", app.town.village_a, 52, &[]).await;
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM volunteers").await, 2);
+    if backend == Backend::Sqlite {
+        // a town restores onto its small PC after the server stopped
+        let target = format!("sqlite://{}/restored/town.db", dir.path().display());
+        let out = laobing(app.dir.path()).args(["restore", "--database", &target]).arg(&file).output().expect("run");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let db = laobing::store::Db::open(&target, app.dir.path()).await.expect("open restored");
+        let names: Vec<String> = laobing::on_db!(&db.pool, |p| sqlx::query_scalar("SELECT name FROM volunteers")
+            .fetch_all(p)
+            .await
+            .expect("names"));
+        assert_eq!(names, ["备份前"]);
+        let junk = dir.path().join("junk.backup");
+        std::fs::write(&junk, b"not a database").expect("write");
+        let out = laobing(app.dir.path()).args(["restore", "--database", &target]).arg(&junk).output().expect("run");
+        assert!(!out.status.success(), "a wrong file is refused");
+        assert_eq!(
+            laobing::on_db!(&db.pool, |p| sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM volunteers")
+                .fetch_one(p)
+                .await
+                .expect("count")),
+            1,
+            "and the database it would have replaced is untouched"
+        );
+    } else {
+        let out = laobing(app.dir.path()).args(["restore", "--database", &app.url]).arg(&file).output().expect("run");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM volunteers").await, 1, "back to the backup's moment");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backup_and_restore_on_sqlite() {
+    backup_and_restore(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backup_and_restore_on_postgres() {
+    backup_and_restore(Backend::Postgres).await;
+}
