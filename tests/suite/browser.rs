@@ -123,3 +123,31 @@ async fn a_need_is_dispatched_accepted_completed_and_rated_sqlite() {
 async fn a_need_is_dispatched_accepted_completed_and_rated_postgres() {
     journey_with("need.mjs", Backend::Postgres, need_setup).await;
 }
+
+/// The sample roster's other three villages exist in the town.
+async fn import_setup(app: std::sync::Arc<common::TestApp>) -> Vec<(&'static str, String)> {
+    use serde_json::json;
+    let staff = app.token("staff").await;
+    for name in ["西坪村", "黄沙村", "桑坪村"] {
+        let (s, v) = app
+            .post(
+                &staff,
+                "/api/v1/regions",
+                json!({"name": name, "kind": "village", "parent_id": app.town.town, "lat": 33.36, "lon": 111.63}),
+            )
+            .await;
+        assert!(s.is_success(), "{v}");
+    }
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/huiche-roster-sample.xlsx");
+    vec![("ROSTER_FILE", file.display().to_string())]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_imports_the_old_roster_on_a_phone_and_sees_the_dashboard_sqlite() {
+    journey_with("import.mjs", Backend::Sqlite, import_setup).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_imports_the_old_roster_on_a_phone_and_sees_the_dashboard_postgres() {
+    journey_with("import.mjs", Backend::Postgres, import_setup).await;
+}
