@@ -225,7 +225,18 @@ async fn export_report_writes_the_summary_workbook() {
         "{said}"
     );
     let bytes = std::fs::read(&out_file).expect("the workbook was written");
-    assert_eq!(&bytes[..2], b"PK");
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("xlsx");
+    assert_eq!(book.sheet_names(), ["汇总表", "按月", "按地区", "按队伍"]);
+    let sheet = book.worksheet_range("汇总表").expect("summary sheet");
+    let cells: Vec<Vec<String>> = sheet.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    let figure = |name: &str| {
+        cells.iter().find(|r| r.get(1).map(String::as_str) == Some(name)).map(|r| (r[2].clone(), r[3].clone()))
+    };
+    assert_eq!(figure("服务人次"), Some(("1".into(), "人次".into())));
+    assert_eq!(figure("服务时长"), Some(("3".into(), "小时".into())));
+    assert_eq!(figure("开展活动"), Some(("1".into(), "场次".into())));
+    assert!(cells.iter().flatten().any(|c| c == "负责人：张站长"), "the form is signed");
     let bad = laobing(app.dir.path())
         .args([
             "export",
