@@ -68,8 +68,52 @@ pub async fn list(pool: &Pool, within: &str, upcoming: bool, limit: i64) -> Resu
         .await?))
 }
 
+/// Adds (`$sign` = 1) or takes away (-1) activity `$id` as it stands now from
+/// the month tallies the summary report reads (migration 0016), inside `$tx`:
+/// a change is taken away before it is written and added back after.
+macro_rules! activity_tally {
+    ($tx:expr, $id:expr, $sign:expr) => {{
+        let sign: i64 = $sign;
+        type Row = (i64, DateTime<Utc>, String, Option<i64>, i64, i64, i64, i64, String);
+        let row: Option<Row> = sqlx::query_as(
+            "SELECT region_id, starts_at, category, team_id, beneficiaries, audience, households_relocated,
+                    persons_relocated, status FROM activities WHERE id = $1",
+        )
+        .bind($id)
+        .fetch_optional(&mut *$tx)
+        .await?;
+        if let Some((region_id, starts_at, category, team_id, ben, aud, hh, pp, status)) = row {
+            if status != "cancelled" {
+                sqlx::query(
+                    "INSERT INTO activity_tallies_months (region_id, month, category, team_id, activities, beneficiaries,
+                         audience, households_relocated, persons_relocated) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                     ON CONFLICT (region_id, month, category, team_id) DO UPDATE
+                        SET activities = activity_tallies_months.activities + excluded.activities,
+                            beneficiaries = activity_tallies_months.beneficiaries + excluded.beneficiaries,
+                            audience = activity_tallies_months.audience + excluded.audience,
+                            households_relocated = activity_tallies_months.households_relocated + excluded.households_relocated,
+                            persons_relocated = activity_tallies_months.persons_relocated + excluded.persons_relocated",
+                )
+                .bind(region_id)
+                .bind(crate::domain::service::local_date(starts_at).format("%Y-%m").to_string())
+                .bind(category)
+                .bind(team_id.unwrap_or(0))
+                .bind(sign)
+                .bind(sign * ben)
+                .bind(sign * aud)
+                .bind(sign * hh)
+                .bind(sign * pp)
+                .execute(&mut *$tx)
+                .await?;
+            }
+        }
+    }};
+}
+
 pub async fn create(pool: &Pool, d: &ActivityDraft, organiser: &str, person_in_charge: Option<&str>) -> Result<i64> {
-    Ok(on_db!(pool, |p| sqlx::query_scalar::<_, i64>(
+    Ok(on_db!(pool, |p| {
+        let mut tx = p.begin_write().await?;
+        let id = sqlx::query_scalar::<_, i64>(
         "INSERT INTO activities (title, category, team_id, region_id, starts_at, ends_at, place, lat, lon, capacity,
              description, organiser, person_in_charge, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id"
@@ -88,13 +132,19 @@ pub async fn create(pool: &Pool, d: &ActivityDraft, organiser: &str, person_in_c
     .bind(organiser)
     .bind(person_in_charge)
     .bind(Utc::now())
-    .fetch_one(p)
-    .await?))
+    .fetch_one(&mut *tx)
+    .await?;
+        activity_tally!(tx, id, 1);
+        tx.commit().await?;
+        id
+    }))
 }
 
 pub async fn update(pool: &Pool, id: i64, d: &ActivityDraft) -> Result<()> {
     let n = on_db!(pool, |p| {
-        sqlx::query(
+        let mut tx = p.begin_write().await?;
+        activity_tally!(tx, id, -1);
+        let n = sqlx::query(
         "UPDATE activities SET title = $1, category = $2, team_id = $3, region_id = $4, starts_at = $5, ends_at = $6,
              place = $7, lat = $8, lon = $9, capacity = $10, description = $11 WHERE id = $12"
     )
@@ -110,9 +160,12 @@ pub async fn update(pool: &Pool, id: i64, d: &ActivityDraft) -> Result<()> {
     .bind(d.capacity)
     .bind(&d.description)
     .bind(id)
-    .execute(p)
+    .execute(&mut *tx)
     .await?
-    .rows_affected()
+    .rows_affected();
+        activity_tally!(tx, id, 1);
+        tx.commit().await?;
+        n
     });
     if n == 0 {
         Err(StoreError::NotFound)
@@ -426,19 +479,24 @@ pub struct Outcomes {
 }
 
 pub async fn set_outcomes(pool: &Pool, id: i64, o: &Outcomes) -> Result<()> {
-    on_db!(pool, |p| sqlx::query(
-        "UPDATE activities SET beneficiaries = $1, audience = $2, households_relocated = $3, persons_relocated = $4,
-             outcome_notes = $5 WHERE id = $6"
-    )
-    .bind(o.beneficiaries)
-    .bind(o.audience)
-    .bind(o.households_relocated)
-    .bind(o.persons_relocated)
-    .bind(&o.notes)
-    .bind(id)
-    .execute(p)
-    .await?
-    .rows_affected());
+    on_db!(pool, |p| {
+        let mut tx = p.begin_write().await?;
+        activity_tally!(tx, id, -1);
+        sqlx::query(
+            "UPDATE activities SET beneficiaries = $1, audience = $2, households_relocated = $3, persons_relocated = $4,
+                 outcome_notes = $5 WHERE id = $6",
+        )
+        .bind(o.beneficiaries)
+        .bind(o.audience)
+        .bind(o.households_relocated)
+        .bind(o.persons_relocated)
+        .bind(&o.notes)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        activity_tally!(tx, id, 1);
+        tx.commit().await?;
+    });
     Ok(())
 }
 

@@ -186,6 +186,20 @@ pub async fn rebuild_tallies(pool: &Pool) -> Result<()> {
             "INSERT INTO service_people_years (volunteer_id, region_id, year, records)
                  SELECT volunteer_id, region_id, {year}, COUNT(*) {counted}"
         ),
+        "DELETE FROM service_tallies_months".to_string(),
+        "DELETE FROM activity_tallies_months".to_string(),
+        format!(
+            "INSERT INTO service_tallies_months (region_id, month, category, person_times, minutes)
+                 SELECT region_id, {month}, category, COUNT(*), SUM(minutes) {counted}"
+        ),
+        format!(
+            "INSERT INTO activity_tallies_months (region_id, month, category, team_id, activities, beneficiaries, audience,
+                 households_relocated, persons_relocated)
+             SELECT region_id, {}, category, COALESCE(team_id, 0), COUNT(*), SUM(beneficiaries), SUM(audience),
+                    SUM(households_relocated), SUM(persons_relocated)
+               FROM activities WHERE status <> 'cancelled' GROUP BY 1, 2, 3, 4",
+            month.replace("started_at", "starts_at")
+        ),
     ];
     on_db!(pool, |p| {
         let mut tx = p.begin_write().await?;

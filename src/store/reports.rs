@@ -15,7 +15,7 @@ use crate::domain::report::{
 use crate::domain::service::local_date;
 use crate::domain::team::TeamKind;
 use crate::on_db;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::{BTreeMap, HashMap};
 
 /// Who signs the form: 填表人 and 负责人.
@@ -80,19 +80,33 @@ struct Served {
     years: Vec<i32>,
     months: Vec<String>,
     days: Vec<(DateTime<Utc>, DateTime<Utc>)>,
+    /// the loose days as local dates, for the day tallies
+    loose: Vec<(NaiveDate, NaiveDate)>,
 }
 
 impl Served {
     fn new(period: &Period) -> Served {
-        let mut s = Served { years: vec![], months: vec![], days: vec![] };
+        let mut s = Served { years: vec![], months: vec![], days: vec![], loose: vec![] };
         for piece in period.pieces() {
             match piece {
                 Piece::Year(y) => s.years.push(y),
                 Piece::Month(m) => s.months.push(m),
-                Piece::Days(a, b) => s.days.push(day_bounds(a, b)),
+                Piece::Days(a, b) => {
+                    s.days.push(day_bounds(a, b));
+                    s.loose.push((a, b));
+                }
             }
         }
         s
+    }
+
+    /// Every whole month of the period, those of whole years included, as a
+    /// quoted SQL list (made here from dates, never from input); None if none.
+    fn whole_months(&self) -> Option<String> {
+        let mut keys: Vec<String> =
+            self.years.iter().flat_map(|y| (1..=12).map(move |m| format!("'{y:04}-{m:02}'"))).collect();
+        keys.extend(self.months.iter().map(|m| format!("'{m}'")));
+        (!keys.is_empty()).then(|| keys.join(", "))
     }
 
     /// `volunteer_id, region_id` rows of everyone who served, one branch per
@@ -190,18 +204,50 @@ pub async fn summary(pool: &Pool, root: &Region, period: Period, sign: Signature
     );
     type ActRow = (i64, String, Option<i64>, i64, i64, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
     let act_sql = sql;
+    let served = Served::new(&period);
+    let month_index = |key: &str| months.iter().position(|m| m.key == key).map(|i| i as i64);
+    // whole months from the month tallies, loose days from the activities themselves
     let act_fetch = async {
-        let rows: Vec<ActRow> = on_db!(pool, |p| {
-            let q = sqlx::query_as(&act_sql).bind(&within).bind(from).bind(to);
-            bind_months!(q, months).fetch_all(p).await?
-        });
+        let mut rows: Vec<ActRow> = Vec::new();
+        if let Some(whole) = served.whole_months() {
+            let sql = format!(
+                "SELECT t.region_id, t.category, t.team_id, t.month, t.activities, t.beneficiaries, t.audience,
+                        t.households_relocated, t.persons_relocated
+                   FROM activity_tallies_months t
+                  WHERE t.month IN ({whole}) AND t.activities <> 0 AND t.region_id IN (SELECT id FROM regions WHERE path LIKE $1)"
+            );
+            type Tally = (i64, String, i64, String, i64, i64, i64, i64, i64);
+            let got: Vec<Tally> = on_db!(pool, |p| sqlx::query_as(&sql).bind(&within).fetch_all(p).await?);
+            for (region, category, team, month, n, ben, aud, hh, pp) in got {
+                if let Some(i) = month_index(&month) {
+                    rows.push((
+                        region,
+                        category,
+                        (team != 0).then_some(team),
+                        i,
+                        n,
+                        Some(ben),
+                        Some(aud),
+                        Some(hh),
+                        Some(pp),
+                    ));
+                }
+            }
+        }
+        for (a, b) in &served.loose {
+            let (from, to) = day_bounds(*a, *b);
+            let got: Vec<ActRow> = on_db!(pool, |p| {
+                let q = sqlx::query_as(&act_sql).bind(&within).bind(from).bind(to);
+                bind_months!(q, months).fetch_all(p).await?
+            });
+            rows.extend(got);
+        }
         Ok::<_, StoreError>(rows)
     };
     // the four heaviest reads go out at once, each on a connection of its own
-    let served = Served::new(&period);
     let (act_rows, service_rows, volunteers_served, per_part) = tokio::try_join!(
         act_fetch,
-        service_tally_rows(pool, &within, &period, &months),
+        service_tally_rows(pool, &within, &served, &months),
         people_served(pool, &within, &served),
         people_served_by_part(pool, &parts, &served)
     )?;
@@ -387,13 +433,28 @@ pub async fn summary(pool: &Pool, root: &Region, period: Period, sign: Signature
     })
 }
 
-/// Person-times and minutes per region, category and month, from the daily tallies.
+/// Person-times and minutes per region, category and month: whole months from
+/// the month tallies, loose days from the day tallies.
 async fn service_tally_rows(
     pool: &Pool,
     within: &str,
-    period: &Period,
+    served: &Served,
     months: &[Month],
 ) -> Result<Vec<(i64, String, i64, Option<i64>, Option<i64>)>> {
+    let mut rows = Vec::new();
+    if let Some(whole) = served.whole_months() {
+        let sql = format!(
+            "SELECT t.region_id, t.category, t.month, t.person_times, t.minutes FROM service_tallies_months t
+              WHERE t.month IN ({whole}) AND t.person_times <> 0 AND t.region_id IN (SELECT id FROM regions WHERE path LIKE $1)"
+        );
+        let got: Vec<(i64, String, String, i64, i64)> =
+            on_db!(pool, |p| sqlx::query_as(&sql).bind(within).fetch_all(p).await?);
+        for (region, category, month, n, minutes) in got {
+            if let Some(i) = months.iter().position(|m| m.key == month) {
+                rows.push((region, category, i as i64, Some(n), Some(minutes)));
+            }
+        }
+    }
     let sql = format!(
         "SELECT t.region_id, t.category, {}, CAST(SUM(t.person_times) AS BIGINT), CAST(SUM(t.minutes) AS BIGINT)
            FROM service_tallies t
@@ -401,13 +462,17 @@ async fn service_tally_rows(
           GROUP BY 1, 2, 3 HAVING SUM(t.person_times) <> 0",
         month_case("t.day", 4, months)
     );
-    Ok(on_db!(pool, |p| {
-        let mut q = sqlx::query_as(&sql).bind(within).bind(period.from).bind(period.to);
-        for m in months.iter().take(months.len().saturating_sub(1)) {
-            q = q.bind(local_date(m.ends));
-        }
-        q.fetch_all(p).await?
-    }))
+    for (a, b) in &served.loose {
+        let got: Vec<(i64, String, i64, Option<i64>, Option<i64>)> = on_db!(pool, |p| {
+            let mut q = sqlx::query_as(&sql).bind(within).bind(*a).bind(*b);
+            for m in months.iter().take(months.len().saturating_sub(1)) {
+                q = q.bind(local_date(m.ends));
+            }
+            q.fetch_all(p).await?
+        });
+        rows.extend(got);
+    }
+    Ok(rows)
 }
 
 /// People who served in the subtree, counted once: whole years and months

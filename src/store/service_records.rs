@@ -80,6 +80,19 @@ macro_rules! tally {
         .execute(&mut *$tx)
         .await?;
         sqlx::query(
+            "INSERT INTO service_tallies_months (region_id, month, category, person_times, minutes) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (region_id, month, category) DO UPDATE
+                SET person_times = service_tallies_months.person_times + excluded.person_times,
+                    minutes = service_tallies_months.minutes + excluded.minutes",
+        )
+        .bind($region_id)
+        .bind(day.format("%Y-%m").to_string())
+        .bind($category)
+        .bind(sign)
+        .bind(sign * $minutes)
+        .execute(&mut *$tx)
+        .await?;
+        sqlx::query(
             "INSERT INTO service_people_months (volunteer_id, region_id, month, records) VALUES ($1, $2, $3, $4)
              ON CONFLICT (volunteer_id, region_id, month) DO UPDATE SET records = service_people_months.records + excluded.records",
         )

@@ -236,6 +236,19 @@ both!(the_summary_matches_a_replayed_half_year, |app: TestApp| async move {
         model.activities.push((day, cat.to_string(), b, a_, h, p));
     }
 
+    // an activity planned for May, then moved to late February and made a lecture
+    let (s, moved) = app
+        .post(&staff, "/api/v1/activities", json!({"title": "改期活动", "category": "safety_patrol", "region_id": t.village_b,
+              "starts_at": at(d("2026-05-12"), 9, 0).to_rfc3339(), "ends_at": at(d("2026-05-12"), 11, 0).to_rfc3339(), "capacity": 10}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{moved}");
+    let (s, e) = app
+        .patch(&staff, &format!("/api/v1/activities/{}", moved["id"]),
+               json!({"category": "lecture", "starts_at": at(d("2026-02-27"), 9, 0).to_rfc3339(), "ends_at": at(d("2026-02-27"), 11, 0).to_rfc3339()}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{e}");
+    model.activities.push((d("2026-02-27"), "lecture".into(), 0, 0, 0, 0));
+
     // a correction: the original stops counting, the correction counts in its place
     let who = first_record.expect("someone served");
     let (_, recs) = app.get(&staff, &format!("/api/v1/volunteers/{who}/service-records")).await;
