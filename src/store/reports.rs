@@ -433,14 +433,12 @@ pub async fn summary(pool: &Pool, root: &Region, period: Period, sign: Signature
     })
 }
 
+/// (region, category, month line, person-times, minutes)
+type ServiceRow = (i64, String, i64, Option<i64>, Option<i64>);
+
 /// Person-times and minutes per region, category and month: whole months from
 /// the month tallies, loose days from the day tallies.
-async fn service_tally_rows(
-    pool: &Pool,
-    within: &str,
-    served: &Served,
-    months: &[Month],
-) -> Result<Vec<(i64, String, i64, Option<i64>, Option<i64>)>> {
+async fn service_tally_rows(pool: &Pool, within: &str, served: &Served, months: &[Month]) -> Result<Vec<ServiceRow>> {
     let mut rows = Vec::new();
     if let Some(whole) = served.whole_months() {
         let sql = format!(
@@ -463,7 +461,7 @@ async fn service_tally_rows(
         month_case("t.day", 4, months)
     );
     for (a, b) in &served.loose {
-        let got: Vec<(i64, String, i64, Option<i64>, Option<i64>)> = on_db!(pool, |p| {
+        let got: Vec<ServiceRow> = on_db!(pool, |p| {
             let mut q = sqlx::query_as(&sql).bind(within).bind(*a).bind(*b);
             for m in months.iter().take(months.len().saturating_sub(1)) {
                 q = q.bind(local_date(m.ends));
