@@ -1,10 +1,12 @@
-//! The summary report's figures, read straight from the records of a region's
-//! subtree for a period (see `domain::report` for the shape and the contract
-//! for what falls in the period).
+//! The summary report's figures for a region's subtree and a period (see
+//! `domain::report` for the shape and the contract for what falls in the period).
 //!
-//! Each source is read once, grouped by region, category and month, and the
-//! breakdowns are put together here; only distinct counts (people who served)
-//! need a pass of their own.
+//! Service and activities are read from running tallies kept with the rows
+//! (migrations 0015 and 0016): whole years and months from the month and year
+//! tallies, the loose days at either end from the day tallies or the rows
+//! themselves. Needs, care and mentoring are small and read directly. Each
+//! source is grouped by region, category and month once and the breakdowns are
+//! put together here; people who served are counted once in a pass of their own.
 
 use super::regions::{self, Region};
 use super::{Pool, Result, StoreError};
