@@ -265,7 +265,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::Export {
             command: ExportCommand::Report { db, region, from, to, output, preparer, person_in_charge },
         } => {
-            let period = crate::domain::report::Period::parse(Some(&from), Some(&to)).map_err(|p| {
+            let period = crate::domain::report::Period::parse_report(Some(&from), Some(&to)).map_err(|p| {
                 p.0.iter().map(|p| format!("--{} {}", p.field, p.bilingual())).collect::<Vec<_>>().join("; ")
             })?;
             let db = open(&db, false).await?;

@@ -3,7 +3,7 @@
 
 use super::list_scope;
 use crate::domain::category::category_label;
-use crate::domain::validation::{Problem, Problems};
+use crate::domain::report::Period;
 use crate::domain::volunteer::{skill_label, veteran_category_label, Gender, VolunteerStatus};
 use crate::store::{exports as store, volunteers as roster_store};
 use crate::web::auth::Caller;
@@ -12,7 +12,7 @@ use crate::web::xlsx::{self, download_headers, Col, Table, XCell};
 use crate::web::AppState;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
-use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -39,36 +39,9 @@ fn beijing(t: DateTime<Utc>) -> String {
     t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
 }
 
-fn day_start(d: NaiveDate) -> DateTime<Utc> {
-    // periods are local (UTC+8) days
-    Utc.from_utc_datetime(&d.and_time(NaiveTime::MIN)) - Duration::hours(8)
-}
-
-/// Both ends of a period are required, and in order.
-fn period(q: &PeriodExportQuery) -> ApiResult<(NaiveDate, NaiveDate)> {
-    let mut problems = Problems::new();
-    let mut date = |k: &str, s: Option<&str>| match s.map(str::trim).filter(|s| !s.is_empty()) {
-        None => {
-            problems.push(Problem::required(k));
-            None
-        }
-        Some(s) => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-            Ok(d) => Some(d),
-            Err(_) => {
-                problems.push(Problem::about(k, "应为 YYYY-MM-DD 格式的日期", "must be a date written YYYY-MM-DD"));
-                None
-            }
-        },
-    };
-    let from = date("from", q.from.as_deref());
-    let to = date("to", q.to.as_deref());
-    match (from, to) {
-        (Some(f), Some(t)) if t >= f => Ok((f, t)),
-        (Some(_), Some(_)) => {
-            Err(ApiError::field(Problem::about("to", "不能早于起始日期", "must not be before the start date")))
-        }
-        _ => Err(ApiError::invalid(problems)),
-    }
+/// Both ends of a period are required, and in order (local days, UTC+8).
+fn period(q: &PeriodExportQuery) -> ApiResult<Period> {
+    Period::parse(q.from.as_deref(), q.to.as_deref()).map_err(ApiError::invalid)
 }
 
 fn workbook(t: &Table) -> ApiResult<Vec<u8>> {
@@ -177,9 +150,10 @@ pub async fn service_records(
 ) -> ApiResult<(HeaderMap, Vec<u8>)> {
     caller.ensure(caller.role.manages_roster())?;
     let within = list_scope(&state, &caller, q.region_id.as_deref()).await?;
-    let (from, to) = period(&q)?;
-    let lines =
-        store::service_records(&state.db.pool, &within, day_start(from), day_start(to) + Duration::days(1)).await?;
+    let p = period(&q)?;
+    let (from, to) = (p.from, p.to);
+    let (starts, ends) = p.bounds();
+    let lines = store::service_records(&state.db.pool, &within, starts, ends).await?;
     let table = Table {
         sheet: "服务记录",
         title: format!("志愿服务记录（{from} 至 {to}）"),
@@ -233,9 +207,10 @@ pub async fn certificates(
 ) -> ApiResult<(HeaderMap, Vec<u8>)> {
     caller.ensure(caller.role.manages_roster())?;
     let within = list_scope(&state, &caller, q.region_id.as_deref()).await?;
-    let (from, to) = period(&q)?;
-    let lines =
-        store::certificates(&state.db.pool, &within, day_start(from), day_start(to) + Duration::days(1)).await?;
+    let p = period(&q)?;
+    let (from, to) = (p.from, p.to);
+    let (starts, ends) = p.bounds();
+    let lines = store::certificates(&state.db.pool, &within, starts, ends).await?;
     let table = Table {
         sheet: "服务证明",
         title: format!("志愿服务证明开具记录（{from} 至 {to}）"),

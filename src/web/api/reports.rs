@@ -63,7 +63,7 @@ pub async fn report_region(state: &AppState, caller: &Caller, region_id: Option<
 
 pub async fn build(state: &AppState, caller: &Caller, q: &SummaryQuery) -> ApiResult<Summary> {
     let region = report_region(state, caller, q.region_id.as_deref()).await?;
-    let period = Period::parse(q.from.as_deref(), q.to.as_deref()).map_err(ApiError::invalid)?;
+    let period = Period::parse_report(q.from.as_deref(), q.to.as_deref()).map_err(ApiError::invalid)?;
     let text = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
     let sign = Signatures {
         prepared_by: text(&q.preparer).unwrap_or_else(|| caller.username.clone()),
