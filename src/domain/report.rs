@@ -128,6 +128,49 @@ impl Period {
     }
 }
 
+/// Words of day bits kept on each row of who served in a year: day-of-year
+/// `d` (0-based) is bit `d % DAY_BITS` of word `d / DAY_BITS`. 63 bits a word
+/// keeps every mask positive, so the same SQL sums and tests them on SQLite
+/// and PostgreSQL; six words hold 378 days.
+pub const DAY_WORDS: usize = 6;
+pub const DAY_BITS: u32 = 63;
+
+/// Where a local day sits in its year's row: (year, word, bit).
+pub fn day_bit(day: NaiveDate) -> (i32, usize, i64) {
+    let d = day.ordinal0();
+    (day.year(), (d / DAY_BITS) as usize, 1i64 << (d % DAY_BITS))
+}
+
+/// How the people who served in a period are found in a year's rows: the
+/// whole year, or those whose day bits meet the masks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum YearDays {
+    Whole(i32),
+    Days(i32, [i64; DAY_WORDS]),
+}
+
+impl Period {
+    /// The years the period touches, each whole or with the masks of its days in the period.
+    pub fn year_days(&self) -> Vec<YearDays> {
+        let mut out = Vec::new();
+        for year in self.from.year()..=self.to.year() {
+            let first = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(NaiveDate::MIN);
+            let last = NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(NaiveDate::MAX);
+            let (a, b) = (self.from.max(first), self.to.min(last));
+            if a == first && b == last {
+                out.push(YearDays::Whole(year));
+                continue;
+            }
+            let mut masks = [0i64; DAY_WORDS];
+            for d in a.ordinal0()..=b.ordinal0() {
+                masks[(d / DAY_BITS) as usize] |= 1i64 << (d % DAY_BITS);
+            }
+            out.push(YearDays::Days(year, masks));
+        }
+        out
+    }
+}
+
 /// The instants a run of local days spans.
 pub fn day_bounds(from: NaiveDate, to: NaiveDate) -> (DateTime<Utc>, DateTime<Utc>) {
     (local_midnight(from), local_midnight(to + Duration::days(1)))
@@ -364,6 +407,35 @@ mod tests {
             }
             let want: Vec<NaiveDate> = (0..=len).map(|i| from + Duration::days(i)).collect();
             proptest::prop_assert_eq!(days, want);
+        }
+    }
+
+    #[test]
+    fn a_whole_year_needs_no_day_bits() {
+        let p = Period { from: d("2025-12-31"), to: d("2027-01-01") };
+        let y = p.year_days();
+        assert_eq!(y.len(), 3);
+        assert_eq!(y[1], YearDays::Whole(2026));
+        // the last day of 2025 (day 364) and the first of 2027 (day 0)
+        assert_eq!(y[0], YearDays::Days(2025, [0, 0, 0, 0, 0, 1 << (364 - 5 * 63)]));
+        assert_eq!(y[2], YearDays::Days(2027, [1, 0, 0, 0, 0, 0]));
+        // a leap year's last day still fits
+        assert_eq!(day_bit(d("2028-12-31")), (2028, 5, 1 << (365 - 5 * 63)));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_day_meets_the_masks_exactly_when_it_is_in_the_period(start in 0i64..1500, len in 0i64..800, at in 0i64..2400) {
+            let from = d("2024-01-01") + Duration::days(start);
+            let p = Period { from, to: from + Duration::days(len) };
+            let day = d("2023-06-01") + Duration::days(at);
+            let (year, word, bit) = day_bit(day);
+            proptest::prop_assert!(bit > 0);
+            let met = p.year_days().iter().any(|y| match y {
+                YearDays::Whole(y) => *y == year,
+                YearDays::Days(y, masks) => *y == year && masks[word] & bit != 0,
+            });
+            proptest::prop_assert_eq!(met, day >= p.from && day <= p.to);
         }
     }
 

@@ -7,7 +7,8 @@
 //! indexes, so each commit rewrote most of the pages it touched into the WAL.
 //! One transaction per call with a large page cache writes each page once.
 
-use super::{BeginWrite, Pool, Result};
+use super::{marks, BeginWrite, Pool, Result};
+use crate::domain::report::{DAY_BITS, DAY_WORDS};
 use crate::on_db;
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -42,14 +43,9 @@ pub struct Served {
     pub minutes: i64,
 }
 
-fn values(rows: usize, cols: usize, tail: &str) -> String {
-    (0..rows)
-        .map(|r| {
-            let binds: Vec<String> = (1..=cols).map(|c| format!("${}", r * cols + c)).collect();
-            format!("({}{tail})", binds.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
+/// `(…binds…, tail), …` for `rows` rows of `cols` binds each (`?` on SQLite; see `store::mark`).
+fn values(pool: &Pool, rows: usize, cols: usize, tail: &str) -> String {
+    (0..rows).map(|r| format!("({}{tail})", marks(pool, r * cols + 1, cols))).collect::<Vec<_>>().join(", ")
 }
 
 const CHUNK: usize = 1000;
@@ -60,7 +56,7 @@ pub async fn volunteers(pool: &Pool, people: &[Person]) -> Result<()> {
         let sql = format!(
             "INSERT INTO volunteers (volunteer_no, name, gender, birth_date, id_sealed, id_hash, id_masked, phone_sealed, phone_hash,
                  phone_masked, region_id, created_at, updated_at, status) VALUES {}",
-            values(chunk.len(), 13, ", 'active'")
+            values(pool, chunk.len(), 13, ", 'active'")
         );
         on_db!(pool, |p| {
             let mut tx = p.begin_write().await?;
@@ -96,7 +92,7 @@ pub async fn activities(pool: &Pool, held: &[Held]) -> Result<Vec<i64>> {
         let sql = format!(
             "INSERT INTO activities (title, category, region_id, starts_at, ends_at, beneficiaries, created_at, capacity, organiser, status)
              VALUES {} RETURNING id",
-            values(chunk.len(), 7, ", 30, '压测', 'closed'")
+            values(pool, chunk.len(), 7, ", 30, '压测', 'closed'")
         );
         let mut got: Vec<i64> = on_db!(pool, |p| {
             let mut tx = p.begin_write().await?;
@@ -133,7 +129,7 @@ pub async fn service_records(pool: &Pool, served: &[Served]) -> Result<()> {
             let sql = format!(
                 "INSERT INTO service_records (volunteer_id, source_id, category, region_id, started_at, ended_at, minutes,
                      created_at, source, title, organiser, late) VALUES {}",
-                values(chunk.len(), 8, ", 'activity', '压测活动', '压测', FALSE")
+                values(pool, chunk.len(), 8, ", 'activity', '压测活动', '压测', FALSE")
             );
             let mut q = sqlx::query(&sql);
             for s in chunk {
@@ -154,37 +150,46 @@ pub async fn service_records(pool: &Pool, served: &[Served]) -> Result<()> {
     Ok(())
 }
 
-/// Rebuilds the running tallies (migration 0015) from the records, after rows
+/// Rebuilds the running tallies (migrations 0015–0017) from the records, after rows
 /// were written around them; local days are UTC+8 as everywhere else.
 pub async fn rebuild_tallies(pool: &Pool) -> Result<()> {
-    let (day, month, year) = match pool {
+    let (day, month, year, doy, one) = match pool {
         Pool::Sqlite(_) => (
             "date(started_at, '+8 hours')",
             "strftime('%Y-%m', started_at, '+8 hours')",
             "CAST(strftime('%Y', started_at, '+8 hours') AS INTEGER)",
+            "CAST(strftime('%j', started_at, '+8 hours') AS INTEGER) - 1",
+            "1",
         ),
         Pool::Postgres(_) => (
             "CAST(started_at AT TIME ZONE 'UTC' + INTERVAL '8 hours' AS DATE)",
             "to_char(started_at AT TIME ZONE 'UTC' + INTERVAL '8 hours', 'YYYY-MM')",
             "CAST(EXTRACT(YEAR FROM started_at AT TIME ZONE 'UTC' + INTERVAL '8 hours') AS BIGINT)",
+            "CAST(EXTRACT(DOY FROM started_at AT TIME ZONE 'UTC' + INTERVAL '8 hours') AS INTEGER) - 1",
+            "CAST(1 AS BIGINT)",
         ),
     };
     let counted = "FROM service_records WHERE corrected_by IS NULL AND region_id IS NOT NULL GROUP BY 1, 2, 3";
+    // who served, a row per year with the days as bits (as migration 0017 fills it)
+    let words: Vec<String> = (0..DAY_WORDS)
+        .map(|w| {
+            format!("CAST(SUM(CASE WHEN doy / {DAY_BITS} = {w} THEN {one} << (doy % {DAY_BITS}) ELSE 0 END) AS BIGINT)")
+        })
+        .collect();
     let statements = [
         "DELETE FROM service_tallies".to_string(),
-        "DELETE FROM service_people_months".to_string(),
         "DELETE FROM service_people_years".to_string(),
         format!(
             "INSERT INTO service_tallies (region_id, day, category, person_times, minutes)
                  SELECT region_id, {day}, category, COUNT(*), SUM(minutes) {counted}"
         ),
         format!(
-            "INSERT INTO service_people_months (volunteer_id, region_id, month, records)
-                 SELECT volunteer_id, region_id, {month}, COUNT(*) {counted}"
-        ),
-        format!(
-            "INSERT INTO service_people_years (volunteer_id, region_id, year, records)
-                 SELECT volunteer_id, region_id, {year}, COUNT(*) {counted}"
+            "INSERT INTO service_people_years (year, region_id, volunteer_id, records, days0, days1, days2, days3, days4, days5)
+             SELECT y, region_id, volunteer_id, CAST(SUM(n) AS BIGINT), {}
+               FROM (SELECT {year} AS y, region_id, volunteer_id, {doy} AS doy, COUNT(*) AS n
+                       FROM service_records WHERE corrected_by IS NULL AND region_id IS NOT NULL GROUP BY 1, 2, 3, 4) d
+              GROUP BY y, region_id, volunteer_id",
+            words.join(", ")
         ),
         "DELETE FROM service_tallies_months".to_string(),
         "DELETE FROM activity_tallies_months".to_string(),

@@ -240,6 +240,20 @@ pub async fn has_migrations(pool: &Pool) -> bool {
         .is_ok_and(|n| n > 0))
 }
 
+/// A bind marker. SQLite looks a numbered `$N` up by a linear scan of all
+/// its names, which makes a 25 000-bind statement quadratic (a second a
+/// batch); plain `?` binds by position. PostgreSQL wants `$N`.
+pub fn mark(pool: &Pool, n: usize) -> String {
+    match pool {
+        Pool::Sqlite(_) => "?".to_string(),
+        Pool::Postgres(_) => format!("${n}"),
+    }
+}
+
+pub fn marks(pool: &Pool, first: usize, count: usize) -> String {
+    (0..count).map(|i| mark(pool, first + i)).collect::<Vec<_>>().join(", ")
+}
+
 /// Binds for `IN (...)` lists: `$n, $n+1, …` starting after `first`.
 pub fn placeholders(first: usize, count: usize) -> String {
     (0..count).map(|i| format!("${}", first + i)).collect::<Vec<_>>().join(", ")

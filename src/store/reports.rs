@@ -6,18 +6,19 @@
 //! tallies, the loose days at either end from the day tallies or the rows
 //! themselves. Needs, care and mentoring are small and read directly. Each
 //! source is grouped by region, category and month once and the breakdowns are
-//! put together here; people who served are counted once in a pass of their own.
+//! put together here; people who served are counted once in a pass of their
+//! own, over the yearly rows of who served with their days as bits (0017).
 
 use super::regions::{self, Region};
 use super::{Pool, Result, StoreError};
 use crate::domain::report::{
     coverage, day_bounds, hours, ActivityFigures, CareFigures, Line, MentoringFigures, Month, NeedFigures,
-    OutcomeFigures, Period, Piece, ServiceFigures, Summary, TeamFigures, VolunteerFigures,
+    OutcomeFigures, Period, Piece, ServiceFigures, Summary, TeamFigures, VolunteerFigures, YearDays,
 };
 use crate::domain::service::local_date;
 use crate::domain::team::TeamKind;
 use crate::on_db;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 use std::collections::{BTreeMap, HashMap};
 
 /// Who signs the form: 填表人 and 负责人.
@@ -74,29 +75,44 @@ impl Parts {
     fn index(&self, region_id: i64) -> Option<usize> {
         self.of.get(&region_id).copied()
     }
+
+    /// `(region, part), …` for every region of the subtree, the report's own
+    /// region as part -1, for a VALUES list that sums straight into parts (ids
+    /// come from the database, never from input). Each read joins it as
+    /// `(VALUES …) AS m CROSS JOIN table t WHERE t.region_id = m.column1`:
+    /// CROSS JOIN makes SQLite go through the list and look each region's rows
+    /// up by key (left to itself it scanned the whole list for every row, 0.9 s
+    /// for a county's year); PostgreSQL plans it as any inner join.
+    fn values(&self, root: i64) -> String {
+        let mut pairs: Vec<String> = self.of.iter().map(|(region, i)| format!("({region}, {i})")).collect();
+        pairs.push(format!("({root}, -1)"));
+        pairs.join(", ")
+    }
 }
 
-/// Where to read who served in a period: the yearly and monthly tallies for
-/// whole years and months, the records for loose days.
+/// The line of a part read back from SQL (-1, the report's own region, has none).
+fn part_line(part: i64) -> Option<usize> {
+    usize::try_from(part).ok()
+}
+
+/// Where to read the sums of a period: the month tallies for whole months
+/// (those of whole years included), the day tallies or the rows themselves
+/// for the loose days at either end.
 struct Served {
     years: Vec<i32>,
     months: Vec<String>,
-    days: Vec<(DateTime<Utc>, DateTime<Utc>)>,
     /// the loose days as local dates, for the day tallies
     loose: Vec<(NaiveDate, NaiveDate)>,
 }
 
 impl Served {
     fn new(period: &Period) -> Served {
-        let mut s = Served { years: vec![], months: vec![], days: vec![], loose: vec![] };
+        let mut s = Served { years: vec![], months: vec![], loose: vec![] };
         for piece in period.pieces() {
             match piece {
                 Piece::Year(y) => s.years.push(y),
                 Piece::Month(m) => s.months.push(m),
-                Piece::Days(a, b) => {
-                    s.days.push(day_bounds(a, b));
-                    s.loose.push((a, b));
-                }
+                Piece::Days(a, b) => s.loose.push((a, b)),
             }
         }
         s
@@ -110,36 +126,35 @@ impl Served {
         keys.extend(self.months.iter().map(|m| format!("'{m}'")));
         (!keys.is_empty()).then(|| keys.join(", "))
     }
+}
 
-    /// `volunteer_id, region_id` rows of everyone who served, one branch per
-    /// source; the loose days bind their bounds from `$first` on. Years and
-    /// months are written in (they are made here from dates, never from input).
-    fn union(&self, first: usize) -> String {
-        let mut branches = Vec::new();
-        if !self.years.is_empty() {
-            let years: Vec<String> = self.years.iter().map(|y| y.to_string()).collect();
-            branches.push(format!(
-                "SELECT volunteer_id, region_id FROM service_people_years WHERE year IN ({}) AND records > 0",
-                years.join(", ")
-            ));
+/// Who served in a period, from the yearly rows of who served where
+/// (migration 0017): a whole year by its row, part of a year by the bits of
+/// its days. Gives the condition on `service_people_years` and the day masks
+/// it binds from `$first` on; years are written in (made here from dates).
+fn people_condition(period: &Period, first: usize) -> (String, Vec<i64>) {
+    let mut years = Vec::new();
+    let mut branches = Vec::new();
+    let mut masks = Vec::new();
+    for y in period.year_days() {
+        match y {
+            YearDays::Whole(year) => {
+                years.push(year);
+                branches.push(format!("(p.year = {year} AND p.records > 0)"));
+            }
+            YearDays::Days(year, words) => {
+                years.push(year);
+                let mut tests = Vec::new();
+                for (w, mask) in words.iter().enumerate().filter(|(_, m)| **m != 0) {
+                    tests.push(format!("(p.days{w} & ${}) <> 0", first + masks.len()));
+                    masks.push(*mask);
+                }
+                branches.push(format!("(p.year = {year} AND ({}))", tests.join(" OR ")));
+            }
         }
-        if !self.months.is_empty() {
-            let months: Vec<String> = self.months.iter().map(|m| format!("'{m}'")).collect();
-            branches.push(format!(
-                "SELECT volunteer_id, region_id FROM service_people_months WHERE month IN ({}) AND records > 0",
-                months.join(", ")
-            ));
-        }
-        for i in 0..self.days.len() {
-            branches.push(format!(
-                "SELECT volunteer_id, region_id FROM service_records
-                  WHERE corrected_by IS NULL AND started_at >= ${} AND started_at < ${}",
-                first + 2 * i,
-                first + 2 * i + 1
-            ));
-        }
-        branches.join(" UNION ALL ")
     }
+    let years: Vec<String> = years.iter().map(|y| y.to_string()).collect();
+    (format!("p.year IN ({}) AND ({})", years.join(", "), branches.join(" OR ")), masks)
 }
 
 pub async fn summary(pool: &Pool, root: &Region, period: Period, sign: Signatures) -> Result<Summary> {
@@ -196,34 +211,38 @@ pub async fn summary(pool: &Pool, root: &Region, period: Period, sign: Signature
     }
 
     // activities whose start falls in the period; a cancelled one did not happen
+    let map = parts.values(root.id);
     let sql = format!(
-        "SELECT a.region_id, a.category, a.team_id, {}, COUNT(*), CAST(SUM(a.beneficiaries) AS BIGINT),
+        "SELECT CAST(m.column2 AS BIGINT), a.category, a.team_id, {}, COUNT(*), CAST(SUM(a.beneficiaries) AS BIGINT),
                 CAST(SUM(a.audience) AS BIGINT), CAST(SUM(a.households_relocated) AS BIGINT), CAST(SUM(a.persons_relocated) AS BIGINT)
-           FROM activities a JOIN regions r ON r.id = a.region_id
-          WHERE r.path LIKE $1 AND a.starts_at >= $2 AND a.starts_at < $3 AND a.status <> 'cancelled'
+           FROM (VALUES {map}) AS m CROSS JOIN activities a
+          WHERE a.region_id = m.column1 AND a.starts_at >= $1 AND a.starts_at < $2 AND a.status <> 'cancelled'
           GROUP BY 1, 2, 3, 4",
-        month_case("a.starts_at", 4, &months)
+        month_case("a.starts_at", 3, &months)
     );
     type ActRow = (i64, String, Option<i64>, i64, i64, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
     let act_sql = sql;
     let served = Served::new(&period);
     let month_index = |key: &str| months.iter().position(|m| m.key == key).map(|i| i as i64);
-    // whole months from the month tallies, loose days from the activities themselves
+    // whole months from the month tallies, loose days from the activities
+    // themselves; both summed into (part, category, team, month) by the database
     let act_fetch = async {
         let mut rows: Vec<ActRow> = Vec::new();
         if let Some(whole) = served.whole_months() {
             let sql = format!(
-                "SELECT t.region_id, t.category, t.team_id, t.month, t.activities, t.beneficiaries, t.audience,
-                        t.households_relocated, t.persons_relocated
-                   FROM activity_tallies_months t
-                  WHERE t.month IN ({whole}) AND t.activities <> 0 AND t.region_id IN (SELECT id FROM regions WHERE path LIKE $1)"
+                "SELECT CAST(m.column2 AS BIGINT), t.category, t.team_id, t.month, CAST(SUM(t.activities) AS BIGINT),
+                        CAST(SUM(t.beneficiaries) AS BIGINT), CAST(SUM(t.audience) AS BIGINT),
+                        CAST(SUM(t.households_relocated) AS BIGINT), CAST(SUM(t.persons_relocated) AS BIGINT)
+                   FROM (VALUES {map}) AS m CROSS JOIN activity_tallies_months t
+                  WHERE t.region_id = m.column1 AND t.month IN ({whole}) AND t.activities <> 0
+                  GROUP BY 1, 2, 3, 4"
             );
             type Tally = (i64, String, i64, String, i64, i64, i64, i64, i64);
-            let got: Vec<Tally> = on_db!(pool, |p| sqlx::query_as(&sql).bind(&within).fetch_all(p).await?);
-            for (region, category, team, month, n, ben, aud, hh, pp) in got {
+            let got: Vec<Tally> = on_db!(pool, |p| sqlx::query_as(&sql).fetch_all(p).await?);
+            for (part, category, team, month, n, ben, aud, hh, pp) in got {
                 if let Some(i) = month_index(&month) {
                     rows.push((
-                        region,
+                        part,
                         category,
                         (team != 0).then_some(team),
                         i,
@@ -239,7 +258,7 @@ pub async fn summary(pool: &Pool, root: &Region, period: Period, sign: Signature
         for (a, b) in &served.loose {
             let (from, to) = day_bounds(*a, *b);
             let got: Vec<ActRow> = on_db!(pool, |p| {
-                let q = sqlx::query_as(&act_sql).bind(&within).bind(from).bind(to);
+                let q = sqlx::query_as(&act_sql).bind(from).bind(to);
                 bind_months!(q, months).fetch_all(p).await?
             });
             rows.extend(got);
@@ -249,14 +268,14 @@ pub async fn summary(pool: &Pool, root: &Region, period: Period, sign: Signature
     // the four heaviest reads go out at once, each on a connection of its own
     let (act_rows, service_rows, volunteers_served, per_part) = tokio::try_join!(
         act_fetch,
-        service_tally_rows(pool, &within, &served, &months),
-        people_served(pool, &within, &served),
-        people_served_by_part(pool, &parts, &served)
+        service_tally_rows(pool, &map, &served, &months),
+        people_served(pool, &within, &period),
+        people_served_by_part(pool, &parts, &period)
     )?;
     let mut activities = ActivityFigures::default();
     let mut outcomes = OutcomeFigures::default();
     let mut team_activities: HashMap<i64, i64> = HashMap::new();
-    for (region_id, category, team_id, month, n, ben, aud, hh, pp) in act_rows {
+    for (part, category, team_id, month, n, ben, aud, hh, pp) in act_rows {
         activities.total += n;
         *activities.by_category.entry(category).or_default() += n;
         outcomes.beneficiaries += ben.unwrap_or(0);
@@ -270,7 +289,7 @@ pub async fn summary(pool: &Pool, root: &Region, period: Period, sign: Signature
             l.activities += n;
             l.beneficiaries += ben.unwrap_or(0);
         }
-        if let Some(i) = parts.index(region_id) {
+        if let Some(i) = part_line(part) {
             by_region[i].activities += n;
             by_region[i].beneficiaries += ben.unwrap_or(0);
         }
@@ -335,7 +354,7 @@ pub async fn summary(pool: &Pool, root: &Region, period: Period, sign: Signature
     let mut minutes = 0i64;
     let mut part_minutes = vec![0i64; by_region.len()];
     let mut month_minutes = vec![0i64; by_month.len()];
-    for (region_id, category, month, n, mins) in service_rows {
+    for (part, category, month, n, mins) in service_rows {
         let (n, mins) = (n.unwrap_or(0), mins.unwrap_or(0));
         service.person_times += n;
         minutes += mins;
@@ -344,7 +363,7 @@ pub async fn summary(pool: &Pool, root: &Region, period: Period, sign: Signature
             l.person_times += n;
             month_minutes[month as usize] += mins;
         }
-        if let Some(i) = parts.index(region_id) {
+        if let Some(i) = part_line(part) {
             by_region[i].person_times += n;
             part_minutes[i] += mins;
         }
@@ -435,36 +454,38 @@ pub async fn summary(pool: &Pool, root: &Region, period: Period, sign: Signature
     })
 }
 
-/// (region, category, month line, person-times, minutes)
+/// (part, category, month line, person-times, minutes)
 type ServiceRow = (i64, String, i64, Option<i64>, Option<i64>);
 
-/// Person-times and minutes per region, category and month: whole months from
-/// the month tallies, loose days from the day tallies.
-async fn service_tally_rows(pool: &Pool, within: &str, served: &Served, months: &[Month]) -> Result<Vec<ServiceRow>> {
+/// Person-times and minutes per part, category and month: whole months from
+/// the month tallies, loose days from the day tallies. `map` is `Parts::values`.
+async fn service_tally_rows(pool: &Pool, map: &str, served: &Served, months: &[Month]) -> Result<Vec<ServiceRow>> {
     let mut rows = Vec::new();
     if let Some(whole) = served.whole_months() {
         let sql = format!(
-            "SELECT t.region_id, t.category, t.month, t.person_times, t.minutes FROM service_tallies_months t
-              WHERE t.month IN ({whole}) AND t.person_times <> 0 AND t.region_id IN (SELECT id FROM regions WHERE path LIKE $1)"
+            "SELECT CAST(m.column2 AS BIGINT), t.category, t.month, CAST(SUM(t.person_times) AS BIGINT),
+                    CAST(SUM(t.minutes) AS BIGINT)
+               FROM (VALUES {map}) AS m CROSS JOIN service_tallies_months t
+              WHERE t.region_id = m.column1 AND t.month IN ({whole}) AND t.person_times <> 0
+              GROUP BY 1, 2, 3"
         );
-        let got: Vec<(i64, String, String, i64, i64)> =
-            on_db!(pool, |p| sqlx::query_as(&sql).bind(within).fetch_all(p).await?);
-        for (region, category, month, n, minutes) in got {
+        let got: Vec<(i64, String, String, i64, i64)> = on_db!(pool, |p| sqlx::query_as(&sql).fetch_all(p).await?);
+        for (part, category, month, n, minutes) in got {
             if let Some(i) = months.iter().position(|m| m.key == month) {
-                rows.push((region, category, i as i64, Some(n), Some(minutes)));
+                rows.push((part, category, i as i64, Some(n), Some(minutes)));
             }
         }
     }
     let sql = format!(
-        "SELECT t.region_id, t.category, {}, CAST(SUM(t.person_times) AS BIGINT), CAST(SUM(t.minutes) AS BIGINT)
-           FROM service_tallies t
-          WHERE t.day >= $2 AND t.day <= $3 AND t.region_id IN (SELECT id FROM regions WHERE path LIKE $1)
+        "SELECT CAST(m.column2 AS BIGINT), t.category, {}, CAST(SUM(t.person_times) AS BIGINT), CAST(SUM(t.minutes) AS BIGINT)
+           FROM (VALUES {map}) AS m CROSS JOIN service_tallies t
+          WHERE t.region_id = m.column1 AND t.day >= $1 AND t.day <= $2
           GROUP BY 1, 2, 3 HAVING SUM(t.person_times) <> 0",
-        month_case("t.day", 4, months)
+        month_case("t.day", 3, months)
     );
     for (a, b) in &served.loose {
         let got: Vec<ServiceRow> = on_db!(pool, |p| {
-            let mut q = sqlx::query_as(&sql).bind(within).bind(*a).bind(*b);
+            let mut q = sqlx::query_as(&sql).bind(*a).bind(*b);
             for m in months.iter().take(months.len().saturating_sub(1)) {
                 q = q.bind(local_date(m.ends));
             }
@@ -475,40 +496,40 @@ async fn service_tally_rows(pool: &Pool, within: &str, served: &Served, months: 
     Ok(rows)
 }
 
-/// People who served in the subtree, counted once: whole years and months
-/// from the tallies of who served where, loose days from the records.
-async fn people_served(pool: &Pool, within: &str, served: &Served) -> Result<i64> {
+/// People who served in the subtree, counted once.
+async fn people_served(pool: &Pool, within: &str, period: &Period) -> Result<i64> {
+    let (condition, masks) = people_condition(period, 2);
     let sql = format!(
-        "SELECT COUNT(DISTINCT x.volunteer_id) FROM ({}) x WHERE x.region_id IN (SELECT id FROM regions WHERE path LIKE $1)",
-        served.union(2)
+        "SELECT COUNT(DISTINCT p.volunteer_id) FROM service_people_years p
+          WHERE {condition} AND p.region_id IN (SELECT id FROM regions WHERE path LIKE $1)"
     );
     Ok(on_db!(pool, |p| {
         let mut q = sqlx::query_scalar(&sql).bind(within);
-        for (a, b) in &served.days {
-            q = q.bind(*a).bind(*b);
+        for m in &masks {
+            q = q.bind(*m);
         }
         q.fetch_one(p).await?
     }))
 }
 
 /// The same, once per part of the region: (line, people).
-async fn people_served_by_part(pool: &Pool, parts: &Parts, served: &Served) -> Result<Vec<(i64, i64)>> {
+async fn people_served_by_part(pool: &Pool, parts: &Parts, period: &Period) -> Result<Vec<(i64, i64)>> {
     if parts.parts.is_empty() {
         return Ok(Vec::new());
     }
-    // the parts' region ids are mapped to their line in a VALUES list
-    // (ids come from the database, never from input)
+    // the report's own region (-1) is left out: it has no line of its own
     let map: Vec<String> = parts.of.iter().map(|(region, i)| format!("({region}, {i})")).collect();
+    let (condition, masks) = people_condition(period, 1);
     let sql = format!(
-        "SELECT CAST(m.column2 AS BIGINT), COUNT(DISTINCT x.volunteer_id)
-           FROM ({}) x JOIN (VALUES {}) AS m ON m.column1 = x.region_id GROUP BY m.column2",
-        served.union(1),
+        "SELECT CAST(m.column2 AS BIGINT), COUNT(DISTINCT p.volunteer_id)
+           FROM (VALUES {}) AS m CROSS JOIN service_people_years p
+          WHERE p.region_id = m.column1 AND {condition} GROUP BY m.column2",
         map.join(", ")
     );
     Ok(on_db!(pool, |p| {
         let mut q = sqlx::query_as(&sql);
-        for (a, b) in &served.days {
-            q = q.bind(*a).bind(*b);
+        for m in &masks {
+            q = q.bind(*m);
         }
         q.fetch_all(p).await?
     }))

@@ -2,7 +2,7 @@
 //! good row in one transaction with multi-row INSERTs, so a town's whole
 //! roster (tens of thousands of rows) loads in seconds.
 
-use super::{BeginWrite, Db, Pool, Result, StoreError, Vault};
+use super::{mark, marks, BeginWrite, Db, Pool, Result, StoreError, Vault};
 use crate::domain::roster::{check, Checked, RowError, Sheet, SheetError, Villages};
 use crate::domain::volunteer::{volunteer_no, VolunteerDraft};
 use crate::on_db;
@@ -77,20 +77,6 @@ fn seal_all(vault: &Vault, drafts: &[&VolunteerDraft]) -> Vec<Sealed> {
 /// 32 766 and PostgreSQL's 65 535 bind limits.
 const BATCH: usize = 1000;
 const VOLUNTEER_COLUMNS: usize = 25;
-
-/// A bind marker. SQLite looks a numbered `$N` up by a linear scan of all
-/// its names, which makes a 25 000-bind statement quadratic (a second a
-/// batch); plain `?` binds by position. PostgreSQL wants `$N`.
-fn mark(pool: &Pool, n: usize) -> String {
-    match pool {
-        Pool::Sqlite(_) => "?".to_string(),
-        Pool::Postgres(_) => format!("${n}"),
-    }
-}
-
-fn marks(pool: &Pool, first: usize, count: usize) -> String {
-    (0..count).map(|i| mark(pool, first + i)).collect::<Vec<_>>().join(", ")
-}
 
 fn insert_sql(pool: &Pool, rows: usize) -> String {
     let mut sql = String::from(

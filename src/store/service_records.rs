@@ -61,7 +61,7 @@ pub struct ServiceRecord {
 }
 
 /// Adds (`$sign` = 1) or takes away (-1) one counting record from the running
-/// tallies the summary report reads (see migration 0015), inside `$tx`.
+/// tallies the summary report reads (see migrations 0015–0017), inside `$tx`.
 macro_rules! tally {
     ($tx:expr, $region_id:expr, $volunteer_id:expr, $started_at:expr, $category:expr, $minutes:expr, $sign:expr) => {{
         let day = $crate::domain::service::local_date($started_at);
@@ -92,26 +92,45 @@ macro_rules! tally {
         .bind(sign * $minutes)
         .execute(&mut *$tx)
         .await?;
-        sqlx::query(
-            "INSERT INTO service_people_months (volunteer_id, region_id, month, records) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (volunteer_id, region_id, month) DO UPDATE SET records = service_people_months.records + excluded.records",
-        )
-        .bind($volunteer_id)
-        .bind($region_id)
-        .bind(day.format("%Y-%m").to_string())
-        .bind(sign)
-        .execute(&mut *$tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO service_people_years (volunteer_id, region_id, year, records) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (volunteer_id, region_id, year) DO UPDATE SET records = service_people_years.records + excluded.records",
-        )
-        .bind($volunteer_id)
-        .bind($region_id)
-        .bind(i64::from(chrono::Datelike::year(&day)))
-        .bind(sign)
-        .execute(&mut *$tx)
-        .await?;
+        // who served: the year's row, and the day's bit. Taking a record away
+        // clears the bit only if no other counting record is left that day
+        // (a correction is already in place when its original is taken away).
+        let (year, word, bit) = $crate::domain::report::day_bit(day);
+        let sql = format!(
+            "INSERT INTO service_people_years (year, region_id, volunteer_id, records, days{word}) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (year, region_id, volunteer_id) DO UPDATE
+                SET records = service_people_years.records + excluded.records,
+                    days{word} = service_people_years.days{word} | excluded.days{word}"
+        );
+        sqlx::query(&sql)
+            .bind(i64::from(year))
+            .bind($region_id)
+            .bind($volunteer_id)
+            .bind(sign)
+            .bind(if sign > 0 { bit } else { 0 })
+            .execute(&mut *$tx)
+            .await?;
+        if sign < 0 {
+            let (from, to) = $crate::domain::report::day_bounds(day, day);
+            let sql = format!(
+                "UPDATE service_people_years
+                    SET days{word} = CASE WHEN EXISTS (
+                            SELECT 1 FROM service_records WHERE volunteer_id = $3 AND region_id = $2 AND corrected_by IS NULL
+                               AND started_at >= $4 AND started_at < $5)
+                        THEN days{word} | $6 ELSE days{word} & $7 END
+                  WHERE year = $1 AND region_id = $2 AND volunteer_id = $3"
+            );
+            sqlx::query(&sql)
+                .bind(i64::from(year))
+                .bind($region_id)
+                .bind($volunteer_id)
+                .bind(from)
+                .bind(to)
+                .bind(bit)
+                .bind(!bit)
+                .execute(&mut *$tx)
+                .await?;
+        }
     }};
 }
 pub(crate) use tally;

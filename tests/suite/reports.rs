@@ -263,6 +263,35 @@ both!(the_summary_matches_a_replayed_half_year, |app: TestApp| async move {
     let pos = model.records.iter().position(|r| r.2 == who && r.0 == local_day).expect("modelled");
     model.records[pos].3 = 200;
 
+    // a correction to another day: someone's only record of a day moves to June,
+    // so that day no longer has them among the people who served
+    let alone = model
+        .records
+        .iter()
+        .position(|r| model.records.iter().filter(|o| o.2 == r.2 && o.0 == r.0).count() == 1)
+        .expect("someone served alone on a day");
+    let (old_day, moved_who) = (model.records[alone].0, model.records[alone].2);
+    let (_, recs) = app.get(&staff, &format!("/api/v1/volunteers/{moved_who}/service-records")).await;
+    let original = recs
+        .as_array()
+        .expect("records")
+        .iter()
+        .find(|r| {
+            let start = DateTime::parse_from_rfc3339(r["started_at"].as_str().unwrap_or("")).expect("time");
+            start.with_timezone(&bj()).date_naive() == old_day && r["corrected_by"].is_null()
+        })
+        .expect("the record")
+        .clone();
+    let new_day = d("2026-06-24");
+    let start = at(new_day, 9, 0);
+    let (s, c) = app
+        .post(&staff, &format!("/api/v1/service-records/{}/corrections", original["id"]),
+              json!({"started_at": start.to_rfc3339(), "ended_at": (start + Duration::minutes(90)).to_rfc3339(), "reason": "日期记错"}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{c}");
+    model.records[alone].0 = new_day;
+    model.records[alone].3 = 90;
+
     // needs: filed, some completed (a month later, rated or not), one rejected, one cancelled
     for k in 0..8 {
         let filed = d("2026-01-10") + Duration::days(20 * k + dice.roll(5) as i64);
@@ -398,8 +427,13 @@ both!(the_summary_matches_a_replayed_half_year, |app: TestApp| async move {
         model.mentorships.push((d(start), outcome.into(), on.map(d)));
     }
 
-    // the figures, for several periods, from the town and (for the whole half year) the county
+    // the figures, for several periods, from the town and (for the whole half year) the county;
+    // the two days of the moved record each alone, and a stretch of loose days holding both
+    let (old_day, new_day) = (old_day.to_string(), new_day.to_string());
     for (from, to) in [
+        (old_day.as_str(), old_day.as_str()),
+        (new_day.as_str(), new_day.as_str()),
+        ("2026-01-03", "2026-06-28"),
         ("2026-01-01", "2026-06-30"),
         ("2026-03-01", "2026-03-31"),
         ("2026-02-10", "2026-05-20"),
