@@ -2,12 +2,14 @@
 //! `domain::report` for the shape and the contract for what falls in the period).
 //!
 //! Service and activities are read from running tallies kept with the rows
-//! (migrations 0015 and 0016): whole years and months from the month and year
-//! tallies, the loose days at either end from the day tallies or the rows
-//! themselves. Needs, care and mentoring are small and read directly. Each
-//! source is grouped by region, category and month once and the breakdowns are
-//! put together here; people who served are counted once in a pass of their
-//! own, over the yearly rows of who served with their days as bits (0017).
+//! (migrations 0015–0017): whole years and months from the month tallies, the
+//! loose days at either end from the day tallies or the activities
+//! themselves, each summed by the database into (line of the breakdown,
+//! category, month) through the list of the subtree's regions
+//! (`Parts::values`). People who served are counted once in a pass of their
+//! own, over the yearly rows of who served with their days as bits. Needs,
+//! care and mentoring are small and read directly. The breakdowns are put
+//! together here.
 
 use super::regions::{self, Region};
 use super::{Pool, Result, StoreError};
