@@ -5,6 +5,7 @@ use super::service_records::{book_record, NewRecord};
 use super::settings::TownRules;
 use super::{BeginWrite, Pool, Result, StoreError};
 use crate::domain::activity::{place_for, ActivityDraft};
+use crate::domain::validation::Problem;
 use crate::on_db;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -140,9 +141,31 @@ pub async fn create(pool: &Pool, d: &ActivityDraft, organiser: &str, person_in_c
     }))
 }
 
+/// Changes an open activity. The capacity is checked against the places
+/// taken under the same lock a sign-up takes, so a sign-up at the same moment
+/// cannot leave more people with a place than the new capacity allows.
 pub async fn update(pool: &Pool, id: i64, d: &ActivityDraft) -> Result<()> {
+    let lock_sql = format!("SELECT status FROM activities WHERE id = $1{}", lock_clause(pool));
     let n = on_db!(pool, |p| {
         let mut tx = p.begin_write().await?;
+        let status: Option<String> = sqlx::query_scalar(&lock_sql).bind(id).fetch_optional(&mut *tx).await?;
+        match status.as_deref() {
+            None => return Err(StoreError::NotFound),
+            Some("open") => {}
+            Some(_) => return Err(StoreError::Conflict("activity_not_open")),
+        }
+        let taken: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM activity_signups WHERE activity_id = $1 AND status = 'signed_up'")
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
+        if d.capacity < taken {
+            return Err(StoreError::invalid(Problem::about(
+                "capacity",
+                "不能少于已报名人数，请先取消部分报名",
+                "cannot be less than the number already signed up",
+            )));
+        }
         activity_tally!(tx, id, -1);
         let n = sqlx::query(
         "UPDATE activities SET title = $1, category = $2, team_id = $3, region_id = $4, starts_at = $5, ends_at = $6,

@@ -281,3 +281,64 @@ both!(a_forged_or_expired_check_in_link_does_nothing, |app: TestApp| async move 
         "expired two hours after the end"
     );
 });
+
+both!(lowering_the_capacity_while_people_sign_up_never_overbooks, |app: TestApp| async move {
+    let staff = app.token("staff").await;
+    let mut ids = Vec::new();
+    for i in 0..9 {
+        ids.push(
+            app.volunteer(&staff, &format!("改容量{i}"), app.town.village_a, 700 + i, &[]).await["id"]
+                .as_i64()
+                .expect("id"),
+        );
+    }
+    for round in 0..4 {
+        let a =
+            app.activity(&staff, &format!("义诊{round}"), &hours_from_now(30), &hours_from_now(33), 10, "other").await;
+        let aid = a["id"].as_i64().expect("id");
+        for id in &ids[..3] {
+            let (s, _) =
+                app.post(&staff, &format!("/api/v1/activities/{aid}/signups"), json!({"volunteer_id": id})).await;
+            assert_eq!(s, StatusCode::CREATED);
+        }
+        // the organiser cuts the places to four while six more sign up
+        let mut tasks = Vec::new();
+        for &id in &ids[3..] {
+            let (client, url, token) =
+                (app.client.clone(), app.url(&format!("/api/v1/activities/{aid}/signups")), staff.clone());
+            tasks.push(tokio::spawn(async move {
+                client
+                    .post(url)
+                    .bearer_auth(token)
+                    .json(&json!({"volunteer_id": id}))
+                    .send()
+                    .await
+                    .expect("send")
+                    .status()
+            }));
+        }
+        let (client, url, token) = (app.client.clone(), app.url(&format!("/api/v1/activities/{aid}")), staff.clone());
+        let cut = tokio::spawn(async move {
+            let r = client.patch(url).bearer_auth(token).json(&json!({"capacity": 4})).send().await.expect("send");
+            (r.status(), r.json::<Value>().await.expect("json"))
+        });
+        for t in tasks {
+            assert_eq!(t.await.expect("join"), StatusCode::CREATED);
+        }
+        let (s, body) = cut.await.expect("join");
+        let (_, after) = app.get(&staff, &format!("/api/v1/activities/{aid}")).await;
+        let (capacity, placed) = (after["capacity"].as_i64().expect("cap"), after["signed_up"].as_i64().expect("n"));
+        assert!(placed <= capacity, "round {round}: {placed} with a place but only {capacity} places");
+        assert_eq!(placed + after["waiting"].as_i64().expect("w"), 9, "everyone is placed or waiting");
+        if s == StatusCode::OK {
+            assert_eq!((capacity, placed), (4, 4), "cut first: one more place, the rest wait");
+        } else {
+            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+            assert!(body["error"]["fields"]["capacity"].as_str().is_some_and(|m| m.contains("已报名")), "{body}");
+            assert_eq!(capacity, 10, "a refused cut changes nothing");
+        }
+        let (s, e) = app.patch(&staff, &format!("/api/v1/activities/{aid}"), json!({"capacity": 1})).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "fewer places than people placed: {e}");
+        assert!(e["error"]["fields"]["capacity"].as_str().is_some_and(|m| m.contains("cannot be less")), "{e}");
+    }
+});

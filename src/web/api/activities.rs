@@ -140,11 +140,7 @@ pub async fn update(
     let led = team_led_by(&state, &caller).await?;
     caller.ensure(may_run(&caller, &a, led))?;
     if a.status != "open" {
-        return Err(ApiError::conflict(
-            "activity_not_open",
-            "活动已结束或取消，不能修改",
-            "The activity is closed or cancelled",
-        ));
+        return Err(closed_to_changes());
     }
     let mut merged = serde_json::json!({
         "title": a.title, "category": a.category, "team_id": a.team_id, "region_id": a.region_id,
@@ -158,16 +154,17 @@ pub async fn update(
         merged.insert(k, v);
     }
     let (d, _, _) = draft(&state, &caller, &merged).await?;
-    if d.capacity < a.signed_up {
-        return Err(ApiError::field(Problem::about(
-            "capacity",
-            "不能少于已报名人数，请先取消部分报名",
-            "cannot be less than the number already signed up",
-        )));
-    }
-    store::update(&state.db.pool, id, &d).await?;
+    // the capacity and the status are checked again under the sign-ups' lock
+    store::update(&state.db.pool, id, &d).await.map_err(|e| match e {
+        crate::store::StoreError::Conflict("activity_not_open") => closed_to_changes(),
+        other => other.into(),
+    })?;
     caller.audit(&state, "update", "activity", &id.to_string(), &d.title).await;
     Ok(Json(store::get(&state.db.pool, id).await?.ok_or_else(ApiError::not_found)?))
+}
+
+fn closed_to_changes() -> ApiError {
+    ApiError::conflict("activity_not_open", "活动已结束或取消，不能修改", "The activity is closed or cancelled")
 }
 
 #[derive(Deserialize, ToSchema)]
