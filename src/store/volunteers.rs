@@ -122,8 +122,11 @@ fn where_clause(f: &Filter, vault: &Vault) -> (String, Vec<String>, Vec<i64>) {
         // A whole phone or ID number is found through its blind index; anything
         // else matches the name or the volunteer number.
         let mut alts = Vec::new();
-        texts.push(format!("%{}%", q.replace(['%', '_'], "")));
-        alts.push(format!("v.name LIKE ${}", texts.len()));
+        // LOWER on both sides: SQLite's LIKE ignores the case of Latin letters
+        // and PostgreSQL's does not; wildcards and PostgreSQL's escape
+        // character are taken out of what was typed
+        texts.push(format!("%{}%", q.replace(['%', '_', '\\'], "")));
+        alts.push(format!("LOWER(v.name) LIKE LOWER(${})", texts.len()));
         texts.push(q.to_uppercase());
         alts.push(format!("v.volunteer_no = ${}", texts.len()));
         if let (true, Ok(phone)) = (f.personal_lookup, Phone::parse(q)) {

@@ -210,3 +210,25 @@ both!(patch_changes_only_what_it_names, |app: TestApp| async move {
     assert_eq!(app.get(&staff, "/api/v1/volunteers/777777").await.0, StatusCode::NOT_FOUND);
     assert_eq!(app.patch(&staff, "/api/v1/volunteers/777777", json!({})).await.0, StatusCode::NOT_FOUND);
 });
+
+both!(a_name_search_ignores_latin_case_on_both_databases, |app: TestApp| async move {
+    let staff = app.token("staff").await;
+    app.volunteer(&staff, "Ma Li", app.town.village_a, 41, &[]).await;
+    app.volunteer(&staff, "马丽", app.town.village_a, 42, &[]).await;
+    let names = |v: &Value| -> Vec<String> {
+        v.as_array().expect("array").iter().map(|x| x["name"].as_str().unwrap_or("").to_string()).collect()
+    };
+    for q in ["ma%20li", "MA", "Li"] {
+        let (s, l) = app.get(&staff, &format!("/api/v1/volunteers?q={q}")).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(names(&l), vec!["Ma Li"], "{q}");
+    }
+    let (_, l) = app.get(&staff, "/api/v1/volunteers?q=%E9%A9%AC").await;
+    assert_eq!(names(&l), vec!["马丽"]);
+    // wildcards and a backslash are text, not patterns
+    for q in ["%25", "_", "%5C"] {
+        let (s, l) = app.get(&staff, &format!("/api/v1/volunteers?q={q}")).await;
+        assert_eq!(s, StatusCode::OK, "{q}");
+        assert_eq!(names(&l).len(), 2, "{q}: an emptied pattern matches every name, as an empty search does");
+    }
+});
