@@ -304,3 +304,49 @@ both!(the_shop_and_rules_work_from_the_pages, |app: TestApp| async move {
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(app.scalar("SELECT COUNT(*) FROM rule_versions").await, 1);
 });
+
+both!(the_volunteer_form_puts_a_veteran_in_a_grid_of_their_village, |app: TestApp| async move {
+    let csrf = sign_in(&app, "staff").await;
+    let (village_a, village_b, grid) =
+        (app.town.village_a.to_string(), app.town.village_b.to_string(), app.town.grid_a.to_string());
+    let html = app.client.get(app.url("/volunteers/new")).send().await.expect("send").text().await.expect("text");
+    assert!(html.contains("name=\"grid_id\"") && html.contains(&format!("value=\"{grid}\"")), "the grids are offered");
+    let post = |seq: u32, village: String| {
+        let (client, url, csrf, grid) = (app.client.clone(), app.url("/volunteers/new"), csrf.clone(), grid.clone());
+        async move {
+            client
+                .post(url)
+                .form(&[
+                    ("csrf", csrf.as_str()),
+                    ("name", "网格老兵"),
+                    ("id_number", &id_number("19750101", seq)),
+                    ("phone", &format!("138000{seq:05}")),
+                    ("region_id", &village),
+                    ("grid_id", &grid),
+                ])
+                .send()
+                .await
+                .expect("send")
+        }
+    };
+    let r = post(91, village_b).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "another village's grid");
+    let html = r.text().await.expect("text");
+    assert!(html.contains("应为该志愿者所在村(社区)下的网格"), "the error sits by the field");
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM volunteers").await, 0, "nothing stored");
+    let r = post(92, village_a).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let id: i64 =
+        r.headers()["location"].to_str().expect("location").trim_start_matches("/volunteers/").parse().expect("id");
+    assert_eq!(app.scalar(&format!("SELECT grid_id FROM volunteers WHERE id = {id}")).await, app.town.grid_a);
+    let html = app
+        .client
+        .get(app.url(&format!("/volunteers/{id}/edit")))
+        .send()
+        .await
+        .expect("send")
+        .text()
+        .await
+        .expect("text");
+    assert!(html.contains(&format!("value=\"{grid}\" selected")), "the edit form shows the grid");
+});

@@ -10,7 +10,7 @@ use crate::domain::volunteer::{
 use crate::store::regions as region_store;
 use crate::store::volunteers::{self as store};
 use crate::web::api::volunteers::{
-    as_input, checked_draft, detail, filter_from, visible, VolunteerQuery, VolunteerView,
+    as_input, checked_draft, checked_grid, detail, filter_from, visible, VolunteerQuery, VolunteerView,
 };
 use crate::web::auth::{Caller, PageUser};
 use crate::web::error::ApiError;
@@ -106,6 +106,22 @@ async fn village_opts(
                 label: format!("{}（{}）", r.name, lang.t(zh, en)),
                 value: r.id.to_string(),
             }
+        })
+        .collect())
+}
+
+/// The grids of the caller's scope, each named with its village ("第一村 · 一网格"):
+/// the form cannot know which village will be picked, and the server checks
+/// that the grid lies under it.
+async fn grid_opts(state: &AppState, caller: &Caller, selected: Option<i64>) -> Result<Vec<Opt>, ApiError> {
+    let regions = region_store::list(&state.db.pool, Some(caller.scope_path()), None).await?;
+    let name_of: HashMap<i64, &str> = regions.iter().map(|r| (r.id, r.name.as_str())).collect();
+    Ok(regions
+        .iter()
+        .filter(|r| matches!(r.kind(), RegionKind::Grid))
+        .map(|r| {
+            let village = r.parent_id.and_then(|p| name_of.get(&p).copied()).unwrap_or("");
+            Opt { selected: Some(r.id) == selected, label: format!("{village} · {}", r.name), value: r.id.to_string() }
         })
         .collect())
 }
@@ -271,6 +287,7 @@ pub struct FormPage {
     pub values: HashMap<String, String>,
     pub problems: Problems,
     pub region_opts: Vec<Opt>,
+    pub grid_opts: Vec<Opt>,
     pub skill_opts: Vec<Opt>,
     pub category_opts: Vec<Opt>,
     pub status_opts: Vec<Opt>,
@@ -331,6 +348,7 @@ async fn form_page(
     let values = values_from(map);
     let selected_region =
         map.get("region_id").and_then(|v| v.as_i64().or_else(|| v.as_str().and_then(|s| s.parse().ok())));
+    let selected_grid = map.get("grid_id").and_then(|v| v.as_i64().or_else(|| v.as_str().and_then(|s| s.parse().ok())));
     let chosen: Vec<String> = match map.get("skills") {
         Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).map(str::to_string).collect(),
         _ => vec![],
@@ -339,6 +357,7 @@ async fn form_page(
     Ok(FormPage {
         c: Chrome::new(caller, lang, "volunteers", &action),
         region_opts: village_opts(state, caller, selected_region, lang).await?,
+        grid_opts: grid_opts(state, caller, selected_grid).await?,
         skill_opts: SKILLS
             .iter()
             .map(|(code, zh, en)| Opt {
@@ -447,7 +466,11 @@ pub async fn create(
         Ok(d) => d,
         Err(e) => return refill(&state, &caller, lang, "/volunteers/new".into(), heading, &map, e).await,
     };
-    match store::create(&state.db.pool, &state.db.vault, &draft).await {
+    let grid = match checked_grid(&state, map.get("grid_id"), draft.region_id).await {
+        Ok(g) => g,
+        Err(e) => return refill(&state, &caller, lang, "/volunteers/new".into(), heading, &map, e).await,
+    };
+    match store::create_in_grid(&state.db.pool, &state.db.vault, &draft, grid).await {
         Ok(id) => {
             caller.audit(&state, "create", "volunteer", &id.to_string(), "").await;
             Redirect::to(&format!("/volunteers/{id}")).into_response()
@@ -468,7 +491,10 @@ pub async fn edit_form(
         caller.ensure(caller.role.manages_roster())?;
         // the edit form holds the full ID number and phone: an unmasked view
         caller.audit_view(&state, "volunteer", &id.to_string(), &row.volunteer_no).await?;
-        let map = as_input(&state, &row);
+        let mut map = as_input(&state, &row);
+        if let Some(g) = row.grid_id {
+            map.insert("grid_id".into(), Value::from(g));
+        }
         form_page(
             &state,
             &caller,
@@ -524,7 +550,11 @@ pub async fn update(
         Ok(d) => d,
         Err(e) => return refill(&state, &caller, lang, action, heading, &map, e).await,
     };
-    match store::update(&state.db.pool, &state.db.vault, id, &draft).await {
+    let grid = match checked_grid(&state, map.get("grid_id"), draft.region_id).await {
+        Ok(g) => g,
+        Err(e) => return refill(&state, &caller, lang, action, heading, &map, e).await,
+    };
+    match store::update_in_grid(&state.db.pool, &state.db.vault, id, &draft, Some(grid)).await {
         Ok(()) => {
             caller.audit(&state, "update", "volunteer", &id.to_string(), &row.volunteer_no).await;
             Redirect::to(&format!("/volunteers/{id}")).into_response()
