@@ -813,13 +813,16 @@ async fn care_campaigns_history(db: &Db, town: &regions::Region) -> Result<()> {
 }
 
 /// Volunteers attached to the grids of two villages, and the cases the grid
-/// worker filed there this month: mediations, hazards, a clean-up.
+/// worker filed there this week: mediations (done by a grid veteran), hazards,
+/// a clean-up.
 async fn grid_history(db: &Db, town: &regions::Region) -> Result<()> {
     use crate::domain::needs::NeedDraft;
-    use crate::store::{grids, needs};
+    use crate::store::{grids, needs, settings};
     use chrono::{Duration, Utc};
     let villages = regions::list(&db.pool, Some(&town.path), Some(RegionKind::Village)).await?;
     let worker = accounts::find_by_name(&db.pool, "wanggeyuan").await?.map(|u| u.id);
+    let rules = settings::rules_for(&db.pool, &town.path).await?;
+    let today = crate::today_local();
     for village in villages.iter().take(2) {
         let Some(grid) = regions::list(&db.pool, Some(&village.path), Some(RegionKind::Grid)).await?.into_iter().next()
         else {
@@ -854,7 +857,38 @@ async fn grid_history(db: &Db, town: &regions::Region) -> Result<()> {
                 requester_name: None,
                 requester_phone: None,
             };
-            needs::create(&db.pool, &db.vault, &d, "grid", worker).await?;
+            let id = needs::create(&db.pool, &db.vault, &d, "grid", worker).await?;
+            // the mediation is done: a grid veteran went, and it counts as service
+            if days_ago == 3 {
+                let Some(h) = people.first() else { continue };
+                needs::dispatch(&db.pool, id, &[h.id], false).await?;
+                needs::accept(&db.pool, id, h.id).await?;
+                let n = needs::get(&db.pool, id).await?.ok_or(StoreError::NotFound)?;
+                let filed = Utc::now() - Duration::days(days_ago);
+                let served = [needs::Served {
+                    volunteer_id: h.id,
+                    started_at: filed + Duration::hours(2),
+                    ended_at: filed + Duration::hours(4),
+                }];
+                let o = needs::NeedOutcomes {
+                    beneficiaries: 2,
+                    households_relocated: 0,
+                    persons_relocated: 0,
+                    notes: None,
+                };
+                needs::complete(
+                    &db.pool,
+                    &n,
+                    filed + Duration::hours(4),
+                    &served,
+                    &o,
+                    &grid.name,
+                    worker,
+                    &rules,
+                    today,
+                )
+                .await?;
+            }
         }
     }
     Ok(())

@@ -134,6 +134,8 @@ async fn check_demo(base: &str) {
     let grids = get(&format!("/api/v1/grids/stats?from={}&to={today}", today - chrono::Duration::days(30))).await;
     let busy = grids.as_array().expect("array").iter().filter(|g| g["volunteers"].as_i64() > Some(0)).count();
     assert!(busy >= 2 && grids[0]["cases_filed"].as_i64() > Some(0), "{grids}");
+    let closed = grids.as_array().expect("array").iter().filter(|g| g["cases_completed"].as_i64() > Some(0)).count();
+    assert!(closed >= 2, "each busy grid has closed a case: {grids}");
     let notices = get("/api/v1/announcements").await;
     assert!(notices.as_array().is_some_and(|n| n.len() >= 3));
     // a year of history: the town's dashboard has most months, several kinds of work and every village
