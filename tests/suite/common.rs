@@ -256,6 +256,11 @@ impl TestApp {
         self.call(token, Method::GET, path, None).await
     }
 
+    /// A page's HTML, with the client's own session (after `pages::sign_in`).
+    pub async fn page(&self, path: &str) -> String {
+        self.client.get(self.url(path)).send().await.expect("send").text().await.expect("text")
+    }
+
     pub async fn post(&self, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
         self.call(token, Method::POST, path, Some(body)).await
     }

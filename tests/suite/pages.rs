@@ -309,7 +309,7 @@ both!(the_volunteer_form_puts_a_veteran_in_a_grid_of_their_village, |app: TestAp
     let csrf = sign_in(&app, "staff").await;
     let (village_a, village_b, grid) =
         (app.town.village_a.to_string(), app.town.village_b.to_string(), app.town.grid_a.to_string());
-    let html = app.client.get(app.url("/volunteers/new")).send().await.expect("send").text().await.expect("text");
+    let html = app.page("/volunteers/new").await;
     assert!(html.contains("name=\"grid_id\"") && html.contains(&format!("value=\"{grid}\"")), "the grids are offered");
     let post = |seq: u32, village: String| {
         let (client, url, csrf, grid) = (app.client.clone(), app.url("/volunteers/new"), csrf.clone(), grid.clone());
@@ -339,14 +339,6 @@ both!(the_volunteer_form_puts_a_veteran_in_a_grid_of_their_village, |app: TestAp
     let id: i64 =
         r.headers()["location"].to_str().expect("location").trim_start_matches("/volunteers/").parse().expect("id");
     assert_eq!(app.scalar(&format!("SELECT grid_id FROM volunteers WHERE id = {id}")).await, app.town.grid_a);
-    let html = app
-        .client
-        .get(app.url(&format!("/volunteers/{id}/edit")))
-        .send()
-        .await
-        .expect("send")
-        .text()
-        .await
-        .expect("text");
+    let html = app.page(&format!("/volunteers/{id}/edit")).await;
     assert!(html.contains(&format!("value=\"{grid}\" selected")), "the edit form shows the grid");
 });
