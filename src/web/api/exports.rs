@@ -4,6 +4,7 @@
 use super::list_scope;
 use crate::domain::category::category_label;
 use crate::domain::report::Period;
+use crate::domain::service::hours;
 use crate::domain::volunteer::{skill_label, veteran_category_label, Gender, VolunteerStatus};
 use crate::store::{exports as store, volunteers as roster_store};
 use crate::web::auth::Caller;
@@ -183,7 +184,7 @@ pub async fn service_records(
                     category_label(&r.category).0.into(),
                     beijing(r.started_at).into(),
                     beijing(r.ended_at).into(),
-                    ((r.minutes as f64 / 60.0 * 100.0).round() / 100.0).into(),
+                    hours(r.minutes).into(),
                     if r.late { "是" } else { "" }.into(),
                     r.corrects.map(XCell::from).unwrap_or(XCell::Empty),
                     r.corrected_by.map(XCell::from).unwrap_or(XCell::Empty),
@@ -233,7 +234,7 @@ pub async fn certificates(
                     c.volunteer_no.into(),
                     c.name.into(),
                     c.village.into(),
-                    ((c.minutes as f64 / 60.0 * 100.0).round() / 100.0).into(),
+                    hours(c.minutes).into(),
                     c.records.into(),
                     format!("{} 至 {}", c.period_from, c.period_to).into(),
                     beijing(c.issued_at).into(),

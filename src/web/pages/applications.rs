@@ -2,7 +2,9 @@
 //! priority, with the reasons, the checklist, approve onto a team or reject),
 //! and the public form (`/join`) through which a veteran applies without an account.
 
-use super::{csrf_failed, csrf_ok, error_page, form_get, form_pairs, lang_of, render, render_status, Chrome};
+use super::{
+    csrf_failed, csrf_ok, error_page, form_get, form_pairs, form_value, lang_of, render, render_status, Chrome,
+};
 use crate::domain::lang::Lang;
 use crate::domain::recruitment::{status_label, CRITERIA};
 use crate::domain::region::RegionKind;
@@ -182,8 +184,7 @@ pub async fn act(
     if !csrf_ok(&caller, &pairs) {
         return csrf_failed(lang);
     }
-    let text =
-        |k: &str| form_get(&pairs, k).map(str::trim).filter(|v| !v.is_empty()).map(|v| Value::from(v.to_string()));
+    let text = |k: &str| form_value(&pairs, k);
     let result: Result<(), ApiError> = async {
         let id = form_get(&pairs, "id").and_then(|v| v.parse::<i64>().ok()).ok_or_else(ApiError::not_found)?;
         let body = match form_get(&pairs, "action") {

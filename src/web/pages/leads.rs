@@ -1,7 +1,7 @@
 //! The leads board (就业创业信息): veterans read it on their phones; staff post
 //! job and business leads and close them when filled.
 
-use super::{csrf_failed, csrf_ok, error_page, form_get, form_pairs, lang_of, render_status, Chrome};
+use super::{csrf_failed, csrf_ok, error_page, form_get, form_pairs, form_value, lang_of, render_status, Chrome};
 use crate::domain::lang::Lang;
 use crate::domain::mentoring::lead_kind_label;
 use crate::domain::region::RegionKind;
@@ -17,7 +17,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use serde_json::{json, Value};
+use serde_json::json;
 
 pub struct LeadLine {
     pub id: i64,
@@ -118,8 +118,7 @@ pub async fn act(
     if !csrf_ok(&caller, &pairs) {
         return csrf_failed(lang);
     }
-    let get =
-        |k: &str| form_get(&pairs, k).map(str::trim).filter(|v| !v.is_empty()).map(|v| Value::from(v.to_string()));
+    let get = |k: &str| form_value(&pairs, k);
     let result: Result<(), ApiError> = async {
         match form_get(&pairs, "action") {
             Some("post") => {

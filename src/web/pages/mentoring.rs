@@ -1,7 +1,7 @@
 //! The mentoring page (老兵带新兵): the pairs and their outcomes, a form to pair
 //! a mentor with a newly discharged veteran, and one to record how it ended.
 
-use super::{csrf_failed, csrf_ok, error_page, form_get, form_pairs, lang_of, render_status, Chrome};
+use super::{csrf_failed, csrf_ok, error_page, form_get, form_pairs, form_value, lang_of, render_status, Chrome};
 use crate::domain::lang::Lang;
 use crate::domain::mentoring::{goal_label, outcome_label};
 use crate::domain::recruitment::recently_discharged;
@@ -17,7 +17,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
 
 pub struct PairLine {
     pub id: i64,
@@ -142,8 +142,7 @@ pub async fn act(
     if !csrf_ok(&caller, &pairs) {
         return csrf_failed(lang);
     }
-    let get =
-        |k: &str| form_get(&pairs, k).map(str::trim).filter(|v| !v.is_empty()).map(|v| Value::from(v.to_string()));
+    let get = |k: &str| form_value(&pairs, k);
     let result: Result<(), ApiError> = async {
         match form_get(&pairs, "action") {
             Some("pair") => {

@@ -244,6 +244,11 @@ pub fn form_get<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str>
     pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
 }
 
+/// A field's text, trimmed, as the JSON the API takes; absent when left blank.
+pub fn form_value(pairs: &[(String, String)], key: &str) -> Option<Value> {
+    form_get(pairs, key).map(str::trim).filter(|v| !v.is_empty()).map(|v| Value::from(v.to_string()))
+}
+
 /// Checks the form's CSRF token against the session's.
 pub fn csrf_ok(caller: &Caller, pairs: &[(String, String)]) -> bool {
     super::auth::constant_eq(form_get(pairs, "csrf").unwrap_or(""), &caller.csrf)
