@@ -2,6 +2,7 @@
 //! the reviewers' checklist, the priority score, and the decision that turns
 //! an applicant into a volunteer on a team.
 
+use super::volunteers::bind_profile;
 use super::{BeginWrite, Pool, Result, StoreError, Vault};
 use crate::domain::validation::{Problem, Problems};
 use crate::domain::volunteer::{volunteer_no, VolunteerDraft};
@@ -174,7 +175,7 @@ pub async fn create(
     on_db!(pool, |p| {
         let mut tx = p.begin_write().await?;
         check_person!(tx, &id_hash, 0i64);
-        let id: i64 = sqlx::query_scalar(
+        let id: i64 = bind_profile!(sqlx::query_scalar(
             "INSERT INTO applications (name, gender, birth_date, id_sealed, id_hash, id_masked, phone_sealed, phone_hash,
                  phone_masked, region_id, address, lat, lon, branch, enlisted_on, discharged_on, veteran_category,
                  party_member, cadre_role, honors, skills, source, status, political_record, conduct, public_spirit,
@@ -182,26 +183,7 @@ pub async fn create(
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
                  'pending', $23, $24, $25, $26, $27, $28, $28)
              RETURNING id",
-        )
-        .bind(&d.name)
-        .bind(d.gender.as_str())
-        .bind(d.birth_date)
-        .bind(vault.seal(d.id_number.as_str()))
-        .bind(&id_hash)
-        .bind(d.id_number.masked())
-        .bind(vault.seal(d.phone.as_str()))
-        .bind(vault.blind(d.phone.as_str()))
-        .bind(d.phone.masked())
-        .bind(d.region_id)
-        .bind(&d.address)
-        .bind(d.position.map(|x| x.lat))
-        .bind(d.position.map(|x| x.lon))
-        .bind(&d.branch)
-        .bind(d.enlisted_on)
-        .bind(d.discharged_on)
-        .bind(&d.veteran_category)
-        .bind(d.party_member)
-        .bind(&d.cadre_role)
+        ), d, vault)
         .bind(d.honors.join("\n"))
         .bind(d.skills.join("\n"))
         .bind(source)
@@ -256,34 +238,19 @@ pub async fn update(pool: &Pool, vault: &Vault, id: i64, d: &VolunteerDraft, rev
             return Err(decided());
         }
         check_person!(tx, &id_hash, id);
-        sqlx::query(
-            "UPDATE applications SET name = $1, gender = $2, birth_date = $3, id_sealed = $4, id_hash = $5,
+        bind_profile!(
+            sqlx::query(
+                "UPDATE applications SET name = $1, gender = $2, birth_date = $3, id_sealed = $4, id_hash = $5,
                  id_masked = $6, phone_sealed = $7, phone_hash = $8, phone_masked = $9, region_id = $10,
                  address = $11, lat = $12, lon = $13, branch = $14, enlisted_on = $15, discharged_on = $16,
                  veteran_category = $17, party_member = $18, cadre_role = $19, honors = $20, skills = $21,
                  political_record = $22, conduct = $23, public_spirit = $24, priority_score = $25, reasons = $26,
                  updated_at = $27
              WHERE id = $28",
+            ),
+            d,
+            vault
         )
-        .bind(&d.name)
-        .bind(d.gender.as_str())
-        .bind(d.birth_date)
-        .bind(vault.seal(d.id_number.as_str()))
-        .bind(&id_hash)
-        .bind(d.id_number.masked())
-        .bind(vault.seal(d.phone.as_str()))
-        .bind(vault.blind(d.phone.as_str()))
-        .bind(d.phone.masked())
-        .bind(d.region_id)
-        .bind(&d.address)
-        .bind(d.position.map(|x| x.lat))
-        .bind(d.position.map(|x| x.lon))
-        .bind(&d.branch)
-        .bind(d.enlisted_on)
-        .bind(d.discharged_on)
-        .bind(&d.veteran_category)
-        .bind(d.party_member)
-        .bind(&d.cadre_role)
         .bind(d.honors.join("\n"))
         .bind(d.skills.join("\n"))
         .bind(review.political_record)

@@ -188,6 +188,37 @@ fn clash(e: sqlx::Error) -> StoreError {
     }
 }
 
+/// Binds a profile's first nineteen columns to `$q`, in the order the roster
+/// and the applications both write them: name, gender, birth_date, id_sealed,
+/// id_hash, id_masked, phone_sealed, phone_hash, phone_masked, region_id,
+/// address, lat, lon, branch, enlisted_on, discharged_on, veteran_category,
+/// party_member, cadre_role. The ID number and phone are sealed here.
+macro_rules! bind_profile {
+    ($q:expr, $d:expr, $vault:expr) => {{
+        let (d, vault): (&$crate::domain::volunteer::VolunteerDraft, &$crate::store::Vault) = ($d, $vault);
+        $q.bind(&d.name)
+            .bind(d.gender.as_str())
+            .bind(d.birth_date)
+            .bind(vault.seal(d.id_number.as_str()))
+            .bind(vault.blind(d.id_number.as_str()))
+            .bind(d.id_number.masked())
+            .bind(vault.seal(d.phone.as_str()))
+            .bind(vault.blind(d.phone.as_str()))
+            .bind(d.phone.masked())
+            .bind(d.region_id)
+            .bind(&d.address)
+            .bind(d.position.map(|x| x.lat))
+            .bind(d.position.map(|x| x.lon))
+            .bind(&d.branch)
+            .bind(d.enlisted_on)
+            .bind(d.discharged_on)
+            .bind(&d.veteran_category)
+            .bind(d.party_member)
+            .bind(&d.cadre_role)
+    }};
+}
+pub(crate) use bind_profile;
+
 /// Stores a new volunteer and gives them their volunteer number.
 pub async fn create(pool: &Pool, vault: &Vault, d: &VolunteerDraft) -> Result<i64> {
     create_in_grid(pool, vault, d, None).await
@@ -198,32 +229,13 @@ pub async fn create_in_grid(pool: &Pool, vault: &Vault, d: &VolunteerDraft, grid
     let now = Utc::now();
     let res: Result<i64> = on_db!(pool, |p| {
         let mut tx = p.begin_write().await?;
-        let id = sqlx::query_scalar::<_, i64>(
+        let id = bind_profile!(sqlx::query_scalar::<_, i64>(
             "INSERT INTO volunteers (name, gender, birth_date, id_sealed, id_hash, id_masked, phone_sealed, phone_hash,
                  phone_masked, region_id, address, lat, lon, branch, enlisted_on, discharged_on, veteran_category,
                  party_member, cadre_role, availability, status, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22)
              RETURNING id",
-        )
-        .bind(&d.name)
-        .bind(d.gender.as_str())
-        .bind(d.birth_date)
-        .bind(vault.seal(d.id_number.as_str()))
-        .bind(vault.blind(d.id_number.as_str()))
-        .bind(d.id_number.masked())
-        .bind(vault.seal(d.phone.as_str()))
-        .bind(vault.blind(d.phone.as_str()))
-        .bind(d.phone.masked())
-        .bind(d.region_id)
-        .bind(&d.address)
-        .bind(d.position.map(|x| x.lat))
-        .bind(d.position.map(|x| x.lon))
-        .bind(&d.branch)
-        .bind(d.enlisted_on)
-        .bind(d.discharged_on)
-        .bind(&d.veteran_category)
-        .bind(d.party_member)
-        .bind(&d.cadre_role)
+        ), d, vault)
         .bind(&d.availability)
         .bind(d.status.as_str())
         .bind(now)
@@ -272,32 +284,13 @@ pub async fn update_in_grid(
     let now = Utc::now();
     let res: Result<()> = on_db!(pool, |p| {
         let mut tx = p.begin_write().await?;
-        let done = sqlx::query(
+        let done = bind_profile!(sqlx::query(
             "UPDATE volunteers SET name = $1, gender = $2, birth_date = $3, id_sealed = $4, id_hash = $5, id_masked = $6,
                  phone_sealed = $7, phone_hash = $8, phone_masked = $9, region_id = $10, address = $11, lat = $12,
                  lon = $13, branch = $14, enlisted_on = $15, discharged_on = $16, veteran_category = $17,
                  party_member = $18, cadre_role = $19, availability = $20, status = $21, updated_at = $22
              WHERE id = $23",
-        )
-        .bind(&d.name)
-        .bind(d.gender.as_str())
-        .bind(d.birth_date)
-        .bind(vault.seal(d.id_number.as_str()))
-        .bind(vault.blind(d.id_number.as_str()))
-        .bind(d.id_number.masked())
-        .bind(vault.seal(d.phone.as_str()))
-        .bind(vault.blind(d.phone.as_str()))
-        .bind(d.phone.masked())
-        .bind(d.region_id)
-        .bind(&d.address)
-        .bind(d.position.map(|x| x.lat))
-        .bind(d.position.map(|x| x.lon))
-        .bind(&d.branch)
-        .bind(d.enlisted_on)
-        .bind(d.discharged_on)
-        .bind(&d.veteran_category)
-        .bind(d.party_member)
-        .bind(&d.cadre_role)
+        ), d, vault)
         .bind(&d.availability)
         .bind(d.status.as_str())
         .bind(now)
