@@ -9,12 +9,11 @@ use crate::domain::lang::Lang;
 use crate::domain::recruitment::{status_label, CRITERIA};
 use crate::domain::region::RegionKind;
 use crate::domain::volunteer::{skill_label, SKILLS};
-use crate::store::accounts::random_token;
 use crate::store::applications::{self as store, PublicOrigin, Review};
 use crate::store::{regions as region_store, teams as team_store};
 use crate::web::api::applications::{self as api, ApplicationView};
 use crate::web::api::Body;
-use crate::web::auth::{constant_eq, Caller, PageUser};
+use crate::web::auth::{Caller, PageUser};
 use crate::web::error::ApiError;
 use crate::web::AppState;
 use askama::Template;
@@ -22,7 +21,6 @@ use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum_extra::extract::cookie::{Cookie, SameSite};
 use axum_extra::extract::CookieJar;
 use chrono::{Duration, Utc};
 use serde_json::{json, Map, Value};
@@ -274,11 +272,7 @@ async fn join_page(
     pairs: &[(String, String)],
     status: StatusCode,
 ) -> Response {
-    // one token per browser, so several tabs and a re-shown form all still work
-    let csrf =
-        jar.get(JOIN_COOKIE).map(|c| c.value().to_string()).filter(|v| v.len() >= 32).unwrap_or_else(random_token);
-    let cookie =
-        Cookie::build((JOIN_COOKIE, csrf.clone())).path("/join").http_only(true).same_site(SameSite::Strict).build();
+    let (csrf, cookie) = super::visitor_token(&jar, JOIN_COOKIE, "/join");
     let regions = region_store::list(&state.db.pool, None, None).await.unwrap_or_default();
     let chosen = form_get(pairs, "region_id").unwrap_or("");
     let villages = regions
@@ -316,8 +310,7 @@ pub async fn join_submit(
 ) -> Response {
     let lang = lang_of(&headers);
     let pairs = form_pairs(&body);
-    let expected = jar.get(JOIN_COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
-    if !constant_eq(form_get(&pairs, "csrf").unwrap_or(""), &expected) {
+    if !super::visitor_token_ok(&jar, JOIN_COOKIE, &pairs) {
         let msg = lang.t("页面已过期，请重新填写", "The page expired; please fill it in again").to_string();
         return join_page(&state, jar, lang, Some(msg), &pairs, StatusCode::FORBIDDEN).await;
     }

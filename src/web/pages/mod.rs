@@ -249,6 +249,25 @@ pub fn form_value(pairs: &[(String, String)], key: &str) -> Option<Value> {
     form_get(pairs, key).map(str::trim).filter(|v| !v.is_empty()).map(|v| Value::from(v.to_string()))
 }
 
+/// The CSRF token of a form anyone may fill in without signing in: kept in a
+/// cookie scoped to the form's path and echoed by a hidden field. One token
+/// per browser, so several tabs and a re-shown form all still work.
+pub fn visitor_token(jar: &CookieJar, name: &'static str, path: &'static str) -> (String, Cookie<'static>) {
+    let token = jar
+        .get(name)
+        .map(|c| c.value().to_string())
+        .filter(|v| v.len() >= 32)
+        .unwrap_or_else(crate::store::accounts::random_token);
+    let cookie = Cookie::build((name, token.clone())).path(path).http_only(true).same_site(SameSite::Strict).build();
+    (token, cookie)
+}
+
+/// Whether a posted visitor form echoes the token of its cookie.
+pub fn visitor_token_ok(jar: &CookieJar, name: &str, pairs: &[(String, String)]) -> bool {
+    let expected = jar.get(name).map(|c| c.value().to_string()).unwrap_or_default();
+    super::auth::constant_eq(form_get(pairs, "csrf").unwrap_or(""), &expected)
+}
+
 /// Checks the form's CSRF token against the session's.
 pub fn csrf_ok(caller: &Caller, pairs: &[(String, String)]) -> bool {
     super::auth::constant_eq(form_get(pairs, "csrf").unwrap_or(""), &caller.csrf)

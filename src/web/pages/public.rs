@@ -9,7 +9,6 @@ use crate::domain::region::RegionKind;
 use crate::store::accounts::random_token;
 use crate::store::needs::{self as store, Need};
 use crate::store::regions as region_store;
-use crate::web::auth::constant_eq;
 use crate::web::checkin::local_time;
 use crate::web::AppState;
 use askama::Template;
@@ -17,7 +16,6 @@ use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum_extra::extract::cookie::{Cookie, SameSite};
 use axum_extra::extract::CookieJar;
 use chrono::{Duration, Utc};
 use std::net::SocketAddr;
@@ -63,11 +61,7 @@ async fn form_page(
     pairs: &[(String, String)],
     status: StatusCode,
 ) -> Response {
-    // one token per browser, so several tabs and a re-shown form all still work
-    let csrf =
-        jar.get(FORM_COOKIE).map(|c| c.value().to_string()).filter(|v| v.len() >= 32).unwrap_or_else(random_token);
-    let cookie =
-        Cookie::build((FORM_COOKIE, csrf.clone())).path("/public").http_only(true).same_site(SameSite::Strict).build();
+    let (csrf, cookie) = super::visitor_token(&jar, FORM_COOKIE, "/public");
     let regions = region_store::list(&state.db.pool, None, None).await.unwrap_or_default();
     let villages = regions
         .iter()
@@ -108,8 +102,7 @@ pub async fn submit(
 ) -> Response {
     let lang = lang_of(&headers);
     let pairs = form_pairs(&body);
-    let expected = jar.get(FORM_COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
-    if !constant_eq(form_get(&pairs, "csrf").unwrap_or(""), &expected) {
+    if !super::visitor_token_ok(&jar, FORM_COOKIE, &pairs) {
         let msg = lang.t("页面已过期，请重新填写", "The page expired; please fill it in again").to_string();
         return form_page(&state, jar, lang, Some(msg), &pairs, StatusCode::FORBIDDEN).await;
     }
@@ -205,11 +198,7 @@ async fn follow_page(
     let Ok(Some(n)) = store::by_follow_token(&state.db.pool, token).await else {
         return super::error_page(lang, crate::web::error::ApiError::not_found());
     };
-    // one token per browser, so several tabs and a re-shown form all still work
-    let csrf =
-        jar.get(FORM_COOKIE).map(|c| c.value().to_string()).filter(|v| v.len() >= 32).unwrap_or_else(random_token);
-    let cookie =
-        Cookie::build((FORM_COOKIE, csrf.clone())).path("/public").http_only(true).same_site(SameSite::Strict).build();
+    let (csrf, cookie) = super::visitor_token(&jar, FORM_COOKIE, "/public");
     let (sz, se) = status_label(&n.status);
     let (cz, ce) = category_label(&n.category);
     let page = FollowPage {
@@ -246,8 +235,7 @@ pub async fn rate(
 ) -> Response {
     let lang = lang_of(&headers);
     let pairs = form_pairs(&body);
-    let expected = jar.get(FORM_COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
-    if !constant_eq(form_get(&pairs, "csrf").unwrap_or(""), &expected) {
+    if !super::visitor_token_ok(&jar, FORM_COOKIE, &pairs) {
         let msg = lang.t("页面已过期，请刷新后再评价", "The page expired; reload and rate again").to_string();
         return follow_page(&state, jar, lang, &token, Some(msg), StatusCode::FORBIDDEN).await;
     }
