@@ -48,6 +48,12 @@ impl Role {
         matches!(self, Role::Admin | Role::TownStaff)
     }
 
+    /// Who runs service on the ground and answers for it: staff, admins and
+    /// team leaders (log care visits, read a region's figures).
+    pub fn runs_service(self) -> bool {
+        matches!(self, Role::Admin | Role::TownStaff | Role::TeamLeader)
+    }
+
     /// Who reads other people's profiles at all (masked unless `sees_personal_data`).
     pub fn reads_roster(self) -> bool {
         !matches!(self, Role::Volunteer)

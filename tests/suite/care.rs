@@ -49,6 +49,17 @@ both!(the_unvisited_filter_names_who_is_still_missing, |app: TestApp| async move
         .post(&staff, &format!("/api/v1/care-recipients/{}/visits", b["id"]), json!({"visited_on": "2099-01-01"}))
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    // the village team's leader visits too; a grid worker does not log visits
+    let leader = app.token("leader_a").await;
+    let (s, d) = app
+        .post(&leader, &format!("/api/v1/care-recipients/{}/visits", a["id"]), json!({"visited_on": "2026-08-02"}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{d}");
+    let grid = app.token("grid_a").await;
+    let (s, _) = app
+        .post(&grid, &format!("/api/v1/care-recipients/{}/visits", a["id"]), json!({"visited_on": "2026-08-03"}))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
     let other = app.token("other_staff").await;
     assert_eq!(app.get(&other, &format!("/api/v1/care-recipients/{}", a["id"])).await.0, StatusCode::FORBIDDEN);
     let (_, theirs) = app.get(&other, "/api/v1/care-recipients").await;

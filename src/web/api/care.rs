@@ -2,7 +2,6 @@
 //! and the visits to them.
 
 use super::{list_scope, Body};
-use crate::domain::account::Role;
 use crate::domain::care::{coverage, default_campaign, is_targeted, CAMPAIGN_KINDS, DEFAULT_TARGETS};
 use crate::domain::input::Fields;
 use crate::domain::phone::Phone;
@@ -240,7 +239,7 @@ pub async fn visit(
     Body(body): Body,
 ) -> ApiResult<(StatusCode, Json<RecipientDetail>)> {
     let recipient = visible(&state, &caller, id).await?;
-    caller.ensure(matches!(caller.role, Role::Admin | Role::TownStaff | Role::TeamLeader))?;
+    caller.ensure(caller.role.runs_service())?;
     let mut f = Fields::new(&body);
     let on = f.date("visited_on");
     let notes = f.text("notes", 1000);

@@ -2,7 +2,6 @@
 //! a period, as JSON or, with `?format=xlsx`, as the workbook handed upward.
 
 use super::query_int;
-use crate::domain::account::Role;
 use crate::domain::report::{Period, Summary};
 use crate::domain::validation::Problem;
 use crate::store::regions::{self as region_store, Region};
@@ -38,7 +37,7 @@ pub struct SummaryQuery {
 /// Who may read a region's figures: staff and admins, and team leaders for
 /// their own village.
 pub fn may_read_reports(caller: &Caller) -> bool {
-    matches!(caller.role, Role::Admin | Role::TownStaff | Role::TeamLeader)
+    caller.role.runs_service()
 }
 
 /// The region a report is about, checked against the caller's scope.

@@ -181,12 +181,7 @@ async fn show_page(
         r,
         visits,
         helpers,
-        may_log: matches!(
-            caller.role,
-            crate::domain::account::Role::Admin
-                | crate::domain::account::Role::TownStaff
-                | crate::domain::account::Role::TeamLeader
-        ),
+        may_log: caller.role.runs_service(),
         today: crate::today_local().to_string(),
         message,
     })
