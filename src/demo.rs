@@ -333,7 +333,7 @@ pub async fn load(db: &Db) -> Result<Vec<(String, String, String)>> {
     .await?;
     let _ = newest;
 
-    let hash = crate::web::auth::hash_password(DEMO_PASSWORD.into()).await.map_err(|e| StoreError::Other(e.en))?;
+    let hash = crate::app::accounts::hash_password(DEMO_PASSWORD.into()).await.map_err(|e| StoreError::Other(e.en))?;
     let huiche = villages[0].0;
     let grid = regions::list(&db.pool, Some(&format!("{}{}/", town.path, huiche)), Some(RegionKind::Grid)).await?;
     let accounts_to_make: [(&str, Role, Option<i64>, Option<i64>); 5] = [

@@ -1,8 +1,9 @@
 //! Laobing (老兵): a town's veterans' volunteer service, in one program.
 //!
-//! `domain` holds the rules, `store` the SQL, `web` the API and pages, `cli`
-//! the commands that wire them together.
+//! `domain` holds the rules, `store` the SQL, `app` the use cases, `web` the
+//! API and pages over them, `cli` the commands that wire them together.
 
+pub mod app;
 pub mod cli;
 pub mod demo;
 pub mod domain;
@@ -14,5 +15,5 @@ pub mod workbooks;
 /// Today's date where the towns are (UTC+8), which decides "today" for rules
 /// such as "a discharge date cannot be in the future".
 pub fn today_local() -> chrono::NaiveDate {
-    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+    domain::clock::today()
 }

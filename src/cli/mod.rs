@@ -247,7 +247,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                     println!("  {user:<14} {role:<12} {password}");
                 }
             }
-            let state = AppState { db, site_name: "老兵志愿服务".into() };
+            let state = AppState::new(db, "老兵志愿服务");
             web::serve(state, listener).await.map_err(|e| e.to_string())
         }
         Command::Migrate { db } => {
@@ -360,7 +360,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                     return Err(format!("region {r} does not exist · 区域 {r} 不存在"));
                 }
             }
-            let hash = web::auth::hash_password(password).await.map_err(|e| e.zh)?;
+            let hash = crate::app::accounts::hash_password(password).await.map_err(|e| e.zh)?;
             let id = accounts::create(
                 &db.pool,
                 &accounts::NewUser {

@@ -169,3 +169,111 @@ impl<'a> Fields<'a> {
         dedup
     }
 }
+
+/// Lenient field types for typed request bodies: the API's JSON and the pages'
+/// forms (where every value is text) parse into the same struct. Each error
+/// text is `中文|English`, which `app::input` turns into a named field problem.
+pub mod de {
+    use super::super::text::{non_empty, tidy};
+    use serde::de::{Deserializer, Error};
+    use serde::Deserialize;
+    use serde_json::Value;
+
+    fn wrong<E: Error>(zh: &str, en: &str) -> E {
+        E::custom(format!("{zh}|{en}"))
+    }
+
+    /// Text as typed (a number is taken as its digits); blank is absent.
+    /// Kept exactly: free text is never folded or trimmed inside.
+    pub fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+        match Option::<Value>::deserialize(d)? {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(Value::Number(n)) => Ok(Some(n.to_string())),
+            Some(_) => Err(wrong("应为文字", "must be text")),
+        }
+    }
+
+    /// A whole number, from JSON or from a form's text (full-width digits too).
+    pub fn int<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+        match Option::<Value>::deserialize(d)? {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Number(n)) if n.as_i64().is_some() => Ok(n.as_i64()),
+            Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+            Some(Value::String(s)) => {
+                tidy(&s).parse::<i64>().map(Some).map_err(|_| wrong("应为整数", "must be a whole number"))
+            }
+            Some(_) => Err(wrong("应为整数", "must be a whole number")),
+        }
+    }
+
+    /// A number with decimals, from JSON or a form's text.
+    pub fn float<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+        match Option::<Value>::deserialize(d)? {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Number(n)) => Ok(n.as_f64()),
+            Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+            Some(Value::String(s)) => {
+                tidy(&s).parse::<f64>().map(Some).map_err(|_| wrong("应为数字", "must be a number"))
+            }
+            Some(_) => Err(wrong("应为数字", "must be a number")),
+        }
+    }
+
+    /// Yes or no: `true`, a checked box (`on`), 是/否, 1/0.
+    pub fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+        match Option::<Value>::deserialize(d)? {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(b)),
+            Some(Value::Number(n)) => Ok(Some(n.as_i64() == Some(1))),
+            Some(Value::String(s)) => match tidy(&s).as_str() {
+                "true" | "是" | "1" | "yes" | "on" => Ok(Some(true)),
+                "false" | "否" | "0" | "no" | "off" | "" => Ok(Some(false)),
+                _ => Err(wrong("应为是或否", "must be true or false")),
+            },
+            Some(_) => Err(wrong("应为是或否", "must be true or false")),
+        }
+    }
+
+    /// A list of short texts; a single comma- or 、-separated text is taken too,
+    /// as forms send it that way. Blank items are dropped.
+    pub fn list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+        match Option::<Value>::deserialize(d)? {
+            None | Some(Value::Null) => Ok(Vec::new()),
+            Some(Value::Array(a)) => a
+                .into_iter()
+                .filter_map(|v| match v {
+                    Value::String(s) => non_empty(Some(&s)).map(Ok),
+                    _ => Some(Err(wrong("应为文字列表", "must be a list of texts"))),
+                })
+                .collect(),
+            Some(Value::String(s)) => {
+                Ok(s.split([',', '，', '、', ';', '；']).filter_map(|x| non_empty(Some(x))).collect())
+            }
+            Some(_) => Err(wrong("应为文字列表", "must be a list of texts")),
+        }
+    }
+
+    /// A list of ids, as numbers or as the text of numbers.
+    pub fn ids<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<i64>, D::Error> {
+        let bad = || wrong("应为编号列表", "must be a list of ids");
+        match Option::<Value>::deserialize(d)? {
+            None | Some(Value::Null) => Ok(Vec::new()),
+            Some(Value::Array(a)) => a
+                .into_iter()
+                .map(|v| match v {
+                    Value::Number(n) => n.as_i64().ok_or_else(bad),
+                    Value::String(s) => tidy(&s).parse::<i64>().map_err(|_| bad()),
+                    _ => Err(bad()),
+                })
+                .collect(),
+            Some(Value::String(s)) => s
+                .split([',', '，', '、', ' '])
+                .filter(|x| !x.trim().is_empty())
+                .map(|x| tidy(x).parse::<i64>().map_err(|_| bad()))
+                .collect(),
+            Some(_) => Err(bad()),
+        }
+    }
+}

@@ -2,6 +2,7 @@
 //! random and only their SHA-256 is stored, so a stolen database holds no
 //! usable token.
 
+use super::audit::AuditTx;
 use super::{unique_violation, BeginWrite, Pool, Result, StoreError};
 use crate::domain::account::{lock_after_failure, Role};
 use crate::domain::validation::Problem;
@@ -73,34 +74,52 @@ pub async fn count_admins(pool: &Pool) -> Result<i64> {
 }
 
 /// Counts one failed login in a single statement, so parallel guesses cannot
-/// slip past the limit; locks the account on the fifth.
-pub async fn record_failure(pool: &Pool, user_id: i64) -> Result<Option<DateTime<Utc>>> {
+/// slip past the limit; locks the account on the fifth. The audit record
+/// (which depends on whether this failure locked the account) is written in
+/// the same transaction.
+pub async fn record_failure(
+    pool: &Pool,
+    user_id: i64,
+    record: impl Fn(bool) -> super::audit::Record,
+) -> Result<Option<DateTime<Utc>>> {
     let now = Utc::now();
     let lock_at = now + Duration::minutes(crate::domain::account::LOCKOUT_MINUTES);
     let limit = crate::domain::account::MAX_FAILED_LOGINS;
-    let row: Option<(i64, Option<DateTime<Utc>>)> = on_db!(pool, |p| sqlx::query_as(
-        "UPDATE users
-            SET failed_logins = CASE WHEN failed_logins + 1 >= $1 THEN 0 ELSE failed_logins + 1 END,
-                locked_until = CASE WHEN failed_logins + 1 >= $1 THEN $2 ELSE locked_until END
-          WHERE id = $3
-      RETURNING failed_logins, locked_until"
-    )
-    .bind(limit)
-    .bind(lock_at)
-    .bind(user_id)
-    .fetch_optional(p)
-    .await?);
+    let row: Option<(i64, Option<DateTime<Utc>>)> = on_db!(pool, |p| {
+        let mut tx = p.begin_write().await?;
+        let row: Option<(i64, Option<DateTime<Utc>>)> = sqlx::query_as(
+            "UPDATE users
+                SET failed_logins = CASE WHEN failed_logins + 1 >= $1 THEN 0 ELSE failed_logins + 1 END,
+                    locked_until = CASE WHEN failed_logins + 1 >= $1 THEN $2 ELSE locked_until END
+              WHERE id = $3
+          RETURNING failed_logins, locked_until",
+        )
+        .bind(limit)
+        .bind(lock_at)
+        .bind(user_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let locked = row.as_ref().is_some_and(|(_, until)| until.is_some_and(|u| u > now));
+        tx.audit(&record(locked).entry()).await?;
+        tx.commit().await?;
+        row
+    });
     // the domain rule and the statement above say the same thing; keep them in step
     debug_assert!(lock_after_failure(limit - 1, now).is_some());
     Ok(row.and_then(|(_, until)| until.filter(|u| *u > now)))
 }
 
-pub async fn record_success(pool: &Pool, user_id: i64) -> Result<()> {
-    on_db!(pool, |p| sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
-        .bind(user_id)
-        .execute(p)
-        .await?
-        .rows_affected());
+/// A good password: the failure count starts again, and the sign-in is audited.
+pub async fn record_success(pool: &Pool, user_id: i64, record: &super::audit::Record) -> Result<()> {
+    on_db!(pool, |p| {
+        let mut tx = p.begin_write().await?;
+        sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.audit(&record.entry()).await?;
+        tx.commit().await?;
+    });
     Ok(())
 }
 

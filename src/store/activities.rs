@@ -152,7 +152,7 @@ pub async fn update(pool: &Pool, id: i64, d: &ActivityDraft) -> Result<()> {
         match status.as_deref() {
             None => return Err(StoreError::NotFound),
             Some("open") => {}
-            Some(_) => return Err(StoreError::Conflict("activity_not_open")),
+            Some(_) => return Err(StoreError::Conflict(crate::domain::error_code::ErrorCode::ActivityNotOpen)),
         }
         let taken: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM activity_signups WHERE activity_id = $1 AND status = 'signed_up'")
@@ -227,7 +227,7 @@ pub async fn sign_up(pool: &Pool, activity_id: i64, volunteer_id: i64) -> Result
             sqlx::query_as(&lock_sql).bind(activity_id).fetch_optional(&mut *tx).await?;
         let Some((capacity, status, ends_at)) = row else { return Err(StoreError::NotFound) };
         if status != "open" || ends_at <= now {
-            return Err(StoreError::Conflict("activity_not_open"));
+            return Err(StoreError::Conflict(crate::domain::error_code::ErrorCode::ActivityNotOpen));
         }
         let existing: Option<String> =
             sqlx::query_scalar("SELECT status FROM activity_signups WHERE activity_id = $1 AND volunteer_id = $2")
@@ -236,7 +236,7 @@ pub async fn sign_up(pool: &Pool, activity_id: i64, volunteer_id: i64) -> Result
                 .fetch_optional(&mut *tx)
                 .await?;
         if matches!(existing.as_deref(), Some("signed_up") | Some("waiting")) {
-            return Err(StoreError::Conflict("already_signed_up"));
+            return Err(StoreError::Conflict(crate::domain::error_code::ErrorCode::AlreadySignedUp));
         }
         let taken: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM activity_signups WHERE activity_id = $1 AND status = 'signed_up'")
@@ -294,7 +294,7 @@ pub async fn cancel(pool: &Pool, activity_id: i64, volunteer_id: i64) -> Result<
         let Some((capacity, status)) = row else { return Err(StoreError::NotFound) };
         if status != "open" {
             // what happened at a closed activity stays as it was, no-shows included
-            return Err(StoreError::Conflict("activity_not_open"));
+            return Err(StoreError::Conflict(crate::domain::error_code::ErrorCode::ActivityNotOpen));
         }
         let was: Option<String> =
             sqlx::query_scalar("SELECT status FROM activity_signups WHERE activity_id = $1 AND volunteer_id = $2")
@@ -454,7 +454,7 @@ pub async fn close(
         let mut tx = p.begin_write().await?;
         let status: Option<String> = sqlx::query_scalar(&lock_sql).bind(a.id).fetch_optional(&mut *tx).await?;
         if status.as_deref() != Some("open") {
-            return Err(StoreError::Conflict("activity_not_open"));
+            return Err(StoreError::Conflict(crate::domain::error_code::ErrorCode::ActivityNotOpen));
         }
         let open: Vec<(i64, DateTime<Utc>)> = sqlx::query_as(
             "SELECT volunteer_id, check_in FROM attendance WHERE activity_id = $1 AND check_out IS NULL",

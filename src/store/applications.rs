@@ -223,7 +223,7 @@ type Locked = (String, Option<bool>, Option<bool>, Option<bool>);
 
 /// Decided applications are final: approving or rejecting twice is a conflict.
 fn decided() -> StoreError {
-    StoreError::Conflict("application_decided")
+    StoreError::Conflict(crate::domain::error_code::ErrorCode::ApplicationDecided)
 }
 
 /// Changes the profile and the checklist while the application waits.

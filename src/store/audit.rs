@@ -33,35 +33,89 @@ fn chain_hash(prev: &str, at: &DateTime<Utc>, e: &Entry<'_>) -> String {
     super::vault::hex(&h.finalize())
 }
 
+/// An audit entry that travels with a change into the store, to be written in
+/// the change's own transaction: either both are kept or neither is.
+#[derive(Debug, Clone, Default)]
+pub struct Record {
+    pub user_id: Option<i64>,
+    pub username: String,
+    pub action: String,
+    pub target_type: String,
+    pub target_id: String,
+    pub detail: String,
+}
+
+impl Record {
+    pub fn entry(&self) -> Entry<'_> {
+        Entry {
+            user_id: self.user_id,
+            username: &self.username,
+            action: &self.action,
+            target_type: &self.target_type,
+            target_id: &self.target_id,
+            detail: &self.detail,
+        }
+    }
+
+    /// The same record about another target (the id a create has just made).
+    pub fn about(mut self, target_id: impl ToString) -> Self {
+        self.target_id = target_id.to_string();
+        self
+    }
+}
+
+/// Writing an audit entry inside a transaction that is already open. Each
+/// engine's transaction gets the same SQL; PostgreSQL first takes the chain's
+/// advisory lock, which SQLite's write lock makes unnecessary.
+pub trait AuditTx {
+    fn audit(&mut self, e: &Entry<'_>) -> impl std::future::Future<Output = Result<()>> + Send;
+}
+
+macro_rules! audit_tx_impl {
+    ($db:ty, $lock:expr) => {
+        impl AuditTx for sqlx::Transaction<'_, $db> {
+            async fn audit(&mut self, e: &Entry<'_>) -> Result<()> {
+                // whole microseconds, so the hash recomputed from the stored time matches
+                let at = DateTime::from_timestamp_micros(Utc::now().timestamp_micros()).unwrap_or_default();
+                if let Some(lock) = $lock {
+                    // The number is this log's fixed lock key.
+                    sqlx::query(lock).execute(&mut **self).await?;
+                }
+                let prev: Option<String> = sqlx::query_scalar("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1")
+                    .fetch_optional(&mut **self)
+                    .await?;
+                let prev = prev.unwrap_or_default();
+                let hash = chain_hash(&prev, &at, e);
+                sqlx::query(
+                    "INSERT INTO audit_log (at, user_id, username, action, target_type, target_id, detail, prev_hash, hash)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(at)
+                .bind(e.user_id)
+                .bind(e.username)
+                .bind(e.action)
+                .bind(e.target_type)
+                .bind(e.target_id)
+                .bind(e.detail)
+                .bind(&prev)
+                .bind(&hash)
+                .execute(&mut **self)
+                .await?;
+                Ok(())
+            }
+        }
+    };
+}
+
+audit_tx_impl!(sqlx::Sqlite, None::<&str>);
+audit_tx_impl!(sqlx::Postgres, Some("SELECT pg_advisory_xact_lock(7714)"));
+
+/// Writes one entry in a transaction of its own: for what is audited without a
+/// change beside it (a sign-in, an unmasked view).
 pub async fn append(pool: &Pool, e: &Entry<'_>) -> Result<()> {
-    // whole microseconds, so the hash recomputed from the stored time matches
-    let at = DateTime::from_timestamp_micros(Utc::now().timestamp_micros()).unwrap_or_default();
     on_db!(pool, |p| {
         let mut tx = p.begin_write().await?;
-        if matches!(pool, Pool::Postgres(_)) {
-            // Serialises writers of the chain on PostgreSQL; SQLite's write lock
-            // already does. The number is this log's fixed lock key.
-            sqlx::query("SELECT pg_advisory_xact_lock(7714)").execute(&mut *tx).await?;
-        }
-        let prev: Option<String> =
-            sqlx::query_scalar("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetch_optional(&mut *tx).await?;
-        let prev = prev.unwrap_or_default();
-        let hash = chain_hash(&prev, &at, e);
-        sqlx::query(
-            "INSERT INTO audit_log (at, user_id, username, action, target_type, target_id, detail, prev_hash, hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(at)
-        .bind(e.user_id)
-        .bind(e.username)
-        .bind(e.action)
-        .bind(e.target_type)
-        .bind(e.target_id)
-        .bind(e.detail)
-        .bind(&prev)
-        .bind(&hash)
-        .execute(&mut *tx)
-        .await?;
+        tx.audit(e).await?;
         tx.commit().await?;
     });
     Ok(())

@@ -68,7 +68,9 @@ pub async fn of_volunteer(pool: &Pool, volunteer_id: i64) -> Result<Vec<Mentorsh
 /// 0012 is the only unique rule on the table, so any unique violation means it.
 fn clash(e: sqlx::Error) -> StoreError {
     match e.as_database_error() {
-        Some(db) if db.is_unique_violation() => StoreError::Conflict("mentee_has_open_mentorship"),
+        Some(db) if db.is_unique_violation() => {
+            StoreError::Conflict(crate::domain::error_code::ErrorCode::MenteeHasOpenMentorship)
+        }
         _ => e.into(),
     }
 }

@@ -127,7 +127,7 @@ pub async fn answer(pool: &Pool, id: i64, volunteer_id: i64, yes: bool) -> Resul
     if n == 1 {
         Ok(())
     } else {
-        Err(StoreError::Conflict("not_called"))
+        Err(StoreError::Conflict(crate::domain::error_code::ErrorCode::NotCalled))
     }
 }
 

@@ -105,7 +105,7 @@ pub enum StoreError {
     Invalid(Problems),
     /// The thing exists but is in a state that does not allow this.
     #[error("conflict: {0}")]
-    Conflict(&'static str),
+    Conflict(crate::domain::error_code::ErrorCode),
     #[error("database: {0}")]
     Db(#[from] sqlx::Error),
     #[error("{0}")]

@@ -145,7 +145,7 @@ macro_rules! lock_need {
 
 /// A conflict naming the workflow rule that was broken.
 fn refused() -> StoreError {
-    StoreError::Conflict("invalid_state")
+    StoreError::Conflict(crate::domain::error_code::ErrorCode::InvalidState)
 }
 
 /// Reject or cancel, with a reason.
@@ -226,7 +226,7 @@ pub async fn accept(pool: &Pool, id: i64, volunteer_id: i64) -> Result<()> {
         let row: Option<(String, i64, i64)> = lock_need!(tx, pool, id);
         let Some((status, needed, accepted)) = row else { return Err(StoreError::NotFound) };
         if accepted >= needed && matches!(status.as_str(), "dispatched" | "accepted") {
-            return Err(StoreError::Conflict("need_full"));
+            return Err(StoreError::Conflict(crate::domain::error_code::ErrorCode::NeedFull));
         }
         if !allowed(&status, Move::Accept, accepted >= needed) {
             return Err(refused());
@@ -241,7 +241,7 @@ pub async fn accept(pool: &Pool, id: i64, volunteer_id: i64) -> Result<()> {
         .await?
         .rows_affected();
         if taken != 1 {
-            return Err(StoreError::Conflict("not_offered"));
+            return Err(StoreError::Conflict(crate::domain::error_code::ErrorCode::NotOffered));
         }
         if accepted + 1 >= needed {
             sqlx::query("UPDATE need_offers SET status = 'withdrawn', answered_at = $1 WHERE need_id = $2 AND status = 'offered'")
@@ -277,7 +277,7 @@ pub async fn decline(pool: &Pool, id: i64, volunteer_id: i64, reason: Option<&st
     if n == 1 {
         Ok(())
     } else {
-        Err(StoreError::Conflict("not_offered"))
+        Err(StoreError::Conflict(crate::domain::error_code::ErrorCode::NotOffered))
     }
 }
 
@@ -321,7 +321,7 @@ pub async fn complete(
                 .fetch_all(&mut *tx)
                 .await?;
         if served.iter().any(|s| !accepted_ids.contains(&s.volunteer_id)) {
-            return Err(StoreError::Conflict("not_accepted"));
+            return Err(StoreError::Conflict(crate::domain::error_code::ErrorCode::NotAccepted));
         }
         let mut made = 0;
         for s in served {

@@ -88,7 +88,7 @@ pub async fn update(
         .await?
         .rows_affected();
         if done == 0 {
-            return Err(StoreError::Conflict("out_of_stock"));
+            return Err(StoreError::Conflict(crate::domain::error_code::ErrorCode::OutOfStock));
         }
         if stock_change != 0 {
             sqlx::query("INSERT INTO reward_stock_moves (reward_id, change, reason, created_by, created_at) VALUES ($1, $2, $3, $4, $5)")
@@ -141,16 +141,18 @@ pub async fn redeem(pool: &Pool, volunteer_id: i64, reward_id: i64, quantity: i6
         let row: Option<(i64, i64, bool)> = sqlx::query_as(lock_r).bind(reward_id).fetch_optional(&mut *tx).await?;
         let Some((price, stock, active)) = row else { return Err(StoreError::NotFound) };
         if !active || stock < quantity {
-            return Err(StoreError::Conflict("out_of_stock"));
+            return Err(StoreError::Conflict(crate::domain::error_code::ErrorCode::OutOfStock));
         }
-        let cost = price.checked_mul(quantity).ok_or(StoreError::Conflict("insufficient_points"))?;
+        let cost = price
+            .checked_mul(quantity)
+            .ok_or(StoreError::Conflict(crate::domain::error_code::ErrorCode::InsufficientPoints))?;
         let balance: Option<i64> =
             sqlx::query_scalar("SELECT CAST(SUM(points) AS BIGINT) FROM points_ledger WHERE volunteer_id = $1")
                 .bind(volunteer_id)
                 .fetch_one(&mut *tx)
                 .await?;
         if balance.unwrap_or(0) < cost {
-            return Err(StoreError::Conflict("insufficient_points"));
+            return Err(StoreError::Conflict(crate::domain::error_code::ErrorCode::InsufficientPoints));
         }
         let taken = sqlx::query("UPDATE rewards SET stock = stock - $1 WHERE id = $2 AND stock >= $1")
             .bind(quantity)
@@ -159,7 +161,7 @@ pub async fn redeem(pool: &Pool, volunteer_id: i64, reward_id: i64, quantity: i6
             .await?
             .rows_affected();
         if taken != 1 {
-            return Err(StoreError::Conflict("out_of_stock"));
+            return Err(StoreError::Conflict(crate::domain::error_code::ErrorCode::OutOfStock));
         }
         let rid: i64 = sqlx::query_scalar(
             "INSERT INTO redemptions (volunteer_id, reward_id, quantity, points, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -274,7 +276,7 @@ pub async fn adjust(pool: &Pool, volunteer_id: i64, points: i64, reason: &str, b
                 .fetch_one(&mut *tx)
                 .await?;
         if balance.unwrap_or(0) + points < 0 {
-            return Err(StoreError::Conflict("insufficient_points"));
+            return Err(StoreError::Conflict(crate::domain::error_code::ErrorCode::InsufficientPoints));
         }
         let key = format!("adjust:{}:{}", volunteer_id, super::accounts::random_token());
         let id: i64 = sqlx::query_scalar(

@@ -287,7 +287,7 @@ pub async fn correct(
 ) -> Result<ServiceRecord> {
     let original = get(pool, original_id).await?.ok_or(StoreError::NotFound)?;
     if original.corrected_by.is_some() {
-        return Err(StoreError::Conflict("already_corrected"));
+        return Err(StoreError::Conflict(crate::domain::error_code::ErrorCode::AlreadyCorrected));
     }
     let minutes = served_minutes(started_at, ended_at, original.travel_minutes, rules.count_travel);
     // the correction is late if the service itself was recorded late, or if it
@@ -330,7 +330,7 @@ pub async fn correct(
                 .await?
                 .rows_affected();
         if claimed != 1 {
-            return Err(StoreError::Conflict("already_corrected"));
+            return Err(StoreError::Conflict(crate::domain::error_code::ErrorCode::AlreadyCorrected));
         }
         // the original's tally moves to the correction
         let region: Option<i64> = sqlx::query_scalar("SELECT region_id FROM service_records WHERE id = $1")

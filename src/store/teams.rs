@@ -174,7 +174,7 @@ pub async fn remove_member(pool: &Pool, team_id: i64, volunteer_id: i64) -> Resu
             .fetch_optional(&mut *tx)
             .await?;
         if leader.flatten() == Some(volunteer_id) {
-            return Err(StoreError::Conflict("leader_cannot_leave"));
+            return Err(StoreError::Conflict(crate::domain::error_code::ErrorCode::LeaderCannotLeave));
         }
         let done = sqlx::query("DELETE FROM team_members WHERE team_id = $1 AND volunteer_id = $2")
             .bind(team_id)

@@ -14,7 +14,7 @@ use crate::store::{certificates, settings, volunteers as volunteer_store};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -47,13 +47,6 @@ pub fn read_token(state: &AppState, token: &str, now: DateTime<Utc>) -> Option<i
 }
 
 /// The QR code of a link, as SVG.
-pub fn qr_svg(text: &str) -> String {
-    match qrcode::QrCode::new(text.as_bytes()) {
-        Ok(code) => code.render::<qrcode::render::svg::Color>().min_dimensions(220, 220).quiet_zone(true).build(),
-        Err(_) => String::new(),
-    }
-}
-
 #[derive(Template)]
 #[template(path = "checkin.html")]
 pub struct CheckinPage {
@@ -73,15 +66,10 @@ impl CheckinPage {
     }
 }
 
-pub fn local_time(t: DateTime<Utc>) -> String {
-    (t + Duration::hours(8)).format("%Y-%m-%d %H:%M").to_string()
-}
-
 async fn load(state: &AppState, token: &str) -> Result<Activity, ApiError> {
     let id = read_token(state, token, Utc::now()).ok_or_else(|| {
         ApiError::new(
-            StatusCode::NOT_FOUND,
-            "checkin_expired",
+            crate::domain::error_code::ErrorCode::CheckinExpired,
             "签到码无效或已过期，请向队长索取新的签到码",
             "This check-in code is invalid or has expired",
         )
@@ -103,7 +91,11 @@ async fn render_page(
         Some((_, None)) => "in",
         Some((_, Some(_))) => "out",
     };
-    let when = format!("{} — {}", local_time(a.starts_at), local_time(a.ends_at));
+    let when = format!(
+        "{} — {}",
+        crate::domain::clock::minute_text(a.starts_at),
+        crate::domain::clock::minute_text(a.ends_at)
+    );
     Ok(render(&CheckinPage {
         lang,
         csrf: csrf.to_string(),
@@ -126,8 +118,7 @@ pub async fn page(
         let a = load(&state, &token).await?;
         let vid = caller.volunteer_id.ok_or_else(|| {
             ApiError::new(
-                StatusCode::FORBIDDEN,
-                "not_a_volunteer",
+                crate::domain::error_code::ErrorCode::NotAVolunteer,
                 "请用志愿者本人的账号签到",
                 "Check in with your own volunteer account",
             )
@@ -154,8 +145,7 @@ pub async fn submit(
         let a = load(&state, &token).await?;
         let vid = caller.volunteer_id.ok_or_else(|| {
             ApiError::new(
-                StatusCode::FORBIDDEN,
-                "not_a_volunteer",
+                crate::domain::error_code::ErrorCode::NotAVolunteer,
                 "请用志愿者本人的账号签到",
                 "Check in with your own volunteer account",
             )
@@ -286,13 +276,12 @@ pub async fn verify(State(state): State<AppState>, headers: HeaderMap, Path(code
     match find_certificate(&state, &code).await {
         Ok(Some(c)) if wants_json => Json(c).into_response(),
         Ok(Some(c)) => {
-            let issued = local_time(c.issued_at);
+            let issued = crate::domain::clock::minute_text(c.issued_at);
             render(&VerifyPage { lang, c, issued })
         }
         Ok(None) => {
             let e = ApiError::new(
-                StatusCode::NOT_FOUND,
-                "certificate_not_found",
+                crate::domain::error_code::ErrorCode::CertificateNotFound,
                 "查无此证明，请核对验证码",
                 "No certificate has this code",
             );
@@ -309,7 +298,7 @@ pub async fn verify(State(state): State<AppState>, headers: HeaderMap, Path(code
 /// The check-in code of an activity as an SVG image, for the leader to show or print.
 pub async fn qr_image(state: &AppState, base: &str, a: &Activity) -> String {
     let (token, _) = make_token(state, a);
-    qr_svg(&format!("{base}/checkin/{token}"))
+    crate::web::qr::qr_svg(&format!("{base}/checkin/{token}"))
 }
 
 pub fn redirect_to_login(next: &str) -> Response {

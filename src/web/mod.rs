@@ -8,33 +8,41 @@ pub mod checkin;
 pub mod error;
 pub mod openapi;
 pub mod pages;
+pub mod qr;
 pub mod xlsx;
 
-use crate::store::Db;
 use axum::http::{header, HeaderValue};
 use axum::routing::get;
 use axum::Router;
 use std::net::SocketAddr;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-#[derive(Clone)]
-pub struct AppState {
-    pub db: Db,
-    /// The station's name as pages show it in their header.
-    pub site_name: String,
+/// The web's state is the application itself: the adapters hold nothing else.
+pub type AppState = crate::app::App;
+
+/// The documented routes: the API, the health check and certificate
+/// verification, each with its OpenAPI operation. `openapi::ApiDoc` reads the
+/// document off this same router.
+pub fn documented() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().merge(api::router()).routes(routes!(healthz)).routes(routes!(checkin::verify_json))
 }
 
 pub fn router(state: AppState) -> Router {
+    let (api, _) = api::router().split_for_parts();
+    let (uploads, _) = api::uploads().split_for_parts();
     Router::new()
-        .nest("/api/v1", api::router())
+        .merge(api)
         .route("/api/openapi.json", get(openapi::document))
         .route("/healthz", get(healthz))
         .merge(checkin::router())
         .merge(pages::router())
         .layer(RequestBodyLimitLayer::new(16 * 1024 * 1024))
-        .merge(api::uploads())
+        .merge(uploads)
         .fallback(not_found)
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(error::panic_response))
         .layer(axum::middleware::from_fn(error::localize))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,

@@ -156,7 +156,9 @@ pub async fn update(
     let (d, _, _) = draft(&state, &caller, &merged).await?;
     // the capacity and the status are checked again under the sign-ups' lock
     store::update(&state.db.pool, id, &d).await.map_err(|e| match e {
-        crate::store::StoreError::Conflict("activity_not_open") => closed_to_changes(),
+        crate::store::StoreError::Conflict(crate::domain::error_code::ErrorCode::ActivityNotOpen) => {
+            closed_to_changes()
+        }
         other => other.into(),
     })?;
     caller.audit(&state, "update", "activity", &id.to_string(), &d.title).await;
@@ -164,7 +166,11 @@ pub async fn update(
 }
 
 fn closed_to_changes() -> ApiError {
-    ApiError::conflict("activity_not_open", "活动已结束或取消，不能修改", "The activity is closed or cancelled")
+    ApiError::conflict(
+        crate::domain::error_code::ErrorCode::ActivityNotOpen,
+        "活动已结束或取消，不能修改",
+        "The activity is closed or cancelled",
+    )
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -188,11 +194,19 @@ async fn may_act_for(state: &AppState, caller: &Caller, a: &Activity, volunteer_
 
 fn signup_conflict(e: crate::store::StoreError) -> ApiError {
     match e {
-        crate::store::StoreError::Conflict("already_signed_up") => {
-            ApiError::conflict("already_signed_up", "已经报过名了", "Already signed up for this activity")
+        crate::store::StoreError::Conflict(crate::domain::error_code::ErrorCode::AlreadySignedUp) => {
+            ApiError::conflict(
+                crate::domain::error_code::ErrorCode::AlreadySignedUp,
+                "已经报过名了",
+                "Already signed up for this activity",
+            )
         }
-        crate::store::StoreError::Conflict("activity_not_open") => {
-            ApiError::conflict("activity_not_open", "活动已结束或已取消，不能报名", "The activity is over or cancelled")
+        crate::store::StoreError::Conflict(crate::domain::error_code::ErrorCode::ActivityNotOpen) => {
+            ApiError::conflict(
+                crate::domain::error_code::ErrorCode::ActivityNotOpen,
+                "活动已结束或已取消，不能报名",
+                "The activity is over or cancelled",
+            )
         }
         other => other.into(),
     }
@@ -225,7 +239,7 @@ pub async fn sign_up(
             && last.is_some_and(|l| l + chrono::Duration::days(rules.no_show.block_days) > Utc::now())
         {
             return Err(ApiError::conflict(
-                "blocked_for_no_shows",
+                crate::domain::error_code::ErrorCode::BlockedForNoShows,
                 format!(
                     "近{}天内报名后缺席{}次，暂停报名{}天",
                     rules.no_show.window_days, count, rules.no_show.block_days
@@ -293,7 +307,7 @@ pub async fn attendance(
     caller.ensure(may_run(&caller, &a, led))?;
     if a.status != "open" {
         return Err(ApiError::conflict(
-            "activity_not_open",
+            crate::domain::error_code::ErrorCode::ActivityNotOpen,
             "活动已结束，出勤不能再改；如有差错请更正服务记录",
             "The activity is closed; correct the service record instead",
         ));
@@ -341,7 +355,7 @@ pub async fn attendance(
     {
         if existing.started_at != check_in || existing.ended_at != out {
             return Err(ApiError::conflict(
-                "record_exists",
+                crate::domain::error_code::ErrorCode::RecordExists,
                 "该志愿者本次服务已有记录，请通过更正修改",
                 "This service is already recorded; change it through a correction",
             ));
@@ -395,9 +409,11 @@ pub async fn close(State(state): State<AppState>, caller: Caller, Path(id): Path
     let (made, auto) = store::close(&state.db.pool, &a, Some(caller.user_id), &rules, crate::today_local())
         .await
         .map_err(|e| match e {
-            crate::store::StoreError::Conflict(_) => {
-                ApiError::conflict("activity_not_open", "活动已经结束", "The activity is already closed")
-            }
+            crate::store::StoreError::Conflict(_) => ApiError::conflict(
+                crate::domain::error_code::ErrorCode::ActivityNotOpen,
+                "活动已经结束",
+                "The activity is already closed",
+            ),
             other => other.into(),
         })?;
     caller.audit(&state, "close", "activity", &id.to_string(), &format!("{made} records")).await;

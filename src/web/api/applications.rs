@@ -114,8 +114,8 @@ pub fn view(state: &AppState, a: ApplicationRow, reveal: bool) -> ApplicationVie
 
 pub fn store_error(e: StoreError) -> ApiError {
     match e {
-        StoreError::Conflict("application_decided") => ApiError::conflict(
-            "application_decided",
+        StoreError::Conflict(crate::domain::error_code::ErrorCode::ApplicationDecided) => ApiError::conflict(
+            crate::domain::error_code::ErrorCode::ApplicationDecided,
             "该申请已审核完毕，不能再次审核或修改",
             "This application has already been decided",
         ),
@@ -304,7 +304,7 @@ pub async fn update(
     let current = visible(&state, &caller, id).await?;
     caller.ensure(caller.role.manages_roster())?;
     if current.status != "pending" {
-        return Err(store_error(StoreError::Conflict("application_decided")));
+        return Err(store_error(StoreError::Conflict(crate::domain::error_code::ErrorCode::ApplicationDecided)));
     }
     let mut merged = as_input(&state, &current);
     for (k, v) in profile(&body) {

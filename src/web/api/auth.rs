@@ -1,23 +1,28 @@
 //! Tokens for API clients.
 
-use super::Body;
-use crate::domain::account::{Role, TOKEN_HOURS};
-use crate::domain::input::Fields;
-use crate::store::accounts::{self, SessionKind};
-use crate::web::auth::{authenticate, Caller};
+use super::Typed;
+use crate::app::accounts;
+use crate::domain::account::Role;
+use crate::domain::validation::{Problem, Problems};
+use crate::store::accounts::SessionKind;
+use crate::store::notifications::Notification;
+use crate::web::auth::Caller;
 use crate::web::error::{ApiError, ApiResult};
 use crate::web::AppState;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 #[derive(Deserialize, ToSchema)]
 pub struct TokenRequest {
-    pub username: String,
-    pub password: String,
+    #[serde(default, deserialize_with = "crate::domain::input::de::text")]
+    pub username: Option<String>,
+    /// Taken exactly as sent: a password is never trimmed.
+    #[serde(default)]
+    pub password: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -28,28 +33,27 @@ pub struct TokenResponse {
 
 #[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", request_body = TokenRequest,
     responses((status = 200, body = TokenResponse), (status = 401, description = "wrong credentials or account locked")))]
-pub async fn token(State(state): State<AppState>, Body(body): Body) -> ApiResult<Json<TokenResponse>> {
-    let mut f = Fields::new(&body);
-    let username = f.required_text("username", 64);
-    let password = match body.get("password") {
-        Some(serde_json::Value::String(p)) if !p.is_empty() => Some(p.clone()),
-        _ => {
-            f.problems.push(crate::domain::validation::Problem::required("password"));
-            None
-        }
-    };
+pub async fn token(State(state): State<AppState>, Typed(body): Typed<TokenRequest>) -> ApiResult<Json<TokenResponse>> {
+    let mut problems = Problems::new();
+    let username = body.username.map(|u| u.trim().to_string()).filter(|u| !u.is_empty());
+    if username.as_ref().is_none_or(|u| u.chars().count() > 64) {
+        problems.push(Problem::required("username"));
+    }
+    let password = body.password.filter(|p| !p.is_empty());
+    if password.is_none() {
+        problems.push(Problem::required("password"));
+    }
     let (Some(username), Some(password)) = (username, password) else {
-        return Err(ApiError::invalid(f.problems));
+        return Err(ApiError::invalid(problems));
     };
-    let user = authenticate(&state, &username, &password).await?.map_err(|e| e.api_error())?;
-    let s = accounts::create_session(&state.db.pool, user.id, SessionKind::Api, Duration::hours(TOKEN_HOURS)).await?;
+    let s = accounts::sign_in(&state, &username, &password, SessionKind::Api).await?.map_err(|e| e.error())?;
     Ok(Json(TokenResponse { token: s.token, expires_at: s.expires_at }))
 }
 
 #[utoipa::path(delete, path = "/api/v1/auth/token", tag = "auth", security(("bearer" = [])),
     responses((status = 204, description = "the token no longer works")))]
 pub async fn revoke(State(state): State<AppState>, caller: Caller) -> ApiResult<StatusCode> {
-    accounts::delete_session(&state.db.pool, &caller.token_hash).await?;
+    accounts::sign_out(&state, &caller).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -64,7 +68,7 @@ pub struct Me {
 
 #[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])), responses((status = 200, body = Me)))]
 pub async fn me(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Me>> {
-    let user = accounts::find_by_name(&state.db.pool, &caller.username).await?.ok_or_else(ApiError::unauthorized)?;
+    let user = accounts::account_of(&state, &caller).await?;
     Ok(Json(Me {
         user_id: caller.user_id,
         username: caller.username,
@@ -75,24 +79,14 @@ pub async fn me(State(state): State<AppState>, caller: Caller) -> ApiResult<Json
 }
 
 #[utoipa::path(get, path = "/api/v1/notifications", tag = "notifications", security(("bearer" = [])),
-    responses((status = 200, body = [crate::store::notifications::Notification])))]
-pub async fn inbox(
-    State(state): State<AppState>,
-    caller: Caller,
-) -> ApiResult<Json<Vec<crate::store::notifications::Notification>>> {
-    Ok(Json(crate::store::notifications::inbox(&state.db.pool, caller.user_id, caller.volunteer_id).await?))
+    responses((status = 200, body = [Notification])))]
+pub async fn inbox(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<Notification>>> {
+    Ok(Json(accounts::inbox(&state, &caller).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/notifications/{id}/read", tag = "notifications", security(("bearer" = [])),
     responses((status = 204), (status = 404)))]
-pub async fn read(
-    State(state): State<AppState>,
-    caller: Caller,
-    axum::extract::Path(id): axum::extract::Path<i64>,
-) -> ApiResult<StatusCode> {
-    if crate::store::notifications::mark_read(&state.db.pool, id, caller.user_id, caller.volunteer_id).await? {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(ApiError::not_found())
-    }
+pub async fn read(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<StatusCode> {
+    accounts::mark_read(&state, &caller, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -450,7 +450,10 @@ pub async fn update_campaign(
     Ok(Json(store::campaign(&state.db.pool, id).await?.ok_or_else(ApiError::not_found)?))
 }
 
+/// One village of a visit campaign's coverage. Named apart from the regions'
+/// `VillageCoverage` (teams per village), which is another thing.
 #[derive(Serialize, ToSchema, Clone)]
+#[schema(as = CampaignVillageCoverage)]
 pub struct VillageCoverage {
     pub region_id: i64,
     pub name: String,

@@ -26,12 +26,16 @@ const MAX_AMOUNT: i64 = 1_000_000;
 
 fn shop_conflict(e: StoreError) -> ApiError {
     match e {
-        StoreError::Conflict("insufficient_points") => {
-            ApiError::conflict("insufficient_points", "积分不足", "Not enough points")
-        }
-        StoreError::Conflict("out_of_stock") => {
-            ApiError::conflict("out_of_stock", "库存不足或已下架", "Out of stock or withdrawn")
-        }
+        StoreError::Conflict(crate::domain::error_code::ErrorCode::InsufficientPoints) => ApiError::conflict(
+            crate::domain::error_code::ErrorCode::InsufficientPoints,
+            "积分不足",
+            "Not enough points",
+        ),
+        StoreError::Conflict(crate::domain::error_code::ErrorCode::OutOfStock) => ApiError::conflict(
+            crate::domain::error_code::ErrorCode::OutOfStock,
+            "库存不足或已下架",
+            "Out of stock or withdrawn",
+        ),
         other => other.into(),
     }
 }

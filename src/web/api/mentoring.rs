@@ -42,8 +42,8 @@ pub async fn may_write(state: &AppState, caller: &Caller) -> ApiResult<bool> {
 
 pub fn store_error(e: StoreError) -> ApiError {
     match e {
-        StoreError::Conflict("mentee_has_open_mentorship") => ApiError::conflict(
-            "mentee_has_open_mentorship",
+        StoreError::Conflict(crate::domain::error_code::ErrorCode::MenteeHasOpenMentorship) => ApiError::conflict(
+            crate::domain::error_code::ErrorCode::MenteeHasOpenMentorship,
             "该退役军人已有进行中的帮带，请先记录其成效",
             "This veteran already has an open mentorship; record its outcome first",
         ),

@@ -227,7 +227,7 @@ pub async fn respond(
     caller.ensure(caller.volunteer_id == Some(v) || (caller.role.manages_roster() && caller.covers(&m.region_path)))?;
     store::answer(&state.db.pool, id, v, yes).await.map_err(|e| match e {
         crate::store::StoreError::Conflict(_) => ApiError::conflict(
-            "not_called",
+            crate::domain::error_code::ErrorCode::NotCalled,
             "该志愿者未被召集或召集已结束",
             "This volunteer was not called, or the call-out is over",
         ),

@@ -40,20 +40,26 @@ async fn offer_notice(state: &AppState, n: &Need, ids: &[i64]) -> ApiResult<()> 
 
 fn workflow_error(e: StoreError) -> ApiError {
     match e {
-        StoreError::Conflict("need_full") => {
-            ApiError::conflict("need_full", "所需人数已满", "Enough volunteers have already accepted")
-        }
-        StoreError::Conflict("not_offered") => {
-            ApiError::conflict("not_offered", "没有待回复的派单", "There is no open offer for this volunteer")
-        }
-        StoreError::Conflict("not_accepted") => ApiError::field(Problem::new(
+        StoreError::Conflict(crate::domain::error_code::ErrorCode::NeedFull) => ApiError::conflict(
+            crate::domain::error_code::ErrorCode::NeedFull,
+            "所需人数已满",
+            "Enough volunteers have already accepted",
+        ),
+        StoreError::Conflict(crate::domain::error_code::ErrorCode::NotOffered) => ApiError::conflict(
+            crate::domain::error_code::ErrorCode::NotOffered,
+            "没有待回复的派单",
+            "There is no open offer for this volunteer",
+        ),
+        StoreError::Conflict(crate::domain::error_code::ErrorCode::NotAccepted) => ApiError::field(Problem::new(
             "service",
             "服务明细中有未接单的志愿者",
             "Only volunteers who accepted can be recorded as serving",
         )),
-        StoreError::Conflict(_) => {
-            ApiError::conflict("invalid_state", "当前状态不允许此操作", "Not allowed in the need's current state")
-        }
+        StoreError::Conflict(_) => ApiError::conflict(
+            crate::domain::error_code::ErrorCode::InvalidState,
+            "当前状态不允许此操作",
+            "Not allowed in the need's current state",
+        ),
         other => other.into(),
     }
 }
@@ -249,7 +255,7 @@ pub async fn dispatch(
     manage(&caller, &n)?;
     // the state decides first: a closed need is a conflict whatever the body says
     if !rules::allowed(&n.status, Move::Dispatch, n.accepted >= n.volunteers_needed) {
-        return Err(workflow_error(StoreError::Conflict("invalid_state")));
+        return Err(workflow_error(StoreError::Conflict(crate::domain::error_code::ErrorCode::InvalidState)));
     }
     let ids: Vec<i64> = match body.get("volunteer_ids") {
         Some(Value::Array(a)) if !a.is_empty() && a.len() <= 200 && a.iter().all(|v| v.as_i64().is_some()) => {

@@ -87,7 +87,7 @@ pub async fn correct(
     let fixed =
         store::correct(&state.db.pool, id, s, e, &reason, caller.user_id, &rules).await.map_err(|e| match e {
             crate::store::StoreError::Conflict(_) => ApiError::conflict(
-                "already_corrected",
+                crate::domain::error_code::ErrorCode::AlreadyCorrected,
                 "该记录已被更正，请更正最新的一条",
                 "This record was already corrected; correct the newest one",
             ),

@@ -204,7 +204,11 @@ pub async fn add_member(
         )));
     }
     if !store::add_member(&state.db.pool, id, volunteer_id).await? {
-        return Err(ApiError::conflict("already_member", "该志愿者已在队中", "The volunteer is already on this team"));
+        return Err(ApiError::conflict(
+            crate::domain::error_code::ErrorCode::AlreadyMember,
+            "该志愿者已在队中",
+            "The volunteer is already on this team",
+        ));
     }
     caller.audit(&state, "add_member", "team", &id.to_string(), &v.volunteer_no).await;
     let team = visible(&state, &caller, id).await?;

@@ -5,14 +5,16 @@ use super::{
     csrf_failed, csrf_ok, error_page, form_get, form_pairs, form_to_map, lang_of, render, render_status, Chrome,
 };
 use crate::domain::category::{category_label, CATEGORIES};
+use crate::domain::clock::minute_text as local_time;
 use crate::domain::lang::Lang;
 use crate::domain::validation::Problems;
 use crate::store::activities::{self as store, Activity, SheetLine};
 use crate::store::{settings, teams as team_store};
 use crate::web::api::activities::{may_run, team_led_by, visible};
 use crate::web::auth::{Caller, PageUser};
-use crate::web::checkin::{local_time, make_token, qr_svg};
+use crate::web::checkin::make_token;
 use crate::web::error::ApiError;
+use crate::web::qr::qr_svg;
 use crate::web::AppState;
 use askama::Template;
 use axum::body::Bytes;
@@ -342,7 +344,7 @@ pub async fn act(
                 caller.ensure(may_run(&caller, &a, led))?;
                 if a.status != "open" {
                     return Err(ApiError::conflict(
-                        "activity_not_open",
+                        crate::domain::error_code::ErrorCode::ActivityNotOpen,
                         "活动已结束，出勤不能再改；如有差错请更正服务记录",
                         "The activity is closed; correct the service record instead",
                     ));

@@ -2,12 +2,12 @@
 //! staff post them and see who has read each one.
 
 use super::{csrf_failed, csrf_ok, error_page, form_get, form_pairs, lang_of, render, render_status, Chrome};
+use crate::domain::clock::minute_text as local_time;
 use crate::domain::lang::Lang;
 use crate::store::announcements::{Announcement, Receipt};
 use crate::store::regions::{self as region_store, Region};
 use crate::web::api::announcements::{self as api, KINDS};
 use crate::web::auth::{Caller, PageUser};
-use crate::web::checkin::local_time;
 use crate::web::error::ApiError;
 use crate::web::AppState;
 use askama::Template;

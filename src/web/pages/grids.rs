@@ -3,11 +3,11 @@
 
 use super::{error_page, lang_of, render, Chrome};
 use crate::domain::category::category_label;
+use crate::domain::clock::minute_text as local_time;
 use crate::domain::lang::Lang;
 use crate::store::grids as store;
 use crate::web::api::grids::{period, stats_for, GridStats};
 use crate::web::auth::{Caller, PageUser};
-use crate::web::checkin::local_time;
 use crate::web::error::ApiError;
 use crate::web::AppState;
 use askama::Template;

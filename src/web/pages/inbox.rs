@@ -1,9 +1,9 @@
 //! The in-app inbox: offers, call-outs, escalations.
 
 use super::{error_page, lang_of, render, Chrome};
+use crate::domain::clock::minute_text as local_time;
 use crate::store::notifications::{self, Notification};
 use crate::web::auth::PageUser;
-use crate::web::checkin::local_time;
 use crate::web::AppState;
 use askama::Template;
 use axum::extract::State;

@@ -32,7 +32,7 @@ pub struct ShopPage {
 
 impl ShopPage {
     pub fn when(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
-        crate::web::checkin::local_time(*t)
+        crate::domain::clock::minute_text(*t)
     }
 }
 

@@ -1,10 +1,10 @@
 //! Signing in and out of the pages.
 
 use super::{csrf_failed, form_get, form_pairs, lang_of, render, safe_next, NextQuery};
-use crate::domain::account::TOKEN_HOURS;
+use crate::app::accounts::{self, random_token};
 use crate::domain::lang::Lang;
-use crate::store::accounts::{self, random_token, SessionKind};
-use crate::web::auth::{authenticate, constant_eq, PageUser, SESSION_COOKIE};
+use crate::store::accounts::SessionKind;
+use crate::web::auth::{constant_eq, PageUser, SESSION_COOKIE};
 use crate::web::AppState;
 use askama::Template;
 use axum::body::Bytes;
@@ -13,7 +13,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use axum_extra::extract::CookieJar;
-use chrono::Duration;
 
 const LOGIN_CSRF_COOKIE: &str = "lb_login";
 
@@ -90,20 +89,15 @@ pub async fn submit(State(state): State<AppState>, headers: HeaderMap, jar: Cook
         let msg = lang.t("请输入用户名和密码", "Enter your user name and password").to_string();
         return login_page(jar, lang, next, username, Some(msg), StatusCode::UNPROCESSABLE_ENTITY);
     }
-    let user = match authenticate(&state, &username, &password).await {
-        Ok(Ok(u)) => u,
+    let session = match accounts::sign_in(&state, &username, &password, SessionKind::Web).await {
+        Ok(Ok(s)) => s,
         Ok(Err(fail)) => {
-            let e = fail.api_error();
+            let e = fail.error();
             let msg = lang.t(&e.zh, &e.en).to_string();
             return login_page(jar, lang, next, username, Some(msg), StatusCode::UNAUTHORIZED);
         }
         Err(e) => return super::error_page(lang, e),
     };
-    let session =
-        match accounts::create_session(&state.db.pool, user.id, SessionKind::Web, Duration::hours(TOKEN_HOURS)).await {
-            Ok(s) => s,
-            Err(e) => return super::error_page(lang, e.into()),
-        };
     let cookie = Cookie::build((SESSION_COOKIE, session.token))
         .path("/")
         .http_only(true)
@@ -125,8 +119,8 @@ pub async fn logout(
     if !super::csrf_ok(&caller, &pairs) {
         return csrf_failed(lang_of(&headers));
     }
-    if let Err(e) = accounts::delete_session(&state.db.pool, &caller.token_hash).await {
-        return super::error_page(lang_of(&headers), e.into());
+    if let Err(e) = accounts::sign_out(&state, &caller).await {
+        return super::error_page(lang_of(&headers), e);
     }
     (jar.remove(Cookie::build(SESSION_COOKIE).path("/")), Redirect::to("/login")).into_response()
 }

@@ -4,13 +4,14 @@
 use super::activities::{line, Line};
 use super::{error_page, lang_of, render, Chrome};
 use crate::domain::category::category_label;
+use crate::domain::clock::minute_text as local_time;
 use crate::domain::lang::Lang;
 use crate::domain::service::hours;
 use crate::store::{activities, points, service_records, settings, volunteers as volunteer_store};
 use crate::web::api::records::{issue_certificate, PeriodQuery};
 use crate::web::auth::{Caller, PageUser};
-use crate::web::checkin::{local_time, qr_svg};
 use crate::web::error::ApiError;
+use crate::web::qr::qr_svg;
 use crate::web::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -60,11 +61,11 @@ impl MePage {
 async fn me_page(state: &AppState, caller: &Caller, lang: Lang) -> Result<MePage, ApiError> {
     let vid = caller.volunteer_id.ok_or_else(|| {
         ApiError::new(
-            axum::http::StatusCode::NOT_FOUND,
-            "not_a_volunteer",
+            crate::domain::error_code::ErrorCode::NotAVolunteer,
             "该账号没有关联志愿者",
             "This account is not linked to a volunteer",
         )
+        .with_status(axum::http::StatusCode::NOT_FOUND)
     })?;
     let v = volunteer_store::get(&state.db.pool, vid).await?.ok_or_else(ApiError::not_found)?;
     let rules = settings::rules_for(&state.db.pool, &v.region_path).await?;

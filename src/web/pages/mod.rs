@@ -257,7 +257,7 @@ pub fn visitor_token(jar: &CookieJar, name: &'static str, path: &'static str) ->
         .get(name)
         .map(|c| c.value().to_string())
         .filter(|v| v.len() >= 32)
-        .unwrap_or_else(crate::store::accounts::random_token);
+        .unwrap_or_else(crate::app::accounts::random_token);
     let cookie = Cookie::build((name, token.clone())).path(path).http_only(true).same_site(SameSite::Strict).build();
     (token, cookie)
 }
@@ -277,8 +277,7 @@ pub fn csrf_failed(lang: Lang) -> Response {
     error_page(
         lang,
         ApiError::new(
-            StatusCode::FORBIDDEN,
-            "csrf_failed",
+            crate::domain::error_code::ErrorCode::CsrfFailed,
             "页面已过期，请返回刷新后重试",
             "The page has expired; go back, reload and try again",
         ),

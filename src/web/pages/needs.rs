@@ -3,13 +3,13 @@
 
 use super::{csrf_failed, csrf_ok, error_page, form_get, form_pairs, lang_of, render, render_status, Chrome};
 use crate::domain::category::{category_label, is_emergency, CATEGORIES};
+use crate::domain::clock::minute_text as local_time;
 use crate::domain::lang::Lang;
 use crate::domain::matching::Suggestion;
 use crate::domain::needs::status_label;
 use crate::store::needs::{self as store, Need, Offer};
 use crate::web::api::needs as api;
 use crate::web::auth::{Caller, PageUser};
-use crate::web::checkin::local_time;
 use crate::web::error::ApiError;
 use crate::web::AppState;
 use askama::Template;

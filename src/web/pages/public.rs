@@ -3,13 +3,13 @@
 
 use super::{form_get, form_pairs, lang_of, render};
 use crate::domain::category::category_label;
+use crate::domain::clock::minute_text as local_time;
 use crate::domain::lang::Lang;
 use crate::domain::needs::status_label;
 use crate::domain::region::RegionKind;
 use crate::store::accounts::random_token;
 use crate::store::needs::{self as store, Need};
 use crate::store::regions as region_store;
-use crate::web::checkin::local_time;
 use crate::web::AppState;
 use askama::Template;
 use axum::body::Bytes;

@@ -138,7 +138,7 @@ pub async fn add_member(
             })?;
         if !store::add_member(&state.db.pool, id, v.id).await? {
             return Err(ApiError::conflict(
-                "already_member",
+                crate::domain::error_code::ErrorCode::AlreadyMember,
                 "该志愿者已在队中",
                 "The volunteer is already on this team",
             ));

@@ -1,0 +1,1 @@
+//! Activities: organising them, sign-ups and the waiting list, closing.

@@ -1,0 +1,1 @@
+//! Notices (通知公告): posting to a region and read receipts.

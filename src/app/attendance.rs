@@ -1,0 +1,1 @@
+//! Attendance: the leader's sheet and the volunteers' own QR check-in and check-out.

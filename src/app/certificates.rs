@@ -1,0 +1,1 @@
+//! Certificates of service: issuing and verifying.

@@ -1,0 +1,1 @@
+//! Grids: volunteers attached to grids and the cases grid workers file.

@@ -1,0 +1,1 @@
+//! Emergency mobilisation: calling out volunteers inside a radius and their answers.

@@ -1,0 +1,1 @@
+//! Needs: filing (staff, grid workers, volunteers for themselves, the public), suggestions, dispatch, answers, completion and rating.

@@ -1,0 +1,1 @@
+//! Points and rewards: the ledger, adjustments, the shop, redemptions, evaluations, assessments and leaderboards.

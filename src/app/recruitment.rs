@@ -1,0 +1,1 @@
+//! Recruitment (招募): applications, the reviewers' checklist, approval.

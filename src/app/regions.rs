@@ -1,0 +1,1 @@
+//! Regions: county, town, village and grid, and one-team-per-village coverage.

@@ -1,0 +1,1 @@
+//! The roster: importing a town's workbook and exporting lists as workbooks.

@@ -1,0 +1,1 @@
+//! Teams: the town squad and village teams, and their members.
