@@ -26,4 +26,5 @@ mod records;
 mod recruitment;
 mod regions_teams;
 mod reports;
+mod schema;
 mod volunteers;
