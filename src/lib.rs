@@ -9,6 +9,7 @@ pub mod demo;
 pub mod domain;
 pub mod notify;
 pub mod store;
+pub mod synthetic;
 pub mod web;
 pub mod workbooks;
 

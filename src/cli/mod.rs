@@ -292,7 +292,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::SyntheticCounty { db, towns, volunteers, records, days } => {
             let db = open(&db, false).await?;
             let started = std::time::Instant::now();
-            let c = crate::demo::synthetic_county(&db, towns, volunteers, records, days)
+            let c = crate::synthetic::synthetic_county(&db, towns, volunteers, records, days)
                 .await
                 .map_err(|e| e.to_string())?;
             println!(
@@ -338,7 +338,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             let region = import_region(&db, region).await?;
             let villages = store::roster::villages_within(&db.pool, &region.path).await.map_err(|e| e.to_string())?;
             let names: Vec<String> = villages.into_iter().map(|(_, n)| n).collect();
-            let bytes = crate::demo::roster_workbook(&names, rows).map_err(|e| e.to_string())?;
+            let bytes = crate::synthetic::roster_workbook(&names, rows).map_err(|e| e.to_string())?;
             std::fs::write(&output, bytes).map_err(|e| format!("{}: {e}", output.display()))?;
             println!("{rows} rows over {} villages written to {}", names.len(), output.display());
             Ok(())
