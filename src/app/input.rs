@@ -37,3 +37,82 @@ pub fn parse<T: DeserializeOwned>(v: Value) -> Result<T> {
 pub fn from_form<T: DeserializeOwned>(m: Map<String, Value>) -> Result<T> {
     parse(Value::Object(m))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::input::de;
+    use proptest::prelude::*;
+    use serde::Deserialize;
+    use serde_json::json;
+
+    #[derive(Deserialize, Debug)]
+    #[allow(dead_code)] // read through Debug only
+    struct Sample {
+        #[serde(default, deserialize_with = "de::text")]
+        title: Option<String>,
+        #[serde(default, deserialize_with = "de::int")]
+        volunteers_needed: Option<i64>,
+        #[serde(default, deserialize_with = "de::float")]
+        lat: Option<f64>,
+        #[serde(default, deserialize_with = "de::flag")]
+        insurance: Option<bool>,
+        #[serde(default, deserialize_with = "de::list")]
+        required_skills: Vec<String>,
+        #[serde(default, deserialize_with = "de::ids")]
+        volunteer_ids: Vec<i64>,
+        stars: i64,
+    }
+
+    #[test]
+    fn a_form_and_json_parse_alike_and_a_wrong_type_names_its_field() {
+        let from_form: Sample = parse(json!({"volunteers_needed": "３", "lat": "33.5", "insurance": "on",
+            "required_skills": "电工、驾驶", "volunteer_ids": ["7", 8], "stars": 5}))
+        .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(from_form.volunteers_needed, Some(3));
+        assert_eq!(from_form.insurance, Some(true));
+        assert_eq!(from_form.required_skills, vec!["电工", "驾驶"]);
+        assert_eq!(from_form.volunteer_ids, vec![7, 8]);
+        let e = parse::<Sample>(json!({"volunteers_needed": "three", "stars": 1})).err().map(|e| e.fields);
+        let p = e.and_then(|f| f.into_iter().next()).map(|p| (p.field, p.en));
+        assert_eq!(p.as_ref().map(|(f, _)| f.as_str()), Some("volunteers_needed"));
+        assert!(p.is_some_and(|(_, en)| en.ends_with("must be a whole number")));
+        let missing = parse::<Sample>(json!({})).err().map(|e| (e.status.as_u16(), e.fields[0].field.clone()));
+        assert_eq!(missing, Some((422, "stars".to_string())));
+        assert_eq!(parse::<Sample>(json!([1, 2])).err().map(|e| e.status.as_u16()), Some(400));
+    }
+
+    fn any_json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>().prop_map(Value::from),
+            any::<String>().prop_map(Value::from),
+        ];
+        leaf.prop_recursive(3, 24, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::from),
+                proptest::collection::btree_map("[a-z_]{1,18}", inner, 0..6)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn any_body_parses_or_is_a_named_4xx(
+            fields in proptest::collection::btree_map(
+                prop_oneof![Just("title".to_string()), Just("volunteers_needed".to_string()), Just("lat".to_string()),
+                    Just("insurance".to_string()), Just("required_skills".to_string()), Just("volunteer_ids".to_string()),
+                    Just("stars".to_string()), "[a-z]{1,8}"],
+                any_json(), 0..8)
+        ) {
+            let v = Value::Object(fields.into_iter().collect());
+            if let Err(e) = parse::<Sample>(v) {
+                prop_assert!(e.status.is_client_error());
+                prop_assert!(!e.fields.is_empty());
+            }
+        }
+    }
+}

@@ -28,5 +28,7 @@ pub mod roster;
 pub mod service;
 pub mod team;
 pub mod text;
+#[cfg(test)]
+mod unicode_tests;
 pub mod validation;
 pub mod volunteer;
