@@ -7,6 +7,7 @@ mod common;
 mod access;
 mod activities;
 mod announcements;
+mod architecture;
 mod auth;
 mod browser;
 mod care;
