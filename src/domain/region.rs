@@ -26,7 +26,7 @@ impl RegionKind {
         }
     }
 
-    pub fn parse(s: impl AsRef<str>) -> Option<RegionKind> {
+    pub fn parse<S: AsRef<str> + ?Sized>(s: &S) -> Option<RegionKind> {
         let s = s.as_ref();
         RegionKind::ALL.into_iter().find(|k| k.as_str() == s)
     }

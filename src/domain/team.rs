@@ -36,7 +36,7 @@ impl TeamKind {
         }
     }
 
-    pub fn parse(s: impl AsRef<str>) -> Option<TeamKind> {
+    pub fn parse<S: AsRef<str> + ?Sized>(s: &S) -> Option<TeamKind> {
         let s = s.as_ref();
         TeamKind::ALL.into_iter().find(|k| k.as_str() == s)
     }

@@ -25,7 +25,7 @@ impl Gender {
             Gender::Female => "female",
         }
     }
-    pub fn parse(s: impl AsRef<str>) -> Option<Gender> {
+    pub fn parse<S: AsRef<str> + ?Sized>(s: &S) -> Option<Gender> {
         let s = s.as_ref();
         match s {
             "male" | "男" | "m" | "M" => Some(Gender::Male),
@@ -80,7 +80,7 @@ impl VolunteerStatus {
             VolunteerStatus::Inactive => "inactive",
         }
     }
-    pub fn parse(s: impl AsRef<str>) -> Option<VolunteerStatus> {
+    pub fn parse<S: AsRef<str> + ?Sized>(s: &S) -> Option<VolunteerStatus> {
         let s = s.as_ref();
         VolunteerStatus::ALL.into_iter().find(|k| k.as_str() == s)
     }

@@ -2,9 +2,10 @@
 
 use super::Typed;
 use crate::app::volunteers as app;
-pub use crate::app::volunteers::{TeamRef, VolunteerInput, VolunteerPatch, VolunteerQuery, VolunteerView};
+pub use crate::app::volunteers::{
+    TeamRef, VolunteerInput, VolunteerPatch, VolunteerQuery, VolunteerRow, VolunteerView,
+};
 use crate::domain::volunteer::VolunteerDraft;
-use crate::store::volunteers::VolunteerRow;
 use crate::web::auth::Caller;
 use crate::web::error::ApiResult;
 use crate::web::AppState;
