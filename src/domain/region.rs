@@ -4,8 +4,9 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema, sqlx::Type)]
 #[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "TEXT", rename_all = "snake_case")]
 pub enum RegionKind {
     County,
     Town,
@@ -25,7 +26,8 @@ impl RegionKind {
         }
     }
 
-    pub fn parse(s: &str) -> Option<RegionKind> {
+    pub fn parse<S: AsRef<str> + ?Sized>(s: &S) -> Option<RegionKind> {
+        let s = s.as_ref();
         RegionKind::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
@@ -48,6 +50,26 @@ impl RegionKind {
                 | (Some(RegionKind::Town), RegionKind::Village)
                 | (Some(RegionKind::Village), RegionKind::Grid)
         )
+    }
+}
+
+/// Compatibility while the rest of the code moves from strings to this type:
+/// comparing with the stored text, and reading it as text.
+impl PartialEq<&str> for RegionKind {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl AsRef<str> for RegionKind {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::fmt::Display for RegionKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

@@ -3,8 +3,9 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, sqlx::Type)]
 #[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "TEXT", rename_all = "snake_case")]
 pub enum TeamKind {
     TownSquad,
     VillageTeam,
@@ -35,7 +36,8 @@ impl TeamKind {
         }
     }
 
-    pub fn parse(s: &str) -> Option<TeamKind> {
+    pub fn parse<S: AsRef<str> + ?Sized>(s: &S) -> Option<TeamKind> {
+        let s = s.as_ref();
         TeamKind::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
@@ -48,5 +50,25 @@ impl TeamKind {
             TeamKind::Mentoring => ("帮带小组", "Mentoring group"),
             TeamKind::Other => ("其他队伍", "Other team"),
         }
+    }
+}
+
+/// Compatibility while the rest of the code moves from strings to this type:
+/// comparing with the stored text, and reading it as text.
+impl PartialEq<&str> for TeamKind {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl AsRef<str> for TeamKind {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::fmt::Display for TeamKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }

@@ -2,7 +2,7 @@
 
 use super::geo::LatLon;
 use super::id_number::IdNumber;
-use super::input::Fields;
+use super::input::de;
 use super::phone::Phone;
 use super::validation::{Problem, Problems};
 use chrono::NaiveDate;
@@ -10,8 +10,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, sqlx::Type)]
 #[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "TEXT", rename_all = "snake_case")]
 pub enum Gender {
     Male,
     Female,
@@ -24,7 +25,8 @@ impl Gender {
             Gender::Female => "female",
         }
     }
-    pub fn parse(s: &str) -> Option<Gender> {
+    pub fn parse<S: AsRef<str> + ?Sized>(s: &S) -> Option<Gender> {
+        let s = s.as_ref();
         match s {
             "male" | "男" | "m" | "M" => Some(Gender::Male),
             "female" | "女" | "f" | "F" => Some(Gender::Female),
@@ -39,8 +41,29 @@ impl Gender {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+/// Compatibility while the rest of the code moves from strings to this type:
+/// comparing with the stored text, and reading it as text.
+impl PartialEq<&str> for Gender {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl AsRef<str> for Gender {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::fmt::Display for Gender {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, sqlx::Type)]
 #[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "TEXT", rename_all = "snake_case")]
 pub enum VolunteerStatus {
     Applicant,
     Active,
@@ -57,7 +80,8 @@ impl VolunteerStatus {
             VolunteerStatus::Inactive => "inactive",
         }
     }
-    pub fn parse(s: &str) -> Option<VolunteerStatus> {
+    pub fn parse<S: AsRef<str> + ?Sized>(s: &S) -> Option<VolunteerStatus> {
+        let s = s.as_ref();
         VolunteerStatus::ALL.into_iter().find(|k| k.as_str() == s)
     }
     pub fn label(self) -> (&'static str, &'static str) {
@@ -66,6 +90,26 @@ impl VolunteerStatus {
             VolunteerStatus::Active => ("在册", "Active"),
             VolunteerStatus::Inactive => ("停用", "Inactive"),
         }
+    }
+}
+
+/// Compatibility while the rest of the code moves from strings to this type:
+/// comparing with the stored text, and reading it as text.
+impl PartialEq<&str> for VolunteerStatus {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl AsRef<str> for VolunteerStatus {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::fmt::Display for VolunteerStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -145,69 +189,221 @@ pub struct VolunteerDraft {
     pub status: VolunteerStatus,
 }
 
+/// A profile as a client sends it (the API's JSON or a page's form): every
+/// field optional and leniently typed, so the rules below can name each one
+/// that is missing or wrong.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+pub struct VolunteerInput {
+    #[serde(default, deserialize_with = "de::text")]
+    pub name: Option<String>,
+    /// 18 characters; gender and birth date are read from it.
+    #[serde(default, deserialize_with = "de::text")]
+    pub id_number: Option<String>,
+    #[serde(default, deserialize_with = "de::text")]
+    pub phone: Option<String>,
+    /// male or female; must agree with the ID number when given.
+    #[serde(default, deserialize_with = "de::text")]
+    pub gender: Option<String>,
+    /// YYYY-MM-DD; must agree with the ID number when given.
+    #[serde(default, deserialize_with = "de::text")]
+    pub birth_date: Option<String>,
+    #[serde(default, deserialize_with = "de::int")]
+    pub region_id: Option<i64>,
+    #[serde(default, deserialize_with = "de::text")]
+    pub address: Option<String>,
+    #[serde(default, deserialize_with = "de::float")]
+    pub lat: Option<f64>,
+    #[serde(default, deserialize_with = "de::float")]
+    pub lon: Option<f64>,
+    #[serde(default, deserialize_with = "de::text")]
+    pub branch: Option<String>,
+    #[serde(default, deserialize_with = "de::text")]
+    pub enlisted_on: Option<String>,
+    #[serde(default, deserialize_with = "de::text")]
+    pub discharged_on: Option<String>,
+    #[serde(default, deserialize_with = "de::text")]
+    pub veteran_category: Option<String>,
+    #[serde(default, deserialize_with = "de::flag")]
+    pub party_member: Option<bool>,
+    #[serde(default, deserialize_with = "de::text")]
+    pub cadre_role: Option<String>,
+    #[serde(default, deserialize_with = "de::list")]
+    pub honors: Vec<String>,
+    /// Skill codes (`driving`) or their Chinese names.
+    #[serde(default, deserialize_with = "de::list")]
+    pub skills: Vec<String>,
+    #[serde(default, deserialize_with = "de::text")]
+    pub availability: Option<String>,
+    /// applicant, active (the default) or inactive.
+    #[serde(default, deserialize_with = "de::text")]
+    pub status: Option<String>,
+    /// A grid under the volunteer's village; empty detaches.
+    #[serde(default, deserialize_with = "de::int")]
+    pub grid_id: Option<i64>,
+}
+
+impl VolunteerInput {
+    /// Reads a JSON object field by field, so that every field of a wrong type
+    /// is named at once (a spreadsheet row, an application's profile); the
+    /// fields that do not fit are left out of the input.
+    pub fn from_map(map: &Map<String, Value>) -> (VolunteerInput, Problems) {
+        let mut problems = Problems::new();
+        let mut good = Map::new();
+        for (k, v) in map {
+            let one = Value::Object(Map::from_iter([(k.clone(), v.clone())]));
+            match serde_json::from_value::<VolunteerInput>(one) {
+                Ok(_) => {
+                    good.insert(k.clone(), v.clone());
+                }
+                Err(e) => {
+                    let msg = e.to_string();
+                    let (zh, en) = msg.split_once('|').unwrap_or(("格式不正确", "has the wrong type"));
+                    problems.push(Problem::about(k, zh, en.split(" at line ").next().unwrap_or(en)));
+                }
+            }
+        }
+        (serde_json::from_value(Value::Object(good)).unwrap_or_default(), problems)
+    }
+}
+
+/// Reading a typed input's fields by the rules every form shares: text is
+/// tidied and bounded, required fields are named when missing.
+pub mod read {
+    use super::super::text::non_empty;
+    use super::super::validation::{Problem, Problems};
+    use chrono::NaiveDate;
+
+    /// Tidied text; blank is absent; longer than `max_chars` is a problem.
+    pub fn text(p: &mut Problems, field: &str, v: Option<&str>, max_chars: usize) -> Option<String> {
+        let t = non_empty(v)?;
+        if t.chars().count() > max_chars {
+            p.push(Problem::about(
+                field,
+                &format!("不能超过{max_chars}个字"),
+                &format!("must be at most {max_chars} characters"),
+            ));
+            return None;
+        }
+        Some(t)
+    }
+
+    pub fn required_text(p: &mut Problems, field: &str, v: Option<&str>, max_chars: usize) -> Option<String> {
+        let t = text(p, field, v, max_chars);
+        if t.is_none() && p.get(field).is_none() {
+            p.push(Problem::required(field));
+        }
+        t
+    }
+
+    pub fn required<T: Copy>(p: &mut Problems, field: &str, v: Option<T>) -> Option<T> {
+        if v.is_none() && p.get(field).is_none() {
+            p.push(Problem::required(field));
+        }
+        v
+    }
+
+    /// A date written YYYY-MM-DD.
+    pub fn date(p: &mut Problems, field: &str, v: Option<&str>) -> Option<NaiveDate> {
+        let s = text(p, field, v, 40)?;
+        match NaiveDate::parse_from_str(&s, "%Y-%m-%d") {
+            Ok(d) => Some(d),
+            Err(_) => {
+                p.push(Problem::about(field, "应为 YYYY-MM-DD 格式的日期", "must be a date written YYYY-MM-DD"));
+                None
+            }
+        }
+    }
+
+    /// A list of short texts, tidied, without repeats, at most `max_items`.
+    pub fn list(p: &mut Problems, field: &str, items: &[String], max_items: usize) -> Vec<String> {
+        let mut dedup: Vec<String> = Vec::new();
+        for i in items.iter().filter_map(|i| non_empty(Some(i))) {
+            if !dedup.contains(&i) {
+                dedup.push(i);
+            }
+        }
+        if dedup.len() > max_items {
+            p.push(Problem::about(
+                field,
+                &format!("最多{max_items}项"),
+                &format!("may hold at most {max_items} items"),
+            ));
+            return Vec::new();
+        }
+        dedup
+    }
+}
+
 /// Checks a whole profile given as a JSON object; `today` bounds dates.
 pub fn validate(map: &Map<String, Value>, today: NaiveDate) -> Result<VolunteerDraft, Problems> {
-    let mut f = Fields::new(map);
-    let name = f.required_text("name", 32);
-    let id_text = f.required_text("id_number", 40);
+    let (input, problems) = VolunteerInput::from_map(map);
+    check(&input, problems, today)
+}
+
+/// Checks a whole profile; `today` bounds dates.
+pub fn validate_input(input: &VolunteerInput, today: NaiveDate) -> Result<VolunteerDraft, Problems> {
+    check(input, Problems::new(), today)
+}
+
+fn check(i: &VolunteerInput, mut problems: Problems, today: NaiveDate) -> Result<VolunteerDraft, Problems> {
+    let p = &mut problems;
+    let name = read::required_text(p, "name", i.name.as_deref(), 32);
+    let id_text = read::required_text(p, "id_number", i.id_number.as_deref(), 40);
     let id_number = id_text.and_then(|s| match IdNumber::parse(&s) {
         Ok(id) => Some(id),
         Err(e) => {
-            f.problems.push(e.problem("id_number"));
+            p.push(e.problem("id_number"));
             None
         }
     });
-    let phone_text = f.required_text("phone", 40);
-    let phone = phone_text.and_then(|s| f.problems.take(Phone::parse(&s)));
-    let gender_text = f.text("gender", 10);
+    let phone_text = read::required_text(p, "phone", i.phone.as_deref(), 40);
+    let phone = phone_text.and_then(|s| p.take(Phone::parse(&s)));
+    let gender_text = read::text(p, "gender", i.gender.as_deref(), 10);
     let gender = gender_text.as_deref().and_then(|g| {
         let parsed = Gender::parse(g);
         if parsed.is_none() {
-            f.problems.push(Problem::about("gender", "应为 male 或 female", "must be male or female"));
+            p.push(Problem::about("gender", "应为 male 或 female", "must be male or female"));
         }
         parsed
     });
-    let birth_date = f.date("birth_date");
-    let region_id = f.required_int("region_id");
-    let address = f.text("address", 200);
-    let (lat, lon) = (f.float("lat"), f.float("lon"));
-    let position = LatLon::parse_pair(lat, lon, &mut f.problems);
-    let branch = f.text("branch", 20);
-    let enlisted_on = f.date("enlisted_on");
-    let discharged_on = f.date("discharged_on");
-    let veteran_category = f.text("veteran_category", 40).and_then(|c| {
+    let birth_date = read::date(p, "birth_date", i.birth_date.as_deref());
+    let region_id = read::required(p, "region_id", i.region_id);
+    let address = read::text(p, "address", i.address.as_deref(), 200);
+    let position = LatLon::parse_pair(i.lat, i.lon, p);
+    let branch = read::text(p, "branch", i.branch.as_deref(), 20);
+    let enlisted_on = read::date(p, "enlisted_on", i.enlisted_on.as_deref());
+    let discharged_on = read::date(p, "discharged_on", i.discharged_on.as_deref());
+    let veteran_category = read::text(p, "veteran_category", i.veteran_category.as_deref(), 40).and_then(|c| {
         let code = veteran_category_code(&c);
         if code.is_none() {
-            f.problems.push(Problem::about("veteran_category", "不在可选类别中", "is not a known category"));
+            p.push(Problem::about("veteran_category", "不在可选类别中", "is not a known category"));
         }
         code.map(str::to_string)
     });
-    let party_member = f.boolean("party_member").unwrap_or(false);
-    let cadre_role = f.text("cadre_role", 40);
-    let honors = f.text_list("honors", 20);
+    let party_member = i.party_member.unwrap_or(false);
+    let cadre_role = read::text(p, "cadre_role", i.cadre_role.as_deref(), 40);
+    let honors = read::list(p, "honors", &i.honors, 20);
     if honors.iter().any(|h| h.chars().count() > 40) {
-        f.problems.push(Problem::about("honors", "每项不能超过40个字", "items must be at most 40 characters"));
+        p.push(Problem::about("honors", "每项不能超过40个字", "items must be at most 40 characters"));
     }
-    let skill_texts = f.text_list("skills", 16);
+    let skill_texts = read::list(p, "skills", &i.skills, 16);
     let mut skills = Vec::new();
     for s in &skill_texts {
         match skill_code(s) {
             Some(c) if !skills.contains(&c.to_string()) => skills.push(c.to_string()),
             Some(_) => {}
-            None => f.problems.push(Problem::about(
-                "skills",
-                &format!("“{s}”不是可选技能"),
-                &format!("'{s}' is not a known skill"),
-            )),
+            None => {
+                p.push(Problem::about("skills", &format!("“{s}”不是可选技能"), &format!("'{s}' is not a known skill")))
+            }
         }
     }
-    let availability = f.text("availability", 100);
-    let status = match f.text("status", 20) {
+    let availability = read::text(p, "availability", i.availability.as_deref(), 100);
+    let status = match read::text(p, "status", i.status.as_deref(), 20) {
         None => Some(VolunteerStatus::Active),
         Some(s) => {
             let st = VolunteerStatus::parse(&s);
             if st.is_none() {
-                f.problems.push(Problem::about(
+                p.push(Problem::about(
                     "status",
                     "应为 applicant、active 或 inactive",
                     "must be applicant, active or inactive",
@@ -216,7 +412,6 @@ pub fn validate(map: &Map<String, Value>, today: NaiveDate) -> Result<VolunteerD
             st
         }
     };
-    let mut problems = f.problems;
 
     // The ID number carries gender and birth date; what is typed beside it must agree.
     if let Some(id) = &id_number {

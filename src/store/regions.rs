@@ -1,5 +1,6 @@
 //! Regions and the tree they form.
 
+use super::audit::{AuditTx, Record};
 use super::{unique_violation, BeginWrite, Pool, Result, StoreError};
 use crate::domain::geo::LatLon;
 use crate::domain::region::{child_path, RegionKind};
@@ -13,8 +14,7 @@ use utoipa::ToSchema;
 pub struct Region {
     pub id: i64,
     pub name: String,
-    #[schema(value_type = RegionKind)]
-    pub kind: String,
+    pub kind: RegionKind,
     pub parent_id: Option<i64>,
     #[serde(skip)]
     pub path: String,
@@ -24,7 +24,7 @@ pub struct Region {
 
 impl Region {
     pub fn kind(&self) -> RegionKind {
-        RegionKind::parse(&self.kind).unwrap_or(RegionKind::Grid)
+        self.kind
     }
 }
 
@@ -75,20 +75,29 @@ fn duplicate_name() -> Problem {
 }
 
 pub async fn create(pool: &Pool, new: &NewRegion) -> Result<Region> {
+    insert(pool, new, None).await
+}
+
+/// As `create`, writing the audit record (about the new region) in the same transaction.
+pub async fn create_audited(pool: &Pool, new: &NewRegion, record: &Record) -> Result<Region> {
+    insert(pool, new, Some(record)).await
+}
+
+async fn insert(pool: &Pool, new: &NewRegion, record: Option<&Record>) -> Result<Region> {
     let now = Utc::now();
     let res: std::result::Result<Region, StoreError> = on_db!(pool, |p| {
         let mut tx = p.begin_write().await?;
         let parent_path: Option<String> = match new.parent_id {
             None => None,
             Some(pid) => {
-                let row: Option<(String, String)> = sqlx::query_as("SELECT kind, path FROM regions WHERE id = $1")
+                let row: Option<(RegionKind, String)> = sqlx::query_as("SELECT kind, path FROM regions WHERE id = $1")
                     .bind(pid)
                     .fetch_optional(&mut *tx)
                     .await?;
                 let Some((kind, path)) = row else {
                     return Err(StoreError::invalid(Problem::about("parent_id", "不存在", "does not exist")));
                 };
-                if !new.kind.may_be_child_of(RegionKind::parse(&kind)) {
+                if !new.kind.may_be_child_of(Some(kind)) {
                     return Err(StoreError::invalid(Problem::about(
                         "kind",
                         "不能设在该上级区域之下（县>乡镇>村(社区)>网格）",
@@ -105,7 +114,7 @@ pub async fn create(pool: &Pool, new: &NewRegion) -> Result<Region> {
             "INSERT INTO regions (name, kind, parent_id, path, lat, lon, created_at) VALUES ($1, $2, $3, '', $4, $5, $6) RETURNING id",
         )
         .bind(&new.name)
-        .bind(new.kind.as_str())
+        .bind(new.kind)
         .bind(new.parent_id)
         .bind(new.position.map(|p| p.lat))
         .bind(new.position.map(|p| p.lon))
@@ -123,11 +132,14 @@ pub async fn create(pool: &Pool, new: &NewRegion) -> Result<Region> {
         };
         let path = child_path(parent_path.as_deref(), id);
         sqlx::query("UPDATE regions SET path = $1 WHERE id = $2").bind(&path).bind(id).execute(&mut *tx).await?;
+        if let Some(record) = record {
+            tx.audit(&record.clone().about(id).entry()).await?;
+        }
         tx.commit().await?;
         Ok(Region {
             id,
             name: new.name.clone(),
-            kind: new.kind.as_str().to_string(),
+            kind: new.kind,
             parent_id: new.parent_id,
             path,
             lat: new.position.map(|p| p.lat),
@@ -137,25 +149,30 @@ pub async fn create(pool: &Pool, new: &NewRegion) -> Result<Region> {
     res
 }
 
-pub async fn update(pool: &Pool, id: i64, name: &str, position: Option<LatLon>) -> Result<Region> {
-    let r = on_db!(pool, |p| {
-        sqlx::query("UPDATE regions SET name = $1, lat = $2, lon = $3 WHERE id = $4")
+/// Renames a region or moves its point, with the audit record in the same transaction.
+pub async fn update(pool: &Pool, id: i64, name: &str, position: Option<LatLon>, record: &Record) -> Result<Region> {
+    let res: Result<()> = on_db!(pool, |p| {
+        let mut tx = p.begin_write().await?;
+        let done = sqlx::query("UPDATE regions SET name = $1, lat = $2, lon = $3 WHERE id = $4")
             .bind(name)
             .bind(position.map(|x| x.lat))
             .bind(position.map(|x| x.lon))
             .bind(id)
-            .execute(p)
+            .execute(&mut *tx)
             .await
-            .map(|d| d.rows_affected())
+            .map_err(|e| match unique_violation(&e, &[("name", duplicate_name())]) {
+                Some(p) => StoreError::invalid(p),
+                None => e.into(),
+            })?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        tx.audit(&record.entry()).await?;
+        tx.commit().await?;
+        Ok(())
     });
-    match r {
-        Ok(0) => Err(StoreError::NotFound),
-        Ok(_) => get(pool, id).await?.ok_or(StoreError::NotFound),
-        Err(e) => Err(match unique_violation(&e, &[("name", duplicate_name())]) {
-            Some(p) => StoreError::invalid(p),
-            None => e.into(),
-        }),
-    }
+    res?;
+    get(pool, id).await?.ok_or(StoreError::NotFound)
 }
 
 /// A village of the coverage view ("one village one team") with its count of

@@ -1,5 +1,6 @@
 //! Teams and their members.
 
+use super::audit::{AuditTx, Record};
 use super::{unique_violation, BeginWrite, Pool, Result, StoreError};
 use crate::domain::team::TeamKind;
 use crate::domain::validation::Problem;
@@ -12,8 +13,7 @@ use utoipa::ToSchema;
 pub struct Team {
     pub id: i64,
     pub name: String,
-    #[schema(value_type = TeamKind)]
-    pub kind: String,
+    pub kind: TeamKind,
     pub region_id: i64,
     pub leader_id: Option<i64>,
     /// Number of members, for lists.
@@ -24,7 +24,7 @@ pub struct Team {
 
 impl Team {
     pub fn kind(&self) -> TeamKind {
-        TeamKind::parse(&self.kind).unwrap_or(TeamKind::Other)
+        self.kind
     }
 }
 
@@ -87,6 +87,15 @@ async fn check_leader(pool: &Pool, region_path: &str, leader_id: Option<i64>) ->
 }
 
 pub async fn create(pool: &Pool, d: &TeamDraft, region_path: &str) -> Result<Team> {
+    insert(pool, d, region_path, None).await
+}
+
+/// As `create`, writing the audit record (about the new team) in the same transaction.
+pub async fn create_audited(pool: &Pool, d: &TeamDraft, region_path: &str, record: &Record) -> Result<Team> {
+    insert(pool, d, region_path, Some(record)).await
+}
+
+async fn insert(pool: &Pool, d: &TeamDraft, region_path: &str, record: Option<&Record>) -> Result<Team> {
     check_leader(pool, region_path, d.leader_id).await?;
     let now = Utc::now();
     let id: i64 = on_db!(pool, |p| {
@@ -95,7 +104,7 @@ pub async fn create(pool: &Pool, d: &TeamDraft, region_path: &str) -> Result<Tea
             "INSERT INTO teams (name, kind, region_id, leader_id, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
         .bind(&d.name)
-        .bind(d.kind.as_str())
+        .bind(d.kind)
         .bind(d.region_id)
         .bind(d.leader_id)
         .bind(now)
@@ -111,20 +120,24 @@ pub async fn create(pool: &Pool, d: &TeamDraft, region_path: &str) -> Result<Tea
                 .execute(&mut *tx)
                 .await?;
         }
+        if let Some(record) = record {
+            tx.audit(&record.clone().about(id).entry()).await?;
+        }
         tx.commit().await?;
         id
     });
     get(pool, id).await?.ok_or(StoreError::NotFound)
 }
 
-pub async fn update(pool: &Pool, id: i64, d: &TeamDraft, region_path: &str) -> Result<Team> {
+/// Changes a team, with the audit record in the same transaction.
+pub async fn update(pool: &Pool, id: i64, d: &TeamDraft, region_path: &str, record: &Record) -> Result<Team> {
     check_leader(pool, region_path, d.leader_id).await?;
     let now = Utc::now();
     on_db!(pool, |p| {
         let mut tx = p.begin_write().await?;
         let done = sqlx::query("UPDATE teams SET name = $1, kind = $2, region_id = $3, leader_id = $4 WHERE id = $5")
             .bind(&d.name)
-            .bind(d.kind.as_str())
+            .bind(d.kind)
             .bind(d.region_id)
             .bind(d.leader_id)
             .bind(id)
@@ -144,6 +157,7 @@ pub async fn update(pool: &Pool, id: i64, d: &TeamDraft, region_path: &str) -> R
             .execute(&mut *tx)
             .await?;
         }
+        tx.audit(&record.entry()).await?;
         tx.commit().await?;
     });
     get(pool, id).await?.ok_or(StoreError::NotFound)
@@ -151,22 +165,40 @@ pub async fn update(pool: &Pool, id: i64, d: &TeamDraft, region_path: &str) -> R
 
 /// Adds a member; false when they were already on the team.
 pub async fn add_member(pool: &Pool, team_id: i64, volunteer_id: i64) -> Result<bool> {
+    join(pool, team_id, volunteer_id, None).await
+}
+
+/// As `add_member`; the audit record is written with the new membership (and
+/// not at all when they were already on the team).
+pub async fn add_member_audited(pool: &Pool, team_id: i64, volunteer_id: i64, record: &Record) -> Result<bool> {
+    join(pool, team_id, volunteer_id, Some(record)).await
+}
+
+async fn join(pool: &Pool, team_id: i64, volunteer_id: i64, record: Option<&Record>) -> Result<bool> {
     let now = Utc::now();
-    let done = on_db!(pool, |p| {
-        sqlx::query(
+    let res: Result<bool> = on_db!(pool, |p| {
+        let mut tx = p.begin_write().await?;
+        let done = sqlx::query(
             "INSERT INTO team_members (team_id, volunteer_id, joined_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
         )
         .bind(team_id)
         .bind(volunteer_id)
         .bind(now)
-        .execute(p)
+        .execute(&mut *tx)
         .await?
-        .rows_affected()
+        .rows_affected();
+        if let (1, Some(record)) = (done, record) {
+            tx.audit(&record.entry()).await?;
+        }
+        tx.commit().await?;
+        Ok(done == 1)
     });
-    Ok(done == 1)
+    res
 }
 
-pub async fn remove_member(pool: &Pool, team_id: i64, volunteer_id: i64) -> Result<bool> {
+/// Removes a member, with the audit record in the same transaction; false when
+/// they were not on the team. The leader cannot leave.
+pub async fn remove_member(pool: &Pool, team_id: i64, volunteer_id: i64, record: &Record) -> Result<bool> {
     let res: Result<bool> = on_db!(pool, |p| {
         let mut tx = p.begin_write().await?;
         let leader: Option<Option<i64>> = sqlx::query_scalar("SELECT leader_id FROM teams WHERE id = $1")
@@ -181,6 +213,9 @@ pub async fn remove_member(pool: &Pool, team_id: i64, volunteer_id: i64) -> Resu
             .bind(volunteer_id)
             .execute(&mut *tx)
             .await?;
+        if done.rows_affected() == 1 {
+            tx.audit(&record.entry()).await?;
+        }
         tx.commit().await?;
         Ok(done.rows_affected() == 1)
     });
@@ -188,9 +223,9 @@ pub async fn remove_member(pool: &Pool, team_id: i64, volunteer_id: i64) -> Resu
 }
 
 /// The team ids and names a volunteer belongs to.
-pub async fn of_volunteer(pool: &Pool, volunteer_id: i64) -> Result<Vec<(i64, String, String)>> {
+pub async fn of_volunteer(pool: &Pool, volunteer_id: i64) -> Result<Vec<(i64, String, TeamKind)>> {
     Ok(on_db!(pool, |p| {
-        sqlx::query_as::<_, (i64, String, String)>(
+        sqlx::query_as::<_, (i64, String, TeamKind)>(
         "SELECT t.id, t.name, t.kind FROM team_members m JOIN teams t ON t.id = m.team_id WHERE m.volunteer_id = $1 ORDER BY t.id"
     )
     .bind(volunteer_id)

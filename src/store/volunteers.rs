@@ -1,10 +1,11 @@
 //! The roster: volunteers with their sealed personal data, skills and honours.
 
+use super::audit::{AuditTx, Record};
 use super::{placeholders, unique_violation, BeginWrite, Pool, Result, StoreError, Vault};
 use crate::domain::id_number::IdNumber;
 use crate::domain::phone::Phone;
 use crate::domain::validation::Problem;
-use crate::domain::volunteer::{volunteer_no, VolunteerDraft, VolunteerStatus};
+use crate::domain::volunteer::{volunteer_no, Gender, VolunteerDraft, VolunteerStatus};
 use crate::on_db;
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -15,7 +16,7 @@ pub struct VolunteerRow {
     pub id: i64,
     pub volunteer_no: String,
     pub name: String,
-    pub gender: String,
+    pub gender: Gender,
     pub birth_date: NaiveDate,
     pub id_sealed: String,
     pub id_masked: String,
@@ -34,7 +35,7 @@ pub struct VolunteerRow {
     pub party_member: bool,
     pub cadre_role: Option<String>,
     pub availability: Option<String>,
-    pub status: String,
+    pub status: VolunteerStatus,
     pub skills: Option<String>,
     pub honors: Option<String>,
     pub created_at: DateTime<Utc>,
@@ -221,11 +222,29 @@ pub(crate) use bind_profile;
 
 /// Stores a new volunteer and gives them their volunteer number.
 pub async fn create(pool: &Pool, vault: &Vault, d: &VolunteerDraft) -> Result<i64> {
-    create_in_grid(pool, vault, d, None).await
+    insert(pool, vault, d, None, None).await
 }
 
-/// As `create`, attaching the volunteer to a grid (checked by the caller).
-pub async fn create_in_grid(pool: &Pool, vault: &Vault, d: &VolunteerDraft, grid_id: Option<i64>) -> Result<i64> {
+/// As `create`, attaching the volunteer to a grid (checked by the caller), with
+/// the audit record (about the new volunteer, its detail their number) in the
+/// same transaction.
+pub async fn create_in_grid(
+    pool: &Pool,
+    vault: &Vault,
+    d: &VolunteerDraft,
+    grid_id: Option<i64>,
+    record: &Record,
+) -> Result<i64> {
+    insert(pool, vault, d, grid_id, Some(record)).await
+}
+
+async fn insert(
+    pool: &Pool,
+    vault: &Vault,
+    d: &VolunteerDraft,
+    grid_id: Option<i64>,
+    record: Option<&Record>,
+) -> Result<i64> {
     let now = Utc::now();
     let res: Result<i64> = on_db!(pool, |p| {
         let mut tx = p.begin_write().await?;
@@ -237,7 +256,7 @@ pub async fn create_in_grid(pool: &Pool, vault: &Vault, d: &VolunteerDraft, grid
              RETURNING id",
         ), d, vault)
         .bind(&d.availability)
-        .bind(d.status.as_str())
+        .bind(d.status)
         .bind(now)
         .fetch_one(&mut *tx)
         .await
@@ -263,6 +282,11 @@ pub async fn create_in_grid(pool: &Pool, vault: &Vault, d: &VolunteerDraft, grid
                 .execute(&mut *tx)
                 .await?;
         }
+        if let Some(record) = record {
+            let mut r = record.clone().about(id);
+            r.detail = volunteer_no(id);
+            tx.audit(&r.entry()).await?;
+        }
         tx.commit().await?;
         Ok(id)
     });
@@ -270,16 +294,29 @@ pub async fn create_in_grid(pool: &Pool, vault: &Vault, d: &VolunteerDraft, grid
 }
 
 pub async fn update(pool: &Pool, vault: &Vault, id: i64, d: &VolunteerDraft) -> Result<()> {
-    update_in_grid(pool, vault, id, d, None).await
+    change(pool, vault, id, d, None, None).await
 }
 
 /// As `update`; `Some(grid)` also sets (or with `Some(None)` clears) the grid.
+/// The audit record is written in the same transaction.
 pub async fn update_in_grid(
     pool: &Pool,
     vault: &Vault,
     id: i64,
     d: &VolunteerDraft,
     grid: Option<Option<i64>>,
+    record: &Record,
+) -> Result<()> {
+    change(pool, vault, id, d, grid, Some(record)).await
+}
+
+async fn change(
+    pool: &Pool,
+    vault: &Vault,
+    id: i64,
+    d: &VolunteerDraft,
+    grid: Option<Option<i64>>,
+    record: Option<&Record>,
 ) -> Result<()> {
     let now = Utc::now();
     let res: Result<()> = on_db!(pool, |p| {
@@ -292,7 +329,7 @@ pub async fn update_in_grid(
              WHERE id = $23",
         ), d, vault)
         .bind(&d.availability)
-        .bind(d.status.as_str())
+        .bind(d.status)
         .bind(now)
         .bind(id)
         .execute(&mut *tx)
@@ -320,6 +357,9 @@ pub async fn update_in_grid(
                 .bind(h)
                 .execute(&mut *tx)
                 .await?;
+        }
+        if let Some(record) = record {
+            tx.audit(&record.entry()).await?;
         }
         tx.commit().await?;
         Ok(())

@@ -1,12 +1,10 @@
 //! The region tree, and adding villages and grids to it.
 
 use super::{csrf_failed, csrf_ok, error_page, form_pairs, form_to_map, lang_of, render, render_status, Chrome};
-use crate::domain::geo::LatLon;
-use crate::domain::input::Fields;
+use crate::app::regions::{self as app, ChildRegionInput};
 use crate::domain::lang::Lang;
 use crate::domain::region::RegionKind;
-use crate::domain::validation::{Problem, Problems};
-use crate::store::regions::{self as store, NewRegion};
+use crate::domain::validation::Problems;
 use crate::web::auth::{Caller, PageUser};
 use crate::web::error::ApiError;
 use crate::web::AppState;
@@ -49,7 +47,7 @@ async fn build(
     name: String,
     parent: i64,
 ) -> Result<RegionsPage, ApiError> {
-    let rows = store::list(&state.db.pool, Some(caller.scope_path()), None).await?;
+    let rows = app::in_scope(state, caller, None).await?;
     let base_depth = rows.first().map(|r| r.path.matches('/').count()).unwrap_or(0);
     let lines = rows
         .into_iter()
@@ -101,47 +99,20 @@ pub async fn create(
         return error_page(lang, ApiError::forbidden());
     }
     let map = form_to_map(&pairs, &[], &[]);
-    let mut f = Fields::new(&map);
-    let name = f.required_text("name", 40);
-    let parent_id = f.required_int("parent_id");
-    let (lat, lon) = (f.float("lat"), f.float("lon"));
-    let mut problems = f.problems;
-    let position = LatLon::parse_pair(lat, lon, &mut problems);
-    let parent = match parent_id {
-        Some(id) => store::get(&state.db.pool, id).await.ok().flatten(),
-        None => None,
-    };
-    let result = match (&name, &parent) {
-        (Some(name), Some(parent)) if problems.is_empty() => {
-            if !caller.covers(&parent.path) {
-                return error_page(lang, ApiError::forbidden());
-            }
-            let kind = match parent.kind() {
-                RegionKind::County => RegionKind::Town,
-                RegionKind::Town => RegionKind::Village,
-                _ => RegionKind::Grid,
-            };
-            store::create(&state.db.pool, &NewRegion { name: name.clone(), kind, parent_id: Some(parent.id), position })
-                .await
-        }
-        _ => {
-            if parent.is_none() {
-                problems.push(Problem::about("parent_id", "不存在", "does not exist"));
-            }
-            Err(crate::store::StoreError::Invalid(problems))
-        }
+    let name = map.get("name").and_then(|v| v.as_str()).map(crate::domain::text::tidy).unwrap_or_default();
+    let parent_id = map.get("parent_id").and_then(|v| v.as_str()).and_then(|s| s.trim().parse().ok()).unwrap_or(0);
+    let result = match crate::app::input::from_form::<ChildRegionInput>(map) {
+        Ok(input) => app::add_child(&state, &caller, input).await,
+        Err(e) => Err(e),
     };
     match result {
-        Ok(r) => {
-            caller.audit(&state, "create", "region", &r.id.to_string(), &r.name).await;
-            Redirect::to("/regions").into_response()
-        }
-        Err(crate::store::StoreError::Invalid(p)) => {
-            match build(&state, &caller, lang, p, name.unwrap_or_default(), parent_id.unwrap_or(0)).await {
+        Ok(_) => Redirect::to("/regions").into_response(),
+        Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
+            match build(&state, &caller, lang, Problems(e.fields), name, parent_id).await {
                 Ok(page) => render_status(&page, StatusCode::UNPROCESSABLE_ENTITY),
                 Err(e) => error_page(lang, e),
             }
         }
-        Err(e) => error_page(lang, e.into()),
+        Err(e) => error_page(lang, e),
     }
 }

@@ -1,10 +1,8 @@
 //! Teams and their members.
 
 use super::{csrf_failed, csrf_ok, error_page, form_get, form_pairs, lang_of, render, render_status, Chrome};
+use crate::app::teams::{self as app, Member, Team};
 use crate::domain::lang::Lang;
-use crate::store::teams::{self as store, Team};
-use crate::store::volunteers as volunteer_store;
-use crate::web::api::teams::{members_of, visible, Member};
 use crate::web::auth::{Caller, PageUser};
 use crate::web::error::ApiError;
 use crate::web::AppState;
@@ -35,7 +33,7 @@ fn kind_label(t: &Team, lang: Lang) -> String {
 
 pub async fn list(State(state): State<AppState>, PageUser(caller): PageUser, headers: HeaderMap) -> Response {
     let lang = lang_of(&headers);
-    match store::list(&state.db.pool, caller.scope_path(), None).await {
+    match app::in_scope(&state, &caller, None).await {
         Ok(teams) => {
             let teams = teams
                 .iter()
@@ -48,7 +46,7 @@ pub async fn list(State(state): State<AppState>, PageUser(caller): PageUser, hea
                 .collect();
             render(&TeamsPage { c: Chrome::new(&caller, lang, "teams", "/teams"), teams })
         }
-        Err(e) => error_page(lang, e.into()),
+        Err(e) => error_page(lang, e),
     }
 }
 
@@ -76,10 +74,8 @@ async fn team_page(
     id: i64,
     error: Option<String>,
 ) -> Result<TeamPage, ApiError> {
-    let team = visible(state, caller, id).await?;
-    let members = members_of(state, &team).await?;
-    let may_manage =
-        caller.role.manages_roster() || (caller.volunteer_id.is_some() && caller.volunteer_id == team.leader_id);
+    let app::TeamDetail { team, members } = app::detail(state, caller, id).await?;
+    let may_manage = app::may_manage_members(caller, &team);
     Ok(TeamPage {
         c: Chrome::new(caller, lang, "teams", &format!("/teams/{id}")),
         kind_label: kind_label(&team, lang),
@@ -116,37 +112,8 @@ pub async fn add_member(
     if !csrf_ok(&caller, &pairs) {
         return csrf_failed(lang);
     }
-    let wanted = form_get(&pairs, "volunteer").unwrap_or("").trim().to_uppercase();
-    let result: Result<(), ApiError> = async {
-        let team = visible(&state, &caller, id).await?;
-        let may =
-            caller.role.manages_roster() || (caller.volunteer_id.is_some() && caller.volunteer_id == team.leader_id);
-        caller.ensure(may)?;
-        let f = volunteer_store::Filter {
-            within: team.region_path.clone(),
-            text: Some(wanted.clone()),
-            limit: 2,
-            ..Default::default()
-        };
-        let found = volunteer_store::list(&state.db.pool, &state.db.vault, &f).await?;
-        let v =
-            found.into_iter().find(|v| v.volunteer_no == wanted || v.id.to_string() == wanted).ok_or_else(|| {
-                ApiError::bad_request(
-                    "在本队所属区域找不到该志愿者编号",
-                    "No volunteer with that number in the team's region",
-                )
-            })?;
-        if !store::add_member(&state.db.pool, id, v.id).await? {
-            return Err(ApiError::conflict(
-                crate::domain::error_code::ErrorCode::AlreadyMember,
-                "该志愿者已在队中",
-                "The volunteer is already on this team",
-            ));
-        }
-        caller.audit(&state, "add_member", "team", &id.to_string(), &v.volunteer_no).await;
-        Ok(())
-    }
-    .await;
+    let wanted = form_get(&pairs, "volunteer").unwrap_or("");
+    let result = app::add_member_by_number(&state, &caller, id, wanted).await;
     match result {
         Ok(()) => Redirect::to(&format!("/teams/{id}")).into_response(),
         Err(e) if e.status.is_client_error() && e.status.as_u16() != 403 && e.status.as_u16() != 404 => {
@@ -171,16 +138,8 @@ pub async fn remove_member(
     if !csrf_ok(&caller, &pairs) {
         return csrf_failed(lang);
     }
-    let result: Result<(), ApiError> = async {
-        let team = visible(&state, &caller, id).await?;
-        let may =
-            caller.role.manages_roster() || (caller.volunteer_id.is_some() && caller.volunteer_id == team.leader_id);
-        caller.ensure(may)?;
-        store::remove_member(&state.db.pool, id, volunteer_id).await?;
-        caller.audit(&state, "remove_member", "team", &id.to_string(), &volunteer_id.to_string()).await;
-        Ok(())
-    }
-    .await;
+    // not a member (any more) is no error here: the page shows the team as it is
+    let result = app::remove_member(&state, &caller, id, volunteer_id).await.map(|_| ());
     match result {
         Ok(()) => Redirect::to(&format!("/teams/{id}")).into_response(),
         Err(e) => error_page(lang, e),

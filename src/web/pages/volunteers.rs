@@ -1,16 +1,15 @@
 //! The roster pages: search, profile, add and edit with errors beside each field.
 
 use super::{csrf_failed, csrf_ok, error_page, form_pairs, form_to_map, lang_of, render, render_status, Chrome};
+use crate::app::regions as region_app;
+use crate::app::volunteers::{
+    self as app, Award, Training, VolunteerInput, VolunteerPatch, VolunteerQuery, VolunteerView,
+};
 use crate::domain::lang::Lang;
 use crate::domain::region::RegionKind;
 use crate::domain::validation::Problems;
 use crate::domain::volunteer::{
     skill_label, veteran_category_label, Gender, VolunteerStatus, SKILLS, VETERAN_CATEGORIES,
-};
-use crate::store::regions as region_store;
-use crate::store::volunteers::{self as store};
-use crate::web::api::volunteers::{
-    as_input, checked_draft, checked_grid, detail, filter_from, visible, VolunteerQuery, VolunteerView,
 };
 use crate::web::auth::{Caller, PageUser};
 use crate::web::error::ApiError;
@@ -70,12 +69,14 @@ pub struct ListQuery {
     pub page: Option<String>,
 }
 
-fn gender_label(g: &str, lang: Lang) -> String {
-    Gender::parse(g).map(|g| g.label()).map(|(zh, en)| lang.t(zh, en).to_string()).unwrap_or_default()
+fn gender_label(g: Gender, lang: Lang) -> String {
+    let (zh, en) = g.label();
+    lang.t(zh, en).to_string()
 }
 
-fn status_label(s: &str, lang: Lang) -> String {
-    VolunteerStatus::parse(s).map(|s| s.label()).map(|(zh, en)| lang.t(zh, en).to_string()).unwrap_or_default()
+fn status_label(s: VolunteerStatus, lang: Lang) -> String {
+    let (zh, en) = s.label();
+    lang.t(zh, en).to_string()
 }
 
 fn skills_text(skills: &[String], lang: Lang) -> String {
@@ -95,7 +96,7 @@ async fn village_opts(
     selected: Option<i64>,
     lang: Lang,
 ) -> Result<Vec<Opt>, ApiError> {
-    let regions = region_store::list(&state.db.pool, Some(caller.scope_path()), None).await?;
+    let regions = region_app::in_scope(state, caller, None).await?;
     Ok(regions
         .into_iter()
         .filter(|r| matches!(r.kind(), RegionKind::Village | RegionKind::Grid | RegionKind::Town))
@@ -114,7 +115,7 @@ async fn village_opts(
 /// the form cannot know which village will be picked, and the server checks
 /// that the grid lies under it.
 async fn grid_opts(state: &AppState, caller: &Caller, selected: Option<i64>) -> Result<Vec<Opt>, ApiError> {
-    let regions = region_store::list(&state.db.pool, Some(caller.scope_path()), None).await?;
+    let regions = region_app::in_scope(state, caller, None).await?;
     let name_of: HashMap<i64, &str> = regions.iter().map(|r| (r.id, r.name.as_str())).collect();
     Ok(regions
         .iter()
@@ -145,7 +146,6 @@ pub async fn list(
 ) -> Response {
     let lang = lang_of(&headers);
     let result: Result<ListPage, ApiError> = async {
-        caller.ensure(caller.role.reads_roster())?;
         let page = lq.page.as_deref().and_then(|p| p.parse::<i64>().ok()).unwrap_or(1).max(1);
         let q = VolunteerQuery {
             region_id: lq.region_id.clone(),
@@ -156,18 +156,16 @@ pub async fn list(
             offset: Some(((page - 1) * PAGE_SIZE).to_string()),
             ..Default::default()
         };
-        let f = filter_from(&state, &caller, &q).await?;
-        let rows = store::list(&state.db.pool, &state.db.vault, &f).await?;
-        let total = store::count(&state.db.pool, &state.db.vault, &f).await?;
+        let (rows, total) = app::search(&state, &caller, &q).await?;
         let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
         let cards = rows
             .into_iter()
             .map(|v| Card {
                 skills: skills_text(&v.skill_list(), lang),
                 honors: v.honor_list(),
-                gender: gender_label(&v.gender, lang),
-                status: status_label(&v.status, lang),
-                active: v.status == "active",
+                gender: gender_label(v.gender, lang),
+                status: status_label(v.status, lang),
+                active: v.status == VolunteerStatus::Active,
                 id: v.id,
                 no: v.volunteer_no,
                 name: v.name,
@@ -228,8 +226,8 @@ pub struct ShowPage {
     pub skills: String,
     pub may_edit: bool,
     pub revealed: bool,
-    pub trainings: Vec<crate::store::trainings::Training>,
-    pub awards: Vec<crate::store::awards::Award>,
+    pub trainings: Vec<Training>,
+    pub awards: Vec<Award>,
 }
 
 pub async fn show(
@@ -240,18 +238,14 @@ pub async fn show(
 ) -> Response {
     let lang = lang_of(&headers);
     let result: Result<ShowPage, ApiError> = async {
-        let row = visible(&state, &caller, id).await?;
-        let revealed = caller.sees_personal_data_of(row.id, &row.region_path);
-        let may_edit = caller.role.manages_roster() && caller.covers(&row.region_path);
-        let v = detail(&state, &caller, row).await?;
-        let trainings = crate::store::trainings::of_volunteer(&state.db.pool, v.id).await?;
-        let awards = crate::store::awards::of_volunteer(&state.db.pool, v.id).await?;
+        let app::Profile { view: v, revealed, may_edit, trainings, awards } =
+            app::profile_page(&state, &caller, id).await?;
         Ok(ShowPage {
             trainings,
             awards,
             c: Chrome::new(&caller, lang, "volunteers", &format!("/volunteers/{id}")),
-            gender: gender_label(&v.gender, lang),
-            status: status_label(&v.status, lang),
+            gender: gender_label(v.gender, lang),
+            status: status_label(v.status, lang),
             category: v
                 .veteran_category
                 .as_deref()
@@ -455,27 +449,15 @@ pub async fn create(
     if !caller.role.manages_roster() {
         return error_page(lang, ApiError::forbidden());
     }
-    let mut map = form_to_map(&pairs, &["skills"], &["party_member"]);
-    if let Some(Value::String(r)) = map.get("region_id").cloned() {
-        if let Ok(n) = r.parse::<i64>() {
-            map.insert("region_id".into(), Value::from(n));
-        }
-    }
+    let map = form_to_map(&pairs, &["skills"], &["party_member"]);
     let heading = lang.t("登记志愿者", "Add a volunteer").to_string();
-    let draft = match checked_draft(&state, &caller, &map).await {
-        Ok(d) => d,
-        Err(e) => return refill(&state, &caller, lang, "/volunteers/new".into(), heading, &map, e).await,
+    let created = match crate::app::input::from_form::<VolunteerInput>(map.clone()) {
+        Ok(input) => app::add(&state, &caller, input).await,
+        Err(e) => Err(e),
     };
-    let grid = match checked_grid(&state, map.get("grid_id"), draft.region_id).await {
-        Ok(g) => g,
-        Err(e) => return refill(&state, &caller, lang, "/volunteers/new".into(), heading, &map, e).await,
-    };
-    match store::create_in_grid(&state.db.pool, &state.db.vault, &draft, grid).await {
-        Ok(id) => {
-            caller.audit(&state, "create", "volunteer", &id.to_string(), "").await;
-            Redirect::to(&format!("/volunteers/{id}")).into_response()
-        }
-        Err(e) => refill(&state, &caller, lang, "/volunteers/new".into(), heading, &map, e.into()).await,
+    match created {
+        Ok(id) => Redirect::to(&format!("/volunteers/{id}")).into_response(),
+        Err(e) => refill(&state, &caller, lang, "/volunteers/new".into(), heading, &map, e).await,
     }
 }
 
@@ -487,14 +469,9 @@ pub async fn edit_form(
 ) -> Response {
     let lang = lang_of(&headers);
     let result: Result<FormPage, ApiError> = async {
-        let row = visible(&state, &caller, id).await?;
-        caller.ensure(caller.role.manages_roster())?;
-        // the edit form holds the full ID number and phone: an unmasked view
-        caller.audit_view(&state, "volunteer", &id.to_string(), &row.volunteer_no).await?;
-        let mut map = as_input(&state, &row);
-        if let Some(g) = row.grid_id {
-            map.insert("grid_id".into(), Value::from(g));
-        }
+        // the edit form holds the full ID number and phone: an unmasked, audited view
+        let (row, input) = app::edit_values(&state, &caller, id).await?;
+        let map = app::input_values(&input);
         form_page(
             &state,
             &caller,
@@ -531,34 +508,23 @@ pub async fn update(
     if !csrf_ok(&caller, &pairs) {
         return csrf_failed(lang);
     }
-    let row = match visible(&state, &caller, id).await {
+    let row = match app::visible(&state, &caller, id).await {
         Ok(r) => r,
         Err(e) => return error_page(lang, e),
     };
     if !caller.role.manages_roster() {
         return error_page(lang, ApiError::forbidden());
     }
-    let mut map = form_to_map(&pairs, &["skills"], &["party_member"]);
-    if let Some(Value::String(r)) = map.get("region_id").cloned() {
-        if let Ok(n) = r.parse::<i64>() {
-            map.insert("region_id".into(), Value::from(n));
-        }
-    }
+    let map = form_to_map(&pairs, &["skills"], &["party_member"]);
     let action = format!("/volunteers/{id}/edit");
     let heading = format!("{} · {}", lang.t("修改资料", "Edit profile"), row.name);
-    let draft = match checked_draft(&state, &caller, &map).await {
-        Ok(d) => d,
-        Err(e) => return refill(&state, &caller, lang, action, heading, &map, e).await,
+    // the form holds the whole profile: every field is set, a blank one cleared
+    let updated = match crate::app::input::from_form::<VolunteerInput>(map.clone()) {
+        Ok(input) => app::change(&state, &caller, id, VolunteerPatch::whole(input)).await,
+        Err(e) => Err(e),
     };
-    let grid = match checked_grid(&state, map.get("grid_id"), draft.region_id).await {
-        Ok(g) => g,
-        Err(e) => return refill(&state, &caller, lang, action, heading, &map, e).await,
-    };
-    match store::update_in_grid(&state.db.pool, &state.db.vault, id, &draft, Some(grid)).await {
-        Ok(()) => {
-            caller.audit(&state, "update", "volunteer", &id.to_string(), &row.volunteer_no).await;
-            Redirect::to(&format!("/volunteers/{id}")).into_response()
-        }
-        Err(e) => refill(&state, &caller, lang, action, heading, &map, e.into()).await,
+    match updated {
+        Ok(_) => Redirect::to(&format!("/volunteers/{id}")).into_response(),
+        Err(e) => refill(&state, &caller, lang, action, heading, &map, e).await,
     }
 }
