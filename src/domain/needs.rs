@@ -602,12 +602,12 @@ mod tests {
     fn states_read_and_write_the_contract_strings() {
         for s in NeedStatus::ALL {
             assert_eq!(NeedStatus::parse(s.as_str()), Some(*s));
-            assert_eq!(serde_json::to_value(s).unwrap(), serde_json::json!(s.as_str()));
+            assert_eq!(serde_json::to_value(s).expect("json"), serde_json::json!(s.as_str()));
         }
-        assert_eq!(serde_json::to_value(NeedSource::Myself).unwrap(), serde_json::json!("self"));
+        assert_eq!(serde_json::to_value(NeedSource::Myself).expect("json"), serde_json::json!("self"));
         assert_eq!(NeedSource::parse("self"), Some(NeedSource::Myself));
         for a in Answer::ALL {
-            assert_eq!(serde_json::to_value(a).unwrap(), serde_json::json!(a.as_str()));
+            assert_eq!(serde_json::to_value(a).expect("json"), serde_json::json!(a.as_str()));
         }
     }
 }
