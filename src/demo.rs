@@ -483,7 +483,7 @@ async fn shop_and_evaluations(db: &Db, town: &regions::Region) -> Result<()> {
 
 /// A few needs at every stage, so the needs board looks like a working week.
 async fn needs_history(db: &Db, town: &regions::Region) -> Result<()> {
-    use crate::domain::needs::NeedDraft;
+    use crate::domain::needs::{NeedDraft, NeedSource};
     use crate::store::{needs, settings};
     use chrono::{Duration, Utc};
     let rules = settings::rules_for(&db.pool, &town.path).await?;
@@ -513,7 +513,7 @@ async fn needs_history(db: &Db, town: &regions::Region) -> Result<()> {
             requester_name: Some("村民".into()),
             requester_phone: None,
         };
-        let id = needs::create(&db.pool, &db.vault, &d, "staff", None).await?;
+        let id = needs::create(&db.pool, &db.vault, &d, NeedSource::Staff, None, None).await?;
         if stage == "submitted" {
             continue;
         }
@@ -524,11 +524,11 @@ async fn needs_history(db: &Db, town: &regions::Region) -> Result<()> {
         )
         .await?;
         let Some(h) = helper.first() else { continue };
-        needs::dispatch(&db.pool, id, &[h.id], false).await?;
+        needs::dispatch(&db.pool, id, &[h.id], false, None).await?;
         if stage == "dispatched" {
             continue;
         }
-        needs::accept(&db.pool, id, h.id).await?;
+        needs::accept(&db.pool, id, h.id, None).await?;
         if stage == "accepted" {
             continue;
         }
@@ -549,10 +549,11 @@ async fn needs_history(db: &Db, town: &regions::Region) -> Result<()> {
             None,
             &rules,
             crate::today_local(),
+            None,
         )
         .await?;
         if stage == "rated" {
-            needs::rate(&db.pool, id, 5, Some("老兵办事靠得住")).await?;
+            needs::rate(&db.pool, id, 5, Some("老兵办事靠得住"), None).await?;
         }
     }
     Ok(())
@@ -560,6 +561,7 @@ async fn needs_history(db: &Db, town: &regions::Region) -> Result<()> {
 
 /// Last summer's flood call-out: who was called, who came, who was moved to safety.
 async fn mobilization_history(db: &Db, town: &regions::Region) -> Result<()> {
+    use crate::domain::needs::{Answer, MobilizationStatus};
     use crate::store::{mobilizations, needs};
     let centre = LatLon { lat: TOWN.1 + 0.01, lon: TOWN.2 + 0.01 };
     let called: Vec<(i64, f64)> = needs::candidates(&db.pool, &town.path, 0)
@@ -585,14 +587,15 @@ async fn mobilization_history(db: &Db, town: &regions::Region) -> Result<()> {
             created_by: 0,
         },
         &called,
+        None,
     )
     .await?;
     for (i, (v, _)) in called.iter().enumerate() {
         if i % 5 != 4 {
-            mobilizations::answer(&db.pool, id, *v, i % 7 != 3).await?;
+            mobilizations::answer(&db.pool, id, *v, if i % 7 != 3 { Answer::Yes } else { Answer::No }, None).await?;
         }
     }
-    mobilizations::update(&db.pool, id, 14, 41, "closed").await
+    mobilizations::update(&db.pool, id, 14, 41, MobilizationStatus::Closed, None).await
 }
 
 /// Care recipients in the first villages, this year's Spring Festival and
@@ -676,7 +679,7 @@ async fn care_campaigns_history(db: &Db, town: &regions::Region) -> Result<()> {
 /// worker filed there this week: mediations (done by a grid veteran), hazards,
 /// a clean-up.
 async fn grid_history(db: &Db, town: &regions::Region) -> Result<()> {
-    use crate::domain::needs::NeedDraft;
+    use crate::domain::needs::{NeedDraft, NeedSource};
     use crate::store::{grids, needs, settings};
     use chrono::{Duration, Utc};
     let villages = regions::list(&db.pool, Some(&town.path), Some(RegionKind::Village)).await?;
@@ -717,12 +720,12 @@ async fn grid_history(db: &Db, town: &regions::Region) -> Result<()> {
                 requester_name: None,
                 requester_phone: None,
             };
-            let id = needs::create(&db.pool, &db.vault, &d, "grid", worker).await?;
+            let id = needs::create(&db.pool, &db.vault, &d, NeedSource::Grid, worker, None).await?;
             // the mediation is done: a grid veteran went, and it counts as service
             if days_ago == 3 {
                 let Some(h) = people.first() else { continue };
-                needs::dispatch(&db.pool, id, &[h.id], false).await?;
-                needs::accept(&db.pool, id, h.id).await?;
+                needs::dispatch(&db.pool, id, &[h.id], false, None).await?;
+                needs::accept(&db.pool, id, h.id, None).await?;
                 let n = needs::get(&db.pool, id).await?.ok_or(StoreError::NotFound)?;
                 let filed = Utc::now() - Duration::days(days_ago);
                 let served = [needs::Served {
@@ -746,6 +749,7 @@ async fn grid_history(db: &Db, town: &regions::Region) -> Result<()> {
                     worker,
                     &rules,
                     today,
+                    None,
                 )
                 .await?;
             }

@@ -13,6 +13,7 @@ pub mod attendance;
 pub mod caller;
 pub mod care;
 pub mod certificates;
+pub mod dashboard;
 pub mod error;
 pub mod grids;
 pub mod input;

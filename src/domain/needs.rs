@@ -1,15 +1,159 @@
 //! The needs workflow: submitted (待审核) → dispatched (已派单) → accepted (服务中)
 //! → completed (已完成) → rated (已评价), or rejected with a reason, or
-//! cancelled. Which moves are allowed from which state is decided here.
+//! cancelled. Which moves are allowed from which state is decided here, and
+//! so are the rules of an emergency call-out (紧急召集).
 
-use super::activity::parse_time;
-use super::category::category_code;
+use super::category::{category_code, is_emergency};
 use super::geo::LatLon;
-use super::input::Fields;
+use super::text::non_empty;
 use super::validation::{Problem, Problems};
 use super::volunteer::skill_code;
+use crate::app::mobilizations::{CallAnswer, MobilizationInput, MobilizationPatch};
+use crate::app::needs::{Completion, NeedInput, Rating, ServedInput};
 use chrono::{DateTime, Utc};
-use serde_json::{Map, Value};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// A state kept as text in the database and the JSON: `as_str` is both, and
+/// rows are read back through `TryFrom<String>` (`#[sqlx(try_from = "String")]`),
+/// which works alike on SQLite and PostgreSQL TEXT columns.
+macro_rules! text_enum {
+    ($name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text),+
+                }
+            }
+
+            pub fn parse(s: &str) -> Option<$name> {
+                match s {
+                    $($text => Some($name::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = String;
+
+            fn try_from(s: String) -> Result<Self, Self::Error> {
+                $name::parse(&s).ok_or_else(|| format!("unknown {} `{s}`", stringify!($name)))
+            }
+        }
+    };
+}
+
+/// Where a need is in its workflow.
+#[derive(Serialize, Deserialize, ToSchema, Clone, Copy, PartialEq, Eq, Debug)]
+#[serde(rename_all = "snake_case")]
+pub enum NeedStatus {
+    Submitted,
+    Dispatched,
+    Accepted,
+    Completed,
+    Rated,
+    Rejected,
+    Cancelled,
+}
+
+text_enum!(NeedStatus {
+    Submitted = "submitted",
+    Dispatched = "dispatched",
+    Accepted = "accepted",
+    Completed = "completed",
+    Rated = "rated",
+    Rejected = "rejected",
+    Cancelled = "cancelled",
+});
+
+impl NeedStatus {
+    pub fn label(self) -> (&'static str, &'static str) {
+        match self {
+            NeedStatus::Submitted => ("待审核", "Submitted"),
+            NeedStatus::Dispatched => ("已派单", "Dispatched"),
+            NeedStatus::Accepted => ("服务中", "Accepted"),
+            NeedStatus::Completed => ("已完成", "Completed"),
+            NeedStatus::Rated => ("已评价", "Rated"),
+            NeedStatus::Rejected => ("已驳回", "Rejected"),
+            NeedStatus::Cancelled => ("已取消", "Cancelled"),
+        }
+    }
+
+    /// Still waiting for someone to do it: its deadline counts.
+    pub fn is_open(self) -> bool {
+        matches!(self, NeedStatus::Submitted | NeedStatus::Dispatched | NeedStatus::Accepted)
+    }
+
+    /// What it asks for may still be changed (nobody has taken it on).
+    pub fn is_editable(self) -> bool {
+        matches!(self, NeedStatus::Submitted | NeedStatus::Dispatched)
+    }
+}
+
+/// Who filed a need.
+#[derive(Serialize, Deserialize, ToSchema, Clone, Copy, PartialEq, Eq, Debug)]
+#[serde(rename_all = "snake_case")]
+pub enum NeedSource {
+    /// Station staff or a team leader.
+    Staff,
+    /// A grid worker.
+    Grid,
+    /// A volunteer, for themselves.
+    #[serde(rename = "self")]
+    Myself,
+    /// The public form.
+    Public,
+}
+
+text_enum!(NeedSource { Staff = "staff", Grid = "grid", Myself = "self", Public = "public" });
+
+/// A volunteer's offer of a need.
+#[derive(Serialize, Deserialize, ToSchema, Clone, Copy, PartialEq, Eq, Debug)]
+#[serde(rename_all = "snake_case")]
+pub enum OfferStatus {
+    Offered,
+    Accepted,
+    Declined,
+    Withdrawn,
+}
+
+text_enum!(OfferStatus { Offered = "offered", Accepted = "accepted", Declined = "declined", Withdrawn = "withdrawn" });
+
+impl OfferStatus {
+    /// Offered or taken: not to be suggested again.
+    pub fn is_live(self) -> bool {
+        matches!(self, OfferStatus::Offered | OfferStatus::Accepted)
+    }
+}
+
+/// Whether a call-out is still taking answers.
+#[derive(Serialize, Deserialize, ToSchema, Clone, Copy, PartialEq, Eq, Debug)]
+#[serde(rename_all = "snake_case")]
+pub enum MobilizationStatus {
+    Open,
+    Closed,
+}
+
+text_enum!(MobilizationStatus { Open = "open", Closed = "closed" });
+
+/// A volunteer's answer to a call-out.
+#[derive(Serialize, Deserialize, ToSchema, Clone, Copy, PartialEq, Eq, Debug)]
+#[serde(rename_all = "snake_case")]
+pub enum Answer {
+    Yes,
+    No,
+}
+
+text_enum!(Answer { Yes = "yes", No = "no" });
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Move {
@@ -24,28 +168,103 @@ pub enum Move {
 
 /// Whether a move is allowed from a status; `full` says every needed
 /// volunteer has accepted.
-pub fn allowed(status: &str, m: Move, full: bool) -> bool {
+pub fn allowed(status: NeedStatus, m: Move, full: bool) -> bool {
+    use NeedStatus::*;
     match m {
-        Move::Dispatch => matches!(status, "submitted" | "dispatched") || (status == "accepted" && !full),
-        Move::Accept => matches!(status, "dispatched" | "accepted") && !full,
-        Move::Decline => matches!(status, "dispatched" | "accepted"),
-        Move::Complete => status == "accepted",
-        Move::Rate => status == "completed",
-        Move::Reject => matches!(status, "submitted" | "dispatched"),
-        Move::Cancel => matches!(status, "submitted" | "dispatched" | "accepted"),
+        Move::Dispatch => matches!(status, Submitted | Dispatched) || (status == Accepted && !full),
+        Move::Accept => matches!(status, Dispatched | Accepted) && !full,
+        Move::Decline => matches!(status, Dispatched | Accepted),
+        Move::Complete => status == Accepted,
+        Move::Rate => status == Completed,
+        Move::Reject => matches!(status, Submitted | Dispatched),
+        Move::Cancel => matches!(status, Submitted | Dispatched | Accepted),
     }
 }
 
-pub fn status_label(s: &str) -> (&'static str, &'static str) {
-    match s {
-        "submitted" => ("待审核", "Submitted"),
-        "dispatched" => ("已派单", "Dispatched"),
-        "accepted" => ("服务中", "Accepted"),
-        "completed" => ("已完成", "Completed"),
-        "rated" => ("已评价", "Rated"),
-        "rejected" => ("已驳回", "Rejected"),
-        _ => ("已取消", "Cancelled"),
+/// The checks `domain::input::Fields` made on a map, made on a typed field:
+/// tidied text, empty counts as absent, at most `max_chars` characters.
+pub fn text(field: &str, v: Option<&str>, max_chars: usize, problems: &mut Problems) -> Option<String> {
+    let t = non_empty(v)?;
+    if t.chars().count() > max_chars {
+        problems.push(Problem::about(
+            field,
+            &format!("不能超过{max_chars}个字"),
+            &format!("must be at most {max_chars} characters"),
+        ));
+        return None;
     }
+    Some(t)
+}
+
+/// Like `text`, and "is required" when absent.
+pub fn required_text(field: &str, v: Option<&str>, max_chars: usize, problems: &mut Problems) -> Option<String> {
+    let before = problems.0.len();
+    let t = text(field, v, max_chars, problems);
+    if t.is_none() && problems.0.len() == before {
+        problems.push(Problem::required(field));
+    }
+    t
+}
+
+/// A whole number that must be there.
+pub fn required_int(field: &str, v: Option<i64>, problems: &mut Problems) -> Option<i64> {
+    if v.is_none() {
+        problems.push(Problem::required(field));
+    }
+    v
+}
+
+/// A time with its offset (RFC 3339), as the API writes times.
+pub fn time(field: &str, v: Option<&str>, problems: &mut Problems) -> Option<DateTime<Utc>> {
+    let s = text(field, v, 40, problems)?;
+    match DateTime::parse_from_rfc3339(&s) {
+        Ok(t) => Some(t.to_utc()),
+        Err(_) => {
+            problems.push(Problem::about(
+                field,
+                "应为带时区的时间，如 2026-05-01T08:00:00+08:00",
+                "must be a time with offset, such as 2026-05-01T08:00:00+08:00",
+            ));
+            None
+        }
+    }
+}
+
+/// A known category, by code or by its Chinese or English name.
+fn category(v: Option<&str>, problems: &mut Problems) -> Option<String> {
+    let c = required_text("category", v, 40, problems)?;
+    let code = category_code(&c);
+    if code.is_none() {
+        problems.push(Problem::about("category", "不在可选类别中", "is not a known category"));
+    }
+    code.map(str::to_string)
+}
+
+/// Known skills as codes, each once, at most eight.
+fn skills(items: &[String], dedup: bool, problems: &mut Problems) -> Vec<String> {
+    let mut given: Vec<String> = Vec::new();
+    for i in items.iter().filter_map(|s| non_empty(Some(s))) {
+        if !given.contains(&i) {
+            given.push(i);
+        }
+    }
+    if given.len() > 8 {
+        problems.push(Problem::about("required_skills", "最多8项", "may hold at most 8 items"));
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for s in given {
+        match skill_code(&s) {
+            Some(c) if dedup && out.contains(&c.to_string()) => {}
+            Some(c) => out.push(c.to_string()),
+            None => problems.push(Problem::about(
+                "required_skills",
+                &format!("“{s}”不是可选技能"),
+                &format!("'{s}' is not a known skill"),
+            )),
+        }
+    }
+    out
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -64,40 +283,22 @@ pub struct NeedDraft {
     pub requester_phone: Option<super::phone::Phone>,
 }
 
-pub fn validate(map: &Map<String, Value>, now: DateTime<Utc>) -> Result<NeedDraft, Problems> {
-    let mut f = Fields::new(map);
-    let title = f.required_text("title", 80);
-    let category = f.required_text("category", 40).and_then(|c| {
-        let code = category_code(&c);
-        if code.is_none() {
-            f.problems.push(Problem::about("category", "不在可选类别中", "is not a known category"));
-        }
-        code.map(str::to_string)
-    });
-    let description = f.text("description", 2000);
-    let region_id = f.required_int("region_id");
-    let place = f.text("place", 100);
-    let (lat, lon) = (f.float("lat"), f.float("lon"));
-    let mut skills = Vec::new();
-    for s in f.text_list("required_skills", 8) {
-        match skill_code(&s) {
-            Some(c) if !skills.contains(&c.to_string()) => skills.push(c.to_string()),
-            Some(_) => {}
-            None => f.problems.push(Problem::about(
-                "required_skills",
-                &format!("“{s}”不是可选技能"),
-                &format!("'{s}' is not a known skill"),
-            )),
-        }
-    }
-    let needed = f.int("volunteers_needed").unwrap_or(1);
-    let due_at = parse_time(&mut f, "due_at");
-    let filed_at = parse_time(&mut f, "filed_at");
-    let requester_name = f.text("requester_name", 32);
-    let phone = f.text("requester_phone", 40);
-    let mut problems = f.problems;
-    let requester_phone = phone.and_then(|p| match super::phone::Phone::parse(&p) {
-        Ok(p) => Some(p),
+pub fn validate(input: &NeedInput, now: DateTime<Utc>) -> Result<NeedDraft, Problems> {
+    let mut problems = Problems::new();
+    let p = &mut problems;
+    let title = required_text("title", input.title.as_deref(), 80, p);
+    let category = category(input.category.as_deref(), p);
+    let description = text("description", input.description.as_deref(), 2000, p);
+    let region_id = required_int("region_id", input.region_id, p);
+    let place = text("place", input.place.as_deref(), 100, p);
+    let skills = skills(input.required_skills.as_deref().unwrap_or_default(), true, p);
+    let needed = input.volunteers_needed.unwrap_or(1);
+    let due_at = time("due_at", input.due_at.as_deref(), p);
+    let filed_at = time("filed_at", input.filed_at.as_deref(), p);
+    let requester_name = text("requester_name", input.requester_name.as_deref(), 32, p);
+    let phone = text("requester_phone", input.requester_phone.as_deref(), 40, p);
+    let requester_phone = phone.and_then(|ph| match super::phone::Phone::parse(&ph) {
+        Ok(ph) => Some(ph),
         Err(mut e) => {
             e.field = "requester_phone".into();
             e.zh = e.zh.replacen("手机号", "联系电话", 1);
@@ -105,7 +306,7 @@ pub fn validate(map: &Map<String, Value>, now: DateTime<Utc>) -> Result<NeedDraf
             None
         }
     });
-    let position = LatLon::parse_pair(lat, lon, &mut problems);
+    let position = LatLon::parse_pair(input.lat, input.lon, &mut problems);
     if !(1..=500).contains(&needed) {
         problems.push(Problem::about("volunteers_needed", "应在1到500之间", "must be between 1 and 500"));
     }
@@ -138,22 +339,275 @@ pub fn validate(map: &Map<String, Value>, now: DateTime<Utc>) -> Result<NeedDraf
     }
 }
 
+/// Who served a need, and from when to when.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServedSpan {
+    pub volunteer_id: i64,
+    pub started_at: DateTime<Utc>,
+    pub ended_at: DateTime<Utc>,
+}
+
+/// What a completed need achieved.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Outcomes {
+    pub beneficiaries: i64,
+    pub households_relocated: i64,
+    pub persons_relocated: i64,
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompletionDraft {
+    pub completed_at: DateTime<Utc>,
+    pub served: Vec<ServedSpan>,
+    pub outcomes: Outcomes,
+}
+
+fn served_span(item: &ServedInput) -> Option<ServedSpan> {
+    // each item's own problems are summed up in one line about `service`
+    let mut scratch = Problems::new();
+    let v = item.volunteer_id;
+    let s = time("started_at", item.started_at.as_deref(), &mut scratch);
+    let e = time("ended_at", item.ended_at.as_deref(), &mut scratch);
+    match (v, s, e) {
+        (Some(v), Some(s), Some(e)) if e > s && e - s <= chrono::Duration::hours(24) => {
+            Some(ServedSpan { volunteer_id: v, started_at: s, ended_at: e })
+        }
+        _ => None,
+    }
+}
+
+/// A completion: who served (at least one, each span under a day), when, and what came of it.
+pub fn validate_completion(input: &Completion, now: DateTime<Utc>) -> Result<CompletionDraft, Problems> {
+    let mut problems = Problems::new();
+    let completed_at = time("completed_at", input.completed_at.as_deref(), &mut problems).unwrap_or(now);
+    let mut served = Vec::new();
+    match input.service.as_deref() {
+        Some(items) if !items.is_empty() => {
+            for item in items {
+                match served_span(item) {
+                    Some(s) => served.push(s),
+                    None => {
+                        problems.push(Problem::about(
+                            "service",
+                            "每项需有志愿者、开始和结束时间，且结束晚于开始",
+                            "each item needs volunteer_id, started_at and a later ended_at",
+                        ));
+                        break;
+                    }
+                }
+            }
+        }
+        _ => problems.push(Problem::about(
+            "service",
+            "至少记录一名志愿者的服务时间",
+            "must record at least one volunteer's service",
+        )),
+    }
+    if completed_at > now + chrono::Duration::minutes(5) {
+        problems.push(Problem::about("completed_at", "不能晚于现在", "cannot be in the future"));
+    }
+    let o = input.outcomes.clone().unwrap_or_default();
+    let outcomes = Outcomes {
+        beneficiaries: o.beneficiaries.unwrap_or(0).max(0),
+        households_relocated: o.households_relocated.unwrap_or(0).max(0),
+        persons_relocated: o.persons_relocated.unwrap_or(0).max(0),
+        notes: text("notes", o.notes.as_deref(), 2000, &mut problems),
+    };
+    problems.finish(CompletionDraft { completed_at, served, outcomes })
+}
+
+/// A rejection's or cancellation's reason: required, at most 500 characters.
+pub fn validate_reason(reason: Option<&str>) -> Result<String, Problems> {
+    let mut problems = Problems::new();
+    let r = required_text("reason", reason, 500, &mut problems);
+    match r {
+        Some(r) if problems.is_empty() => Ok(r),
+        _ => Err(problems),
+    }
+}
+
+/// A rating: 1 to 5 stars and an optional comment.
+pub fn validate_rating(input: &Rating) -> Result<(i64, Option<String>), Problems> {
+    let mut problems = Problems::new();
+    let stars = required_int("stars", input.stars, &mut problems);
+    let comment = text("comment", input.comment.as_deref(), 500, &mut problems);
+    if stars.is_some_and(|s| !(1..=5).contains(&s)) {
+        problems.push(Problem::about("stars", "应为1到5星", "must be 1 to 5"));
+    }
+    match stars {
+        Some(stars) if problems.is_empty() => Ok((stars, comment)),
+        _ => Err(problems),
+    }
+}
+
+/// The volunteers a dispatch offers the need to: 1 to 200 of them.
+pub fn validate_dispatch_ids(ids: &[i64]) -> Result<(), Problem> {
+    if ids.is_empty() || ids.len() > 200 {
+        return Err(Problem::about(
+            "volunteer_ids",
+            "应为1到200个志愿者编号的列表",
+            "must list 1 to 200 volunteer ids",
+        ));
+    }
+    Ok(())
+}
+
+/// Emergency work goes out only with accident insurance confirmed.
+pub fn check_insurance(category: &str, insurance: bool) -> Result<(), Problem> {
+    if is_emergency(category) && !insurance {
+        return Err(Problem::about(
+            "insurance",
+            "抢险救灾类派单前须确认已购买意外保险",
+            "must be confirmed before dispatching flood relief or rescue work",
+        ));
+    }
+    Ok(())
+}
+
+/// A call-out as validated: where, how far, with which skills, how many.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MobilizationDraft {
+    pub title: String,
+    pub category: String,
+    pub pos: LatLon,
+    pub radius_km: f64,
+    pub required_skills: Vec<String>,
+    pub headcount: i64,
+    pub region_id: Option<i64>,
+    pub insurance: bool,
+}
+
+pub fn validate_mobilization(input: &MobilizationInput) -> Result<MobilizationDraft, Problems> {
+    let mut problems = Problems::new();
+    let p = &mut problems;
+    let title = required_text("title", input.title.as_deref(), 80, p);
+    let category = category(input.category.as_deref(), p);
+    let (lat, lon) = (input.lat, input.lon);
+    let radius = input.radius_km;
+    let headcount = input.headcount.unwrap_or(0);
+    let insurance = input.insurance.unwrap_or(false);
+    let skills = skills(&input.required_skills, false, p);
+    if lat.is_none() && problems.get("lat").is_none() {
+        problems.push(Problem::required("lat"));
+    }
+    if lon.is_none() && problems.get("lon").is_none() {
+        problems.push(Problem::required("lon"));
+    }
+    let pos = LatLon::parse_pair(lat, lon, &mut problems);
+    if !radius.is_some_and(|r| r > 0.0 && r <= 200.0) {
+        problems.push(Problem::new(
+            "radius_km",
+            "召集半径应在0到200公里之间",
+            "radius_km must be more than 0 and at most 200",
+        ));
+    }
+    if !(0..=100_000).contains(&headcount) {
+        problems.push(Problem::new("headcount", "所需人数不正确", "headcount must be 0 to 100000"));
+    }
+    if category.as_deref().is_some_and(is_emergency) && !insurance {
+        problems.push(Problem::about(
+            "insurance",
+            "抢险救灾须先确认已购买意外保险",
+            "must be confirmed before calling people to flood relief or rescue",
+        ));
+    }
+    match (title, category, pos, radius) {
+        (Some(title), Some(category), Some(pos), Some(radius_km)) if problems.is_empty() => Ok(MobilizationDraft {
+            title,
+            category,
+            pos,
+            radius_km,
+            required_skills: skills,
+            headcount,
+            region_id: input.region_id,
+            insurance,
+        }),
+        _ => Err(problems),
+    }
+}
+
+/// A yes or no to a call-out, for a volunteer.
+pub fn validate_response(input: &CallAnswer) -> Result<(i64, Answer), Problems> {
+    let mut problems = Problems::new();
+    let v = required_int("volunteer_id", input.volunteer_id, &mut problems);
+    let answer = required_text("answer", input.answer.as_deref(), 5, &mut problems);
+    let answer = match answer.as_deref() {
+        Some(a) => match Answer::parse(a) {
+            Some(a) => Some(a),
+            None => {
+                problems.push(Problem::new("answer", "应为 yes 或 no", "answer must be yes or no"));
+                None
+            }
+        },
+        None => None,
+    };
+    match (v, answer) {
+        (Some(v), Some(a)) => Ok((v, a)),
+        _ => Err(problems),
+    }
+}
+
+/// A call-out's figures and state after a change, over what is stored.
+pub fn validate_mobilization_patch(
+    input: &MobilizationPatch,
+    households: i64,
+    persons: i64,
+    status: MobilizationStatus,
+) -> Result<(i64, i64, MobilizationStatus), Problems> {
+    let mut problems = Problems::new();
+    let households = input.households_relocated.unwrap_or(households);
+    let persons = input.persons_relocated.unwrap_or(persons);
+    let status = match text("status", input.status.as_deref(), 10, &mut problems) {
+        None => Some(status),
+        Some(s) => MobilizationStatus::parse(&s),
+    };
+    if households < 0 || persons < 0 {
+        problems.push(Problem::new(
+            "persons_relocated",
+            "转移户数和人数不能为负",
+            "relocated counts must not be negative",
+        ));
+    }
+    if status.is_none() {
+        problems.push(Problem::about("status", "应为 open 或 closed", "must be open or closed"));
+    }
+    match status {
+        Some(s) if problems.is_empty() => Ok((households, persons, s)),
+        _ => Err(problems),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use NeedStatus::*;
 
     #[test]
     fn the_workflow_allows_only_forward_moves() {
-        assert!(allowed("submitted", Move::Dispatch, false));
-        assert!(!allowed("submitted", Move::Accept, false));
-        assert!(allowed("dispatched", Move::Accept, false));
-        assert!(!allowed("accepted", Move::Accept, true), "a full need takes no more");
-        assert!(allowed("accepted", Move::Complete, true));
-        assert!(!allowed("accepted", Move::Rate, true), "rating a need that is not completed");
-        assert!(allowed("completed", Move::Rate, true));
-        assert!(!allowed("completed", Move::Cancel, true));
-        assert!(!allowed("rated", Move::Rate, true));
-        assert!(allowed("dispatched", Move::Reject, false));
-        assert!(!allowed("accepted", Move::Reject, false));
+        assert!(allowed(Submitted, Move::Dispatch, false));
+        assert!(!allowed(Submitted, Move::Accept, false));
+        assert!(allowed(Dispatched, Move::Accept, false));
+        assert!(!allowed(Accepted, Move::Accept, true), "a full need takes no more");
+        assert!(allowed(Accepted, Move::Complete, true));
+        assert!(!allowed(Accepted, Move::Rate, true), "rating a need that is not completed");
+        assert!(allowed(Completed, Move::Rate, true));
+        assert!(!allowed(Completed, Move::Cancel, true));
+        assert!(!allowed(Rated, Move::Rate, true));
+        assert!(allowed(Dispatched, Move::Reject, false));
+        assert!(!allowed(Accepted, Move::Reject, false));
+    }
+
+    #[test]
+    fn states_read_and_write_the_contract_strings() {
+        for s in NeedStatus::ALL {
+            assert_eq!(NeedStatus::parse(s.as_str()), Some(*s));
+            assert_eq!(serde_json::to_value(s).expect("json"), serde_json::json!(s.as_str()));
+        }
+        assert_eq!(serde_json::to_value(NeedSource::Myself).expect("json"), serde_json::json!("self"));
+        assert_eq!(NeedSource::parse("self"), Some(NeedSource::Myself));
+        for a in Answer::ALL {
+            assert_eq!(serde_json::to_value(a).expect("json"), serde_json::json!(a.as_str()));
+        }
     }
 }

@@ -1,6 +1,8 @@
 //! Emergency mobilisation: who was called, who answered yes or no.
 
+use super::audit::{AuditTx, Record};
 use super::{BeginWrite, Pool, Result, StoreError};
+use crate::domain::needs::{Answer, MobilizationStatus};
 use crate::on_db;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -22,7 +24,8 @@ pub struct Mobilization {
     /// People wanted.
     pub headcount: i64,
     pub insurance: bool,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: MobilizationStatus,
     pub households_relocated: i64,
     pub persons_relocated: i64,
     pub called: i64,
@@ -73,7 +76,12 @@ pub struct NewMobilization<'a> {
 }
 
 /// Creates the call-out and calls everyone given, in one transaction.
-pub async fn create(pool: &Pool, m: &NewMobilization<'_>, called: &[(i64, f64)]) -> Result<i64> {
+pub async fn create(
+    pool: &Pool,
+    m: &NewMobilization<'_>,
+    called: &[(i64, f64)],
+    record: Option<&Record>,
+) -> Result<i64> {
     let now = Utc::now();
     on_db!(pool, |p| {
         let mut tx = p.begin_write().await?;
@@ -104,6 +112,9 @@ pub async fn create(pool: &Pool, m: &NewMobilization<'_>, called: &[(i64, f64)])
             .execute(&mut *tx)
             .await?;
         }
+        if let Some(r) = record {
+            tx.audit(&r.clone().about(id).entry()).await?;
+        }
         tx.commit().await?;
         Ok(id)
     })
@@ -111,24 +122,30 @@ pub async fn create(pool: &Pool, m: &NewMobilization<'_>, called: &[(i64, f64)])
 
 /// Records a yes or no; a later answer replaces an earlier one (people change
 /// their plans as the water rises).
-pub async fn answer(pool: &Pool, id: i64, volunteer_id: i64, yes: bool) -> Result<()> {
-    let n = on_db!(pool, |p| sqlx::query(
-        "UPDATE mobilization_calls SET answer = $1, answered_at = $2
-          WHERE mobilization_id = $3 AND volunteer_id = $4
-            AND EXISTS (SELECT 1 FROM mobilizations m WHERE m.id = $3 AND m.status = 'open')"
-    )
-    .bind(if yes { "yes" } else { "no" })
-    .bind(Utc::now())
-    .bind(id)
-    .bind(volunteer_id)
-    .execute(p)
-    .await?
-    .rows_affected());
-    if n == 1 {
+pub async fn answer(pool: &Pool, id: i64, volunteer_id: i64, answer: Answer, record: Option<&Record>) -> Result<()> {
+    on_db!(pool, |p| {
+        let mut tx = p.begin_write().await?;
+        let n = sqlx::query(
+            "UPDATE mobilization_calls SET answer = $1, answered_at = $2
+              WHERE mobilization_id = $3 AND volunteer_id = $4
+                AND EXISTS (SELECT 1 FROM mobilizations m WHERE m.id = $3 AND m.status = 'open')",
+        )
+        .bind(answer.as_str())
+        .bind(Utc::now())
+        .bind(id)
+        .bind(volunteer_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n != 1 {
+            return Err(StoreError::Conflict(crate::domain::error_code::ErrorCode::NotCalled));
+        }
+        if let Some(r) = record {
+            tx.audit(&r.entry()).await?;
+        }
+        tx.commit().await?;
         Ok(())
-    } else {
-        Err(StoreError::Conflict(crate::domain::error_code::ErrorCode::NotCalled))
-    }
+    })
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
@@ -137,34 +154,58 @@ pub struct Call {
     pub volunteer_no: String,
     pub name: String,
     pub distance_km: Option<f64>,
-    /// yes, no, or null while waiting
-    pub answer: Option<String>,
+    #[serde(skip)]
+    #[sqlx(rename = "answer")]
+    pub answer_text: Option<String>,
+    /// null while waiting
+    #[sqlx(skip)]
+    pub answer: Option<Answer>,
     pub answered_at: Option<DateTime<Utc>>,
 }
 
 pub async fn calls(pool: &Pool, id: i64) -> Result<Vec<Call>> {
-    Ok(on_db!(pool, |p| sqlx::query_as::<_, Call>(
+    let rows: Vec<Call> = on_db!(pool, |p| sqlx::query_as::<_, Call>(
         "SELECT c.volunteer_id, v.volunteer_no, v.name, c.distance_km, c.answer, c.answered_at
            FROM mobilization_calls c JOIN volunteers v ON v.id = c.volunteer_id
           WHERE c.mobilization_id = $1 ORDER BY c.distance_km, c.volunteer_id"
     )
     .bind(id)
     .fetch_all(p)
-    .await?))
+    .await?);
+    Ok(rows
+        .into_iter()
+        .map(|mut c| {
+            c.answer = c.answer_text.as_deref().and_then(Answer::parse);
+            c
+        })
+        .collect())
 }
 
-pub async fn update(pool: &Pool, id: i64, households: i64, persons: i64, status: &str) -> Result<()> {
-    on_db!(pool, |p| sqlx::query(
-        "UPDATE mobilizations SET households_relocated = $1, persons_relocated = $2, status = $3 WHERE id = $4"
-    )
-    .bind(households)
-    .bind(persons)
-    .bind(status)
-    .bind(id)
-    .execute(p)
-    .await?
-    .rows_affected());
-    Ok(())
+pub async fn update(
+    pool: &Pool,
+    id: i64,
+    households: i64,
+    persons: i64,
+    status: MobilizationStatus,
+    record: Option<&Record>,
+) -> Result<()> {
+    on_db!(pool, |p| {
+        let mut tx = p.begin_write().await?;
+        sqlx::query(
+            "UPDATE mobilizations SET households_relocated = $1, persons_relocated = $2, status = $3 WHERE id = $4",
+        )
+        .bind(households)
+        .bind(persons)
+        .bind(status.as_str())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        if let Some(r) = record {
+            tx.audit(&r.entry()).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    })
 }
 
 /// Open call-outs a volunteer was called to.
@@ -173,7 +214,12 @@ pub async fn open_calls_for(pool: &Pool, volunteer_id: i64) -> Result<Vec<(Mobil
     let rows: Vec<Mobilization> = on_db!(pool, |p| sqlx::query_as(&sql).bind(volunteer_id).fetch_all(p).await?);
     let mut out = Vec::new();
     for m in rows.into_iter().map(finish) {
-        let a = calls(pool, m.id).await?.into_iter().find(|c| c.volunteer_id == volunteer_id).and_then(|c| c.answer);
+        let a = calls(pool, m.id)
+            .await?
+            .into_iter()
+            .find(|c| c.volunteer_id == volunteer_id)
+            .and_then(|c| c.answer)
+            .map(|a| a.as_str().to_string());
         out.push((m, a));
     }
     Ok(out)

@@ -1,11 +1,12 @@
 //! The needs list and its offers. Every move locks the need (PostgreSQL) or
 //! takes SQLite's write lock, checks the workflow, and writes in one go.
 
+use super::audit::{AuditTx, Record};
 use super::service_records::{book_record, NewRecord};
 use super::settings::TownRules;
 use super::{BeginWrite, Pool, Result, StoreError, Vault};
 use crate::domain::matching::Candidate;
-use crate::domain::needs::{allowed, Move, NeedDraft};
+use crate::domain::needs::{allowed, Move, NeedDraft, NeedSource, NeedStatus, OfferStatus};
 use crate::on_db;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -34,9 +35,10 @@ pub struct Need {
     pub requester_phone: Option<String>,
     #[serde(skip)]
     pub requester_phone_sealed: Option<String>,
-    /// staff, grid, self or public
-    pub source: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub source: NeedSource,
+    #[sqlx(try_from = "String")]
+    pub status: NeedStatus,
     /// Why it was rejected or cancelled.
     pub reason: Option<String>,
     /// Accident insurance confirmed before dispatch (required for flood relief and rescue).
@@ -73,23 +75,31 @@ pub async fn get(pool: &Pool, id: i64) -> Result<Option<Need>> {
     Ok(n.map(finish))
 }
 
-pub async fn list(pool: &Pool, within: &str, status: Option<&str>, limit: i64) -> Result<Vec<Need>> {
+pub async fn list(pool: &Pool, within: &str, status: Option<NeedStatus>, limit: i64) -> Result<Vec<Need>> {
     let sql = format!(
         "{SELECT} WHERE r.path LIKE $1 AND ($2 = '' OR n.status = $2) ORDER BY n.filed_at DESC, n.id DESC LIMIT $3"
     );
     let rows: Vec<Need> = on_db!(pool, |p| sqlx::query_as(&sql)
         .bind(format!("{within}%"))
-        .bind(status.unwrap_or(""))
+        .bind(status.map(NeedStatus::as_str).unwrap_or(""))
         .bind(limit)
         .fetch_all(p)
         .await?);
     Ok(rows.into_iter().map(finish).collect())
 }
 
-pub async fn create(pool: &Pool, vault: &Vault, d: &NeedDraft, source: &str, by: Option<i64>) -> Result<i64> {
+pub async fn create(
+    pool: &Pool,
+    vault: &Vault,
+    d: &NeedDraft,
+    source: NeedSource,
+    by: Option<i64>,
+    record: Option<&Record>,
+) -> Result<i64> {
     let now = Utc::now();
-    Ok(on_db!(pool, |p| {
-        sqlx::query_scalar::<_, i64>(
+    on_db!(pool, |p| {
+        let mut tx = p.begin_write().await?;
+        let id = sqlx::query_scalar::<_, i64>(
         "INSERT INTO needs (title, category, description, region_id, place, lat, lon, required_skills, volunteers_needed,
              due_at, filed_at, requester_name, requester_phone_sealed, requester_phone_masked, source, filed_by, status, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 'submitted', $17) RETURNING id"
@@ -108,12 +118,17 @@ pub async fn create(pool: &Pool, vault: &Vault, d: &NeedDraft, source: &str, by:
     .bind(&d.requester_name)
     .bind(d.requester_phone.as_ref().map(|p| vault.seal(p.as_str())))
     .bind(d.requester_phone.as_ref().map(|p| p.masked()))
-    .bind(source)
+    .bind(source.as_str())
     .bind(by)
     .bind(now)
-    .fetch_one(p)
-    .await?
-    }))
+    .fetch_one(&mut *tx)
+    .await?;
+        if let Some(r) = record {
+            tx.audit(&r.clone().about(id).entry()).await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    })
 }
 
 fn lock_sql(pool: &Pool) -> &'static str {
@@ -137,6 +152,8 @@ macro_rules! lock_need {
                         .bind($id)
                         .fetch_one(&mut *$tx)
                         .await?;
+                let status = NeedStatus::parse(&status)
+                    .ok_or_else(|| StoreError::Other(format!("need {} has unknown status `{status}`", $id)))?;
                 Some((status, needed, accepted))
             }
         }
@@ -149,18 +166,18 @@ fn refused() -> StoreError {
 }
 
 /// Reject or cancel, with a reason.
-pub async fn close(pool: &Pool, id: i64, m: Move, reason: &str) -> Result<()> {
+pub async fn close(pool: &Pool, id: i64, m: Move, reason: &str, record: Option<&Record>) -> Result<()> {
     let now = Utc::now();
-    let to = if m == Move::Reject { "rejected" } else { "cancelled" };
+    let to = if m == Move::Reject { NeedStatus::Rejected } else { NeedStatus::Cancelled };
     on_db!(pool, |p| {
         let mut tx = p.begin_write().await?;
-        let row: Option<(String, i64, i64)> = lock_need!(tx, pool, id);
+        let row: Option<(NeedStatus, i64, i64)> = lock_need!(tx, pool, id);
         let Some((status, needed, accepted)) = row else { return Err(StoreError::NotFound) };
-        if !allowed(&status, m, accepted >= needed) {
+        if !allowed(status, m, accepted >= needed) {
             return Err(refused());
         }
         sqlx::query("UPDATE needs SET status = $1, reason = $2, updated_at = $3 WHERE id = $4")
-            .bind(to)
+            .bind(to.as_str())
             .bind(reason)
             .bind(now)
             .bind(id)
@@ -173,6 +190,9 @@ pub async fn close(pool: &Pool, id: i64, m: Move, reason: &str) -> Result<()> {
         .bind(id)
         .execute(&mut *tx)
         .await?;
+        if let Some(r) = record {
+            tx.audit(&r.entry()).await?;
+        }
         tx.commit().await?;
         Ok(())
     })
@@ -180,13 +200,19 @@ pub async fn close(pool: &Pool, id: i64, m: Move, reason: &str) -> Result<()> {
 
 /// Sends offers; volunteers already offered or accepted are left as they are.
 /// Returns how many new offers went out.
-pub async fn dispatch(pool: &Pool, id: i64, volunteer_ids: &[i64], insurance: bool) -> Result<usize> {
+pub async fn dispatch(
+    pool: &Pool,
+    id: i64,
+    volunteer_ids: &[i64],
+    insurance: bool,
+    record: Option<&Record>,
+) -> Result<usize> {
     let now = Utc::now();
     on_db!(pool, |p| {
         let mut tx = p.begin_write().await?;
-        let row: Option<(String, i64, i64)> = lock_need!(tx, pool, id);
+        let row: Option<(NeedStatus, i64, i64)> = lock_need!(tx, pool, id);
         let Some((status, needed, accepted)) = row else { return Err(StoreError::NotFound) };
-        if !allowed(&status, Move::Dispatch, accepted >= needed) {
+        if !allowed(status, Move::Dispatch, accepted >= needed) {
             return Err(refused());
         }
         let mut sent = 0;
@@ -204,14 +230,17 @@ pub async fn dispatch(pool: &Pool, id: i64, volunteer_ids: &[i64], insurance: bo
             .rows_affected();
             sent += n as usize;
         }
-        let next = if status == "submitted" { "dispatched" } else { status.as_str() };
+        let next = if status == NeedStatus::Submitted { NeedStatus::Dispatched } else { status };
         sqlx::query("UPDATE needs SET status = $1, insurance = (insurance OR $2), updated_at = $3 WHERE id = $4")
-            .bind(next)
+            .bind(next.as_str())
             .bind(insurance)
             .bind(now)
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        if let Some(r) = record {
+            tx.audit(&r.entry()).await?;
+        }
         tx.commit().await?;
         Ok(sent)
     })
@@ -219,16 +248,16 @@ pub async fn dispatch(pool: &Pool, id: i64, volunteer_ids: &[i64], insurance: bo
 
 /// Accepts an offer. The first `volunteers_needed` acceptances win; when the
 /// need is full, the offers still open are withdrawn.
-pub async fn accept(pool: &Pool, id: i64, volunteer_id: i64) -> Result<()> {
+pub async fn accept(pool: &Pool, id: i64, volunteer_id: i64, record: Option<&Record>) -> Result<()> {
     let now = Utc::now();
     on_db!(pool, |p| {
         let mut tx = p.begin_write().await?;
-        let row: Option<(String, i64, i64)> = lock_need!(tx, pool, id);
+        let row: Option<(NeedStatus, i64, i64)> = lock_need!(tx, pool, id);
         let Some((status, needed, accepted)) = row else { return Err(StoreError::NotFound) };
-        if accepted >= needed && matches!(status.as_str(), "dispatched" | "accepted") {
+        if accepted >= needed && matches!(status, NeedStatus::Dispatched | NeedStatus::Accepted) {
             return Err(StoreError::Conflict(crate::domain::error_code::ErrorCode::NeedFull));
         }
-        if !allowed(&status, Move::Accept, accepted >= needed) {
+        if !allowed(status, Move::Accept, accepted >= needed) {
             return Err(refused());
         }
         let taken = sqlx::query(
@@ -255,30 +284,43 @@ pub async fn accept(pool: &Pool, id: i64, volunteer_id: i64) -> Result<()> {
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        if let Some(r) = record {
+            tx.audit(&r.entry()).await?;
+        }
         tx.commit().await?;
         Ok(())
     })
 }
 
-pub async fn decline(pool: &Pool, id: i64, volunteer_id: i64, reason: Option<&str>) -> Result<()> {
+pub async fn decline(
+    pool: &Pool,
+    id: i64,
+    volunteer_id: i64,
+    reason: Option<&str>,
+    record: Option<&Record>,
+) -> Result<()> {
     let now = Utc::now();
-    let n = on_db!(pool, |p| {
-        sqlx::query(
+    on_db!(pool, |p| {
+        let mut tx = p.begin_write().await?;
+        let n = sqlx::query(
         "UPDATE need_offers SET status = 'declined', reason = $1, answered_at = $2 WHERE need_id = $3 AND volunteer_id = $4 AND status = 'offered'"
     )
     .bind(reason)
     .bind(now)
     .bind(id)
     .bind(volunteer_id)
-    .execute(p)
+    .execute(&mut *tx)
     .await?
-    .rows_affected()
-    });
-    if n == 1 {
+    .rows_affected();
+        if n != 1 {
+            return Err(StoreError::Conflict(crate::domain::error_code::ErrorCode::NotOffered));
+        }
+        if let Some(r) = record {
+            tx.audit(&r.entry()).await?;
+        }
+        tx.commit().await?;
         Ok(())
-    } else {
-        Err(StoreError::Conflict(crate::domain::error_code::ErrorCode::NotOffered))
-    }
+    })
 }
 
 pub struct Served {
@@ -306,13 +348,14 @@ pub async fn complete(
     by: Option<i64>,
     rules: &TownRules,
     today: NaiveDate,
+    record: Option<&Record>,
 ) -> Result<usize> {
     let now = Utc::now();
     on_db!(pool, |p| {
         let mut tx = p.begin_write().await?;
-        let row: Option<(String, i64, i64)> = lock_need!(tx, pool, n.id);
+        let row: Option<(NeedStatus, i64, i64)> = lock_need!(tx, pool, n.id);
         let Some((status, needed, accepted)) = row else { return Err(StoreError::NotFound) };
-        if !allowed(&status, Move::Complete, accepted >= needed) {
+        if !allowed(status, Move::Complete, accepted >= needed) {
             return Err(refused());
         }
         let accepted_ids: Vec<i64> =
@@ -357,18 +400,21 @@ pub async fn complete(
         .bind(n.id)
         .execute(&mut *tx)
         .await?;
+        if let Some(r) = record {
+            tx.audit(&r.entry()).await?;
+        }
         tx.commit().await?;
         Ok(made)
     })
 }
 
-pub async fn rate(pool: &Pool, id: i64, stars: i64, comment: Option<&str>) -> Result<()> {
+pub async fn rate(pool: &Pool, id: i64, stars: i64, comment: Option<&str>, record: Option<&Record>) -> Result<()> {
     let now = Utc::now();
     on_db!(pool, |p| {
         let mut tx = p.begin_write().await?;
-        let row: Option<(String, i64, i64)> = lock_need!(tx, pool, id);
+        let row: Option<(NeedStatus, i64, i64)> = lock_need!(tx, pool, id);
         let Some((status, needed, accepted)) = row else { return Err(StoreError::NotFound) };
-        if !allowed(&status, Move::Rate, accepted >= needed) {
+        if !allowed(status, Move::Rate, accepted >= needed) {
             return Err(refused());
         }
         sqlx::query(
@@ -380,6 +426,9 @@ pub async fn rate(pool: &Pool, id: i64, stars: i64, comment: Option<&str>) -> Re
         .bind(id)
         .execute(&mut *tx)
         .await?;
+        if let Some(r) = record {
+            tx.audit(&r.entry()).await?;
+        }
         tx.commit().await?;
         Ok(())
     })
@@ -390,8 +439,8 @@ pub struct Offer {
     pub volunteer_id: i64,
     pub volunteer_no: String,
     pub name: String,
-    /// offered, accepted, declined or withdrawn
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: OfferStatus,
     pub reason: Option<String>,
     pub offered_at: DateTime<Utc>,
     pub answered_at: Option<DateTime<Utc>>,
@@ -543,13 +592,13 @@ pub async fn count_overdue(pool: &Pool, within: &str) -> Result<i64> {
 }
 
 /// Changes what a need asks for, while nobody has taken it on yet.
-pub async fn update(pool: &Pool, vault: &Vault, id: i64, d: &NeedDraft) -> Result<()> {
+pub async fn update(pool: &Pool, vault: &Vault, id: i64, d: &NeedDraft, record: Option<&Record>) -> Result<()> {
     let now = Utc::now();
     on_db!(pool, |p| {
         let mut tx = p.begin_write().await?;
-        let row: Option<(String, i64, i64)> = lock_need!(tx, pool, id);
+        let row: Option<(NeedStatus, i64, i64)> = lock_need!(tx, pool, id);
         let Some((status, _, accepted)) = row else { return Err(StoreError::NotFound) };
-        if !matches!(status.as_str(), "submitted" | "dispatched") || accepted > 0 {
+        if !status.is_editable() || accepted > 0 {
             return Err(refused());
         }
         sqlx::query(
@@ -574,6 +623,9 @@ pub async fn update(pool: &Pool, vault: &Vault, id: i64, d: &NeedDraft) -> Resul
         .bind(id)
         .execute(&mut *tx)
         .await?;
+        if let Some(r) = record {
+            tx.audit(&r.entry()).await?;
+        }
         tx.commit().await?;
         Ok(())
     })

@@ -2,7 +2,6 @@
 
 use super::{error_page, lang_of, pct, render, Chrome};
 use crate::domain::team::TeamKind;
-use crate::store::{regions, teams, volunteers};
 use crate::web::auth::PageUser;
 use crate::web::error::ApiError;
 use crate::web::AppState;
@@ -51,18 +50,9 @@ async fn build(
     caller: &crate::web::auth::Caller,
     lang: crate::domain::lang::Lang,
 ) -> Result<DashboardPage, ApiError> {
-    let within = caller.scope_path().to_string();
-    let pool = &state.db.pool;
-    let (active, applicants, inactive) = volunteers::status_counts(pool, &within).await?;
-    let coverage = regions::village_coverage(pool, &within).await?;
-    let all_teams = teams::list(pool, &within, None).await?;
-    let area = match &caller.scope.region_path {
-        None => lang.t("全部区域", "All regions").to_string(),
-        Some(_) => {
-            let own = regions::list(pool, Some(&within), None).await?;
-            own.first().map(|r| r.name.clone()).unwrap_or_default()
-        }
-    };
+    let f = crate::app::dashboard::figures(state, caller).await?;
+    let (coverage, all_teams) = (&f.coverage, &f.teams);
+    let area = f.area.clone().unwrap_or_else(|| lang.t("全部区域", "All regions").to_string());
     let kinds = TeamKind::ALL
         .into_iter()
         .filter_map(|k| {
@@ -81,15 +71,15 @@ async fn build(
     Ok(DashboardPage {
         c: Chrome::new(caller, lang, "home", "/"),
         area,
-        active,
-        applicants,
-        inactive,
+        active: f.active,
+        applicants: f.applicants,
+        inactive: f.inactive,
         villages: coverage.len(),
         covered,
         coverage_pct: pct(covered as i64, coverage.len() as i64),
         uncovered: coverage.iter().filter(|v| v.teams == 0).map(|v| v.name.clone()).collect(),
         team_total: all_teams.len(),
         kinds,
-        overdue: crate::store::needs::count_overdue(pool, &within).await?,
+        overdue: f.overdue,
     })
 }

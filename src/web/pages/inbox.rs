@@ -2,7 +2,7 @@
 
 use super::{error_page, lang_of, render, Chrome};
 use crate::domain::clock::minute_text as local_time;
-use crate::store::notifications::{self, Notification};
+use crate::store::notifications::Notification;
 use crate::web::auth::PageUser;
 use crate::web::AppState;
 use askama::Template;
@@ -19,7 +19,7 @@ pub struct InboxPage {
 
 pub async fn page(State(state): State<AppState>, PageUser(caller): PageUser, headers: HeaderMap) -> Response {
     let lang = lang_of(&headers);
-    match notifications::inbox(&state.db.pool, caller.user_id, caller.volunteer_id).await {
+    match crate::app::accounts::inbox(&state, &caller).await {
         Ok(list) => {
             let items = list.into_iter().map(|n| {
                 let when = local_time(n.created_at);
@@ -27,6 +27,6 @@ pub async fn page(State(state): State<AppState>, PageUser(caller): PageUser, hea
             });
             render(&InboxPage { c: Chrome::new(&caller, lang, "inbox", "/inbox"), items: items.collect() })
         }
-        Err(e) => error_page(lang, e.into()),
+        Err(e) => error_page(lang, e),
     }
 }

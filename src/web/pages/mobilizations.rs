@@ -2,9 +2,9 @@
 //! and the volunteer's yes or no.
 
 use super::{csrf_failed, csrf_ok, error_page, form_get, form_pairs, lang_of, render, render_status, Chrome};
+use crate::app::mobilizations::{self as mobilizations, CallAnswer, Mobilization, MobilizationPatch, MobilizationView};
 use crate::domain::lang::Lang;
-use crate::store::mobilizations::{self as store, Mobilization};
-use crate::web::api::mobilizations::{self as api, MobilizationView};
+use crate::domain::needs::{Answer, MobilizationStatus};
 use crate::web::auth::{Caller, PageUser};
 use crate::web::error::ApiError;
 use crate::web::AppState;
@@ -13,7 +13,6 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use serde_json::json;
 
 #[derive(Template)]
 #[template(path = "mobilizations/list.html")]
@@ -26,10 +25,9 @@ pub struct ListPage {
 pub async fn list(State(state): State<AppState>, PageUser(caller): PageUser, headers: HeaderMap) -> Response {
     let lang = lang_of(&headers);
     let result: Result<ListPage, ApiError> = async {
-        caller.ensure(caller.role.reads_roster())?;
         Ok(ListPage {
             c: Chrome::new(&caller, lang, "mobilizations", "/mobilizations"),
-            list: store::list(&state.db.pool, caller.scope_path()).await?,
+            list: mobilizations::list(&state, &caller, None).await?,
             message: None,
         })
     }
@@ -51,24 +49,12 @@ pub async fn create(
     if !csrf_ok(&caller, &pairs) {
         return csrf_failed(lang);
     }
-    let num = |k: &str| form_get(&pairs, k).and_then(|v| v.trim().parse::<f64>().ok());
-    let body = json!({
-        "title": form_get(&pairs, "title"), "category": form_get(&pairs, "category"),
-        "lat": num("lat"), "lon": num("lon"), "radius_km": num("radius_km"),
-        "headcount": num("headcount").map(|h| h as i64), "insurance": form_get(&pairs, "insurance") == Some("on"),
-        "required_skills": pairs.iter().filter(|(k, _)| k == "required_skills").map(|(_, v)| v.clone()).collect::<Vec<_>>(),
-    });
-    match api::create(
-        State(state.clone()),
-        caller.clone(),
-        crate::web::api::Body(body.as_object().cloned().unwrap_or_default()),
-    )
-    .await
-    {
-        Ok((_, v)) => Redirect::to(&format!("/mobilizations/{}", v.0.mobilization.id)).into_response(),
+    let input = crate::app::input::from_form(super::form_to_map(&pairs, &["required_skills"], &["insurance"]));
+    match async { mobilizations::create(&state, &caller, input?).await }.await {
+        Ok(v) => Redirect::to(&format!("/mobilizations/{}", v.mobilization.id)).into_response(),
         Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
             let detail = super::problems_text(lang, &e);
-            match store::list(&state.db.pool, caller.scope_path()).await {
+            match mobilizations::list(&state, &caller, None).await {
                 Ok(list) => {
                     let mut res = render(&ListPage {
                         c: Chrome::new(&caller, lang, "mobilizations", "/mobilizations"),
@@ -78,7 +64,7 @@ pub async fn create(
                     *res.status_mut() = e.status;
                     res
                 }
-                Err(e) => error_page(lang, e.into()),
+                Err(e) => error_page(lang, e),
             }
         }
         Err(e) => error_page(lang, e),
@@ -91,7 +77,9 @@ pub struct BoardPage {
     pub c: Chrome,
     pub v: MobilizationView,
     pub pending: i64,
-    pub my_answer: Option<Option<String>>,
+    pub my_answer: Option<Option<Answer>>,
+    /// Still taking answers.
+    pub open: bool,
     pub message: Option<String>,
 }
 
@@ -102,13 +90,13 @@ async fn board(
     id: i64,
     message: Option<String>,
 ) -> Result<BoardPage, ApiError> {
-    let v = api::view(state, caller, id).await?;
-    let my_answer =
-        caller.volunteer_id.and_then(|me| v.calls.iter().find(|c| c.volunteer_id == me).map(|c| c.answer.clone()));
+    let v = mobilizations::view(state, caller, id).await?;
+    let my_answer = mobilizations::my_answer(caller, &v);
     let m = &v.mobilization;
     Ok(BoardPage {
         c: Chrome::new(caller, lang, "mobilizations", &format!("/mobilizations/{id}")),
         pending: m.called - m.yes - m.no,
+        open: m.status == MobilizationStatus::Open,
         v,
         my_answer,
         message,
@@ -144,14 +132,23 @@ pub async fn act(
         match form_get(&pairs, "action") {
             Some(a @ ("yes" | "no")) => {
                 let v = caller.volunteer_id.ok_or_else(ApiError::forbidden)?;
-                let body = json!({"volunteer_id": v, "answer": a});
-                let _view = api::respond(State(state.clone()), caller.clone(), Path(id), crate::web::api::Body(body.as_object().cloned().unwrap_or_default())).await?;
-                Ok(if a == "yes" { lang.t("已报到：我能来", "Answered: I'm coming") } else { lang.t("已回复：不能来", "Answered: I can't come") }.to_string())
+                let input = CallAnswer { volunteer_id: Some(v), answer: Some(a.to_string()) };
+                mobilizations::respond(&state, &caller, id, input).await?;
+                Ok(if a == "yes" {
+                    lang.t("已报到：我能来", "Answered: I'm coming")
+                } else {
+                    lang.t("已回复：不能来", "Answered: I can't come")
+                }
+                .to_string())
             }
             Some("update") => {
                 let n = |k: &str| form_get(&pairs, k).and_then(|v| v.trim().parse::<i64>().ok());
-                let body = json!({"households_relocated": n("households_relocated"), "persons_relocated": n("persons_relocated"), "status": form_get(&pairs, "status")});
-                let _view = api::update(State(state.clone()), caller.clone(), Path(id), crate::web::api::Body(body.as_object().cloned().unwrap_or_default())).await?;
+                let input = MobilizationPatch {
+                    households_relocated: n("households_relocated"),
+                    persons_relocated: n("persons_relocated"),
+                    status: form_get(&pairs, "status").map(str::to_string),
+                };
+                mobilizations::update(&state, &caller, id, input).await?;
                 Ok(lang.t("已更新", "Updated").to_string())
             }
             _ => Err(ApiError::bad_request("未知操作", "Unknown action")),

@@ -2,13 +2,12 @@
 //! with ranked suggestions to dispatch from, and the volunteer's answers.
 
 use super::{csrf_failed, csrf_ok, error_page, form_get, form_pairs, lang_of, render, render_status, Chrome};
+use crate::app::needs::{self as needs, Dispatch, Need, Offer, OfferAnswer, Rating, Reason};
 use crate::domain::category::{category_label, is_emergency, CATEGORIES};
-use crate::domain::clock::minute_text as local_time;
+use crate::domain::clock::{self, minute_text as local_time};
 use crate::domain::lang::Lang;
 use crate::domain::matching::Suggestion;
-use crate::domain::needs::status_label;
-use crate::store::needs::{self as store, Need, Offer};
-use crate::web::api::needs as api;
+use crate::domain::needs::{allowed, Move, OfferStatus};
 use crate::web::auth::{Caller, PageUser};
 use crate::web::error::ApiError;
 use crate::web::AppState;
@@ -19,7 +18,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use serde::Deserialize;
-use serde_json::{json, Value};
 
 pub struct NeedLine {
     pub id: i64,
@@ -32,13 +30,9 @@ pub struct NeedLine {
     pub people: String,
 }
 
-fn open(status: &str) -> bool {
-    matches!(status, "submitted" | "dispatched" | "accepted")
-}
-
 pub fn line(n: &Need, lang: Lang) -> NeedLine {
     let (cz, ce) = category_label(&n.category);
-    let (sz, se) = status_label(&n.status);
+    let (sz, se) = n.status.label();
     NeedLine {
         id: n.id,
         title: n.title.clone(),
@@ -46,7 +40,7 @@ pub fn line(n: &Need, lang: Lang) -> NeedLine {
         status: lang.t(sz, se).to_string(),
         filed: local_time(n.filed_at),
         due: n.due_at.map(local_time).unwrap_or_default(),
-        overdue: open(&n.status) && n.due_at.is_some_and(|d| d < Utc::now()),
+        overdue: n.status.is_open() && n.due_at.is_some_and(|d| d < Utc::now()),
         people: format!("{}/{}", n.accepted, n.volunteers_needed),
     }
 }
@@ -55,7 +49,7 @@ pub fn line(n: &Need, lang: Lang) -> NeedLine {
 /// see where help is wanted without a map service.
 fn map_svg(needs: &[Need]) -> String {
     let pts: Vec<(f64, f64, bool, i64)> =
-        needs.iter().filter_map(|n| Some((n.lon?, n.lat?, open(&n.status), n.id))).collect();
+        needs.iter().filter_map(|n| Some((n.lon?, n.lat?, n.status.is_open(), n.id))).collect();
     if pts.is_empty() {
         return String::new();
     }
@@ -110,15 +104,9 @@ async fn list_page(
     q: &ListQuery,
     message: Option<String>,
 ) -> Result<ListPage, ApiError> {
-    caller.ensure(caller.role != crate::domain::account::Role::Volunteer)?;
-    let needs =
-        store::list(&state.db.pool, caller.scope_path(), q.status.as_deref().filter(|s| !s.is_empty()), 200).await?;
+    let needs = needs::list(state, caller, None, q.status.as_deref(), 200).await?;
     let lines: Vec<NeedLine> = needs.iter().map(|n| line(n, lang)).collect();
-    let region_id = crate::store::regions::list(&state.db.pool, Some(caller.scope_path()), None)
-        .await?
-        .first()
-        .map(|r| r.id)
-        .unwrap_or(0);
+    let region_id = crate::app::regions::home_region(state, caller).await?.map(|r| r.id).unwrap_or(0);
     Ok(ListPage {
         c: Chrome::new(caller, lang, "needs", "/needs"),
         overdue: lines.iter().filter(|l| l.overdue).count(),
@@ -158,16 +146,9 @@ pub async fn create(
     if !csrf_ok(&caller, &pairs) {
         return csrf_failed(lang);
     }
-    let mut map = super::form_to_map(&pairs, &["required_skills"], &[]);
-    for k in ["region_id", "volunteers_needed"] {
-        if let Some(Value::String(s)) = map.get(k).cloned() {
-            if let Ok(n) = s.trim().parse::<i64>() {
-                map.insert(k.into(), Value::from(n));
-            }
-        }
-    }
-    match api::create(State(state.clone()), caller.clone(), crate::web::api::Body(map)).await {
-        Ok((_, n)) => Redirect::to(&format!("/needs/{}", n.0.id)).into_response(),
+    let filed = crate::app::input::from_form(super::form_to_map(&pairs, &["required_skills"], &[]));
+    match async { needs::create(&state, &caller, filed?).await }.await {
+        Ok(n) => Redirect::to(&format!("/needs/{}", n.id)).into_response(),
         Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
             let detail = super::problems_text(lang, &e);
             match list_page(&state, &caller, lang, &ListQuery::default(), Some(detail)).await {
@@ -189,7 +170,12 @@ pub struct ShowPage {
     pub offers: Vec<Offer>,
     pub suggestions: Vec<(Suggestion, String)>,
     pub emergency: bool,
-    pub my_offer: Option<String>,
+    /// The caller has an offer waiting for their answer.
+    pub offer_open: bool,
+    pub can_complete: bool,
+    pub can_rate: bool,
+    pub can_reject: bool,
+    pub can_cancel: bool,
     pub message: Option<String>,
     pub default_start: String,
     pub default_end: String,
@@ -202,45 +188,13 @@ async fn show_page(
     id: i64,
     message: Option<String>,
 ) -> Result<ShowPage, ApiError> {
-    let n = api::visible(state, caller, id).await?;
-    let manages = matches!(
-        caller.role,
-        crate::domain::account::Role::Admin
-            | crate::domain::account::Role::TownStaff
-            | crate::domain::account::Role::TeamLeader
-    ) && caller.covers(&n.region_path);
-    let offers = if manages { store::offers(&state.db.pool, id).await? } else { vec![] };
-    let mut suggestions = Vec::new();
-    if manages
-        && crate::domain::needs::allowed(
-            &n.status,
-            crate::domain::needs::Move::Dispatch,
-            n.accepted >= n.volunteers_needed,
-        )
-    {
-        let Ok(axum::Json(list)) = api::suggestions(
-            State(state.clone()),
-            caller.clone(),
-            Path(id),
-            Query(api::SuggestQuery { limit: Some("10".into()) }),
-        )
-        .await
-        else {
-            return Err(ApiError::internal());
-        };
-        for s in list {
-            let name = crate::store::volunteers::get(&state.db.pool, s.volunteer_id)
-                .await?
-                .map(|v| v.name)
-                .unwrap_or_default();
-            suggestions.push((s, name));
-        }
-    }
-    let my_offer = match caller.volunteer_id {
-        Some(v) => store::offers(&state.db.pool, id).await?.into_iter().find(|o| o.volunteer_id == v).map(|o| o.status),
-        None => None,
-    };
-    let now = Utc::now();
+    let n = needs::visible(state, caller, id).await?;
+    let manages = needs::manages(caller, &n);
+    let offers = if manages { needs::offers(state, caller, id).await? } else { vec![] };
+    let suggestions = needs::named_suggestions(state, caller, &n).await?;
+    let my_offer = needs::my_offer(state, caller, id).await?;
+    let full = n.accepted >= n.volunteers_needed;
+    let (default_start, default_end) = needs::default_service_span(Utc::now());
     Ok(ShowPage {
         c: Chrome::new(caller, lang, "needs", &format!("/needs/{id}")),
         line: line(&n, lang),
@@ -248,12 +202,14 @@ async fn show_page(
         manages,
         offers,
         suggestions,
-        my_offer,
+        offer_open: my_offer == Some(OfferStatus::Offered),
+        can_complete: allowed(n.status, Move::Complete, full),
+        can_rate: allowed(n.status, Move::Rate, full),
+        can_reject: allowed(n.status, Move::Reject, full),
+        can_cancel: allowed(n.status, Move::Cancel, full),
         message,
-        default_start: (now - chrono::Duration::hours(2) + chrono::Duration::hours(8))
-            .format("%Y-%m-%dT%H:%M")
-            .to_string(),
-        default_end: (now + chrono::Duration::hours(8)).format("%Y-%m-%dT%H:%M").to_string(),
+        default_start,
+        default_end,
         n,
     })
 }
@@ -273,9 +229,7 @@ pub async fn show(
 
 /// `2026-05-01T08:00` from a datetime-local input, read as Beijing time.
 fn local_input(s: &str) -> Option<String> {
-    chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
-        .ok()
-        .map(|t| format!("{}:00+08:00", t.format("%Y-%m-%dT%H:%M")))
+    chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M").ok().map(|t| clock::rfc3339_local(clock::from_local(t)))
 }
 
 pub async fn act(
@@ -290,75 +244,46 @@ pub async fn act(
     if !csrf_ok(&caller, &pairs) {
         return csrf_failed(lang);
     }
-    let b = |v: Value| crate::web::api::Body(v.as_object().cloned().unwrap_or_default());
-    let st = || State(state.clone());
     let result: Result<String, ApiError> = async {
         match form_get(&pairs, "action") {
             Some("dispatch") => {
                 let ids: Vec<i64> =
                     pairs.iter().filter(|(k, _)| k == "volunteer").filter_map(|(_, v)| v.parse().ok()).collect();
                 let insurance = form_get(&pairs, "insurance") == Some("on");
-                let _done = api::dispatch(
-                    st(),
-                    caller.clone(),
-                    Path(id),
-                    b(json!({"volunteer_ids": ids, "insurance": insurance})),
-                )
-                .await?;
+                let input = Dispatch { volunteer_ids: Some(ids), insurance: Some(insurance) };
+                needs::dispatch(&state, &caller, id, input).await?;
                 Ok(lang.t("已派单，等待志愿者回复", "Offers sent; waiting for answers").to_string())
             }
             Some(a @ ("accept" | "decline")) => {
                 let v = caller.volunteer_id.ok_or_else(ApiError::forbidden)?;
                 if a == "accept" {
-                    let _done = api::accept(st(), caller.clone(), Path(id), b(json!({"volunteer_id": v}))).await?;
+                    needs::accept(&state, &caller, id, OfferAnswer { volunteer_id: Some(v), reason: None }).await?;
                     Ok(lang.t("已接单，感谢您！", "Accepted. Thank you!").to_string())
                 } else {
-                    let _done = api::decline(
-                        st(),
-                        caller.clone(),
-                        Path(id),
-                        b(json!({"volunteer_id": v, "reason": form_get(&pairs, "reason")})),
-                    )
-                    .await?;
+                    let reason = form_get(&pairs, "reason").map(str::to_string);
+                    needs::decline(&state, &caller, id, OfferAnswer { volunteer_id: Some(v), reason }).await?;
                     Ok(lang.t("已回复不能参加", "Declined").to_string())
                 }
             }
             Some("complete") => {
                 let started = form_get(&pairs, "started_at").and_then(local_input);
                 let ended = form_get(&pairs, "ended_at").and_then(local_input);
-                let served: Vec<Value> = store::offers(&state.db.pool, id)
-                    .await?
-                    .iter()
-                    .filter(|o| o.status == "accepted")
-                    .map(|o| json!({"volunteer_id": o.volunteer_id, "started_at": started, "ended_at": ended}))
-                    .collect();
-                let beneficiaries = form_get(&pairs, "beneficiaries").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
-                let _done = api::complete(
-                    st(),
-                    caller.clone(),
-                    Path(id),
-                    b(json!({"service": served, "outcomes": {"beneficiaries": beneficiaries}})),
-                )
-                .await?;
+                let beneficiaries = form_get(&pairs, "beneficiaries").and_then(|v| v.parse::<i64>().ok());
+                needs::complete_all(&state, &caller, id, started, ended, beneficiaries).await?;
                 Ok(lang.t("已完成，服务时长已记录", "Completed; the service hours are recorded").to_string())
             }
             Some("rate") => {
                 let stars = form_get(&pairs, "stars").and_then(|v| v.parse::<i64>().ok());
-                let _done = api::rating(
-                    st(),
-                    caller.clone(),
-                    Path(id),
-                    b(json!({"stars": stars, "comment": form_get(&pairs, "comment")})),
-                )
-                .await?;
+                let comment = form_get(&pairs, "comment").map(str::to_string);
+                needs::rate(&state, &caller, id, Rating { stars, comment }).await?;
                 Ok(lang.t("评价已记录", "Rating recorded").to_string())
             }
             Some(a @ ("reject" | "cancel")) => {
-                let body = b(json!({"reason": form_get(&pairs, "reason")}));
+                let input = Reason { reason: form_get(&pairs, "reason").map(str::to_string) };
                 if a == "reject" {
-                    let _done = api::reject(st(), caller.clone(), Path(id), body).await?;
+                    needs::reject(&state, &caller, id, input).await?;
                 } else {
-                    let _done = api::cancel(st(), caller.clone(), Path(id), body).await?;
+                    needs::cancel(&state, &caller, id, input).await?;
                 }
                 Ok(lang.t("已处理", "Done").to_string())
             }

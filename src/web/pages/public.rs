@@ -2,14 +2,11 @@
 //! rate-limited), then follow it by its link and rate the service.
 
 use super::{form_get, form_pairs, lang_of, render};
+use crate::app::needs::{self as needs, Need, PublicRatingRefusal, PublicRefusal, Village, PUBLIC_CATEGORIES};
 use crate::domain::category::category_label;
 use crate::domain::clock::minute_text as local_time;
 use crate::domain::lang::Lang;
-use crate::domain::needs::status_label;
-use crate::domain::region::RegionKind;
-use crate::store::accounts::random_token;
-use crate::store::needs::{self as store, Need};
-use crate::store::regions as region_store;
+use crate::domain::needs::NeedStatus;
 use crate::web::AppState;
 use askama::Template;
 use axum::body::Bytes;
@@ -17,22 +14,9 @@ use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
-use chrono::{Duration, Utc};
 use std::net::SocketAddr;
 
 const FORM_COOKIE: &str = "lb_public";
-/// Per device: this many needs in ten minutes; per phone: this many an hour.
-const PER_CLIENT_10_MIN: i64 = 5;
-const PER_PHONE_HOUR: i64 = 3;
-
-/// Kinds of need the public usually brings.
-const PUBLIC_CATEGORIES: [&str; 6] =
-    ["veteran_assistance", "spring_farming", "social_governance", "civilization", "care_visit", "other"];
-
-pub struct Village {
-    pub id: i64,
-    pub label: String,
-}
 
 #[derive(Template)]
 #[template(path = "public/new.html")]
@@ -62,15 +46,7 @@ async fn form_page(
     status: StatusCode,
 ) -> Response {
     let (csrf, cookie) = super::visitor_token(&jar, FORM_COOKIE, "/public");
-    let regions = region_store::list(&state.db.pool, None, None).await.unwrap_or_default();
-    let villages = regions
-        .iter()
-        .filter(|r| r.kind() == RegionKind::Village)
-        .map(|v| {
-            let town = regions.iter().find(|t| Some(t.id) == v.parent_id).map(|t| t.name.as_str()).unwrap_or("");
-            Village { id: v.id, label: format!("{town} {}", v.name) }
-        })
-        .collect();
+    let villages = needs::public_villages(state).await.unwrap_or_default();
     let page = FormPage {
         lang,
         csrf,
@@ -112,60 +88,34 @@ pub async fn submit(
     }
     let mut map = super::form_to_map(&pairs, &[], &[]);
     map.remove("website");
-    if let Some(serde_json::Value::String(r)) = map.get("region_id").cloned() {
-        if let Ok(n) = r.parse::<i64>() {
-            map.insert("region_id".into(), serde_json::Value::from(n));
-        }
-    }
-    if !map.contains_key("requester_phone") {
-        let msg = lang.t("请留下联系电话，方便回访", "Leave a phone number so we can reach you").to_string();
-        return form_page(&state, jar, lang, Some(msg), &pairs, StatusCode::UNPROCESSABLE_ENTITY).await;
-    }
-    let draft = match crate::domain::needs::validate(&map, Utc::now()) {
-        Ok(d) if PUBLIC_CATEGORIES.contains(&d.category.as_str()) => d,
-        Ok(_) => {
-            let msg = lang.t("请选择需求类别", "Choose a kind of need").to_string();
-            return form_page(&state, jar, lang, Some(msg), &pairs, StatusCode::UNPROCESSABLE_ENTITY).await;
-        }
-        Err(p) => {
-            let msg = p.0.iter().map(|p| lang.t(&p.zh, &p.en).to_string()).collect::<Vec<_>>().join("；");
-            return form_page(&state, jar, lang, Some(msg), &pairs, StatusCode::UNPROCESSABLE_ENTITY).await;
-        }
+    let filed = match crate::app::input::from_form(map) {
+        Ok(input) => needs::file_public(&state, addr.ip(), input).await,
+        Err(e) => Ok(Err(PublicRefusal::Invalid(crate::domain::validation::Problems(e.fields)))),
     };
-    let village_ok = matches!(region_store::get(&state.db.pool, draft.region_id).await, Ok(Some(r)) if r.kind() == RegionKind::Village);
-    if !village_ok {
-        let msg = lang.t("请选择所在村(社区)", "Choose your village").to_string();
-        return form_page(&state, jar, lang, Some(msg), &pairs, StatusCode::UNPROCESSABLE_ENTITY).await;
-    }
-    let client = state.db.vault.blind(&format!("client:{}", addr.ip()));
-    let phone = draft.requester_phone.as_ref().map(|p| state.db.vault.blind(p.as_str())).unwrap_or_default();
-    let now = Utc::now();
-    let (by_client, _) = store::public_submissions_since(&state.db.pool, &client, &phone, now - Duration::minutes(10))
-        .await
-        .unwrap_or((i64::MAX, 0));
-    let (_, by_phone) = store::public_submissions_since(&state.db.pool, &client, &phone, now - Duration::hours(1))
-        .await
-        .unwrap_or((0, i64::MAX));
-    if by_client >= PER_CLIENT_10_MIN || by_phone >= PER_PHONE_HOUR {
-        let msg = lang
-            .t(
-                "提交过于频繁，请稍后再试，或直接拨打服务站电话",
-                "Too many requests; try again later or call the station",
-            )
-            .to_string();
-        return form_page(&state, jar, lang, Some(msg), &pairs, StatusCode::TOO_MANY_REQUESTS).await;
-    }
-    let mut draft = draft;
-    if let Ok(Some(region)) = region_store::get(&state.db.pool, draft.region_id).await {
-        if let Ok(rules) = crate::store::settings::rules_for(&state.db.pool, &region.path).await {
-            draft.due_at = Some(rules.due_for(&draft.category, now));
-        }
-    }
-    let token = random_token();
-    match store::create_public(&state.db.pool, &state.db.vault, &draft, &client, &token).await {
-        Ok(_) => Redirect::to(&format!("/public/needs/{token}")).into_response(),
-        Err(e) => super::error_page(lang, e.into()),
-    }
+    let msg = match filed {
+        Ok(Ok(token)) => return Redirect::to(&format!("/public/needs/{token}")).into_response(),
+        Ok(Err(why)) => match why {
+            PublicRefusal::NoPhone => {
+                lang.t("请留下联系电话，方便回访", "Leave a phone number so we can reach you").to_string()
+            }
+            PublicRefusal::Category => lang.t("请选择需求类别", "Choose a kind of need").to_string(),
+            PublicRefusal::Invalid(p) => {
+                p.0.iter().map(|p| lang.t(&p.zh, &p.en).to_string()).collect::<Vec<_>>().join("；")
+            }
+            PublicRefusal::Village => lang.t("请选择所在村(社区)", "Choose your village").to_string(),
+            PublicRefusal::TooMany => {
+                let msg = lang
+                    .t(
+                        "提交过于频繁，请稍后再试，或直接拨打服务站电话",
+                        "Too many requests; try again later or call the station",
+                    )
+                    .to_string();
+                return form_page(&state, jar, lang, Some(msg), &pairs, StatusCode::TOO_MANY_REQUESTS).await;
+            }
+        },
+        Err(e) => return super::error_page(lang, e),
+    };
+    form_page(&state, jar, lang, Some(msg), &pairs, StatusCode::UNPROCESSABLE_ENTITY).await
 }
 
 #[derive(Template)]
@@ -179,6 +129,8 @@ pub struct FollowPage {
     pub category: String,
     pub filed: String,
     pub message: Option<String>,
+    /// Completed and not yet rated: the requester may rate it.
+    pub can_rate: bool,
 }
 
 impl FollowPage {
@@ -195,11 +147,11 @@ async fn follow_page(
     message: Option<String>,
     status: StatusCode,
 ) -> Response {
-    let Ok(Some(n)) = store::by_follow_token(&state.db.pool, token).await else {
+    let Ok(n) = needs::followed(state, token).await else {
         return super::error_page(lang, crate::web::error::ApiError::not_found());
     };
     let (csrf, cookie) = super::visitor_token(&jar, FORM_COOKIE, "/public");
-    let (sz, se) = status_label(&n.status);
+    let (sz, se) = n.status.label();
     let (cz, ce) = category_label(&n.category);
     let page = FollowPage {
         lang,
@@ -208,6 +160,7 @@ async fn follow_page(
         status: lang.t(sz, se).to_string(),
         category: lang.t(cz, ce).to_string(),
         filed: local_time(n.filed_at),
+        can_rate: n.status == NeedStatus::Completed,
         n,
         message,
     };
@@ -239,25 +192,18 @@ pub async fn rate(
         let msg = lang.t("页面已过期，请刷新后再评价", "The page expired; reload and rate again").to_string();
         return follow_page(&state, jar, lang, &token, Some(msg), StatusCode::FORBIDDEN).await;
     }
-    let Ok(Some(n)) = store::by_follow_token(&state.db.pool, &token).await else {
-        return super::error_page(lang, crate::web::error::ApiError::not_found());
-    };
-    let stars = form_get(&pairs, "stars").and_then(|s| s.parse::<i64>().ok()).filter(|s| (1..=5).contains(s));
-    let Some(stars) = stars else {
-        let msg = lang.t("请选择1到5星", "Choose 1 to 5 stars").to_string();
-        return follow_page(&state, jar, lang, &token, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await;
-    };
-    let comment = form_get(&pairs, "comment")
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-        .map(|c| c.chars().take(500).collect::<String>());
-    let (msg, status) = match store::rate(&state.db.pool, n.id, stars, comment.as_deref()).await {
-        Ok(()) => (lang.t("感谢您的评价！", "Thank you for rating!").to_string(), StatusCode::OK),
-        Err(crate::store::StoreError::Conflict(_)) => (
+    let rated = needs::rate_public(&state, &token, form_get(&pairs, "stars"), form_get(&pairs, "comment")).await;
+    let (msg, status) = match rated {
+        Ok(Ok(())) => (lang.t("感谢您的评价！", "Thank you for rating!").to_string(), StatusCode::OK),
+        Ok(Err(PublicRatingRefusal::Stars)) => {
+            let msg = lang.t("请选择1到5星", "Choose 1 to 5 stars").to_string();
+            return follow_page(&state, jar, lang, &token, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+        Ok(Err(PublicRatingRefusal::NotNow)) => (
             lang.t("服务完成后才能评价，且只能评价一次", "You can rate once, after the service is done").to_string(),
             StatusCode::CONFLICT,
         ),
-        Err(e) => return super::error_page(lang, e.into()),
+        Err(e) => return super::error_page(lang, e),
     };
     follow_page(&state, jar, lang, &token, Some(msg), status).await
 }
