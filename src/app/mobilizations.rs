@@ -3,14 +3,14 @@
 
 use super::{list_scope, App, Caller, Error, Result};
 use crate::domain::error_code::ErrorCode;
-use crate::domain::input::de;
 use crate::domain::needs::{self as rules, Answer};
+pub use crate::domain::needs::{CallAnswer, MobilizationInput, MobilizationPatch};
 use crate::domain::validation::Problem;
 use crate::store::mobilizations::{self as store, NewMobilization};
 pub use crate::store::mobilizations::{Call, Mobilization};
 use crate::store::notifications::{self, To};
 use crate::store::{needs as need_store, regions as region_store, StoreError};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 
 #[derive(Serialize, ToSchema)]
@@ -19,57 +19,6 @@ pub struct MobilizationView {
     pub mobilization: Mobilization,
     /// Everyone called, nearest first, with their answer.
     pub calls: Vec<Call>,
-}
-
-/// A call-out: where, how far out to call, whom and how many.
-#[derive(Deserialize, ToSchema, Default, Clone, Debug)]
-pub struct MobilizationInput {
-    #[serde(default, deserialize_with = "de::text")]
-    pub title: Option<String>,
-    /// A category code, or its Chinese or English name.
-    #[serde(default, deserialize_with = "de::text")]
-    pub category: Option<String>,
-    #[serde(default, deserialize_with = "de::float")]
-    pub lat: Option<f64>,
-    #[serde(default, deserialize_with = "de::float")]
-    pub lon: Option<f64>,
-    /// More than 0, at most 200.
-    #[serde(default, deserialize_with = "de::float")]
-    pub radius_km: Option<f64>,
-    /// Everyone called has all of these.
-    #[serde(default, deserialize_with = "de::list")]
-    pub required_skills: Vec<String>,
-    /// People wanted, 0–100000.
-    #[serde(default, deserialize_with = "de::int")]
-    pub headcount: Option<i64>,
-    /// Where it is filed; the caller's first region when left out.
-    #[serde(default, deserialize_with = "de::int")]
-    pub region_id: Option<i64>,
-    /// Accident insurance is in place (required for flood relief and emergency rescue).
-    #[serde(default, deserialize_with = "de::flag")]
-    pub insurance: Option<bool>,
-}
-
-/// A volunteer's yes or no.
-#[derive(Deserialize, ToSchema, Default, Clone, Debug)]
-pub struct CallAnswer {
-    #[serde(default, deserialize_with = "de::int")]
-    pub volunteer_id: Option<i64>,
-    /// yes or no
-    #[serde(default, deserialize_with = "de::text")]
-    pub answer: Option<String>,
-}
-
-/// What a PATCH changes; what it leaves out stays.
-#[derive(Deserialize, ToSchema, Default, Clone, Debug)]
-pub struct MobilizationPatch {
-    #[serde(default, deserialize_with = "de::int")]
-    pub households_relocated: Option<i64>,
-    #[serde(default, deserialize_with = "de::int")]
-    pub persons_relocated: Option<i64>,
-    /// open or closed
-    #[serde(default, deserialize_with = "de::text")]
-    pub status: Option<String>,
 }
 
 /// The call-outs in a region subtree (the caller's scope by default).

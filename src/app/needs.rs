@@ -4,9 +4,11 @@ use super::{list_scope, query_int, App, Caller, Error, Result};
 use crate::domain::account::Role;
 use crate::domain::category::is_emergency;
 use crate::domain::error_code::ErrorCode;
-use crate::domain::input::de;
 use crate::domain::matching::{self, NeedSpec, Suggestion, VolunteerIndex};
 use crate::domain::needs::{self as rules, Move, NeedDraft, NeedSource, NeedStatus, OfferStatus};
+pub use crate::domain::needs::{
+    BatchDispatch, Completion, Dispatch, NeedInput, OfferAnswer, OutcomesInput, Rating, Reason, ServedInput,
+};
 use crate::domain::region::RegionKind;
 use crate::domain::validation::{Problem, Problems};
 use crate::domain::{clock, geo::LatLon};
@@ -15,147 +17,9 @@ pub use crate::store::needs::{Need, Offer};
 use crate::store::notifications::{self, To};
 use crate::store::{accounts, regions as region_store, settings, volunteers as volunteer_store, StoreError};
 use chrono::{DateTime, Duration, Utc};
-use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::Value;
+use serde::Serialize;
 use std::net::IpAddr;
 use utoipa::ToSchema;
-
-/// A need as filed, or the fields a PATCH changes (what it leaves out stays).
-#[derive(Deserialize, ToSchema, Default, Clone, Debug)]
-pub struct NeedInput {
-    #[serde(default, deserialize_with = "de::text")]
-    pub title: Option<String>,
-    /// A category code, or its Chinese or English name.
-    #[serde(default, deserialize_with = "de::text")]
-    pub category: Option<String>,
-    #[serde(default, deserialize_with = "de::text")]
-    pub description: Option<String>,
-    #[serde(default, deserialize_with = "de::int")]
-    pub region_id: Option<i64>,
-    #[serde(default, deserialize_with = "de::text")]
-    pub place: Option<String>,
-    #[serde(default, deserialize_with = "de::float")]
-    pub lat: Option<f64>,
-    #[serde(default, deserialize_with = "de::float")]
-    pub lon: Option<f64>,
-    /// Skill codes or names (a list, or one text separated by commas).
-    #[serde(default, deserialize_with = "some_list")]
-    pub required_skills: Option<Vec<String>>,
-    /// 1–500 (default 1).
-    #[serde(default, deserialize_with = "de::int")]
-    pub volunteers_needed: Option<i64>,
-    /// RFC 3339; the town's deadline for the category when left out.
-    #[serde(default, deserialize_with = "de::text")]
-    pub due_at: Option<String>,
-    /// RFC 3339; now when left out. A PATCH does not change it.
-    #[serde(default, deserialize_with = "de::text")]
-    pub filed_at: Option<String>,
-    #[serde(default, deserialize_with = "de::text")]
-    pub requester_name: Option<String>,
-    #[serde(default, deserialize_with = "de::text")]
-    pub requester_phone: Option<String>,
-}
-
-/// A list that a PATCH may set to empty: absent is `None`, given is `Some`.
-fn some_list<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<Vec<String>>, D::Error> {
-    de::list(d).map(Some)
-}
-
-/// Ids, with the message of the field they are for.
-fn ids_for<'de, D: Deserializer<'de>>(d: D, zh: &str, en: &str) -> std::result::Result<Option<Vec<i64>>, D::Error> {
-    match Option::<Value>::deserialize(d)? {
-        None | Some(Value::Null) => Ok(None),
-        Some(v) => de::ids(v).map(Some).map_err(|_| serde::de::Error::custom(format!("{zh}|{en}"))),
-    }
-}
-
-fn volunteer_ids<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<Vec<i64>>, D::Error> {
-    ids_for(d, "应为1到200个志愿者编号的列表", "must list 1 to 200 volunteer ids")
-}
-
-fn need_ids<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<Vec<i64>>, D::Error> {
-    ids_for(d, "应为需求编号列表", "need_ids must be a list of need ids")
-}
-
-/// Why a need is rejected or cancelled.
-#[derive(Deserialize, ToSchema, Default, Clone, Debug)]
-pub struct Reason {
-    /// Required, at most 500 characters.
-    #[serde(default, deserialize_with = "de::text")]
-    pub reason: Option<String>,
-}
-
-#[derive(Deserialize, ToSchema, Default, Clone, Debug)]
-pub struct Dispatch {
-    /// 1 to 200 volunteers to offer the need to.
-    #[serde(default, deserialize_with = "volunteer_ids")]
-    pub volunteer_ids: Option<Vec<i64>>,
-    /// Accident insurance is in place (required for flood relief and emergency rescue).
-    #[serde(default, deserialize_with = "de::flag")]
-    pub insurance: Option<bool>,
-}
-
-/// A volunteer's answer to an offer: theirs, or given by phone and recorded by staff.
-#[derive(Deserialize, ToSchema, Default, Clone, Debug)]
-pub struct OfferAnswer {
-    #[serde(default, deserialize_with = "de::int")]
-    pub volunteer_id: Option<i64>,
-    /// Why not (declining only), at most 200 characters.
-    #[serde(default, deserialize_with = "de::text")]
-    pub reason: Option<String>,
-}
-
-/// One volunteer's service on a need.
-#[derive(Deserialize, ToSchema, Default, Clone, Debug)]
-pub struct ServedInput {
-    #[serde(default, deserialize_with = "de::int")]
-    pub volunteer_id: Option<i64>,
-    #[serde(default, deserialize_with = "de::text")]
-    pub started_at: Option<String>,
-    #[serde(default, deserialize_with = "de::text")]
-    pub ended_at: Option<String>,
-}
-
-/// What came of a need.
-#[derive(Deserialize, ToSchema, Default, Clone, Debug)]
-pub struct OutcomesInput {
-    #[serde(default, deserialize_with = "de::int")]
-    pub beneficiaries: Option<i64>,
-    #[serde(default, deserialize_with = "de::int")]
-    pub households_relocated: Option<i64>,
-    #[serde(default, deserialize_with = "de::int")]
-    pub persons_relocated: Option<i64>,
-    #[serde(default, deserialize_with = "de::text")]
-    pub notes: Option<String>,
-}
-
-#[derive(Deserialize, ToSchema, Default, Clone, Debug)]
-pub struct Completion {
-    /// RFC 3339; now when left out.
-    #[serde(default, deserialize_with = "de::text")]
-    pub completed_at: Option<String>,
-    /// Who served, from when to when: at least one, each of them accepted.
-    #[serde(default)]
-    pub service: Option<Vec<ServedInput>>,
-    #[serde(default)]
-    pub outcomes: Option<OutcomesInput>,
-}
-
-#[derive(Deserialize, ToSchema, Default, Clone, Debug)]
-pub struct Rating {
-    /// 1–5
-    #[serde(default, deserialize_with = "de::int")]
-    pub stars: Option<i64>,
-    #[serde(default, deserialize_with = "de::text")]
-    pub comment: Option<String>,
-}
-
-#[derive(Deserialize, ToSchema, Default, Clone, Debug)]
-pub struct BatchDispatch {
-    /// The needs to dispatch; every submitted need in scope when left out.
-    #[serde(default, deserialize_with = "need_ids")]
-    pub need_ids: Option<Vec<i64>>,
-}
 
 #[derive(Serialize, ToSchema)]
 pub struct BatchLine {

@@ -5,13 +5,14 @@
 
 use super::category::{category_code, is_emergency};
 use super::geo::LatLon;
+use super::input::de;
 use super::text::non_empty;
 use super::validation::{Problem, Problems};
 use super::volunteer::skill_code;
-use crate::app::mobilizations::{CallAnswer, MobilizationInput, MobilizationPatch};
-use crate::app::needs::{Completion, NeedInput, Rating, ServedInput};
 use chrono::{DateTime, Utc};
+use serde::Deserializer;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use utoipa::ToSchema;
 
 /// A state kept as text in the database and the JSON: `as_str` is both, and
@@ -610,4 +611,195 @@ mod tests {
             assert_eq!(serde_json::to_value(a).expect("json"), serde_json::json!(a.as_str()));
         }
     }
+}
+
+// The typed inputs of the needs' and mobilisations' use cases: what the API's
+// JSON and the pages' forms parse into, and what the validators above read.
+
+/// A list that a PATCH may set to empty: absent is `None`, given is `Some`.
+fn some_list<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<Vec<String>>, D::Error> {
+    de::list(d).map(Some)
+}
+
+/// Ids, with the message of the field they are for.
+fn ids_for<'de, D: Deserializer<'de>>(d: D, zh: &str, en: &str) -> std::result::Result<Option<Vec<i64>>, D::Error> {
+    match Option::<Value>::deserialize(d)? {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => de::ids(v).map(Some).map_err(|_| serde::de::Error::custom(format!("{zh}|{en}"))),
+    }
+}
+
+fn volunteer_ids<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<Vec<i64>>, D::Error> {
+    ids_for(d, "应为1到200个志愿者编号的列表", "must list 1 to 200 volunteer ids")
+}
+
+fn need_ids<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<Vec<i64>>, D::Error> {
+    ids_for(d, "应为需求编号列表", "need_ids must be a list of need ids")
+}
+
+/// A need as filed, or the fields a PATCH changes (what it leaves out stays).
+#[derive(Deserialize, ToSchema, Default, Clone, Debug)]
+pub struct NeedInput {
+    #[serde(default, deserialize_with = "de::text")]
+    pub title: Option<String>,
+    /// A category code, or its Chinese or English name.
+    #[serde(default, deserialize_with = "de::text")]
+    pub category: Option<String>,
+    #[serde(default, deserialize_with = "de::text")]
+    pub description: Option<String>,
+    #[serde(default, deserialize_with = "de::int")]
+    pub region_id: Option<i64>,
+    #[serde(default, deserialize_with = "de::text")]
+    pub place: Option<String>,
+    #[serde(default, deserialize_with = "de::float")]
+    pub lat: Option<f64>,
+    #[serde(default, deserialize_with = "de::float")]
+    pub lon: Option<f64>,
+    /// Skill codes or names (a list, or one text separated by commas).
+    #[serde(default, deserialize_with = "some_list")]
+    pub required_skills: Option<Vec<String>>,
+    /// 1–500 (default 1).
+    #[serde(default, deserialize_with = "de::int")]
+    pub volunteers_needed: Option<i64>,
+    /// RFC 3339; the town's deadline for the category when left out.
+    #[serde(default, deserialize_with = "de::text")]
+    pub due_at: Option<String>,
+    /// RFC 3339; now when left out. A PATCH does not change it.
+    #[serde(default, deserialize_with = "de::text")]
+    pub filed_at: Option<String>,
+    #[serde(default, deserialize_with = "de::text")]
+    pub requester_name: Option<String>,
+    #[serde(default, deserialize_with = "de::text")]
+    pub requester_phone: Option<String>,
+}
+
+/// Why a need is rejected or cancelled.
+#[derive(Deserialize, ToSchema, Default, Clone, Debug)]
+pub struct Reason {
+    /// Required, at most 500 characters.
+    #[serde(default, deserialize_with = "de::text")]
+    pub reason: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema, Default, Clone, Debug)]
+pub struct Dispatch {
+    /// 1 to 200 volunteers to offer the need to.
+    #[serde(default, deserialize_with = "volunteer_ids")]
+    pub volunteer_ids: Option<Vec<i64>>,
+    /// Accident insurance is in place (required for flood relief and emergency rescue).
+    #[serde(default, deserialize_with = "de::flag")]
+    pub insurance: Option<bool>,
+}
+
+/// A volunteer's answer to an offer: theirs, or given by phone and recorded by staff.
+#[derive(Deserialize, ToSchema, Default, Clone, Debug)]
+pub struct OfferAnswer {
+    #[serde(default, deserialize_with = "de::int")]
+    pub volunteer_id: Option<i64>,
+    /// Why not (declining only), at most 200 characters.
+    #[serde(default, deserialize_with = "de::text")]
+    pub reason: Option<String>,
+}
+
+/// One volunteer's service on a need.
+#[derive(Deserialize, ToSchema, Default, Clone, Debug)]
+pub struct ServedInput {
+    #[serde(default, deserialize_with = "de::int")]
+    pub volunteer_id: Option<i64>,
+    #[serde(default, deserialize_with = "de::text")]
+    pub started_at: Option<String>,
+    #[serde(default, deserialize_with = "de::text")]
+    pub ended_at: Option<String>,
+}
+
+/// What came of a need.
+#[derive(Deserialize, ToSchema, Default, Clone, Debug)]
+pub struct OutcomesInput {
+    #[serde(default, deserialize_with = "de::int")]
+    pub beneficiaries: Option<i64>,
+    #[serde(default, deserialize_with = "de::int")]
+    pub households_relocated: Option<i64>,
+    #[serde(default, deserialize_with = "de::int")]
+    pub persons_relocated: Option<i64>,
+    #[serde(default, deserialize_with = "de::text")]
+    pub notes: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema, Default, Clone, Debug)]
+pub struct Completion {
+    /// RFC 3339; now when left out.
+    #[serde(default, deserialize_with = "de::text")]
+    pub completed_at: Option<String>,
+    /// Who served, from when to when: at least one, each of them accepted.
+    #[serde(default)]
+    pub service: Option<Vec<ServedInput>>,
+    #[serde(default)]
+    pub outcomes: Option<OutcomesInput>,
+}
+
+#[derive(Deserialize, ToSchema, Default, Clone, Debug)]
+pub struct Rating {
+    /// 1–5
+    #[serde(default, deserialize_with = "de::int")]
+    pub stars: Option<i64>,
+    #[serde(default, deserialize_with = "de::text")]
+    pub comment: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema, Default, Clone, Debug)]
+pub struct BatchDispatch {
+    /// The needs to dispatch; every submitted need in scope when left out.
+    #[serde(default, deserialize_with = "need_ids")]
+    pub need_ids: Option<Vec<i64>>,
+}
+
+/// A call-out: where, how far out to call, whom and how many.
+#[derive(Deserialize, ToSchema, Default, Clone, Debug)]
+pub struct MobilizationInput {
+    #[serde(default, deserialize_with = "de::text")]
+    pub title: Option<String>,
+    /// A category code, or its Chinese or English name.
+    #[serde(default, deserialize_with = "de::text")]
+    pub category: Option<String>,
+    #[serde(default, deserialize_with = "de::float")]
+    pub lat: Option<f64>,
+    #[serde(default, deserialize_with = "de::float")]
+    pub lon: Option<f64>,
+    /// More than 0, at most 200.
+    #[serde(default, deserialize_with = "de::float")]
+    pub radius_km: Option<f64>,
+    /// Everyone called has all of these.
+    #[serde(default, deserialize_with = "de::list")]
+    pub required_skills: Vec<String>,
+    /// People wanted, 0–100000.
+    #[serde(default, deserialize_with = "de::int")]
+    pub headcount: Option<i64>,
+    /// Where it is filed; the caller's first region when left out.
+    #[serde(default, deserialize_with = "de::int")]
+    pub region_id: Option<i64>,
+    /// Accident insurance is in place (required for flood relief and emergency rescue).
+    #[serde(default, deserialize_with = "de::flag")]
+    pub insurance: Option<bool>,
+}
+
+/// A volunteer's yes or no.
+#[derive(Deserialize, ToSchema, Default, Clone, Debug)]
+pub struct CallAnswer {
+    #[serde(default, deserialize_with = "de::int")]
+    pub volunteer_id: Option<i64>,
+    /// yes or no
+    #[serde(default, deserialize_with = "de::text")]
+    pub answer: Option<String>,
+}
+
+/// What a PATCH changes; what it leaves out stays.
+#[derive(Deserialize, ToSchema, Default, Clone, Debug)]
+pub struct MobilizationPatch {
+    #[serde(default, deserialize_with = "de::int")]
+    pub households_relocated: Option<i64>,
+    #[serde(default, deserialize_with = "de::int")]
+    pub persons_relocated: Option<i64>,
+    /// open or closed
+    #[serde(default, deserialize_with = "de::text")]
+    pub status: Option<String>,
 }

@@ -95,6 +95,17 @@ impl BeginWrite for PgPool {
     }
 }
 
+/// A `SELECT` that locks the rows it reads until the transaction ends, for
+/// read-check-write steps (places left, points left, a state that may move).
+/// PostgreSQL needs `FOR UPDATE`; SQLite has no row locks and needs none, as
+/// `BEGIN IMMEDIATE` (`begin_write`) already holds its only write lock.
+pub fn locking(pool: &Pool, select: &str) -> String {
+    match pool {
+        Pool::Sqlite(_) => select.to_string(),
+        Pool::Postgres(_) => format!("{select} FOR UPDATE"),
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("not found")]
