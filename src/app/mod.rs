@@ -16,6 +16,7 @@ pub mod certificates;
 pub mod error;
 pub mod grids;
 pub mod input;
+pub mod me;
 pub mod mentoring;
 pub mod mobilizations;
 pub mod needs;
