@@ -7,8 +7,10 @@ use crate::domain::activity::{self, ActivityDraft};
 use crate::domain::error_code::ErrorCode;
 use crate::domain::validation::Problem;
 use crate::store::activities as store;
-use crate::store::{evaluations, regions as region_store, settings, teams as team_store, volunteers as volunteer_store};
 use crate::store::StoreError;
+use crate::store::{
+    evaluations, regions as region_store, settings, teams as team_store, volunteers as volunteer_store,
+};
 use chrono::{Duration, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -189,9 +191,11 @@ fn signup_conflict(e: StoreError) -> Error {
         StoreError::Conflict(ErrorCode::AlreadySignedUp) => {
             Error::conflict(ErrorCode::AlreadySignedUp, "已经报过名了", "Already signed up for this activity")
         }
-        StoreError::Conflict(ErrorCode::ActivityNotOpen) => {
-            Error::conflict(ErrorCode::ActivityNotOpen, "活动已结束或已取消，不能报名", "The activity is over or cancelled")
-        }
+        StoreError::Conflict(ErrorCode::ActivityNotOpen) => Error::conflict(
+            ErrorCode::ActivityNotOpen,
+            "活动已结束或已取消，不能报名",
+            "The activity is over or cancelled",
+        ),
         other => other.into(),
     }
 }
@@ -214,7 +218,8 @@ pub async fn sign_up(app: &App, caller: &Caller, id: i64, input: SignupRequest) 
     if rules.no_show.limit > 0 {
         let since = Utc::now() - Duration::days(rules.no_show.window_days);
         let (count, last) = evaluations::no_shows(&app.db.pool, volunteer_id, since).await?;
-        if count >= rules.no_show.limit && last.is_some_and(|l| l + Duration::days(rules.no_show.block_days) > Utc::now())
+        if count >= rules.no_show.limit
+            && last.is_some_and(|l| l + Duration::days(rules.no_show.block_days) > Utc::now())
         {
             return Err(Error::conflict(
                 ErrorCode::BlockedForNoShows,
@@ -280,15 +285,21 @@ pub async fn close(app: &App, caller: &Caller, id: i64) -> Result<Closed> {
     let rules = settings::rules_at(&app.db.pool, &a.region_path, crate::domain::clock::local_date(a.starts_at)).await?;
     // the store sets the record's detail to the number of records made
     let record = caller.record("close", "activity", id, "");
-    let (made, auto) =
-        store::close_audited(&app.db.pool, &a, Some(caller.user_id), &rules, crate::domain::clock::today(), Some(&record))
-            .await
-            .map_err(|e| match e {
-                StoreError::Conflict(_) => {
-                    Error::conflict(ErrorCode::ActivityNotOpen, "活动已经结束", "The activity is already closed")
-                }
-                other => other.into(),
-            })?;
+    let (made, auto) = store::close_audited(
+        &app.db.pool,
+        &a,
+        Some(caller.user_id),
+        &rules,
+        crate::domain::clock::today(),
+        Some(&record),
+    )
+    .await
+    .map_err(|e| match e {
+        StoreError::Conflict(_) => {
+            Error::conflict(ErrorCode::ActivityNotOpen, "活动已经结束", "The activity is already closed")
+        }
+        other => other.into(),
+    })?;
     Ok(Closed { service_records: made, closed_by_system: auto })
 }
 

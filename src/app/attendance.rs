@@ -37,7 +37,13 @@ fn closed_for_attendance() -> Error {
 
 /// Whether a check-out may be written: none recorded yet, or the same one again.
 /// A service already recorded with other times is changed through a correction.
-async fn unrecorded(app: &App, a: &Activity, vid: i64, cin: DateTime<Utc>, cout: Option<DateTime<Utc>>) -> Result<bool> {
+async fn unrecorded(
+    app: &App,
+    a: &Activity,
+    vid: i64,
+    cin: DateTime<Utc>,
+    cout: Option<DateTime<Utc>>,
+) -> Result<bool> {
     if let Some(out) = cout {
         if let Some(existing) = service_records::for_source(&app.db.pool, RecordSource::Activity, a.id, vid).await? {
             return Ok(existing.started_at == cin && existing.ended_at == out);
@@ -242,9 +248,10 @@ pub enum ScanOutcome {
 impl ScanOutcome {
     pub fn message(self) -> Option<(&'static str, &'static str)> {
         match self {
-            ScanOutcome::NoPlace => {
-                Some(("您没有该活动的名额，请先报名或联系队长", "You have no place in this activity; sign up or ask the leader"))
-            }
+            ScanOutcome::NoPlace => Some((
+                "您没有该活动的名额，请先报名或联系队长",
+                "You have no place in this activity; sign up or ask the leader",
+            )),
             ScanOutcome::Closed => {
                 Some(("活动已结束，不能再扫码签到签退", "The activity is closed; the code no longer records"))
             }

@@ -186,4 +186,3 @@ pub async fn verify(app: &App, code: &str) -> Result<Option<VerifiedCertificate>
         issued_at: c.issued_at,
     }))
 }
-

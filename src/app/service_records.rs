@@ -4,7 +4,9 @@
 use super::{App, Caller, Error, Result};
 use crate::domain::account::Role;
 use crate::domain::error_code::ErrorCode;
-use crate::domain::service::{hours, star_level, valid_thresholds, validate_award, validate_correction, validate_training};
+use crate::domain::service::{
+    hours, star_level, valid_thresholds, validate_award, validate_correction, validate_training,
+};
 use crate::domain::validation::Problem;
 use crate::store::service_records as store;
 use crate::store::volunteers::{self as volunteer_store, VolunteerRow};
@@ -95,7 +97,12 @@ pub async fn trainings_of(app: &App, caller: &Caller, volunteer_id: i64) -> Resu
 }
 
 /// Records a training; returns the volunteer's trainings.
-pub async fn add_training(app: &App, caller: &Caller, volunteer_id: i64, input: TrainingInput) -> Result<Vec<Training>> {
+pub async fn add_training(
+    app: &App,
+    caller: &Caller,
+    volunteer_id: i64,
+    input: TrainingInput,
+) -> Result<Vec<Training>> {
     let v = visible_volunteer(app, caller, volunteer_id).await?;
     caller.ensure(caller.role.manages_roster() && caller.covers(&v.region_path))?;
     let t = validate_training(&input).map_err(Error::invalid)?;
@@ -153,7 +160,11 @@ pub async fn set_rules(app: &App, caller: &Caller, region_id: i64, input: RulesI
         })?,
     };
     let rules: TownRules = serde_json::from_value(Value::Object(input.rules)).map_err(|e| {
-        Error::field(Problem::new("rules", format!("规则格式不正确：{e}"), format!("The rules are not well formed: {e}")))
+        Error::field(Problem::new(
+            "rules",
+            format!("规则格式不正确：{e}"),
+            format!("The rules are not well formed: {e}"),
+        ))
     })?;
     check_rules(&rules)?;
     let detail = format!("from {effective_from}: {}", serde_json::to_string(&rules).unwrap_or_default());

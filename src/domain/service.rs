@@ -103,7 +103,13 @@ pub fn local_date(t: DateTime<Utc>) -> NaiveDate {
 }
 
 /// One service lasts at most a day; the end comes after the start.
-fn check_span(f: &mut Check, end_field: &str, start: Option<DateTime<Utc>>, end: Option<DateTime<Utc>>, start_word: (&str, &str)) {
+fn check_span(
+    f: &mut Check,
+    end_field: &str,
+    start: Option<DateTime<Utc>>,
+    end: Option<DateTime<Utc>>,
+    start_word: (&str, &str),
+) {
     if let (Some(s), Some(e)) = (start, end) {
         if e <= s {
             f.push(Problem::about(end_field, start_word.0, start_word.1));

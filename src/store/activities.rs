@@ -7,8 +7,8 @@ use super::settings::TownRules;
 use super::{BeginWrite, Pool, Result, StoreError};
 use crate::domain::activity::{place_for, ActivityDraft, ActivityStatus, AttendanceMethod, SheetSignup, SignupStatus};
 use crate::domain::error_code::ErrorCode;
-use crate::domain::service::RecordSource;
 pub use crate::domain::service::Outcomes;
+use crate::domain::service::RecordSource;
 use crate::domain::validation::Problem;
 use crate::on_db;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -472,7 +472,7 @@ pub async fn attend_all(
         let mut tx = p.begin_write().await?;
         let mut made_all = Vec::with_capacity(rows.len());
         for &(volunteer_id, check_in, check_out) in rows {
-        sqlx::query(
+            sqlx::query(
             "INSERT INTO attendance (activity_id, volunteer_id, check_in, check_out, method, auto_closed, recorded_by, updated_at)
              VALUES ($1, $2, $3, $4, $5, FALSE, $6, $7)
              ON CONFLICT (activity_id, volunteer_id) DO UPDATE SET check_in = excluded.check_in,
@@ -488,12 +488,12 @@ pub async fn attend_all(
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        let mut made = None;
-        if let Some(out) = check_out {
-            let rec = record_for(a, volunteer_id, check_in, out, by);
-            made = book_record!(tx, &rec, rules, today);
-        }
-        made_all.push(made);
+            let mut made = None;
+            if let Some(out) = check_out {
+                let rec = record_for(a, volunteer_id, check_in, out, by);
+                made = book_record!(tx, &rec, rules, today);
+            }
+            made_all.push(made);
         }
         if let Some(r) = record {
             tx.audit(&r.entry()).await?;

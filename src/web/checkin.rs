@@ -170,7 +170,11 @@ pub async fn verify(State(state): State<AppState>, headers: HeaderMap, Path(code
             render(&VerifyPage { lang, c, issued })
         }
         Ok(None) => {
-            let e = ApiError::new(ErrorCode::CertificateNotFound, "查无此证明，请核对验证码", "No certificate has this code");
+            let e = ApiError::new(
+                ErrorCode::CertificateNotFound,
+                "查无此证明，请核对验证码",
+                "No certificate has this code",
+            );
             if wants_json {
                 e.into_response()
             } else {

@@ -3,11 +3,11 @@
 
 use super::activities::{line, Line};
 use super::{error_page, lang_of, render, Chrome};
+use crate::app::certificates::{self, CertificateView, PeriodQuery};
+use crate::app::me::{my_page, SignupStatus};
 use crate::domain::category::category_label;
 use crate::domain::clock::minute_text as local_time;
 use crate::domain::lang::Lang;
-use crate::app::certificates::{self, CertificateView, PeriodQuery};
-use crate::app::me::{my_page, SignupStatus};
 use crate::web::auth::{Caller, PageUser};
 use crate::web::error::ApiError;
 use crate::web::qr::qr_svg;
