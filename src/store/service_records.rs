@@ -282,6 +282,7 @@ pub async fn totals(
 
 /// Adds a correcting record: the original stays, marked, and stops counting;
 /// its points are reversed and the correction's booked, all at once.
+#[allow(clippy::too_many_arguments)]
 pub async fn correct(
     pool: &Pool,
     original_id: i64,
