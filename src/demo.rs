@@ -434,8 +434,18 @@ async fn activities_history(db: &Db, town: &regions::Region, villages: &[(i64, L
             for (i, m) in members.iter().take(9).enumerate() {
                 let cin = a.starts_at + Duration::minutes(5 * (i as i64 % 3));
                 let cout = a.ends_at - Duration::minutes(10 * (i as i64 % 2));
-                activities::attend(&db.pool, &a, m.id, cin, Some(cout), "leader", None, &rules, crate::today_local())
-                    .await?;
+                activities::attend(
+                    &db.pool,
+                    &a,
+                    m.id,
+                    cin,
+                    Some(cout),
+                    crate::domain::activity::AttendanceMethod::Leader,
+                    None,
+                    &rules,
+                    crate::today_local(),
+                )
+                .await?;
             }
             activities::close(&db.pool, &a, None, &rules, crate::today_local()).await?;
             let o = activities::Outcomes {
@@ -949,7 +959,18 @@ async fn year_history(db: &Db, town: &regions::Region, villages: &[(i64, LatLon)
             let turnout = rng.gen_range(3..=members.len().clamp(3, 8));
             for (i, m) in members.iter().take(turnout).enumerate() {
                 let cout = a.ends_at - Duration::minutes(15 * (i as i64 % 3));
-                activities::attend(&db.pool, &a, m.id, a.starts_at, Some(cout), "leader", None, &rules, today).await?;
+                activities::attend(
+                    &db.pool,
+                    &a,
+                    m.id,
+                    a.starts_at,
+                    Some(cout),
+                    crate::domain::activity::AttendanceMethod::Leader,
+                    None,
+                    &rules,
+                    today,
+                )
+                .await?;
             }
             activities::close(&db.pool, &a, None, &rules, today).await?;
             let o = activities::Outcomes {

@@ -17,6 +17,7 @@ pub mod dashboard;
 pub mod error;
 pub mod grids;
 pub mod input;
+pub mod me;
 pub mod mentoring;
 pub mod mobilizations;
 pub mod needs;

@@ -3,8 +3,29 @@
 //! out by default, records entered within 10 working days or flagged late, and
 //! star levels by cumulative hours.
 
+use super::activity::Check;
+use super::validation::{Problem, Problems};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// What a service record was booked from.
+#[derive(Serialize, Deserialize, ToSchema, Clone, Copy, PartialEq, Eq, Debug, sqlx::Type)]
+#[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "TEXT", rename_all = "snake_case")]
+pub enum RecordSource {
+    Activity,
+    Need,
+}
+
+impl RecordSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordSource::Activity => "activity",
+            RecordSource::Need => "need",
+        }
+    }
+}
 
 /// Minutes served between two instants, less travel unless the town counts it.
 pub fn served_minutes(started: DateTime<Utc>, ended: DateTime<Utc>, travel_minutes: i64, count_travel: bool) -> i64 {
@@ -78,7 +99,207 @@ pub fn valid_thresholds(t: &[f64; 5]) -> bool {
 
 /// The calendar day of an instant where the towns are (UTC+8).
 pub fn local_date(t: DateTime<Utc>) -> NaiveDate {
-    (t + Duration::hours(8)).date_naive()
+    super::clock::local_date(t)
+}
+
+/// One service lasts at most a day; the end comes after the start.
+fn check_span(
+    f: &mut Check,
+    end_field: &str,
+    start: Option<DateTime<Utc>>,
+    end: Option<DateTime<Utc>>,
+    start_word: (&str, &str),
+) {
+    if let (Some(s), Some(e)) = (start, end) {
+        if e <= s {
+            f.push(Problem::about(end_field, start_word.0, start_word.1));
+        }
+        if e - s > Duration::hours(24) {
+            f.push(Problem::about(end_field, "一次服务不能超过24小时", "one service lasts at most 24 hours"));
+        }
+    }
+}
+
+/// A correction of a service record: the times as they really were, and why.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct CorrectionRequest {
+    /// A time with offset.
+    #[serde(default, deserialize_with = "crate::domain::input::de::text")]
+    pub started_at: Option<String>,
+    #[serde(default, deserialize_with = "crate::domain::input::de::text")]
+    pub ended_at: Option<String>,
+    #[serde(default, deserialize_with = "crate::domain::input::de::text")]
+    pub reason: Option<String>,
+}
+
+pub struct Correction {
+    pub started_at: DateTime<Utc>,
+    pub ended_at: DateTime<Utc>,
+    pub reason: String,
+}
+
+pub fn validate_correction(input: &CorrectionRequest) -> Result<Correction, Problems> {
+    let mut f = Check::new();
+    let started = f.time("started_at", input.started_at.as_deref());
+    let ended = f.time("ended_at", input.ended_at.as_deref());
+    let reason = f.required_text("reason", input.reason.as_deref(), 500);
+    let started = f.require("started_at", started);
+    let ended = f.require("ended_at", ended);
+    check_span(&mut f, "ended_at", started, ended, ("应晚于开始时间", "must be after the start"));
+    let v = match (started, ended, reason) {
+        (Some(started_at), Some(ended_at), Some(reason)) => Some(Correction { started_at, ended_at, reason }),
+        _ => None,
+    };
+    f.done(v)
+}
+
+/// One volunteer's attendance as a leader records it.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct AttendanceRequest {
+    #[serde(default, deserialize_with = "crate::domain::input::de::int")]
+    pub volunteer_id: Option<i64>,
+    /// A time with offset.
+    #[serde(default, deserialize_with = "crate::domain::input::de::text")]
+    pub check_in: Option<String>,
+    /// A time with offset; without it the volunteer is still there.
+    #[serde(default, deserialize_with = "crate::domain::input::de::text")]
+    pub check_out: Option<String>,
+}
+
+/// A volunteer's attendance, checked on its own (the activity's hours are checked by the use case).
+pub struct Attendance {
+    pub volunteer_id: i64,
+    pub check_in: DateTime<Utc>,
+    pub check_out: Option<DateTime<Utc>>,
+}
+
+/// Reads an attendance; `more` adds the checks that need the activity.
+pub fn validate_attendance(
+    input: &AttendanceRequest,
+    more: impl FnOnce(&mut Problems, Option<DateTime<Utc>>, Option<DateTime<Utc>>),
+) -> Result<Attendance, Problems> {
+    let mut f = Check::new();
+    let volunteer_id = f.require("volunteer_id", input.volunteer_id);
+    let check_in = f.time("check_in", input.check_in.as_deref());
+    let check_out = f.time("check_out", input.check_out.as_deref());
+    let check_in = f.require("check_in", check_in);
+    check_span(&mut f, "check_out", check_in, check_out, ("应晚于签到时间", "must be after the check-in"));
+    more(&mut f.problems, check_in, check_out);
+    let v = match (volunteer_id, check_in) {
+        (Some(volunteer_id), Some(check_in)) => Some(Attendance { volunteer_id, check_in, check_out }),
+        _ => None,
+    };
+    f.done(v)
+}
+
+/// A training attended, kept apart from service.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct TrainingInput {
+    #[serde(default, deserialize_with = "crate::domain::input::de::text")]
+    pub title: Option<String>,
+    #[serde(default, deserialize_with = "crate::domain::input::de::text")]
+    pub organiser: Option<String>,
+    /// YYYY-MM-DD
+    #[serde(default, deserialize_with = "crate::domain::input::de::text")]
+    pub held_on: Option<String>,
+    #[serde(default, deserialize_with = "crate::domain::input::de::float")]
+    pub hours: Option<f64>,
+}
+
+pub struct NewTraining {
+    pub title: String,
+    pub organiser: Option<String>,
+    pub held_on: NaiveDate,
+    pub hours: Option<f64>,
+}
+
+pub fn validate_training(input: &TrainingInput) -> Result<NewTraining, Problems> {
+    let mut f = Check::new();
+    let title = f.required_text("title", input.title.as_deref(), 100);
+    let organiser = f.text("organiser", input.organiser.as_deref(), 100);
+    let held_on = f.date("held_on", input.held_on.as_deref());
+    let held_on = f.require("held_on", held_on);
+    if input.hours.is_some_and(|h| !(0.0..=200.0).contains(&h)) {
+        f.push(Problem::about("hours", "应在0到200之间", "must be between 0 and 200"));
+    }
+    let v = match (title, held_on) {
+        (Some(title), Some(held_on)) => Some(NewTraining { title, organiser, held_on, hours: input.hours }),
+        _ => None,
+    };
+    f.done(v)
+}
+
+/// An award or honour, with the body that gave it.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct AwardInput {
+    #[serde(default, deserialize_with = "crate::domain::input::de::text")]
+    pub title: Option<String>,
+    #[serde(default, deserialize_with = "crate::domain::input::de::text")]
+    pub awarded_by: Option<String>,
+    /// YYYY-MM-DD
+    #[serde(default, deserialize_with = "crate::domain::input::de::text")]
+    pub awarded_on: Option<String>,
+}
+
+pub struct NewAward {
+    pub title: String,
+    pub awarded_by: String,
+    pub awarded_on: NaiveDate,
+}
+
+pub fn validate_award(input: &AwardInput) -> Result<NewAward, Problems> {
+    let mut f = Check::new();
+    let title = f.required_text("title", input.title.as_deref(), 100);
+    let by = f.required_text("awarded_by", input.awarded_by.as_deref(), 100);
+    let on = f.date("awarded_on", input.awarded_on.as_deref());
+    let on = f.require("awarded_on", on);
+    match (title, by, on) {
+        // as before: a complete award is taken even beside a problem of another field
+        (Some(title), Some(awarded_by), Some(awarded_on)) => Ok(NewAward { title, awarded_by, awarded_on }),
+        _ => Err(f.problems),
+    }
+}
+
+/// What a leader records after an activity: how many it reached.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct OutcomesInput {
+    #[serde(default, deserialize_with = "crate::domain::input::de::int")]
+    pub beneficiaries: Option<i64>,
+    #[serde(default, deserialize_with = "crate::domain::input::de::int")]
+    pub audience: Option<i64>,
+    #[serde(default, deserialize_with = "crate::domain::input::de::int")]
+    pub households_relocated: Option<i64>,
+    #[serde(default, deserialize_with = "crate::domain::input::de::int")]
+    pub persons_relocated: Option<i64>,
+    #[serde(default, deserialize_with = "crate::domain::input::de::text")]
+    pub notes: Option<String>,
+}
+
+pub struct Outcomes {
+    pub beneficiaries: i64,
+    pub audience: i64,
+    pub households_relocated: i64,
+    pub persons_relocated: i64,
+    pub notes: Option<String>,
+}
+
+pub fn validate_outcomes(input: &OutcomesInput) -> Result<Outcomes, Problems> {
+    let mut f = Check::new();
+    let count = |f: &mut Check, k: &str, v: Option<i64>| {
+        let v = v.unwrap_or(0);
+        if !(0..=10_000_000).contains(&v) {
+            f.push(Problem::about(k, "不能为负数", "must not be negative"));
+        }
+        v
+    };
+    let o = Outcomes {
+        beneficiaries: count(&mut f, "beneficiaries", input.beneficiaries),
+        audience: count(&mut f, "audience", input.audience),
+        households_relocated: count(&mut f, "households_relocated", input.households_relocated),
+        persons_relocated: count(&mut f, "persons_relocated", input.persons_relocated),
+        notes: f.text("notes", input.notes.as_deref(), 2000),
+    };
+    f.done(Some(o))
 }
 
 #[cfg(test)]

@@ -1,10 +1,14 @@
 //! Activities, sign-ups with a waiting list, and attendance that becomes
 //! service records.
 
+use super::audit::{AuditTx, Record};
 use super::service_records::{book_record, NewRecord};
 use super::settings::TownRules;
 use super::{BeginWrite, Pool, Result, StoreError};
-use crate::domain::activity::{place_for, ActivityDraft};
+use crate::domain::activity::{place_for, ActivityDraft, ActivityStatus, AttendanceMethod, SheetSignup, SignupStatus};
+use crate::domain::error_code::ErrorCode;
+pub use crate::domain::service::Outcomes;
+use crate::domain::service::RecordSource;
 use crate::domain::validation::Problem;
 use crate::on_db;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -28,8 +32,7 @@ pub struct Activity {
     /// The unit that organises it (the team, or the region's station).
     pub organiser: String,
     pub person_in_charge: Option<String>,
-    /// open, closed or cancelled
-    pub status: String,
+    pub status: ActivityStatus,
     pub signed_up: i64,
     pub waiting: i64,
     pub beneficiaries: i64,
@@ -75,7 +78,7 @@ pub async fn list(pool: &Pool, within: &str, upcoming: bool, limit: i64) -> Resu
 macro_rules! activity_tally {
     ($tx:expr, $id:expr, $sign:expr) => {{
         let sign: i64 = $sign;
-        type Row = (i64, DateTime<Utc>, String, Option<i64>, i64, i64, i64, i64, String);
+        type Row = (i64, DateTime<Utc>, String, Option<i64>, i64, i64, i64, i64, ActivityStatus);
         let row: Option<Row> = sqlx::query_as(
             "SELECT region_id, starts_at, category, team_id, beneficiaries, audience, households_relocated,
                     persons_relocated, status FROM activities WHERE id = $1",
@@ -84,7 +87,7 @@ macro_rules! activity_tally {
         .fetch_optional(&mut *$tx)
         .await?;
         if let Some((region_id, starts_at, category, team_id, ben, aud, hh, pp, status)) = row {
-            if status != "cancelled" {
+            if status != ActivityStatus::Cancelled {
                 sqlx::query(
                     "INSERT INTO activity_tallies_months (region_id, month, category, team_id, activities, beneficiaries,
                          audience, households_relocated, persons_relocated) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
@@ -111,7 +114,19 @@ macro_rules! activity_tally {
     }};
 }
 
+/// Creates an activity without an audit record (the demo town's seeding).
 pub async fn create(pool: &Pool, d: &ActivityDraft, organiser: &str, person_in_charge: Option<&str>) -> Result<i64> {
+    create_audited(pool, d, organiser, person_in_charge, None).await
+}
+
+/// Creates an activity; the audit record, about the new id, is written with it.
+pub async fn create_audited(
+    pool: &Pool,
+    d: &ActivityDraft,
+    organiser: &str,
+    person_in_charge: Option<&str>,
+    record: Option<&Record>,
+) -> Result<i64> {
     Ok(on_db!(pool, |p| {
         let mut tx = p.begin_write().await?;
         let id = sqlx::query_scalar::<_, i64>(
@@ -136,6 +151,9 @@ pub async fn create(pool: &Pool, d: &ActivityDraft, organiser: &str, person_in_c
     .fetch_one(&mut *tx)
     .await?;
         activity_tally!(tx, id, 1);
+        if let Some(r) = record {
+            tx.audit(&r.clone().about(id).entry()).await?;
+        }
         tx.commit().await?;
         id
     }))
@@ -144,15 +162,15 @@ pub async fn create(pool: &Pool, d: &ActivityDraft, organiser: &str, person_in_c
 /// Changes an open activity. The capacity is checked against the places
 /// taken under the same lock a sign-up takes, so a sign-up at the same moment
 /// cannot leave more people with a place than the new capacity allows.
-pub async fn update(pool: &Pool, id: i64, d: &ActivityDraft) -> Result<()> {
+pub async fn update(pool: &Pool, id: i64, d: &ActivityDraft, record: &Record) -> Result<()> {
     let lock_sql = format!("SELECT status FROM activities WHERE id = $1{}", lock_clause(pool));
     let n = on_db!(pool, |p| {
         let mut tx = p.begin_write().await?;
-        let status: Option<String> = sqlx::query_scalar(&lock_sql).bind(id).fetch_optional(&mut *tx).await?;
-        match status.as_deref() {
+        let status: Option<ActivityStatus> = sqlx::query_scalar(&lock_sql).bind(id).fetch_optional(&mut *tx).await?;
+        match status {
             None => return Err(StoreError::NotFound),
-            Some("open") => {}
-            Some(_) => return Err(StoreError::Conflict(crate::domain::error_code::ErrorCode::ActivityNotOpen)),
+            Some(ActivityStatus::Open) => {}
+            Some(_) => return Err(StoreError::Conflict(ErrorCode::ActivityNotOpen)),
         }
         let taken: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM activity_signups WHERE activity_id = $1 AND status = 'signed_up'")
@@ -187,6 +205,7 @@ pub async fn update(pool: &Pool, id: i64, d: &ActivityDraft) -> Result<()> {
     .await?
     .rows_affected();
         activity_tally!(tx, id, 1);
+        tx.audit(&record.entry()).await?;
         tx.commit().await?;
         n
     });
@@ -202,7 +221,7 @@ pub struct SignupOutcome {
     pub activity_id: i64,
     pub volunteer_id: i64,
     /// signed_up (has a place) or waiting
-    pub status: String,
+    pub status: SignupStatus,
     /// Place in the waiting list, 1 = next to move up.
     pub waiting_position: Option<i64>,
 }
@@ -217,26 +236,37 @@ fn lock_clause(pool: &Pool) -> &'static str {
     }
 }
 
-/// Signs a volunteer up: a place while there is one, else the waiting list.
+/// Signs a volunteer up without an audit record (the demo town's seeding).
 pub async fn sign_up(pool: &Pool, activity_id: i64, volunteer_id: i64) -> Result<SignupOutcome> {
+    sign_up_audited(pool, activity_id, volunteer_id, None).await
+}
+
+/// Signs a volunteer up: a place while there is one, else the waiting list.
+/// The audit record's detail gets the outcome (`signed_up` or `waiting`) added.
+pub async fn sign_up_audited(
+    pool: &Pool,
+    activity_id: i64,
+    volunteer_id: i64,
+    record: Option<&Record>,
+) -> Result<SignupOutcome> {
     let now = Utc::now();
     let lock_sql = format!("SELECT capacity, status, ends_at FROM activities WHERE id = $1{}", lock_clause(pool));
-    let status: Result<String> = on_db!(pool, |p| {
+    let status: Result<SignupStatus> = on_db!(pool, |p| {
         let mut tx = p.begin_write().await?;
-        let row: Option<(i64, String, DateTime<Utc>)> =
+        let row: Option<(i64, ActivityStatus, DateTime<Utc>)> =
             sqlx::query_as(&lock_sql).bind(activity_id).fetch_optional(&mut *tx).await?;
         let Some((capacity, status, ends_at)) = row else { return Err(StoreError::NotFound) };
-        if status != "open" || ends_at <= now {
-            return Err(StoreError::Conflict(crate::domain::error_code::ErrorCode::ActivityNotOpen));
+        if !status.is_open() || ends_at <= now {
+            return Err(StoreError::Conflict(ErrorCode::ActivityNotOpen));
         }
-        let existing: Option<String> =
+        let existing: Option<SignupStatus> =
             sqlx::query_scalar("SELECT status FROM activity_signups WHERE activity_id = $1 AND volunteer_id = $2")
                 .bind(activity_id)
                 .bind(volunteer_id)
                 .fetch_optional(&mut *tx)
                 .await?;
-        if matches!(existing.as_deref(), Some("signed_up") | Some("waiting")) {
-            return Err(StoreError::Conflict(crate::domain::error_code::ErrorCode::AlreadySignedUp));
+        if existing.is_some_and(SignupStatus::is_active) {
+            return Err(StoreError::Conflict(ErrorCode::AlreadySignedUp));
         }
         let taken: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM activity_signups WHERE activity_id = $1 AND status = 'signed_up'")
@@ -248,7 +278,7 @@ pub async fn sign_up(pool: &Pool, activity_id: i64, volunteer_id: i64) -> Result
                 .bind(activity_id)
                 .fetch_one(&mut *tx)
                 .await?;
-        let new_status = if place_for(taken, capacity) { "signed_up" } else { "waiting" };
+        let new_status = if place_for(taken, capacity) { SignupStatus::SignedUp } else { SignupStatus::Waiting };
         sqlx::query(
             "INSERT INTO activity_signups (activity_id, volunteer_id, status, seq, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)
              ON CONFLICT (activity_id, volunteer_id) DO UPDATE SET status = excluded.status, seq = excluded.seq, updated_at = excluded.updated_at",
@@ -260,12 +290,17 @@ pub async fn sign_up(pool: &Pool, activity_id: i64, volunteer_id: i64) -> Result
         .bind(now)
         .execute(&mut *tx)
         .await?;
+        if let Some(r) = record {
+            let mut r = r.clone();
+            r.detail = format!("{} {}", r.detail, new_status.as_str());
+            tx.audit(&r.entry()).await?;
+        }
         tx.commit().await?;
-        Ok(new_status.to_string())
+        Ok(new_status)
     });
     let status = status?;
     let waiting_position =
-        if status == "waiting" { waiting_position(pool, activity_id, volunteer_id).await? } else { None };
+        if status == SignupStatus::Waiting { waiting_position(pool, activity_id, volunteer_id).await? } else { None };
     Ok(SignupOutcome { activity_id, volunteer_id, status, waiting_position })
 }
 
@@ -285,26 +320,26 @@ pub async fn waiting_position(pool: &Pool, activity_id: i64, volunteer_id: i64) 
 
 /// Cancels a sign-up; a freed place goes to the first on the waiting list,
 /// whose id is returned.
-pub async fn cancel(pool: &Pool, activity_id: i64, volunteer_id: i64) -> Result<Option<i64>> {
+pub async fn cancel(pool: &Pool, activity_id: i64, volunteer_id: i64, record: &Record) -> Result<Option<i64>> {
     let now = Utc::now();
     let lock_sql = format!("SELECT capacity, status FROM activities WHERE id = $1{}", lock_clause(pool));
     on_db!(pool, |p| {
         let mut tx = p.begin_write().await?;
-        let row: Option<(i64, String)> = sqlx::query_as(&lock_sql).bind(activity_id).fetch_optional(&mut *tx).await?;
+        let row: Option<(i64, ActivityStatus)> =
+            sqlx::query_as(&lock_sql).bind(activity_id).fetch_optional(&mut *tx).await?;
         let Some((capacity, status)) = row else { return Err(StoreError::NotFound) };
-        if status != "open" {
+        if !status.is_open() {
             // what happened at a closed activity stays as it was, no-shows included
-            return Err(StoreError::Conflict(crate::domain::error_code::ErrorCode::ActivityNotOpen));
+            return Err(StoreError::Conflict(ErrorCode::ActivityNotOpen));
         }
-        let was: Option<String> =
+        let was: Option<SignupStatus> =
             sqlx::query_scalar("SELECT status FROM activity_signups WHERE activity_id = $1 AND volunteer_id = $2")
                 .bind(activity_id)
                 .bind(volunteer_id)
                 .fetch_optional(&mut *tx)
                 .await?;
-        match was.as_deref() {
-            Some("signed_up") | Some("waiting") => {}
-            _ => return Err(StoreError::NotFound),
+        if !was.is_some_and(SignupStatus::is_active) {
+            return Err(StoreError::NotFound);
         }
         sqlx::query("UPDATE activity_signups SET status = 'cancelled', updated_at = $1 WHERE activity_id = $2 AND volunteer_id = $3")
             .bind(now)
@@ -334,6 +369,7 @@ pub async fn cancel(pool: &Pool, activity_id: i64, volunteer_id: i64) -> Result<
                     .await?;
             }
         }
+        tx.audit(&record.entry()).await?;
         tx.commit().await?;
         Ok(promoted)
     })
@@ -346,7 +382,7 @@ pub struct SheetLine {
     pub volunteer_no: String,
     pub name: String,
     /// signed_up, waiting, cancelled, or walk_in (attended without signing up)
-    pub signup: String,
+    pub signup: SheetSignup,
     pub check_in: Option<DateTime<Utc>>,
     pub check_out: Option<DateTime<Utc>>,
     /// Checked out by the system at the activity's end; the leader should confirm.
@@ -380,7 +416,7 @@ pub fn record_for(
 ) -> NewRecord {
     NewRecord {
         volunteer_id,
-        source: "activity",
+        source: RecordSource::Activity.as_str(),
         source_id: a.id,
         category: a.category.clone(),
         title: a.title.clone(),
@@ -395,8 +431,9 @@ pub fn record_for(
     }
 }
 
-/// Records one volunteer's attendance; with a check-out it also books the
-/// service record (once). Returns the record id when one was made.
+/// Records one volunteer's attendance without an audit record (the demo
+/// town's seeding); with a check-out it also books the service record (once).
+/// Returns the record id when one was made.
 #[allow(clippy::too_many_arguments)]
 pub async fn attend(
     pool: &Pool,
@@ -404,15 +441,38 @@ pub async fn attend(
     volunteer_id: i64,
     check_in: DateTime<Utc>,
     check_out: Option<DateTime<Utc>>,
-    method: &str,
+    method: AttendanceMethod,
     by: Option<i64>,
     rules: &TownRules,
     today: NaiveDate,
 ) -> Result<Option<i64>> {
+    let made = attend_all(pool, a, &[(volunteer_id, check_in, check_out)], method, by, rules, today, None).await?;
+    Ok(made.into_iter().next().flatten())
+}
+
+/// One volunteer's attendance: who, check-in, check-out if they have left.
+pub type AttendanceRow = (i64, DateTime<Utc>, Option<DateTime<Utc>>);
+
+/// Records the attendance of several volunteers at once, with one audit
+/// record, in one transaction; each check-out books its service record
+/// (once). Returns, row by row, the record id when one was made.
+#[allow(clippy::too_many_arguments)]
+pub async fn attend_all(
+    pool: &Pool,
+    a: &Activity,
+    rows: &[AttendanceRow],
+    method: AttendanceMethod,
+    by: Option<i64>,
+    rules: &TownRules,
+    today: NaiveDate,
+    record: Option<&Record>,
+) -> Result<Vec<Option<i64>>> {
     let now = Utc::now();
     on_db!(pool, |p| {
         let mut tx = p.begin_write().await?;
-        sqlx::query(
+        let mut made_all = Vec::with_capacity(rows.len());
+        for &(volunteer_id, check_in, check_out) in rows {
+            sqlx::query(
             "INSERT INTO attendance (activity_id, volunteer_id, check_in, check_out, method, auto_closed, recorded_by, updated_at)
              VALUES ($1, $2, $3, $4, $5, FALSE, $6, $7)
              ON CONFLICT (activity_id, volunteer_id) DO UPDATE SET check_in = excluded.check_in,
@@ -428,13 +488,18 @@ pub async fn attend(
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        let mut made = None;
-        if let Some(out) = check_out {
-            let rec = record_for(a, volunteer_id, check_in, out, by);
-            made = book_record!(tx, &rec, rules, today);
+            let mut made = None;
+            if let Some(out) = check_out {
+                let rec = record_for(a, volunteer_id, check_in, out, by);
+                made = book_record!(tx, &rec, rules, today);
+            }
+            made_all.push(made);
+        }
+        if let Some(r) = record {
+            tx.audit(&r.entry()).await?;
         }
         tx.commit().await?;
-        Ok(made)
+        Ok(made_all)
     })
 }
 
@@ -448,13 +513,26 @@ pub async fn close(
     rules: &TownRules,
     today: NaiveDate,
 ) -> Result<(usize, usize)> {
+    close_audited(pool, a, by, rules, today, None).await
+}
+
+/// Closes an activity as `close` does; the audit record's detail is set to
+/// the number of records made.
+pub async fn close_audited(
+    pool: &Pool,
+    a: &Activity,
+    by: Option<i64>,
+    rules: &TownRules,
+    today: NaiveDate,
+    record: Option<&Record>,
+) -> Result<(usize, usize)> {
     let now = Utc::now();
     let lock_sql = format!("SELECT status FROM activities WHERE id = $1{}", lock_clause(pool));
     on_db!(pool, |p| {
         let mut tx = p.begin_write().await?;
-        let status: Option<String> = sqlx::query_scalar(&lock_sql).bind(a.id).fetch_optional(&mut *tx).await?;
-        if status.as_deref() != Some("open") {
-            return Err(StoreError::Conflict(crate::domain::error_code::ErrorCode::ActivityNotOpen));
+        let status: Option<ActivityStatus> = sqlx::query_scalar(&lock_sql).bind(a.id).fetch_optional(&mut *tx).await?;
+        if status != Some(ActivityStatus::Open) {
+            return Err(StoreError::Conflict(ErrorCode::ActivityNotOpen));
         }
         let open: Vec<(i64, DateTime<Utc>)> = sqlx::query_as(
             "SELECT volunteer_id, check_in FROM attendance WHERE activity_id = $1 AND check_out IS NULL",
@@ -487,21 +565,27 @@ pub async fn close(
                 made += 1;
             }
         }
-        sqlx::query("UPDATE activities SET status = 'closed' WHERE id = $1").bind(a.id).execute(&mut *tx).await?;
+        sqlx::query("UPDATE activities SET status = $1 WHERE id = $2")
+            .bind(ActivityStatus::Closed)
+            .bind(a.id)
+            .execute(&mut *tx)
+            .await?;
+        if let Some(r) = record {
+            let mut r = r.clone();
+            r.detail = format!("{made} records");
+            tx.audit(&r.entry()).await?;
+        }
         tx.commit().await?;
         Ok((made, open.len()))
     })
 }
 
-pub struct Outcomes {
-    pub beneficiaries: i64,
-    pub audience: i64,
-    pub households_relocated: i64,
-    pub persons_relocated: i64,
-    pub notes: Option<String>,
+/// Sets an activity's outcomes without an audit record (the demo town's seeding).
+pub async fn set_outcomes(pool: &Pool, id: i64, o: &Outcomes) -> Result<()> {
+    set_outcomes_audited(pool, id, o, None).await
 }
 
-pub async fn set_outcomes(pool: &Pool, id: i64, o: &Outcomes) -> Result<()> {
+pub async fn set_outcomes_audited(pool: &Pool, id: i64, o: &Outcomes, record: Option<&Record>) -> Result<()> {
     on_db!(pool, |p| {
         let mut tx = p.begin_write().await?;
         activity_tally!(tx, id, -1);
@@ -518,29 +602,32 @@ pub async fn set_outcomes(pool: &Pool, id: i64, o: &Outcomes) -> Result<()> {
         .execute(&mut *tx)
         .await?;
         activity_tally!(tx, id, 1);
+        if let Some(r) = record {
+            tx.audit(&r.entry()).await?;
+        }
         tx.commit().await?;
     });
     Ok(())
 }
 
 /// A volunteer's sign-ups with their activities, newest first.
-pub async fn of_volunteer(pool: &Pool, volunteer_id: i64) -> Result<Vec<(Activity, String)>> {
+pub async fn of_volunteer(pool: &Pool, volunteer_id: i64) -> Result<Vec<(Activity, SignupStatus)>> {
     let sql = format!(
         "{} , activity_signups s2 WHERE s2.activity_id = a.id AND s2.volunteer_id = $1 AND s2.status <> 'cancelled' ORDER BY a.starts_at DESC",
         SELECT
     );
     let acts: Vec<Activity> =
         on_db!(pool, |p| sqlx::query_as::<_, Activity>(&sql).bind(volunteer_id).fetch_all(p).await?);
-    let statuses: Vec<(i64, String)> =
+    let statuses: Vec<(i64, SignupStatus)> =
         on_db!(pool, |p| sqlx::query_as("SELECT activity_id, status FROM activity_signups WHERE volunteer_id = $1")
             .bind(volunteer_id)
             .fetch_all(p)
             .await?);
     Ok(acts
         .into_iter()
-        .map(|a| {
-            let st = statuses.iter().find(|(id, _)| *id == a.id).map(|(_, s)| s.clone()).unwrap_or_default();
-            (a, st)
+        .filter_map(|a| {
+            let st = statuses.iter().find(|(id, _)| *id == a.id).map(|(_, s)| *s)?;
+            Some((a, st))
         })
         .collect())
 }
@@ -560,8 +647,8 @@ pub async fn attendance_of(
     .await?))
 }
 
-pub async fn signup_status(pool: &Pool, activity_id: i64, volunteer_id: i64) -> Result<Option<String>> {
-    Ok(on_db!(pool, |p| sqlx::query_scalar::<_, String>(
+pub async fn signup_status(pool: &Pool, activity_id: i64, volunteer_id: i64) -> Result<Option<SignupStatus>> {
+    Ok(on_db!(pool, |p| sqlx::query_scalar::<_, SignupStatus>(
         "SELECT status FROM activity_signups WHERE activity_id = $1 AND volunteer_id = $2"
     )
     .bind(activity_id)

@@ -1,6 +1,7 @@
 //! Awards and honours given to a volunteer, with date and awarding body.
 
-use super::{Pool, Result};
+use super::audit::{AuditTx, Record};
+use super::{BeginWrite, Pool, Result};
 use crate::on_db;
 use chrono::{NaiveDate, Utc};
 use serde::Serialize;
@@ -26,9 +27,17 @@ pub async fn of_volunteer(pool: &Pool, volunteer_id: i64) -> Result<Vec<Award>> 
     }))
 }
 
-pub async fn add(pool: &Pool, volunteer_id: i64, title: &str, awarded_by: &str, awarded_on: NaiveDate) -> Result<i64> {
+pub async fn add(
+    pool: &Pool,
+    volunteer_id: i64,
+    title: &str,
+    awarded_by: &str,
+    awarded_on: NaiveDate,
+    record: &Record,
+) -> Result<i64> {
     Ok(on_db!(pool, |p| {
-        sqlx::query_scalar::<_, i64>(
+        let mut tx = p.begin_write().await?;
+        let id = sqlx::query_scalar::<_, i64>(
         "INSERT INTO awards (volunteer_id, title, awarded_by, awarded_on, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id"
     )
     .bind(volunteer_id)
@@ -36,7 +45,10 @@ pub async fn add(pool: &Pool, volunteer_id: i64, title: &str, awarded_by: &str, 
     .bind(awarded_by)
     .bind(awarded_on)
     .bind(Utc::now())
-    .fetch_one(p)
-    .await?
+    .fetch_one(&mut *tx)
+    .await?;
+        tx.audit(&record.entry()).await?;
+        tx.commit().await?;
+        id
     }))
 }

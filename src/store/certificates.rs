@@ -1,7 +1,8 @@
 //! Service certificates (志愿服务证明): built only from stored records, each
 //! with its own number and a code anyone can verify.
 
-use super::{Pool, Result};
+use super::audit::{AuditTx, Record};
+use super::{BeginWrite, Pool, Result};
 use crate::on_db;
 use chrono::{DateTime, NaiveDate, Utc};
 use rand::Rng;
@@ -48,10 +49,15 @@ pub struct NewCertificate<'a> {
     pub issued_by_user: Option<i64>,
 }
 
-pub async fn issue(pool: &Pool, c: &NewCertificate<'_>) -> Result<Certificate> {
+/// Issues a certificate; the audit record, with the new code as its detail,
+/// is written in the same transaction.
+pub async fn issue(pool: &Pool, c: &NewCertificate<'_>, record: &Record) -> Result<Certificate> {
     let code = new_code();
     let now = Utc::now();
+    let mut record = record.clone();
+    record.detail = code.clone();
     on_db!(pool, |p| {
+        let mut tx = p.begin_write().await?;
         sqlx::query(
         "INSERT INTO certificates (code, volunteer_id, minutes, period_from, period_to, records, content, issued_by, issued_by_user, issued_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
@@ -66,9 +72,10 @@ pub async fn issue(pool: &Pool, c: &NewCertificate<'_>) -> Result<Certificate> {
     .bind(c.issued_by)
     .bind(c.issued_by_user)
     .bind(now)
-    .execute(p)
-    .await?
-    .rows_affected()
+    .execute(&mut *tx)
+    .await?;
+        tx.audit(&record.entry()).await?;
+        tx.commit().await?;
     });
     by_code(pool, &code).await?.ok_or(super::StoreError::NotFound)
 }

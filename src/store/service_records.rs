@@ -3,9 +3,10 @@
 //! the correction that replaced it, and no longer counts. Points are booked in
 //! the same transaction as the record they come from.
 
+use super::audit::{AuditTx, Record};
 use super::settings::TownRules;
 use super::{BeginWrite, Pool, Result, StoreError};
-use crate::domain::service::{hours, is_late, local_date, served_minutes};
+use crate::domain::service::{hours, is_late, local_date, served_minutes, RecordSource};
 use crate::on_db;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -34,7 +35,7 @@ pub struct ServiceRecord {
     pub id: i64,
     pub volunteer_id: i64,
     /// activity or need
-    pub source: String,
+    pub source: RecordSource,
     pub source_id: i64,
     pub category: String,
     pub title: String,
@@ -223,7 +224,12 @@ pub async fn of_volunteer(pool: &Pool, volunteer_id: i64) -> Result<Vec<ServiceR
 }
 
 /// The record that counts for one volunteer's part in one service, if any.
-pub async fn for_source(pool: &Pool, source: &str, source_id: i64, volunteer_id: i64) -> Result<Option<ServiceRecord>> {
+pub async fn for_source(
+    pool: &Pool,
+    source: RecordSource,
+    source_id: i64,
+    volunteer_id: i64,
+) -> Result<Option<ServiceRecord>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM service_records WHERE source = $1 AND source_id = $2 AND volunteer_id = $3 AND corrected_by IS NULL"
     );
@@ -276,6 +282,7 @@ pub async fn totals(
 
 /// Adds a correcting record: the original stays, marked, and stops counting;
 /// its points are reversed and the correction's booked, all at once.
+#[allow(clippy::too_many_arguments)]
 pub async fn correct(
     pool: &Pool,
     original_id: i64,
@@ -284,6 +291,7 @@ pub async fn correct(
     reason: &str,
     by_user: i64,
     rules: &TownRules,
+    record: &Record,
 ) -> Result<ServiceRecord> {
     let original = get(pool, original_id).await?.ok_or(StoreError::NotFound)?;
     if original.corrected_by.is_some() {
@@ -392,6 +400,7 @@ pub async fn correct(
             .execute(&mut *tx)
             .await?;
         }
+        tx.audit(&record.entry()).await?;
         tx.commit().await?;
         Ok(new_id)
     });

@@ -3,7 +3,8 @@
 //! never rewrites what was booked under the old ones. A village inherits its
 //! town's rules; the nearest region that set them wins.
 
-use super::{Pool, Result};
+use super::audit::{AuditTx, Record};
+use super::{BeginWrite, Pool, Result};
 use crate::domain::assessment::Weights;
 use crate::domain::points::EarningRules;
 use crate::domain::service::{Calendar, DEFAULT_STAR_HOURS};
@@ -74,9 +75,8 @@ impl TownRules {
             .unwrap_or(7)
             .clamp(0, 15);
         // "the same day" ends at local midnight; n days later, at the end of that day
-        let local_day = crate::domain::service::local_date(filed) + chrono::Duration::days(days);
-        let end = local_day.and_hms_opt(23, 59, 0).unwrap_or_default().and_utc();
-        end - chrono::Duration::hours(8)
+        let local_day = crate::domain::clock::local_date(filed) + chrono::Duration::days(days);
+        crate::domain::clock::from_local(local_day.and_hms_opt(23, 59, 0).unwrap_or_default())
     }
 }
 
@@ -139,9 +139,12 @@ pub async fn set_rules(
     rules: &TownRules,
     effective_from: NaiveDate,
     by: Option<i64>,
+    record: &Record,
 ) -> Result<()> {
     let value = serde_json::to_string(rules).map_err(|e| super::StoreError::Other(e.to_string()))?;
-    on_db!(pool, |p| sqlx::query(
+    on_db!(pool, |p| {
+        let mut tx = p.begin_write().await?;
+        sqlx::query(
         "INSERT INTO rule_versions (scope, effective_from, rules, created_by, created_at) VALUES ($1, $2, $3, $4, $5)"
     )
     .bind(format!("region:{region_id}"))
@@ -149,8 +152,10 @@ pub async fn set_rules(
     .bind(value)
     .bind(by)
     .bind(Utc::now())
-    .execute(p)
-    .await?
-    .rows_affected());
+    .execute(&mut *tx)
+    .await?;
+        tx.audit(&record.entry()).await?;
+        tx.commit().await?;
+    });
     Ok(())
 }

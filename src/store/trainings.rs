@@ -1,6 +1,7 @@
 //! Training records, kept apart from service records as the rules ask.
 
-use super::{Pool, Result};
+use super::audit::{AuditTx, Record};
+use super::{BeginWrite, Pool, Result};
 use crate::on_db;
 use chrono::{NaiveDate, Utc};
 use serde::Serialize;
@@ -34,9 +35,11 @@ pub async fn add(
     organiser: Option<&str>,
     held_on: NaiveDate,
     hours: Option<f64>,
+    record: &Record,
 ) -> Result<i64> {
     Ok(on_db!(pool, |p| {
-        sqlx::query_scalar::<_, i64>(
+        let mut tx = p.begin_write().await?;
+        let id = sqlx::query_scalar::<_, i64>(
         "INSERT INTO trainings (volunteer_id, title, organiser, held_on, hours, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"
     )
     .bind(volunteer_id)
@@ -45,7 +48,10 @@ pub async fn add(
     .bind(held_on)
     .bind(hours)
     .bind(Utc::now())
-    .fetch_one(p)
-    .await?
+    .fetch_one(&mut *tx)
+    .await?;
+        tx.audit(&record.entry()).await?;
+        tx.commit().await?;
+        id
     }))
 }

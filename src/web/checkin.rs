@@ -7,10 +7,11 @@ use super::auth::PageUser;
 use super::error::ApiError;
 use super::pages::{csrf_failed, csrf_ok, error_page, form_get, form_pairs, lang_of, render};
 use super::AppState;
+use crate::app::activities::Activity;
+use crate::app::attendance::{self, CheckinState, Scan, CHECKIN_GRACE_HOURS};
+use crate::app::certificates;
+use crate::domain::error_code::ErrorCode;
 use crate::domain::lang::Lang;
-use crate::domain::service::hours;
-use crate::store::activities::{self as store, Activity};
-use crate::store::{certificates, settings, volunteers as volunteer_store};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -19,18 +20,15 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, Duration, Utc};
-use serde::Serialize;
-use utoipa::ToSchema;
+
+pub use crate::app::certificates::VerifiedCertificate;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/checkin/{token}", get(page).post(submit)).route("/verify/{code}", get(verify))
 }
 
-/// How long after an activity's end its code still works, for late check-outs.
-const GRACE_HOURS: i64 = 2;
-
 pub fn make_token(state: &AppState, a: &Activity) -> (String, DateTime<Utc>) {
-    let expires = a.ends_at + Duration::hours(GRACE_HOURS);
+    let expires = a.ends_at + Duration::hours(CHECKIN_GRACE_HOURS);
     let exp = expires.timestamp();
     let sig = state.db.vault.sign(&format!("checkin:{}:{exp}", a.id));
     (format!("{}-{exp}-{sig}", a.id), expires)
@@ -55,8 +53,7 @@ pub struct CheckinPage {
     pub token: String,
     pub activity: Activity,
     pub when: String,
-    /// none, in or out
-    pub state: &'static str,
+    pub state: CheckinState,
     pub message: Option<String>,
 }
 
@@ -69,12 +66,12 @@ impl CheckinPage {
 async fn load(state: &AppState, token: &str) -> Result<Activity, ApiError> {
     let id = read_token(state, token, Utc::now()).ok_or_else(|| {
         ApiError::new(
-            crate::domain::error_code::ErrorCode::CheckinExpired,
+            ErrorCode::CheckinExpired,
             "签到码无效或已过期，请向队长索取新的签到码",
             "This check-in code is invalid or has expired",
         )
     })?;
-    store::get(&state.db.pool, id).await?.ok_or_else(ApiError::not_found)
+    attendance::activity_for_checkin(state, id).await
 }
 
 async fn render_page(
@@ -86,11 +83,7 @@ async fn render_page(
     volunteer_id: i64,
     message: Option<String>,
 ) -> Result<Response, ApiError> {
-    let now_state = match store::attendance_of(&state.db.pool, a.id, volunteer_id).await? {
-        None => "none",
-        Some((_, None)) => "in",
-        Some((_, Some(_))) => "out",
-    };
+    let now_state = attendance::checkin_state(state, &a, volunteer_id).await?;
     let when = format!(
         "{} — {}",
         crate::domain::clock::minute_text(a.starts_at),
@@ -116,13 +109,7 @@ pub async fn page(
     let lang = lang_of(&headers);
     let result = async {
         let a = load(&state, &token).await?;
-        let vid = caller.volunteer_id.ok_or_else(|| {
-            ApiError::new(
-                crate::domain::error_code::ErrorCode::NotAVolunteer,
-                "请用志愿者本人的账号签到",
-                "Check in with your own volunteer account",
-            )
-        })?;
+        let vid = attendance::checking_volunteer(&caller)?;
         render_page(&state, lang, &caller.csrf, &token, a, vid, None).await
     }
     .await;
@@ -143,94 +130,14 @@ pub async fn submit(
     }
     let result = async {
         let a = load(&state, &token).await?;
-        let vid = caller.volunteer_id.ok_or_else(|| {
-            ApiError::new(
-                crate::domain::error_code::ErrorCode::NotAVolunteer,
-                "请用志愿者本人的账号签到",
-                "Check in with your own volunteer account",
-            )
-        })?;
-        let now = Utc::now();
-        let signup = store::signup_status(&state.db.pool, a.id, vid).await?;
-        let message = if signup.as_deref() != Some("signed_up") {
-            Some(
-                lang.t(
-                    "您没有该活动的名额，请先报名或联系队长",
-                    "You have no place in this activity; sign up or ask the leader",
-                )
-                .to_string(),
-            )
-        } else if a.status != "open" {
-            Some(
-                lang.t("活动已结束，不能再扫码签到签退", "The activity is closed; the code no longer records")
-                    .to_string(),
-            )
-        } else if now < a.starts_at - Duration::hours(2) {
-            Some(lang.t("活动开始前两小时内才能签到", "Check-in opens two hours before the start").to_string())
-        } else {
-            let rules =
-                settings::rules_at(&state.db.pool, &a.region_path, crate::domain::service::local_date(a.starts_at))
-                    .await?;
-            match (form_get(&pairs, "action"), store::attendance_of(&state.db.pool, a.id, vid).await?) {
-                (Some("in"), None) => {
-                    // service counts from the start, however early one arrives
-                    let check_in = if now < a.starts_at { a.starts_at } else { now };
-                    store::attend(
-                        &state.db.pool,
-                        &a,
-                        vid,
-                        check_in,
-                        None,
-                        "qr",
-                        Some(caller.user_id),
-                        &rules,
-                        crate::today_local(),
-                    )
-                    .await?;
-                    caller.audit(&state, "check_in", "activity", &a.id.to_string(), "qr").await;
-                    Some(lang.t("签到成功", "Checked in").to_string())
-                }
-                (Some("out"), Some((check_in, None))) => {
-                    // and up to the end, however late one leaves
-                    let end = if now < a.ends_at { now } else { a.ends_at };
-                    let out = if end > check_in { end } else { check_in };
-                    store::attend(
-                        &state.db.pool,
-                        &a,
-                        vid,
-                        check_in,
-                        Some(out),
-                        "qr",
-                        Some(caller.user_id),
-                        &rules,
-                        crate::today_local(),
-                    )
-                    .await?;
-                    caller.audit(&state, "check_out", "activity", &a.id.to_string(), "qr").await;
-                    Some(lang.t("签退成功，本次服务已记录", "Checked out; this service is recorded").to_string())
-                }
-                _ => None,
-            }
-        };
+        let vid = attendance::checking_volunteer(&caller)?;
+        let action = form_get(&pairs, "action").and_then(Scan::parse);
+        let outcome = attendance::scan(&state, &caller, &a, action).await?;
+        let message = outcome.message().map(|(zh, en)| lang.t(zh, en).to_string());
         render_page(&state, lang, &caller.csrf, &token, a, vid, message).await
     }
     .await;
     result.unwrap_or_else(|e| error_page(lang, e))
-}
-
-/// What anyone checking a certificate sees: enough to trust it, no more.
-#[derive(Serialize, ToSchema)]
-pub struct VerifiedCertificate {
-    pub code: String,
-    pub volunteer_no: String,
-    pub name: String,
-    pub hours: f64,
-    pub from: chrono::NaiveDate,
-    pub to: chrono::NaiveDate,
-    pub records: i64,
-    pub content: String,
-    pub issued_by: String,
-    pub issued_at: DateTime<Utc>,
 }
 
 #[derive(Template)]
@@ -247,23 +154,6 @@ impl VerifyPage {
     }
 }
 
-pub async fn find_certificate(state: &AppState, code: &str) -> Result<Option<VerifiedCertificate>, ApiError> {
-    let Some(c) = certificates::by_code(&state.db.pool, code).await? else { return Ok(None) };
-    let v = volunteer_store::get(&state.db.pool, c.volunteer_id).await?.ok_or_else(ApiError::internal)?;
-    Ok(Some(VerifiedCertificate {
-        hours: hours(c.minutes),
-        code: c.code,
-        volunteer_no: v.volunteer_no,
-        name: v.name,
-        from: c.period_from,
-        to: c.period_to,
-        records: c.records,
-        content: c.content,
-        issued_by: c.issued_by,
-        issued_at: c.issued_at,
-    }))
-}
-
 #[utoipa::path(get, path = "/verify/{code}", tag = "service records",
     responses((status = 200, body = VerifiedCertificate, description = "JSON when asked for with Accept: application/json, else a page"), (status = 404)))]
 pub async fn verify_json() {}
@@ -273,7 +163,7 @@ pub async fn verify(State(state): State<AppState>, headers: HeaderMap, Path(code
     let lang = lang_of(&headers);
     let wants_json =
         headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("application/json"));
-    match find_certificate(&state, &code).await {
+    match certificates::verify(&state, &code).await {
         Ok(Some(c)) if wants_json => Json(c).into_response(),
         Ok(Some(c)) => {
             let issued = crate::domain::clock::minute_text(c.issued_at);
@@ -281,7 +171,7 @@ pub async fn verify(State(state): State<AppState>, headers: HeaderMap, Path(code
         }
         Ok(None) => {
             let e = ApiError::new(
-                crate::domain::error_code::ErrorCode::CertificateNotFound,
+                ErrorCode::CertificateNotFound,
                 "查无此证明，请核对验证码",
                 "No certificate has this code",
             );

@@ -4,13 +4,12 @@
 use super::{
     csrf_failed, csrf_ok, error_page, form_get, form_pairs, form_to_map, lang_of, render, render_status, Chrome,
 };
+use crate::app::activities::{self as app, Activity, ActivityInput, ActivityStatus, SheetSignup, SignupStatus};
+use crate::app::attendance::{self, SheetMark};
 use crate::domain::category::{category_label, CATEGORIES};
-use crate::domain::clock::minute_text as local_time;
+use crate::domain::clock::{clock_text, minute_text as local_time};
 use crate::domain::lang::Lang;
 use crate::domain::validation::Problems;
-use crate::store::activities::{self as store, Activity, SheetLine};
-use crate::store::{settings, teams as team_store};
-use crate::web::api::activities::{may_run, team_led_by, visible};
 use crate::web::auth::{Caller, PageUser};
 use crate::web::checkin::make_token;
 use crate::web::error::ApiError;
@@ -21,7 +20,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{Duration, NaiveTime, TimeZone, Utc};
+use chrono::NaiveTime;
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -35,13 +34,9 @@ pub struct Line {
     pub status: String,
 }
 
-fn status_label(s: &str, lang: Lang) -> String {
-    match s {
-        "open" => lang.t("报名中", "Open"),
-        "closed" => lang.t("已结束", "Closed"),
-        _ => lang.t("已取消", "Cancelled"),
-    }
-    .to_string()
+fn status_label(s: ActivityStatus, lang: Lang) -> String {
+    let (zh, en) = s.label();
+    lang.t(zh, en).to_string()
 }
 
 pub fn line(a: &Activity, lang: Lang) -> Line {
@@ -50,7 +45,7 @@ pub fn line(a: &Activity, lang: Lang) -> Line {
         id: a.id,
         title: a.title.clone(),
         category: lang.t(zh, en).to_string(),
-        when: format!("{} — {}", local_time(a.starts_at), local_time(a.ends_at).split(' ').nth(1).unwrap_or("")),
+        when: format!("{} — {}", local_time(a.starts_at), clock_text(a.ends_at)),
         place: a.place.clone().unwrap_or_default(),
         seats: format!(
             "{}/{}{}",
@@ -58,7 +53,7 @@ pub fn line(a: &Activity, lang: Lang) -> Line {
             a.capacity,
             if a.waiting > 0 { format!(" (+{})", a.waiting) } else { String::new() }
         ),
-        status: status_label(&a.status, lang),
+        status: status_label(a.status, lang),
     }
 }
 
@@ -96,29 +91,18 @@ async fn list_page(
     problems: Problems,
     values: HashMap<String, String>,
 ) -> Result<ListPage, ApiError> {
-    let acts = store::list(&state.db.pool, caller.scope_path(), false, 200).await?;
-    let led = team_led_by(state, caller).await?;
-    let teams: Vec<Opt> = team_store::list(&state.db.pool, caller.scope_path(), None)
-        .await?
-        .into_iter()
-        .filter(|t| caller.role.manages_roster() || Some(t.id) == led)
-        .map(|t| Opt { value: t.id.to_string(), label: t.name })
-        .collect();
-    let region_id = crate::store::regions::list(&state.db.pool, Some(caller.scope_path()), None)
-        .await?
-        .first()
-        .map(|r| r.id)
-        .unwrap_or(0);
+    let acts = app::in_scope(state, caller, 200).await?;
+    let o = app::organising(state, caller).await?;
     Ok(ListPage {
         c: Chrome::new(caller, lang, "activities", "/activities"),
         lines: acts.iter().map(|a| line(a, lang)).collect(),
-        may_create: caller.role.manages_roster() || led.is_some(),
+        may_create: o.may_create,
         categories: CATEGORIES
             .iter()
             .map(|(c, zh, en)| Opt { value: c.to_string(), label: lang.t(zh, en).to_string() })
             .collect(),
-        teams,
-        region_id,
+        teams: o.teams.into_iter().map(|(id, name)| Opt { value: id.to_string(), label: name }).collect(),
+        region_id: o.region_id,
         problems,
         values,
     })
@@ -136,7 +120,7 @@ pub async fn list(State(state): State<AppState>, PageUser(caller): PageUser, hea
 fn local_instant(date: &str, time: &str) -> Option<String> {
     let d = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
     let t = NaiveTime::parse_from_str(time, "%H:%M").ok()?;
-    Some(format!("{}T{}:00+08:00", d.format("%Y-%m-%d"), t.format("%H:%M")))
+    Some(crate::domain::clock::rfc3339_local(crate::domain::clock::from_local(d.and_time(t))))
 }
 
 pub async fn create(
@@ -157,19 +141,10 @@ pub async fn create(
             map.insert(k.into(), Value::String(v));
         }
     }
-    for k in ["team_id", "region_id", "capacity"] {
-        if let Some(Value::String(s)) = map.get(k).cloned() {
-            if let Ok(n) = s.trim().parse::<i64>() {
-                map.insert(k.into(), Value::from(n));
-            }
-        }
-    }
     let values: HashMap<String, String> = pairs.iter().cloned().collect();
     let result = async {
-        let resp =
-            crate::web::api::activities::create(State(state.clone()), caller.clone(), crate::web::api::Body(map))
-                .await?;
-        Ok::<i64, ApiError>(resp.1 .0.id)
+        let input: ActivityInput = crate::app::input::from_form(map)?;
+        Ok::<i64, ApiError>(app::create(&state, &caller, input).await?.id)
     }
     .await;
     match result {
@@ -206,7 +181,7 @@ pub struct ShowPage {
     pub a: Activity,
     pub line: Line,
     pub runs: bool,
-    pub my_signup: Option<String>,
+    pub my_signup: Option<SignupStatus>,
     pub my_waiting: Option<i64>,
     pub sheet: Vec<SheetRow>,
     pub qr: String,
@@ -214,18 +189,18 @@ pub struct ShowPage {
     pub message: Option<String>,
 }
 
-fn hhmm(t: Option<chrono::DateTime<Utc>>) -> String {
-    t.map(|t| (t + Duration::hours(8)).format("%H:%M").to_string()).unwrap_or_default()
+impl ShowPage {
+    pub fn signed_up(&self) -> bool {
+        self.my_signup == Some(SignupStatus::SignedUp)
+    }
+    pub fn waiting(&self) -> bool {
+        self.my_signup == Some(SignupStatus::Waiting)
+    }
 }
 
-fn signup_label(s: &str, lang: Lang) -> String {
-    match s {
-        "signed_up" => lang.t("已报名", "Signed up"),
-        "waiting" => lang.t("候补", "Waiting"),
-        "cancelled" => lang.t("已取消", "Cancelled"),
-        _ => lang.t("现场参加", "Walk-in"),
-    }
-    .to_string()
+fn signup_label(s: SheetSignup, lang: Lang) -> String {
+    let (zh, en) = s.label();
+    lang.t(zh, en).to_string()
 }
 
 async fn show_page(
@@ -236,33 +211,26 @@ async fn show_page(
     id: i64,
     message: Option<String>,
 ) -> Result<ShowPage, ApiError> {
-    let a = visible(state, caller, id).await?;
-    let led = team_led_by(state, caller).await?;
-    let runs = may_run(caller, &a, led);
-    let (my_signup, my_waiting) = match caller.volunteer_id {
-        Some(v) => (
-            store::signup_status(&state.db.pool, a.id, v).await?,
-            store::waiting_position(&state.db.pool, a.id, v).await?,
-        ),
-        None => (None, None),
-    };
+    let a = app::visible(state, caller, id).await?;
+    let runs = app::runs(state, caller, &a).await?;
+    let (my_signup, my_waiting) = app::my_signup(state, caller, &a).await?;
     let mut sheet = Vec::new();
     let (mut qr, mut checkin_url) = (String::new(), String::new());
     if runs {
-        let lines: Vec<SheetLine> = store::sheet(&state.db.pool, a.id).await?;
-        for l in lines.into_iter().filter(|l| l.signup != "cancelled") {
+        let lines = attendance::sheet_of_run(state, caller, &a).await?;
+        for l in lines.into_iter().filter(|l| l.signup != SheetSignup::Cancelled) {
             sheet.push(SheetRow {
                 present: l.check_in.is_some(),
-                check_in: if l.check_in.is_some() { hhmm(l.check_in) } else { hhmm(Some(a.starts_at)) },
-                check_out: if l.check_out.is_some() { hhmm(l.check_out) } else { hhmm(Some(a.ends_at)) },
+                check_in: clock_text(l.check_in.unwrap_or(a.starts_at)),
+                check_out: clock_text(l.check_out.unwrap_or(a.ends_at)),
                 auto_closed: l.auto_closed.unwrap_or(false),
-                signup: signup_label(&l.signup, lang),
+                signup: signup_label(l.signup, lang),
                 volunteer_id: l.volunteer_id,
                 no: l.volunteer_no,
                 name: l.name,
             });
         }
-        if a.status == "open" {
+        if a.status.is_open() {
             let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
             let (token, _) = make_token(state, &a);
             checkin_url = format!("http://{host}/checkin/{token}");
@@ -311,19 +279,11 @@ pub async fn act(
         return csrf_failed(lang);
     }
     let result: Result<String, ApiError> = async {
-        let a = visible(&state, &caller, id).await?;
+        app::visible(&state, &caller, id).await?;
         match form_get(&pairs, "action") {
             Some("sign_up") => {
-                let v = caller.volunteer_id.ok_or_else(ApiError::forbidden)?;
-                let body = serde_json::json!({ "volunteer_id": v }).as_object().cloned().unwrap_or_default();
-                let (_, out) = crate::web::api::activities::sign_up(
-                    State(state.clone()),
-                    caller.clone(),
-                    Path(id),
-                    crate::web::api::Body(body),
-                )
-                .await?;
-                Ok(if out.status == "signed_up" {
+                let out = app::sign_up_myself(&state, &caller, id).await?;
+                Ok(if out.status == SignupStatus::SignedUp {
                     lang.t("报名成功", "You are signed up").to_string()
                 } else {
                     format!(
@@ -335,79 +295,27 @@ pub async fn act(
             }
             Some("cancel") => {
                 let v = caller.volunteer_id.ok_or_else(ApiError::forbidden)?;
-                let _promoted =
-                    crate::web::api::activities::cancel(State(state.clone()), caller.clone(), Path((id, v))).await?;
+                let _promoted = app::cancel(&state, &caller, id, v).await?;
                 Ok(lang.t("已取消报名", "Sign-up cancelled").to_string())
             }
             Some("attendance") => {
-                let led = team_led_by(&state, &caller).await?;
-                caller.ensure(may_run(&caller, &a, led))?;
-                if a.status != "open" {
-                    return Err(ApiError::conflict(
-                        crate::domain::error_code::ErrorCode::ActivityNotOpen,
-                        "活动已结束，出勤不能再改；如有差错请更正服务记录",
-                        "The activity is closed; correct the service record instead",
-                    ));
-                }
-                let rules =
-                    settings::rules_at(&state.db.pool, &a.region_path, crate::domain::service::local_date(a.starts_at))
-                        .await?;
-                let day = (a.starts_at + Duration::hours(8)).date_naive();
-                let at = |hm: &str| {
-                    NaiveTime::parse_from_str(hm, "%H:%M")
-                        .ok()
-                        .map(|t| Utc.from_utc_datetime(&day.and_time(t)) - Duration::hours(8))
-                };
-                // only people on this activity's sheet; every id checked before anything is written
-                let on_sheet: Vec<i64> =
-                    store::sheet(&state.db.pool, a.id).await?.iter().map(|l| l.volunteer_id).collect();
-                let mut rows = Vec::new();
-                for (k, _) in pairs.iter().filter(|(k, v)| k.starts_with("present_") && v == "on") {
-                    let vid = k.trim_start_matches("present_").parse::<i64>().ok().filter(|v| on_sheet.contains(v));
-                    let Some(vid) = vid else {
-                        return Err(ApiError::bad_request(
-                            "名单中没有该志愿者",
-                            "That volunteer is not on this activity's sheet",
-                        ));
-                    };
-                    let cin = form_get(&pairs, &format!("in_{vid}")).and_then(at).unwrap_or(a.starts_at);
-                    let mut cout = form_get(&pairs, &format!("out_{vid}")).and_then(at).unwrap_or(a.ends_at);
-                    if cout <= cin {
-                        // an overnight shift ends the next morning
-                        cout += Duration::days(1);
-                    }
-                    let cout = if cout > Utc::now() { None } else { Some(cout) };
-                    rows.push((vid, cin, cout));
-                }
-                let mut n = 0;
-                for (vid, cin, cout) in rows {
-                    if let (Some(out), Some(existing)) =
-                        (cout, crate::store::service_records::for_source(&state.db.pool, "activity", a.id, vid).await?)
-                    {
-                        if existing.started_at != cin || existing.ended_at != out {
-                            // recorded already: changes go through a correction, never over the record
-                            continue;
+                let marks = pairs
+                    .iter()
+                    .filter(|(k, v)| k.starts_with("present_") && v == "on")
+                    .map(|(k, _)| {
+                        let vid = k.trim_start_matches("present_").to_string();
+                        SheetMark {
+                            check_in: form_get(&pairs, &format!("in_{vid}")).map(str::to_string),
+                            check_out: form_get(&pairs, &format!("out_{vid}")).map(str::to_string),
+                            volunteer_id: vid,
                         }
-                    }
-                    store::attend(
-                        &state.db.pool,
-                        &a,
-                        vid,
-                        cin,
-                        cout,
-                        "leader",
-                        Some(caller.user_id),
-                        &rules,
-                        crate::today_local(),
-                    )
-                    .await?;
-                    n += 1;
-                }
-                caller.audit(&state, "attendance", "activity", &id.to_string(), &format!("{n} present")).await;
+                    })
+                    .collect();
+                let n = attendance::record_sheet(&state, &caller, id, marks).await?;
                 Ok(format!("{} {n}", lang.t("已记录出勤人数", "Attendance recorded:")))
             }
             Some("close") => {
-                let out = crate::web::api::activities::close(State(state.clone()), caller.clone(), Path(id)).await?;
+                let out = app::close(&state, &caller, id).await?;
                 Ok(format!(
                     "{} {}，{} {}",
                     lang.t("活动已结束，生成服务记录", "Closed; service records made:"),

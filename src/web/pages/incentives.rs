@@ -275,12 +275,9 @@ pub async fn save_rules(
                        "excellent_at": f("excellent_at"), "pass_at": f("pass_at")},
     });
     let region_id = i("region_id");
-    let result = crate::web::api::records::set_rules(
-        State(state.clone()),
-        caller.clone(),
-        axum::extract::Path(region_id),
-        crate::web::api::Body(body.as_object().cloned().unwrap_or_default()),
-    )
+    let result = async {
+        crate::app::service_records::set_rules(&state, &caller, region_id, crate::app::input::parse(body)?).await
+    }
     .await;
     let (message, status) = match result {
         Ok(_) => (

@@ -1,0 +1,80 @@
+//! The volunteer's own page: my hours and stars, my activities and the open
+//! ones to sign up for, my records, and what waits for my answer.
+
+use super::{App, Caller, Error, Result};
+use crate::domain::error_code::ErrorCode;
+use crate::domain::service::{hours, star_level};
+use crate::store::activities::{self, Activity};
+use crate::store::announcements::Announcement;
+use crate::store::mentoring::Mentorship;
+use crate::store::mobilizations::Mobilization;
+use crate::store::needs::Need;
+use crate::store::service_records::{self, ServiceRecord};
+use crate::store::volunteers::VolunteerRow;
+use crate::store::{announcements, mentoring, mobilizations, needs, points, regions, settings, volunteers};
+
+pub use crate::domain::activity::SignupStatus;
+
+/// Everything the volunteer's own page shows.
+pub struct MyPage {
+    pub volunteer: VolunteerRow,
+    /// Counting hours (corrected records do not count).
+    pub hours: f64,
+    pub stars: u8,
+    /// Hours still to go to the next star, if there is one.
+    pub next_star: Option<f64>,
+    pub points: i64,
+    /// My sign-ups (cancelled ones left out), newest first.
+    pub mine: Vec<(Activity, SignupStatus)>,
+    /// Open activities of my town and village that I have not signed up for.
+    pub open: Vec<Activity>,
+    /// My records, corrected ones included.
+    pub records: Vec<ServiceRecord>,
+    /// Needs offered to me, waiting for my answer.
+    pub offers: Vec<Need>,
+    /// Open call-outs I was called to, with my answer if I gave one.
+    pub calls: Vec<(Mobilization, Option<String>)>,
+    /// Notices addressed to my village or above it.
+    pub notices: Vec<Announcement>,
+    /// Mentor pairs I am part of, as mentor or mentee.
+    pub pairs: Vec<Mentorship>,
+}
+
+/// The caller's own page; not found for an account without a volunteer.
+pub async fn my_page(app: &App, caller: &Caller) -> Result<MyPage> {
+    let pool = &app.db.pool;
+    let vid = caller.volunteer_id.ok_or_else(|| {
+        Error::new(ErrorCode::NotAVolunteer, "该账号没有关联志愿者", "This account is not linked to a volunteer")
+            .with_status(axum::http::StatusCode::NOT_FOUND)
+    })?;
+    let v = volunteers::get(pool, vid).await?.ok_or_else(Error::not_found)?;
+    let rules = settings::rules_for(pool, &v.region_path).await?;
+    let records = service_records::of_volunteer(pool, vid).await?;
+    let minutes: i64 = records.iter().filter(|r| r.corrected_by.is_none()).map(|r| r.minutes).sum();
+    let total = hours(minutes);
+    let stars = star_level(total, &rules.star_thresholds);
+    let mine = activities::of_volunteer(pool, vid).await?;
+    // open activities of the volunteer's town and village, to sign up for
+    let town = regions::town_of(pool, v.region_id).await?;
+    let open = activities::list(pool, &town.path, true, 30)
+        .await?
+        .into_iter()
+        .filter(|a| v.region_path.starts_with(&a.region_path) || a.region_path.starts_with(&v.region_path))
+        .filter(|a| !mine.iter().any(|(m, _)| m.id == a.id))
+        .collect();
+    Ok(MyPage {
+        hours: total,
+        stars,
+        next_star: rules.star_thresholds.get(stars as usize).map(|t| ((t - total) * 100.0).round() / 100.0),
+        points: points::balance(pool, vid).await?,
+        mine,
+        open,
+        records,
+        offers: needs::open_offers_for(pool, vid).await?,
+        calls: mobilizations::open_calls_for(pool, vid).await?,
+        notices: announcements::visible(pool, caller.user_id, caller.scope_path(), caller.role.reads_roster(), 10)
+            .await?,
+        pairs: mentoring::of_volunteer(pool, vid).await?,
+        volunteer: v,
+    })
+}
