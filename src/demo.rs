@@ -645,6 +645,7 @@ async fn care_campaigns_history(db: &Db, town: &regions::Region) -> Result<()> {
                     honour_plaque: *category == "martyr_family",
                     notes: None,
                 },
+                None,
             )
             .await?;
             recipients.push(id);
@@ -671,6 +672,7 @@ async fn care_campaigns_history(db: &Db, town: &regions::Region) -> Result<()> {
                 categories: &targets,
             },
             0,
+            None,
         )
         .await?;
         for (i, id) in recipients.iter().enumerate() {
@@ -679,7 +681,8 @@ async fn care_campaigns_history(db: &Db, town: &regions::Region) -> Result<()> {
             }
             let on = from + chrono::Duration::days((i % 10) as i64);
             let help = if kind == "spring_festival" { "米、面、油和慰问金" } else { "慰问品" };
-            care::add_visit(&db.pool, *id, on.min(to), &[], Some("身体尚好，感谢党和政府"), Some(help), 0).await?;
+            care::add_visit(&db.pool, *id, on.min(to), &[], Some("身体尚好，感谢党和政府"), Some(help), 0, None)
+                .await?;
         }
     }
     Ok(())
@@ -801,8 +804,8 @@ async fn announcements_history(db: &Db, town: &regions::Region) -> Result<()> {
 /// running a business, some still under way), the leads board, and applications
 /// waiting for review, one of them sent through the public form.
 async fn mentoring_and_recruitment(db: &Db, town: &regions::Region, villages: &[(i64, LatLon)]) -> Result<()> {
-    use crate::domain::mentoring::{LeadDraft, MentorshipDraft};
-    use crate::domain::recruitment::{priority, recently_discharged, Applicant};
+    use crate::domain::mentoring::{Goal, LeadDraft, LeadKind, LeadStatus, MentorshipDraft, Outcome};
+    use crate::domain::recruitment::{priority, recently_discharged, Applicant, ApplicationSource};
     use crate::store::{applications, leads, mentoring};
     use chrono::Duration;
     let today = crate::today_local();
@@ -830,13 +833,13 @@ async fn mentoring_and_recruitment(db: &Db, town: &regions::Region, villages: &[
         let d = MentorshipDraft {
             mentor_id: mentor.id,
             mentee_id: mentee.id,
-            goal: goal.to_string(),
+            goal: Goal::parse(goal).unwrap_or(Goal::Employment),
             started_on,
-            outcome: outcome.map(|(o, _)| o).unwrap_or("none").to_string(),
+            outcome: outcome.and_then(|(o, _)| Outcome::parse(o)).unwrap_or(Outcome::None),
             outcome_on: outcome.map(|(_, ago)| today - Duration::days(ago)),
             notes: None,
         };
-        mentoring::create(&db.pool, &d, mentee.region_id).await?;
+        mentoring::create(&db.pool, &d, mentee.region_id, None).await?;
     }
     let board = [
         ("job", "物流园叉车司机（退役军人优先）", "西峡县现代物流园", "0377-69660001", town.id, 60),
@@ -847,16 +850,16 @@ async fn mentoring_and_recruitment(db: &Db, town: &regions::Region, villages: &[
     ];
     for (kind, title, employer, contact, region_id, days) in board {
         let d = LeadDraft {
-            kind: kind.into(),
+            kind: LeadKind::parse(kind).unwrap_or(LeadKind::Job),
             title: title.into(),
             description: None,
             employer: Some(employer.into()),
             contact: Some(contact.into()),
             region_id,
             expires_on: Some(today + Duration::days(days)),
-            status: "open".into(),
+            status: LeadStatus::Open,
         };
-        leads::create(&db.pool, &d, 0).await?;
+        leads::create(&db.pool, &d, 0, None).await?;
     }
     let mut rng = StdRng::seed_from_u64(20260801);
     let mut made = 0;
@@ -886,8 +889,8 @@ async fn mentoring_and_recruitment(db: &Db, town: &regions::Region, villages: &[
             conduct: (made == 1).then_some(true),
             public_spirit: None,
         };
-        let source = if made == 0 { "public" } else { "staff" };
-        match applications::create(&db.pool, &db.vault, &d, source, &review, None).await {
+        let source = if made == 0 { ApplicationSource::Public } else { ApplicationSource::Staff };
+        match applications::create(&db.pool, &db.vault, &d, source, &review, None, None).await {
             Ok(_) => made += 1,
             // a made-up ID number that happens to be taken is simply skipped
             Err(StoreError::Invalid(_)) => {}

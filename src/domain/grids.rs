@@ -1,7 +1,7 @@
 //! Grid governance (网格化治理): what each grid's workers filed and saw done in
 //! a period.
 
-use super::service::local_date;
+use super::clock::local_date;
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::BTreeMap;
 

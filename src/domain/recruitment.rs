@@ -6,7 +6,32 @@ use super::volunteer::skill_label;
 use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-pub const STATUSES: [&str; 3] = ["pending", "approved", "rejected"];
+super::care::text_enum! {
+    /// Where an application stands; approved and rejected are final.
+    ApplicationStatus {
+        Pending = "pending",
+        Approved = "approved",
+        Rejected = "rejected",
+    }
+}
+
+impl ApplicationStatus {
+    pub fn label(self) -> (&'static str, &'static str) {
+        match self {
+            ApplicationStatus::Approved => ("已通过", "Approved"),
+            ApplicationStatus::Rejected => ("未通过", "Rejected"),
+            ApplicationStatus::Pending => ("待审核", "Pending"),
+        }
+    }
+}
+
+super::care::text_enum! {
+    /// Who entered an application: staff, or the public through `/join`.
+    ApplicationSource {
+        Staff = "staff",
+        Public = "public",
+    }
+}
 
 /// The reviewers' checklist, in the order it is shown.
 pub const CRITERIA: [(&str, &str, &str); 3] = [
@@ -21,14 +46,6 @@ pub const POINTS_CADRE: i64 = 15;
 pub const POINTS_PER_MISSING_SKILL: i64 = 10;
 /// Skills the village lacks count for at most this many.
 pub const MAX_MISSING_SKILLS: usize = 3;
-
-pub fn status_label(code: &str) -> (&'static str, &'static str) {
-    match code {
-        "approved" => ("已通过", "Approved"),
-        "rejected" => ("未通过", "Rejected"),
-        _ => ("待审核", "Pending"),
-    }
-}
 
 /// Discharged on or after the same day three years ago ("退役不满3年").
 pub fn recently_discharged(discharged_on: Option<NaiveDate>, today: NaiveDate) -> bool {

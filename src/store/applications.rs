@@ -2,8 +2,10 @@
 //! the reviewers' checklist, the priority score, and the decision that turns
 //! an applicant into a volunteer on a team.
 
+use super::audit::{AuditTx, Record};
 use super::volunteers::bind_profile;
 use super::{BeginWrite, Pool, Result, StoreError, Vault};
+use crate::domain::recruitment::{ApplicationSource, ApplicationStatus};
 use crate::domain::validation::{Problem, Problems};
 use crate::domain::volunteer::{volunteer_no, VolunteerDraft};
 use crate::on_db;
@@ -34,8 +36,10 @@ pub struct ApplicationRow {
     pub cadre_role: Option<String>,
     pub honors: String,
     pub skills: String,
-    pub source: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub source: ApplicationSource,
+    #[sqlx(try_from = "String")]
+    pub status: ApplicationStatus,
     pub political_record: Option<bool>,
     pub conduct: Option<bool>,
     pub public_spirit: Option<bool>,
@@ -80,13 +84,13 @@ pub async fn get(pool: &Pool, id: i64) -> Result<Option<ApplicationRow>> {
 }
 
 /// Applications of a subtree, highest priority first; `status` narrows them.
-pub async fn list(pool: &Pool, within: &str, status: Option<&str>) -> Result<Vec<ApplicationRow>> {
+pub async fn list(pool: &Pool, within: &str, status: Option<ApplicationStatus>) -> Result<Vec<ApplicationRow>> {
     let sql = format!(
         "{SELECT} WHERE r.path LIKE $1 AND ($2 = '' OR a.status = $2) ORDER BY a.priority_score DESC, a.id LIMIT 1000"
     );
     Ok(on_db!(pool, |p| sqlx::query_as::<_, ApplicationRow>(&sql)
         .bind(format!("{within}%"))
-        .bind(status.unwrap_or(""))
+        .bind(status.map(ApplicationStatus::as_str).unwrap_or(""))
         .fetch_all(p)
         .await?))
 }
@@ -166,9 +170,10 @@ pub async fn create(
     pool: &Pool,
     vault: &Vault,
     d: &VolunteerDraft,
-    source: &str,
+    source: ApplicationSource,
     review: &Review<'_>,
     origin: Option<&PublicOrigin<'_>>,
+    record: Option<&Record>,
 ) -> Result<i64> {
     let now = Utc::now();
     let id_hash = vault.blind(d.id_number.as_str());
@@ -186,7 +191,7 @@ pub async fn create(
         ), d, vault)
         .bind(d.honors.join("\n"))
         .bind(d.skills.join("\n"))
-        .bind(source)
+        .bind(source.as_str())
         .bind(review.political_record)
         .bind(review.conduct)
         .bind(review.public_spirit)
@@ -203,6 +208,9 @@ pub async fn create(
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
+        }
+        if let Some(record) = record {
+            tx.audit(&record.clone().about(id).entry()).await?;
         }
         tx.commit().await?;
         Ok(id)
@@ -226,15 +234,26 @@ fn decided() -> StoreError {
     StoreError::Conflict(crate::domain::error_code::ErrorCode::ApplicationDecided)
 }
 
+fn is_pending(status: &str) -> bool {
+    ApplicationStatus::parse(status) == Some(ApplicationStatus::Pending)
+}
+
 /// Changes the profile and the checklist while the application waits.
-pub async fn update(pool: &Pool, vault: &Vault, id: i64, d: &VolunteerDraft, review: &Review<'_>) -> Result<()> {
+pub async fn update(
+    pool: &Pool,
+    vault: &Vault,
+    id: i64,
+    d: &VolunteerDraft,
+    review: &Review<'_>,
+    record: &Record,
+) -> Result<()> {
     let now = Utc::now();
     let id_hash = vault.blind(d.id_number.as_str());
     on_db!(pool, |p| {
         let mut tx = p.begin_write().await?;
         let row: Option<Locked> = sqlx::query_as(lock_sql(pool)).bind(id).fetch_optional(&mut *tx).await?;
         let Some((status, ..)) = row else { return Err(StoreError::NotFound) };
-        if status != "pending" {
+        if !is_pending(&status) {
             return Err(decided());
         }
         check_person!(tx, &id_hash, id);
@@ -263,6 +282,7 @@ pub async fn update(pool: &Pool, vault: &Vault, id: i64, d: &VolunteerDraft, rev
         .execute(&mut *tx)
         .await
         .map_err(clash)?;
+        tx.audit(&record.entry()).await?;
         tx.commit().await?;
         Ok(())
     })
@@ -272,13 +292,14 @@ pub async fn update(pool: &Pool, vault: &Vault, id: i64, d: &VolunteerDraft, rev
 /// volunteer number and joins the team, all in one transaction on the locked
 /// application, so that two reviewers approving at once make one volunteer.
 /// Returns the new volunteer's id.
-pub async fn approve(pool: &Pool, id: i64, team_id: i64, by: i64) -> Result<i64> {
+/// The audit record gets the new volunteer in its detail.
+pub async fn approve(pool: &Pool, id: i64, team_id: i64, by: i64, record: &Record) -> Result<i64> {
     let now = Utc::now();
     on_db!(pool, |p| {
         let mut tx = p.begin_write().await?;
         let row: Option<Locked> = sqlx::query_as(lock_sql(pool)).bind(id).fetch_optional(&mut *tx).await?;
         let Some((status, political_record, conduct, public_spirit)) = row else { return Err(StoreError::NotFound) };
-        if status != "pending" {
+        if !is_pending(&status) {
             return Err(decided());
         }
         let missing: Problems = crate::domain::recruitment::unchecked(political_record, conduct, public_spirit);
@@ -349,18 +370,20 @@ pub async fn approve(pool: &Pool, id: i64, team_id: i64, by: i64) -> Result<i64>
         .bind(id)
         .execute(&mut *tx)
         .await?;
+        let record = Record { detail: format!("volunteer {vid}"), ..record.clone() };
+        tx.audit(&record.entry()).await?;
         tx.commit().await?;
         Ok(vid)
     })
 }
 
-pub async fn reject(pool: &Pool, id: i64, reason: &str, by: i64) -> Result<()> {
+pub async fn reject(pool: &Pool, id: i64, reason: &str, by: i64, record: &Record) -> Result<()> {
     let now = Utc::now();
     on_db!(pool, |p| {
         let mut tx = p.begin_write().await?;
         let row: Option<Locked> = sqlx::query_as(lock_sql(pool)).bind(id).fetch_optional(&mut *tx).await?;
         let Some((status, ..)) = row else { return Err(StoreError::NotFound) };
-        if status != "pending" {
+        if !is_pending(&status) {
             return Err(decided());
         }
         sqlx::query(
@@ -373,6 +396,7 @@ pub async fn reject(pool: &Pool, id: i64, reason: &str, by: i64) -> Result<()> {
         .bind(id)
         .execute(&mut *tx)
         .await?;
+        tx.audit(&record.entry()).await?;
         tx.commit().await?;
         Ok(())
     })

@@ -1,6 +1,8 @@
 //! Care recipients and the visits to them (走访慰问).
 
-use super::{Pool, Result, Vault};
+use super::audit::{AuditTx, Record};
+use super::{BeginWrite, Pool, Result, Vault};
+use crate::domain::care::{CampaignKind, Category};
 use crate::on_db;
 use chrono::{NaiveDate, Utc};
 use serde::Serialize;
@@ -10,13 +12,14 @@ use utoipa::ToSchema;
 pub struct CareRecipient {
     pub id: i64,
     pub name: String,
-    /// martyr_family, veteran_in_difficulty, disabled_veteran or other: the main one
-    pub category: String,
+    /// The main category.
+    #[sqlx(try_from = "String")]
+    pub category: Category,
     #[serde(skip)]
     pub categories_text: String,
     /// Every category that applies (a person can be several).
     #[sqlx(skip)]
-    pub categories: Vec<String>,
+    pub categories: Vec<Category>,
     pub region_id: i64,
     pub address: Option<String>,
     /// Masked.
@@ -33,8 +36,13 @@ pub struct CareRecipient {
     pub region_path: String,
 }
 
+/// The stored comma-separated list; an unknown code (none is ever written) is left out.
+fn categories_of(text: &str) -> Vec<Category> {
+    text.split(',').filter_map(Category::parse).collect()
+}
+
 fn finish(mut r: CareRecipient) -> CareRecipient {
-    r.categories = r.categories_text.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect();
+    r.categories = categories_of(&r.categories_text);
     r
 }
 
@@ -82,29 +90,37 @@ pub struct NewRecipient<'a> {
     pub notes: Option<&'a str>,
 }
 
-pub async fn create(pool: &Pool, vault: &Vault, r: &NewRecipient<'_>) -> Result<i64> {
-    Ok(on_db!(pool, |p| {
-        sqlx::query_scalar::<_, i64>(
-        "INSERT INTO care_recipients (name, category, categories, region_id, address, phone_sealed, phone_masked, hardship,
-             living_alone, low_income, honour_plaque, notes, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id"
-    )
-    .bind(r.name)
-    .bind(r.category)
-    .bind(r.categories.join(","))
-    .bind(r.region_id)
-    .bind(r.address)
-    .bind(r.phone.map(|p| vault.seal(p.as_str())))
-    .bind(r.phone.map(|p| p.masked()))
-    .bind(r.hardship)
-    .bind(r.living_alone)
-    .bind(r.low_income)
-    .bind(r.honour_plaque)
-    .bind(r.notes)
-    .bind(Utc::now())
-    .fetch_one(p)
-    .await?
-    }))
+/// Adds a recipient; the audit record (about the new id) is written in the
+/// same transaction. Only the demo's seeding goes unrecorded.
+pub async fn create(pool: &Pool, vault: &Vault, r: &NewRecipient<'_>, record: Option<&Record>) -> Result<i64> {
+    on_db!(pool, |p| {
+        let mut tx = p.begin_write().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO care_recipients (name, category, categories, region_id, address, phone_sealed, phone_masked,
+                 hardship, living_alone, low_income, honour_plaque, notes, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+        )
+        .bind(r.name)
+        .bind(r.category)
+        .bind(r.categories.join(","))
+        .bind(r.region_id)
+        .bind(r.address)
+        .bind(r.phone.map(|p| vault.seal(p.as_str())))
+        .bind(r.phone.map(|p| p.masked()))
+        .bind(r.hardship)
+        .bind(r.living_alone)
+        .bind(r.low_income)
+        .bind(r.honour_plaque)
+        .bind(r.notes)
+        .bind(Utc::now())
+        .fetch_one(&mut *tx)
+        .await?;
+        if let Some(record) = record {
+            tx.audit(&record.clone().about(id).entry()).await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    })
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
@@ -120,6 +136,7 @@ pub struct Visit {
     pub help_given: Option<String>,
 }
 
+#[allow(clippy::too_many_arguments)]
 pub async fn add_visit(
     pool: &Pool,
     recipient_id: i64,
@@ -128,21 +145,30 @@ pub async fn add_visit(
     notes: Option<&str>,
     help: Option<&str>,
     by: i64,
+    record: Option<&Record>,
 ) -> Result<i64> {
     let ids = volunteers.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-    Ok(on_db!(pool, |p| sqlx::query_scalar::<_, i64>(
-        "INSERT INTO care_visits (recipient_id, visited_on, volunteer_ids, notes, help_given, recorded_by, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
-    )
-    .bind(recipient_id)
-    .bind(on)
-    .bind(ids)
-    .bind(notes)
-    .bind(help)
-    .bind(by)
-    .bind(Utc::now())
-    .fetch_one(p)
-    .await?))
+    on_db!(pool, |p| {
+        let mut tx = p.begin_write().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO care_visits (recipient_id, visited_on, volunteer_ids, notes, help_given, recorded_by, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(recipient_id)
+        .bind(on)
+        .bind(&ids)
+        .bind(notes)
+        .bind(help)
+        .bind(by)
+        .bind(Utc::now())
+        .fetch_one(&mut *tx)
+        .await?;
+        if let Some(record) = record {
+            tx.audit(&record.entry()).await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    })
 }
 
 pub async fn visits(pool: &Pool, recipient_id: i64) -> Result<Vec<Visit>> {
@@ -172,10 +198,12 @@ pub async fn sealed_phone(pool: &Pool, id: i64) -> Result<Option<String>> {
     Ok(v.flatten())
 }
 
-/// Replaces a recipient's profile; false when there is no such recipient.
-pub async fn update(pool: &Pool, vault: &Vault, id: i64, r: &NewRecipient<'_>) -> Result<bool> {
-    let done = on_db!(pool, |p| {
-        sqlx::query(
+/// Replaces a recipient's profile, with its audit record; false (and nothing
+/// written) when there is no such recipient.
+pub async fn update(pool: &Pool, vault: &Vault, id: i64, r: &NewRecipient<'_>, record: &Record) -> Result<bool> {
+    on_db!(pool, |p| {
+        let mut tx = p.begin_write().await?;
+        let done = sqlx::query(
             "UPDATE care_recipients SET name = $1, category = $2, categories = $3, region_id = $4, address = $5,
                  phone_sealed = $6, phone_masked = $7, hardship = $8, living_alone = $9, low_income = $10,
                  honour_plaque = $11, notes = $12
@@ -194,11 +222,16 @@ pub async fn update(pool: &Pool, vault: &Vault, id: i64, r: &NewRecipient<'_>) -
         .bind(r.honour_plaque)
         .bind(r.notes)
         .bind(id)
-        .execute(p)
+        .execute(&mut *tx)
         .await?
-        .rows_affected()
-    });
-    Ok(done > 0)
+        .rows_affected();
+        if done == 0 {
+            return Ok(false);
+        }
+        tx.audit(&record.entry()).await?;
+        tx.commit().await?;
+        Ok(true)
+    })
 }
 
 /// A visit campaign (Spring Festival, Army Day, or one of the town's own).
@@ -206,8 +239,8 @@ pub async fn update(pool: &Pool, vault: &Vault, id: i64, r: &NewRecipient<'_>) -
 pub struct Campaign {
     pub id: i64,
     pub name: String,
-    /// spring_festival, army_day or custom
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: CampaignKind,
     pub region_id: i64,
     pub region_name: String,
     pub starts_on: NaiveDate,
@@ -216,13 +249,13 @@ pub struct Campaign {
     pub categories_text: String,
     /// The recipient categories the campaign must reach.
     #[sqlx(skip)]
-    pub categories: Vec<String>,
+    pub categories: Vec<Category>,
     #[serde(skip)]
     pub region_path: String,
 }
 
 fn finish_campaign(mut c: Campaign) -> Campaign {
-    c.categories = c.categories_text.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect();
+    c.categories = categories_of(&c.categories_text);
     c
 }
 
@@ -254,41 +287,56 @@ pub struct NewCampaign<'a> {
     pub categories: &'a [String],
 }
 
-pub async fn create_campaign(pool: &Pool, c: &NewCampaign<'_>, by: i64) -> Result<i64> {
-    Ok(on_db!(pool, |p| sqlx::query_scalar::<_, i64>(
-        "INSERT INTO care_campaigns (name, kind, region_id, starts_on, ends_on, categories, created_by, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"
-    )
-    .bind(c.name)
-    .bind(c.kind)
-    .bind(c.region_id)
-    .bind(c.starts_on)
-    .bind(c.ends_on)
-    .bind(c.categories.join(","))
-    .bind(by)
-    .bind(Utc::now())
-    .fetch_one(p)
-    .await?))
+pub async fn create_campaign(pool: &Pool, c: &NewCampaign<'_>, by: i64, record: Option<&Record>) -> Result<i64> {
+    on_db!(pool, |p| {
+        let mut tx = p.begin_write().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO care_campaigns (name, kind, region_id, starts_on, ends_on, categories, created_by, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(c.name)
+        .bind(c.kind)
+        .bind(c.region_id)
+        .bind(c.starts_on)
+        .bind(c.ends_on)
+        .bind(c.categories.join(","))
+        .bind(by)
+        .bind(Utc::now())
+        .fetch_one(&mut *tx)
+        .await?;
+        if let Some(record) = record {
+            tx.audit(&record.clone().about(id).entry()).await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    })
 }
 
-pub async fn update_campaign(pool: &Pool, id: i64, c: &NewCampaign<'_>) -> Result<bool> {
-    let done = on_db!(pool, |p| {
-        sqlx::query(
-        "UPDATE care_campaigns SET name = $1, kind = $2, region_id = $3, starts_on = $4, ends_on = $5, categories = $6
-         WHERE id = $7"
-    )
-    .bind(c.name)
-    .bind(c.kind)
-    .bind(c.region_id)
-    .bind(c.starts_on)
-    .bind(c.ends_on)
-    .bind(c.categories.join(","))
-    .bind(id)
-    .execute(p)
-    .await?
-    .rows_affected()
-    });
-    Ok(done > 0)
+pub async fn update_campaign(pool: &Pool, id: i64, c: &NewCampaign<'_>, record: &Record) -> Result<bool> {
+    on_db!(pool, |p| {
+        let mut tx = p.begin_write().await?;
+        let done = sqlx::query(
+            "UPDATE care_campaigns SET name = $1, kind = $2, region_id = $3, starts_on = $4, ends_on = $5,
+                 categories = $6
+             WHERE id = $7",
+        )
+        .bind(c.name)
+        .bind(c.kind)
+        .bind(c.region_id)
+        .bind(c.starts_on)
+        .bind(c.ends_on)
+        .bind(c.categories.join(","))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if done == 0 {
+            return Ok(false);
+        }
+        tx.audit(&record.entry()).await?;
+        tx.commit().await?;
+        Ok(true)
+    })
 }
 
 /// A recipient of a campaign's subtree, with whether a visit falls in its dates.
@@ -296,7 +344,8 @@ pub async fn update_campaign(pool: &Pool, id: i64, c: &NewCampaign<'_>) -> Resul
 pub struct CampaignRecipient {
     pub id: i64,
     pub name: String,
-    pub category: String,
+    #[sqlx(try_from = "String")]
+    pub category: Category,
     pub categories_text: String,
     pub region_id: i64,
     pub region_name: String,
@@ -305,11 +354,10 @@ pub struct CampaignRecipient {
 }
 
 impl CampaignRecipient {
-    pub fn categories(&self) -> Vec<String> {
-        let mut all: Vec<String> =
-            self.categories_text.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect();
+    pub fn categories(&self) -> Vec<Category> {
+        let mut all = categories_of(&self.categories_text);
         if !all.contains(&self.category) {
-            all.push(self.category.clone());
+            all.push(self.category);
         }
         all
     }

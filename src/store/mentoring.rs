@@ -1,7 +1,8 @@
 //! Mentor pairs (老兵带新兵): who guides whom, towards what, and how it ended.
 
+use super::audit::{AuditTx, Record};
 use super::{BeginWrite, Pool, Result, StoreError};
-use crate::domain::mentoring::MentorshipDraft;
+use crate::domain::mentoring::{Goal, MentorshipDraft, Outcome};
 use crate::on_db;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -14,11 +15,11 @@ pub struct Mentorship {
     pub mentee_id: i64,
     /// The mentee's region: a pair is counted where the new veteran lives.
     pub region_id: i64,
-    /// employment or entrepreneurship
-    pub goal: String,
+    #[sqlx(try_from = "String")]
+    pub goal: Goal,
     pub started_on: NaiveDate,
-    /// none, employed or business_started
-    pub outcome: String,
+    #[sqlx(try_from = "String")]
+    pub outcome: Outcome,
     pub outcome_on: Option<NaiveDate>,
     pub notes: Option<String>,
     pub mentor_name: String,
@@ -75,7 +76,9 @@ fn clash(e: sqlx::Error) -> StoreError {
     }
 }
 
-pub async fn create(pool: &Pool, d: &MentorshipDraft, region_id: i64) -> Result<i64> {
+/// Pairs two veterans, with the audit record (about the new id) in the same
+/// transaction; only the demo's seeding goes unrecorded.
+pub async fn create(pool: &Pool, d: &MentorshipDraft, region_id: i64, record: Option<&Record>) -> Result<i64> {
     let now = Utc::now();
     on_db!(pool, |p| {
         let mut tx = p.begin_write().await?;
@@ -87,21 +90,24 @@ pub async fn create(pool: &Pool, d: &MentorshipDraft, region_id: i64) -> Result<
         .bind(d.mentor_id)
         .bind(d.mentee_id)
         .bind(region_id)
-        .bind(&d.goal)
+        .bind(d.goal.as_str())
         .bind(d.started_on)
-        .bind(&d.outcome)
+        .bind(d.outcome.as_str())
         .bind(d.outcome_on)
         .bind(&d.notes)
         .bind(now)
         .fetch_one(&mut *tx)
         .await
         .map_err(clash)?;
+        if let Some(record) = record {
+            tx.audit(&record.clone().about(id).entry()).await?;
+        }
         tx.commit().await?;
         Ok(id)
     })
 }
 
-pub async fn update(pool: &Pool, id: i64, d: &MentorshipDraft, region_id: i64) -> Result<()> {
+pub async fn update(pool: &Pool, id: i64, d: &MentorshipDraft, region_id: i64, record: &Record) -> Result<()> {
     let now = Utc::now();
     on_db!(pool, |p| {
         let mut tx = p.begin_write().await?;
@@ -112,9 +118,9 @@ pub async fn update(pool: &Pool, id: i64, d: &MentorshipDraft, region_id: i64) -
         .bind(d.mentor_id)
         .bind(d.mentee_id)
         .bind(region_id)
-        .bind(&d.goal)
+        .bind(d.goal.as_str())
         .bind(d.started_on)
-        .bind(&d.outcome)
+        .bind(d.outcome.as_str())
         .bind(d.outcome_on)
         .bind(&d.notes)
         .bind(now)
@@ -125,6 +131,7 @@ pub async fn update(pool: &Pool, id: i64, d: &MentorshipDraft, region_id: i64) -
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
+        tx.audit(&record.entry()).await?;
         tx.commit().await?;
         Ok(())
     })

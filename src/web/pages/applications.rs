@@ -3,27 +3,25 @@
 //! and the public form (`/join`) through which a veteran applies without an account.
 
 use super::{
-    csrf_failed, csrf_ok, error_page, form_get, form_pairs, form_value, lang_of, render, render_status, Chrome,
+    csrf_failed, csrf_ok, error_page, form_get, form_pairs, form_to_map, lang_of, render, render_status, Chrome,
+};
+use crate::app::input::from_form;
+use crate::app::recruitment::{
+    self as app, ApplicationSource, ApplicationStatus, ApplicationView, ApproveInput, JoinRefused, RejectInput, Team,
 };
 use crate::domain::lang::Lang;
-use crate::domain::recruitment::{status_label, CRITERIA};
+use crate::domain::recruitment::CRITERIA;
 use crate::domain::region::RegionKind;
 use crate::domain::volunteer::{skill_label, SKILLS};
-use crate::store::applications::{self as store, PublicOrigin, Review};
-use crate::store::{regions as region_store, teams as team_store};
-use crate::web::api::applications::{self as api, ApplicationView};
-use crate::web::api::Body;
 use crate::web::auth::{Caller, PageUser};
 use crate::web::error::ApiError;
 use crate::web::AppState;
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
-use chrono::{Duration, Utc};
-use serde_json::{json, Map, Value};
 use std::net::SocketAddr;
 
 /// One criterion of the checklist as a form shows it: field, label, answer
@@ -57,7 +55,7 @@ pub struct AppLine {
 
 fn line(a: &ApplicationView, lang: Lang) -> AppLine {
     let answers = [a.political_record, a.conduct, a.public_spirit];
-    let (sz, se) = status_label(&a.status);
+    let (sz, se) = a.status.label();
     AppLine {
         id: a.id,
         name: a.name.clone(),
@@ -75,9 +73,9 @@ fn line(a: &ApplicationView, lang: Lang) -> AppLine {
             })
             .collect::<Vec<_>>()
             .join("、"),
-        public: a.source == "public",
+        public: a.source == ApplicationSource::Public,
         status: lang.t(sz, se).to_string(),
-        pending: a.status == "pending",
+        pending: a.status == ApplicationStatus::Pending,
         score: a.priority_score,
         reasons: if lang == Lang::Zh { a.reasons.clone() } else { a.reasons_en.clone() },
         checks: CRITERIA
@@ -100,7 +98,7 @@ fn line(a: &ApplicationView, lang: Lang) -> AppLine {
 }
 
 /// The teams in scope, those of the applicant's own village first, the first of them chosen.
-fn team_options(teams: &[crate::store::teams::Team], region_id: i64) -> Vec<(i64, String, bool)> {
+fn team_options(teams: &[Team], region_id: i64) -> Vec<(i64, String, bool)> {
     let mut own: Vec<(i64, String, bool)> =
         teams.iter().filter(|t| t.region_id == region_id).map(|t| (t.id, t.name.clone(), false)).collect();
     own.extend(teams.iter().filter(|t| t.region_id != region_id).map(|t| (t.id, t.name.clone(), false)));
@@ -128,15 +126,13 @@ async fn page_for(
     message: Option<String>,
     ok: bool,
 ) -> Result<ApplicationsPage, ApiError> {
-    caller.ensure(caller.role.reads_roster())?;
     // the page shows masked numbers only, so it needs no audit entry; the full
     // ones are on the API for those allowed
-    let rows = store::list(&state.db.pool, caller.scope_path(), None).await?;
-    let teams = team_store::list(&state.db.pool, caller.scope_path(), None).await?;
+    let (rows, teams) = app::review_board(state, caller).await?;
     let (mut pending, mut decided) = (vec![], vec![]);
     for r in rows {
         let region_id = r.region_id;
-        let mut l = line(&api::view(state, r, false), lang);
+        let mut l = line(&r, lang);
         if l.pending {
             l.teams = team_options(&teams, region_id);
             pending.push(l);
@@ -182,31 +178,27 @@ pub async fn act(
     if !csrf_ok(&caller, &pairs) {
         return csrf_failed(lang);
     }
-    let text = |k: &str| form_value(&pairs, k);
     let result: Result<(), ApiError> = async {
         let id = form_get(&pairs, "id").and_then(|v| v.parse::<i64>().ok()).ok_or_else(ApiError::not_found)?;
-        let body = match form_get(&pairs, "action") {
+        match form_get(&pairs, "action") {
             Some("check") => {
-                let mut m = Map::new();
-                for (field, _, _) in CRITERIA {
-                    let v = match form_get(&pairs, field) {
-                        Some("true") => Value::Bool(true),
-                        Some("false") => Value::Bool(false),
-                        _ => Value::Null,
-                    };
-                    m.insert(field.to_string(), v);
-                }
-                return api::update(State(state.clone()), caller.clone(), Path(id), Body(m)).await.map(|_| ());
+                let answer = |field: &str| match form_get(&pairs, field) {
+                    Some("true") => Some(true),
+                    Some("false") => Some(false),
+                    _ => None,
+                };
+                let answers = CRITERIA.map(|(field, _, _)| answer(field));
+                app::check(&state, &caller, id, answers).await.map(|_| ())
             }
-            Some("approve") => json!({"team_id": text("team_id")}),
-            Some("reject") => json!({"reason": text("reason")}),
-            _ => return Err(ApiError::bad_request("未知操作", "Unknown action")),
-        };
-        let body = Body(body.as_object().cloned().unwrap_or_default());
-        if form_get(&pairs, "action") == Some("approve") {
-            api::approve(State(state.clone()), caller.clone(), Path(id), body).await.map(|_| ())
-        } else {
-            api::reject(State(state.clone()), caller.clone(), Path(id), body).await.map(|_| ())
+            Some("approve") => {
+                let input = from_form::<ApproveInput>(form_to_map(&pairs, &[], &[]))?;
+                app::approve(&state, &caller, id, input).await.map(|_| ())
+            }
+            Some("reject") => {
+                let input = from_form::<RejectInput>(form_to_map(&pairs, &[], &[]))?;
+                app::reject(&state, &caller, id, input).await.map(|_| ())
+            }
+            _ => Err(ApiError::bad_request("未知操作", "Unknown action")),
         }
     }
     .await;
@@ -227,9 +219,6 @@ pub async fn act(
 // ---- the public form -------------------------------------------------------
 
 const JOIN_COOKIE: &str = "lb_join";
-/// Per device: this many applications in ten minutes; per phone: this many a day.
-const PER_CLIENT_10_MIN: i64 = 5;
-const PER_PHONE_DAY: i64 = 3;
 
 pub struct Village {
     pub id: i64,
@@ -273,7 +262,7 @@ async fn join_page(
     status: StatusCode,
 ) -> Response {
     let (csrf, cookie) = super::visitor_token(&jar, JOIN_COOKIE, "/join");
-    let regions = region_store::list(&state.db.pool, None, None).await.unwrap_or_default();
+    let regions = app::join_regions(state).await;
     let chosen = form_get(pairs, "region_id").unwrap_or("");
     let villages = regions
         .iter()
@@ -320,55 +309,28 @@ pub async fn join_submit(
     }
     let mut map = super::form_to_map(&pairs, &["skills"], &["party_member"]);
     map.remove("website");
-    let draft = match api::public_draft(&map) {
-        Ok(d) => d,
-        Err(p) => {
-            let msg = p.0.iter().map(|p| lang.t(&p.zh, &p.en).to_string()).collect::<Vec<_>>().join("；");
-            return join_page(&state, jar, lang, Some(msg), &pairs, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let problems = |p: crate::domain::validation::Problems| {
+        p.0.iter().map(|p| lang.t(&p.zh, &p.en).to_string()).collect::<Vec<_>>().join("；")
+    };
+    match app::join(&state, &map, &addr.ip().to_string()).await {
+        Ok(()) => Redirect::to("/join/sent").into_response(),
+        Err(JoinRefused::Invalid(p)) => {
+            join_page(&state, jar, lang, Some(problems(p)), &pairs, StatusCode::UNPROCESSABLE_ENTITY).await
         }
-    };
-    let village_ok = matches!(region_store::get(&state.db.pool, draft.region_id).await, Ok(Some(r)) if r.kind() == RegionKind::Village);
-    if !village_ok {
-        let msg = lang.t("请选择所在村(社区)", "Choose your village").to_string();
-        return join_page(&state, jar, lang, Some(msg), &pairs, StatusCode::UNPROCESSABLE_ENTITY).await;
-    }
-    // kept apart from the needs form's counts by their own prefixes
-    let client = state.db.vault.blind(&format!("join-client:{}", addr.ip()));
-    let phone = state.db.vault.blind(&format!("join-phone:{}", draft.phone.as_str()));
-    let now = Utc::now();
-    let (by_client, _) = store::public_since(&state.db.pool, &client, &phone, now - Duration::minutes(10))
-        .await
-        .unwrap_or((i64::MAX, 0));
-    let (_, by_phone) =
-        store::public_since(&state.db.pool, &client, &phone, now - Duration::days(1)).await.unwrap_or((0, i64::MAX));
-    if by_client >= PER_CLIENT_10_MIN || by_phone >= PER_PHONE_DAY {
-        let msg = lang
-            .t(
-                "提交过于频繁，请稍后再试，或直接到服务站报名",
-                "Too many applications; try again later or apply at the station",
-            )
-            .to_string();
-        return join_page(&state, jar, lang, Some(msg), &pairs, StatusCode::TOO_MANY_REQUESTS).await;
-    }
-    let (priority_score, reasons_json) = match api::score(&state, &draft).await {
-        Ok(s) => s,
-        Err(e) => return error_page(lang, e),
-    };
-    let review = Review {
-        priority_score,
-        reasons_json: &reasons_json,
-        political_record: None,
-        conduct: None,
-        public_spirit: None,
-    };
-    let origin = PublicOrigin { client_hash: &client, phone_hash: &phone };
-    match store::create(&state.db.pool, &state.db.vault, &draft, "public", &review, Some(&origin)).await {
-        Ok(_) => Redirect::to("/join/sent").into_response(),
-        Err(crate::store::StoreError::Invalid(p)) => {
-            let msg = p.0.iter().map(|p| lang.t(&p.zh, &p.en).to_string()).collect::<Vec<_>>().join("；");
+        Err(JoinRefused::NotAVillage) => {
+            let msg = lang.t("请选择所在村(社区)", "Choose your village").to_string();
             join_page(&state, jar, lang, Some(msg), &pairs, StatusCode::UNPROCESSABLE_ENTITY).await
         }
-        Err(e) => error_page(lang, e.into()),
+        Err(JoinRefused::TooMany) => {
+            let msg = lang
+                .t(
+                    "提交过于频繁，请稍后再试，或直接到服务站报名",
+                    "Too many applications; try again later or apply at the station",
+                )
+                .to_string();
+            join_page(&state, jar, lang, Some(msg), &pairs, StatusCode::TOO_MANY_REQUESTS).await
+        }
+        Err(JoinRefused::Failed(e)) => error_page(lang, e),
     }
 }
 

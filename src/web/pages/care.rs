@@ -1,11 +1,9 @@
 //! Care (走访慰问) on a phone: the registry, a recipient's visit log with a form
 //! to log a visit, and a campaign's coverage village by village.
 
-use super::{csrf_failed, csrf_ok, error_page, form_get, form_pairs, lang_of, pct, render, render_status, Chrome};
+use super::{csrf_failed, csrf_ok, error_page, form_pairs, form_to_map, lang_of, pct, render, render_status, Chrome};
+use crate::app::care::{self as app, Campaign, CampaignCoverage, Category, Visit, VisitInput};
 use crate::domain::lang::Lang;
-use crate::store::care::{self as store, Campaign, CareRecipient, Visit};
-use crate::store::volunteers::{self as volunteer_store, Filter};
-use crate::web::api::care::{self as api, CampaignCoverage};
 use crate::web::auth::{Caller, PageUser};
 use crate::web::error::ApiError;
 use crate::web::AppState;
@@ -15,16 +13,11 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use serde_json::{json, Value};
 
-/// The words for a category code, in the page's language.
-pub fn category_text(lang: Lang, code: &str) -> &'static str {
-    match code {
-        "martyr_family" => lang.t("烈属", "Martyr's family"),
-        "veteran_in_difficulty" => lang.t("困难老兵", "Veteran in difficulty"),
-        "disabled_veteran" => lang.t("伤残老兵", "Disabled veteran"),
-        _ => lang.t("其他", "Other"),
-    }
+/// The words for a category, in the page's language.
+pub fn category_text(lang: Lang, c: Category) -> &'static str {
+    let (zh, en) = c.label();
+    lang.t(zh, en)
 }
 
 pub struct RecipientLine {
@@ -58,29 +51,21 @@ pub struct ListPage {
 }
 
 async fn list_page(state: &AppState, caller: &Caller, lang: Lang, q: &CareFilter) -> Result<ListPage, ApiError> {
-    caller.ensure(caller.role.reads_roster())?;
-    let campaigns = store::campaigns(&state.db.pool, caller.scope_path()).await?;
     let campaign = q.campaign.as_deref().and_then(|c| c.parse::<i64>().ok());
-    let chosen = campaign.and_then(|id| campaigns.iter().find(|c| c.id == id));
-    let period = chosen.map(|c| (c.starts_on, c.ends_on));
+    let reg = app::registry(state, caller, campaign).await?;
     let category = q.category.clone().unwrap_or_default();
     let hardship = q.hardship.as_deref().is_some_and(|h| !h.is_empty());
-    let rows = store::list(&state.db.pool, caller.scope_path(), period).await?;
-    let regions = crate::store::regions::list(&state.db.pool, Some(caller.scope_path()), None).await?;
-    let list = rows
+    let regions = reg.regions;
+    let wanted = Category::parse(&category);
+    let list = reg
+        .recipients
         .into_iter()
-        .filter(|r: &CareRecipient| category.is_empty() || r.categories.contains(&category) || r.category == category)
+        .filter(|r| category.is_empty() || wanted.is_some_and(|w| r.categories.contains(&w) || r.category == w))
         .filter(|r| !hardship || r.hardship || r.low_income)
-        .filter(|r| {
-            chosen.is_none_or(|c| {
-                r.region_path.starts_with(&c.region_path)
-                    && crate::domain::care::is_targeted(&r.categories, &c.categories)
-            })
-        })
         .map(|r| RecipientLine {
             id: r.id,
             name: r.name.clone(),
-            categories: r.categories.iter().map(|c| category_text(lang, c)).collect::<Vec<_>>().join("、"),
+            categories: r.categories.iter().map(|c| category_text(lang, *c)).collect::<Vec<_>>().join("、"),
             region: regions.iter().find(|g| g.id == r.region_id).map(|g| g.name.clone()).unwrap_or_default(),
             hardship: r.hardship || r.low_income,
             living_alone: r.living_alone,
@@ -90,11 +75,11 @@ async fn list_page(state: &AppState, caller: &Caller, lang: Lang, q: &CareFilter
     Ok(ListPage {
         c: Chrome::new(caller, lang, "care", "/care"),
         list,
-        campaigns,
+        campaigns: reg.campaigns,
         category,
         hardship,
         campaign,
-        categories: crate::domain::care::CATEGORIES.iter().map(|c| (*c, category_text(lang, c))).collect(),
+        categories: Category::ALL.iter().map(|c| (c.as_str(), category_text(lang, *c))).collect(),
     })
 }
 
@@ -122,7 +107,7 @@ pub struct VisitLine {
 #[template(path = "care/show.html")]
 pub struct ShowPage {
     pub c: Chrome,
-    pub r: CareRecipient,
+    pub r: app::CareRecipient,
     pub categories: String,
     pub region: String,
     pub visits: Vec<VisitLine>,
@@ -140,24 +125,9 @@ async fn show_page(
     id: i64,
     message: Option<String>,
 ) -> Result<ShowPage, ApiError> {
-    let detail = api::show(State(state.clone()), caller.clone(), Path(id)).await?.0;
+    let detail = app::show(state, caller, id).await?;
     let r = detail.recipient;
-    let region = crate::store::regions::get(&state.db.pool, r.region_id).await?.ok_or_else(ApiError::not_found)?;
-    // the volunteers of the whole village go visiting, not only of the grid
-    let home = match (region.kind(), region.parent_id) {
-        (crate::domain::region::RegionKind::Grid, Some(parent)) => {
-            crate::store::regions::get(&state.db.pool, parent).await?.map(|p| p.path)
-        }
-        _ => None,
-    }
-    .unwrap_or_else(|| region.path.clone());
-    let within = if caller.covers(&home) { home } else { caller.scope_path().to_string() };
-    let helpers =
-        volunteer_store::list(&state.db.pool, &state.db.vault, &Filter { within, limit: 200, ..Filter::default() })
-            .await?
-            .into_iter()
-            .map(|v| (v.id, v.name))
-            .collect::<Vec<_>>();
+    let (region, helpers) = app::visit_helpers(state, caller, &r).await?;
     let visits: Vec<Visit> = detail.visits;
     let names = |ids: &[i64]| {
         ids.iter()
@@ -176,13 +146,13 @@ async fn show_page(
         .collect();
     Ok(ShowPage {
         c: Chrome::new(caller, lang, "care", &format!("/care/{id}")),
-        categories: r.categories.iter().map(|c| category_text(lang, c)).collect::<Vec<_>>().join("、"),
+        categories: r.categories.iter().map(|c| category_text(lang, *c)).collect::<Vec<_>>().join("、"),
         region: region.name,
         r,
         visits,
         helpers,
         may_log: caller.role.runs_service(),
-        today: crate::today_local().to_string(),
+        today: crate::domain::clock::today().to_string(),
         message,
     })
 }
@@ -213,18 +183,11 @@ pub async fn log_visit(
     if !csrf_ok(&caller, &pairs) {
         return csrf_failed(lang);
     }
-    let ids: Vec<Value> = pairs
-        .iter()
-        .filter(|(k, _)| k == "volunteer_ids")
-        .filter_map(|(_, v)| v.parse::<i64>().ok())
-        .map(Value::from)
-        .collect();
-    let body = json!({
-        "visited_on": form_get(&pairs, "visited_on"), "volunteer_ids": ids,
-        "notes": form_get(&pairs, "notes"), "help_given": form_get(&pairs, "help_given"),
-    });
-    let map = body.as_object().cloned().unwrap_or_default();
-    match api::visit(State(state.clone()), caller.clone(), Path(id), crate::web::api::Body(map)).await {
+    let result = match crate::app::input::from_form::<VisitInput>(form_to_map(&pairs, &["volunteer_ids"], &[])) {
+        Ok(input) => app::visit(&state, &caller, id, input).await,
+        Err(e) => Err(e),
+    };
+    match result {
         Ok(_) => Redirect::to(&format!("/care/{id}")).into_response(),
         Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
             match show_page(&state, &caller, lang, id, Some(super::problems_text(lang, &e))).await {
@@ -257,15 +220,11 @@ pub struct CampaignPage {
 }
 
 async fn campaign_page(state: &AppState, caller: &Caller, lang: Lang, id: i64) -> Result<CampaignPage, ApiError> {
-    let campaign = api::campaign(State(state.clone()), caller.clone(), Path(id)).await?.0;
-    let cov = api::coverage_of(state, caller, &campaign).await?;
+    let (campaign, cov) = app::campaign_coverage(state, caller, id).await?;
+    let (kz, ke) = campaign.kind.label();
     Ok(CampaignPage {
         c: Chrome::new(caller, lang, "care", &format!("/care/campaigns/{id}")),
-        kind: match campaign.kind.as_str() {
-            "spring_festival" => lang.t("春节走访", "Spring Festival"),
-            "army_day" => lang.t("“八一”走访", "Army Day"),
-            _ => lang.t("专项走访", "Custom"),
-        },
+        kind: lang.t(kz, ke),
         pct: pct(cov.visited, cov.targeted),
         villages: cov
             .by_village
@@ -281,7 +240,7 @@ async fn campaign_page(state: &AppState, caller: &Caller, lang: Lang, id: i64) -
         unvisited: cov
             .unvisited
             .iter()
-            .map(|u| (u.id, u.name.clone(), category_text(lang, &u.category), u.region_name.clone()))
+            .map(|u| (u.id, u.name.clone(), category_text(lang, u.category), u.region_name.clone()))
             .collect(),
         campaign,
         cov,

@@ -1,7 +1,7 @@
 //! "One village one team": which villages have a team, and which not yet.
 
 use super::{error_page, lang_of, pct, render, Chrome};
-use crate::store::regions::{self as store, VillageCoverage};
+use crate::app::grids::{self as app, VillageCoverage};
 use crate::web::auth::PageUser;
 use crate::web::AppState;
 use askama::Template;
@@ -20,12 +20,12 @@ pub struct CoveragePage {
 
 pub async fn page(State(state): State<AppState>, PageUser(caller): PageUser, headers: HeaderMap) -> Response {
     let lang = lang_of(&headers);
-    match store::village_coverage(&state.db.pool, caller.scope_path()).await {
+    match app::coverage(&state, &caller).await {
         Ok(villages) => {
             let covered = villages.iter().filter(|v| v.teams > 0).count();
             let pct = pct(covered as i64, villages.len() as i64);
             render(&CoveragePage { c: Chrome::new(&caller, lang, "coverage", "/coverage"), villages, covered, pct })
         }
-        Err(e) => error_page(lang, e.into()),
+        Err(e) => error_page(lang, e),
     }
 }

@@ -2,11 +2,10 @@
 //! incidents its workers filed.
 
 use super::{error_page, lang_of, render, Chrome};
+use crate::app::grids::{self as app, GridStats};
 use crate::domain::category::category_label;
 use crate::domain::clock::minute_text as local_time;
 use crate::domain::lang::Lang;
-use crate::store::grids as store;
-use crate::web::api::grids::{period, stats_for, GridStats};
 use crate::web::auth::{Caller, PageUser};
 use crate::web::error::ApiError;
 use crate::web::AppState;
@@ -14,7 +13,6 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use chrono::Datelike;
 use serde::Deserialize;
 
 #[derive(Deserialize, Default)]
@@ -44,27 +42,22 @@ pub struct GridsPage {
 }
 
 async fn grids_page(state: &AppState, caller: &Caller, lang: Lang, q: &GridPeriod) -> Result<GridsPage, ApiError> {
-    caller.ensure(caller.role.reads_roster())?;
-    let today = crate::today_local();
     // this month so far unless asked otherwise
-    let first = today.with_day0(0).unwrap_or(today).to_string();
-    let (from, to) =
-        period(Some(q.from.as_deref().unwrap_or(&first)), Some(q.to.as_deref().unwrap_or(&today.to_string())))?;
-    let within = caller.scope_path();
+    let o = app::overview(state, caller, q.from.as_deref(), q.to.as_deref()).await?;
     let label = |code: &str| {
         let (zh, en) = category_label(code);
         lang.t(zh, en).to_string()
     };
-    let grids = stats_for(state, within, from, to)
-        .await?
+    let grids = o
+        .grids
         .into_iter()
         .map(|g| {
             let cats = g.by_category.iter().map(|(k, n)| format!("{} {n}", label(k))).collect::<Vec<_>>().join("、");
             (g, cats)
         })
         .collect();
-    let cases = store::recent_cases(&state.db.pool, within, 30)
-        .await?
+    let cases = o
+        .cases
         .into_iter()
         .map(|n| CaseLine {
             id: n.id,
@@ -78,8 +71,8 @@ async fn grids_page(state: &AppState, caller: &Caller, lang: Lang, q: &GridPerio
         .collect();
     Ok(GridsPage {
         c: Chrome::new(caller, lang, "grids", "/grids"),
-        from: from.to_string(),
-        to: to.to_string(),
+        from: o.from.to_string(),
+        to: o.to.to_string(),
         grids,
         cases,
     })

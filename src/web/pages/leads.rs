@@ -1,23 +1,18 @@
 //! The leads board (就业创业信息): veterans read it on their phones; staff post
 //! job and business leads and close them when filled.
 
-use super::{csrf_failed, csrf_ok, error_page, form_get, form_pairs, form_value, lang_of, render_status, Chrome};
+use super::{csrf_failed, csrf_ok, error_page, form_get, form_pairs, form_to_map, lang_of, render_status, Chrome};
+use crate::app::input::from_form;
+use crate::app::mentoring::{self as app, Lead, LeadInput, LeadStatus};
 use crate::domain::lang::Lang;
-use crate::domain::mentoring::lead_kind_label;
-use crate::domain::region::RegionKind;
-use crate::store::leads::{self as store, Lead};
-use crate::store::regions as region_store;
-use crate::web::api::leads as api;
-use crate::web::api::Body;
 use crate::web::auth::{Caller, PageUser};
 use crate::web::error::ApiError;
 use crate::web::AppState;
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use serde_json::json;
 
 pub struct LeadLine {
     pub id: i64,
@@ -32,7 +27,7 @@ pub struct LeadLine {
 }
 
 fn line(l: &Lead, lang: Lang) -> LeadLine {
-    let (kz, ke) = lead_kind_label(&l.kind);
+    let (kz, ke) = l.kind.label();
     LeadLine {
         id: l.id,
         kind: lang.t(kz, ke).to_string(),
@@ -42,7 +37,7 @@ fn line(l: &Lead, lang: Lang) -> LeadLine {
         contact: l.contact.clone().unwrap_or_default(),
         region: l.region_name.clone(),
         expires_on: l.expires_on.map(|d| d.to_string()).unwrap_or_default(),
-        open: l.status == "open",
+        open: l.status == LeadStatus::Open,
     }
 }
 
@@ -66,21 +61,9 @@ async fn page_for(
     ok: bool,
 ) -> Result<LeadsPage, ApiError> {
     let can_write = caller.role.manages_roster();
-    let leads = if caller.role.reads_roster() {
-        store::list(&state.db.pool, caller.scope_path(), Some("open")).await?
-    } else {
-        store::board_for(&state.db.pool, caller.scope_path(), crate::today_local()).await?
-    };
-    let regions = if can_write {
-        region_store::list(&state.db.pool, Some(caller.scope_path()), None)
-            .await?
-            .into_iter()
-            .filter(|r| r.kind() != RegionKind::Grid)
-            .map(|r| (r.id, r.name))
-            .collect()
-    } else {
-        vec![]
-    };
+    // open leads of the caller's scope, or a volunteer's board
+    let leads = app::leads(state, caller, None, None).await?;
+    let regions = app::lead_regions(state, caller).await?.into_iter().map(|r| (r.id, r.name)).collect();
     Ok(LeadsPage {
         c: Chrome::new(caller, lang, "leads", "/leads"),
         leads: leads.iter().map(|l| line(l, lang)).collect(),
@@ -118,28 +101,15 @@ pub async fn act(
     if !csrf_ok(&caller, &pairs) {
         return csrf_failed(lang);
     }
-    let get = |k: &str| form_value(&pairs, k);
     let result: Result<(), ApiError> = async {
         match form_get(&pairs, "action") {
             Some("post") => {
-                let body = json!({"kind": get("kind"), "title": get("title"), "description": get("description"),
-                                  "employer": get("employer"), "contact": get("contact"), "region_id": get("region_id"),
-                                  "expires_on": get("expires_on")});
-                api::create(State(state.clone()), caller.clone(), Body(body.as_object().cloned().unwrap_or_default()))
-                    .await
-                    .map(|_| ())
+                let input = from_form::<LeadInput>(form_to_map(&pairs, &[], &[]))?;
+                app::post_lead(&state, &caller, input).await.map(|_| ())
             }
             Some("close") => {
                 let id = form_get(&pairs, "id").and_then(|v| v.parse::<i64>().ok()).ok_or_else(ApiError::not_found)?;
-                let body = json!({"status": "closed"});
-                api::update(
-                    State(state.clone()),
-                    caller.clone(),
-                    Path(id),
-                    Body(body.as_object().cloned().unwrap_or_default()),
-                )
-                .await
-                .map(|_| ())
+                app::close_lead(&state, &caller, id).await.map(|_| ())
             }
             _ => Err(ApiError::bad_request("未知操作", "Unknown action")),
         }

@@ -1,23 +1,20 @@
 //! The mentoring page (老兵带新兵): the pairs and their outcomes, a form to pair
 //! a mentor with a newly discharged veteran, and one to record how it ended.
 
-use super::{csrf_failed, csrf_ok, error_page, form_get, form_pairs, form_value, lang_of, render_status, Chrome};
+use super::{csrf_failed, csrf_ok, error_page, form_get, form_pairs, form_to_map, lang_of, render_status, Chrome};
+use crate::app::input::from_form;
+use crate::app::mentoring::{self as app, Mentorship, MentorshipInput, MentorshipPatch, Outcome};
 use crate::domain::lang::Lang;
-use crate::domain::mentoring::{goal_label, outcome_label};
 use crate::domain::recruitment::recently_discharged;
-use crate::store::mentoring::{self as store, Mentorship};
-use crate::web::api::mentoring as api;
-use crate::web::api::Body;
 use crate::web::auth::{Caller, PageUser};
 use crate::web::error::ApiError;
 use crate::web::AppState;
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use serde_json::json;
 
 pub struct PairLine {
     pub id: i64,
@@ -31,8 +28,8 @@ pub struct PairLine {
 }
 
 pub fn pair_line(m: &Mentorship, lang: Lang) -> PairLine {
-    let (gz, ge) = goal_label(&m.goal);
-    let (oz, oe) = outcome_label(&m.outcome);
+    let (gz, ge) = m.goal.label();
+    let (oz, oe) = m.outcome.label();
     PairLine {
         id: m.id,
         mentor: m.mentor_name.clone(),
@@ -41,7 +38,7 @@ pub fn pair_line(m: &Mentorship, lang: Lang) -> PairLine {
         started_on: m.started_on.to_string(),
         outcome: lang.t(oz, oe).to_string(),
         outcome_on: m.outcome_on.map(|d| d.to_string()).unwrap_or_default(),
-        open: m.outcome == "none",
+        open: m.outcome == Outcome::None,
     }
 }
 
@@ -72,17 +69,12 @@ async fn page_for(
     message: Option<String>,
     ok: bool,
 ) -> Result<MentoringPage, ApiError> {
-    let today = crate::today_local();
-    let can_write = api::may_write(state, caller).await?;
-    let pairs = if caller.role.reads_roster() {
-        store::list(&state.db.pool, caller.scope_path(), None).await?
-    } else {
-        let me = caller.volunteer_id.ok_or_else(ApiError::forbidden)?;
-        store::of_volunteer(&state.db.pool, me).await?
-    };
+    let today = crate::domain::clock::today();
+    let can_write = app::may_write(state, caller).await?;
+    let pairs = app::list(state, caller, None).await?;
     let (mut mentors, mut new_veterans, mut other_mentees) = (vec![], vec![], vec![]);
     if can_write {
-        for p in store::candidates(&state.db.pool, caller.scope_path()).await? {
+        for p in app::candidates(state, caller).await? {
             let discharged =
                 p.discharged_on.map(|d| format!(" · {}{d}", lang.t("退役 ", "discharged "))).unwrap_or_default();
             let label = format!("{} · {}{discharged}", p.name, p.region_name);
@@ -142,27 +134,20 @@ pub async fn act(
     if !csrf_ok(&caller, &pairs) {
         return csrf_failed(lang);
     }
-    let get = |k: &str| form_value(&pairs, k);
     let result: Result<(), ApiError> = async {
+        let form = form_to_map(&pairs, &[], &[]);
         match form_get(&pairs, "action") {
-            Some("pair") => {
-                let body = json!({"mentor_id": get("mentor_id"), "mentee_id": get("mentee_id"), "goal": get("goal"),
-                                  "started_on": get("started_on"), "notes": get("notes")});
-                api::create(State(state.clone()), caller.clone(), Body(body.as_object().cloned().unwrap_or_default()))
-                    .await
-                    .map(|_| ())
-            }
+            Some("pair") => app::create(&state, &caller, from_form::<MentorshipInput>(form)?).await.map(|_| ()),
             Some("outcome") => {
                 let id = form_get(&pairs, "id").and_then(|v| v.parse::<i64>().ok()).ok_or_else(ApiError::not_found)?;
-                let body = json!({"outcome": get("outcome"), "outcome_on": get("outcome_on")});
-                api::update(
-                    State(state.clone()),
-                    caller.clone(),
-                    Path(id),
-                    Body(body.as_object().cloned().unwrap_or_default()),
-                )
-                .await
-                .map(|_| ())
+                let sent = from_form::<MentorshipPatch>(form)?;
+                // the form always sends both: a blank one is blank, not "unchanged"
+                let patch = MentorshipPatch {
+                    outcome: Some(sent.outcome.flatten()),
+                    outcome_on: Some(sent.outcome_on.flatten()),
+                    ..MentorshipPatch::default()
+                };
+                app::update(&state, &caller, id, patch).await.map(|_| ())
             }
             _ => Err(ApiError::bad_request("未知操作", "Unknown action")),
         }
