@@ -331,16 +331,8 @@ pub async fn evaluate(
     if score.is_some_and(|s| !(1..=5).contains(&s)) {
         problems.push(Problem::new("score", "评分应为1到5", "score must be 1 to 5"));
     }
-    let valid_period = period.as_deref().is_some_and(|p| {
-        let ok_year = p.len() >= 4 && p[..4].parse::<i32>().is_ok_and(|y| (2000..=2100).contains(&y));
-        ok_year && (p.len() == 4 || p[4..].chars().all(|c| c == '-' || c.is_ascii_alphanumeric()))
-    });
-    if period.is_some() && !valid_period {
-        problems.push(Problem::new(
-            "period",
-            "考评期应以年份开头，如 2026、2026-H1、2026-Q3",
-            "period starts with the year, e.g. 2026, 2026-H1, 2026-Q3",
-        ));
+    if let Some(Err(p)) = period.as_deref().map(crate::domain::assessment::period_kind) {
+        problems.push(p);
     }
     let (Some(period), Some(score)) = (period, score) else { return Err(ApiError::invalid(problems)) };
     if !problems.is_empty() {
