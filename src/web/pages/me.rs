@@ -94,7 +94,7 @@ async fn me_page(state: &AppState, caller: &Caller, lang: Lang) -> Result<MePage
         .filter(|a| !mine.iter().any(|(l, _)| l.id == a.id))
         .map(|a| line(a, lang))
         .collect();
-    let notices = crate::web::api::announcements::visible_list(state, caller, 10).await?;
+    let notices = crate::app::announcements::visible_list(state, caller, 10).await?;
     Ok(MePage {
         notices: super::announcements::lines(lang, &notices),
         c: Chrome::new(caller, lang, "me", "/me"),
