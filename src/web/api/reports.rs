@@ -2,7 +2,7 @@
 //! a period, as JSON or, with `?format=xlsx`, as the workbook handed upward.
 
 use crate::app::reports::{self as app, Summary, SummaryAsk};
-use crate::domain::validation::Problem;
+use crate::domain::report::SummaryFormat;
 use crate::web::auth::Caller;
 use crate::web::error::{ApiError, ApiResult};
 use crate::web::AppState;
@@ -51,12 +51,9 @@ pub async fn summary(
     caller: Caller,
     Query(q): Query<SummaryQuery>,
 ) -> ApiResult<Response> {
-    let format = q.format.as_deref().unwrap_or("json");
-    if !matches!(format, "json" | "xlsx") {
-        return Err(ApiError::field(Problem::about("format", "应为 json 或 xlsx", "must be json or xlsx")));
-    }
+    let format = SummaryFormat::parse(q.format.as_deref()).map_err(ApiError::field)?;
     let s = app::summary(&state, &caller, &q.ask()).await?;
-    if format == "json" {
+    if format == SummaryFormat::Json {
         return Ok(Json(s).into_response());
     }
     let bytes = app::workbook(&s)?;
