@@ -41,10 +41,9 @@ impl AnnouncementKind {
 
 /// The column as stored (read through `#[sqlx(try_from = "String")]`); a kind
 /// written before kinds were checked reads as "other", as pages always showed it.
-impl TryFrom<String> for AnnouncementKind {
-    type Error = std::convert::Infallible;
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        Ok(AnnouncementKind::parse(&s).unwrap_or(AnnouncementKind::Other))
+impl From<String> for AnnouncementKind {
+    fn from(s: String) -> Self {
+        AnnouncementKind::parse(&s).unwrap_or(AnnouncementKind::Other)
     }
 }
 
