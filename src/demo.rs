@@ -475,7 +475,7 @@ async fn shop_and_evaluations(db: &Db, town: &regions::Region) -> Result<()> {
         ("毛巾两条", 20, 60),
         ("志愿服务马甲", 50, 25),
     ] {
-        rewards::create(&db.pool, town.id, name, points, stock, 0).await?;
+        rewards::create(&db.pool, town.id, name, points, stock, 0, None).await?;
     }
     let year = (crate::today_local() - chrono::Duration::days(365)).format("%Y").to_string();
     let squad = volunteers::list(
@@ -486,7 +486,7 @@ async fn shop_and_evaluations(db: &Db, town: &regions::Region) -> Result<()> {
     .await?;
     for (i, v) in squad.iter().enumerate() {
         let score = [5, 4, 5, 3, 4][i % 5];
-        evaluations::add(&db.pool, v.id, &year, score, Some("服务积极，群众认可"), 0, "zhanxin").await?;
+        evaluations::add(&db.pool, v.id, &year, score, Some("服务积极，群众认可"), 0, "zhanxin", None).await?;
     }
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! evaluations and no-shows, weighted as the town sets, give 优秀 / 合格 / 不合格
 //! with the reasons written out.
 
+use super::validation::Problem;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -50,6 +51,41 @@ impl Grade {
             Grade::Fail => ("不合格", "Fail"),
         }
     }
+}
+
+/// What an evaluation's period covers: a year (`2026`), a half (`2026-H1`), a
+/// quarter (`2026-Q3`) or some other stretch of it the town names (`2026-M05`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PeriodKind {
+    Year,
+    Half,
+    Quarter,
+    Other,
+}
+
+/// Checks an evaluation's period: it starts with a year from 2000 to 2100 and
+/// goes on only with dashes, ASCII letters and digits. Counted in characters,
+/// as a period is typed text and may hold anything (`20年`).
+pub fn period_kind(p: &str) -> Result<PeriodKind, Problem> {
+    let bad = || {
+        Problem::new(
+            "period",
+            "考评期应以年份开头，如 2026、2026-H1、2026-Q3",
+            "period starts with the year, e.g. 2026, 2026-H1, 2026-Q3",
+        )
+    };
+    let year: String = p.chars().take(4).collect();
+    let rest: String = p.chars().skip(4).collect();
+    let ok_year = year.chars().count() == 4 && year.parse::<i32>().is_ok_and(|y| (2000..=2100).contains(&y));
+    if !ok_year || !rest.chars().all(|c| c == '-' || c.is_ascii_alphanumeric()) {
+        return Err(bad());
+    }
+    Ok(match rest.as_str() {
+        "" => PeriodKind::Year,
+        "-H1" | "-H2" => PeriodKind::Half,
+        "-Q1" | "-Q2" | "-Q3" | "-Q4" => PeriodKind::Quarter,
+        _ => PeriodKind::Other,
+    })
 }
 
 /// What the year held for one volunteer.
@@ -126,6 +162,18 @@ mod tests {
         assert!(bad.score < good.score);
         assert_eq!(bad.grade, Grade::Fail);
         assert!(bad.reasons.iter().any(|r| r.contains("缺席3次")));
+    }
+
+    #[test]
+    fn periods_start_with_a_year_counted_in_characters() {
+        assert_eq!(period_kind("2026"), Ok(PeriodKind::Year));
+        assert_eq!(period_kind("2026-H1"), Ok(PeriodKind::Half));
+        assert_eq!(period_kind("2026-Q3"), Ok(PeriodKind::Quarter));
+        assert_eq!(period_kind("2026-M05"), Ok(PeriodKind::Other));
+        // a character that is not one byte inside the first four must not panic
+        for bad in ["20年", "2026年", "年2026", "199", "1999", "2026 H1", "二〇二六"] {
+            assert!(period_kind(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

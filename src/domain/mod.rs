@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod activity;
+pub mod announcement;
 pub mod assessment;
 pub mod care;
 pub mod category;

@@ -4,6 +4,49 @@
 use super::category::is_emergency;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use utoipa::ToSchema;
+
+/// Where a ledger entry comes from: service earned it, the shop spent it, or
+/// staff adjusted it by hand with a reason.
+#[derive(Serialize, Deserialize, ToSchema, Clone, Copy, PartialEq, Eq, Debug)]
+#[serde(rename_all = "snake_case")]
+pub enum LedgerSource {
+    ServiceRecord,
+    Redemption,
+    Adjustment,
+}
+
+impl LedgerSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LedgerSource::ServiceRecord => "service_record",
+            LedgerSource::Redemption => "redemption",
+            LedgerSource::Adjustment => "adjustment",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [LedgerSource::ServiceRecord, LedgerSource::Redemption, LedgerSource::Adjustment]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+
+    pub fn label(self) -> (&'static str, &'static str) {
+        match self {
+            LedgerSource::ServiceRecord => ("志愿服务", "Service"),
+            LedgerSource::Redemption => ("爱心超市兑换", "Redemption"),
+            LedgerSource::Adjustment => ("人工调整", "Adjustment"),
+        }
+    }
+}
+
+/// The ledger's column as stored (read through `#[sqlx(try_from = "String")]`).
+impl TryFrom<String> for LedgerSource {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        LedgerSource::parse(&s).ok_or_else(|| format!("unknown ledger source {s:?}"))
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EarningRules {
@@ -59,6 +102,14 @@ impl EarningRules {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ledger_sources_round_trip_as_text() {
+        for k in [LedgerSource::ServiceRecord, LedgerSource::Redemption, LedgerSource::Adjustment] {
+            assert_eq!(LedgerSource::parse(k.as_str()), Some(k));
+            assert_eq!(serde_json::to_value(k).ok(), Some(serde_json::Value::String(k.as_str().into())));
+        }
+    }
 
     #[test]
     fn earning_follows_the_rules() {

@@ -4,17 +4,33 @@
 //! checked without a database.
 
 use super::validation::{Problem, Problems};
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
-use serde::Serialize;
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
-
-/// The towns keep local time at UTC+8.
-const LOCAL_OFFSET_HOURS: i64 = 8;
 
 /// The longest period one report covers; longer asks are almost always a typo
 /// in the year, and would make the month table unreadable.
 pub const MAX_DAYS: i64 = 3 * 366;
+
+/// How the summary is handed out: JSON for programs, a workbook for the county.
+#[derive(Serialize, Deserialize, ToSchema, Clone, Copy, PartialEq, Eq, Debug)]
+#[serde(rename_all = "snake_case")]
+pub enum SummaryFormat {
+    Json,
+    Xlsx,
+}
+
+impl SummaryFormat {
+    /// `json` (also when not given) or `xlsx`; anything else is a problem on `format`.
+    pub fn parse(v: Option<&str>) -> Result<SummaryFormat, Problem> {
+        match v.unwrap_or("json") {
+            "json" => Ok(SummaryFormat::Json),
+            "xlsx" => Ok(SummaryFormat::Xlsx),
+            _ => Err(Problem::about("format", "应为 json 或 xlsx", "must be json or xlsx")),
+        }
+    }
+}
 
 /// Both dates inclusive, in local time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -189,8 +205,9 @@ fn first_of_next_month(d: NaiveDate) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, 1).unwrap_or(NaiveDate::MAX)
 }
 
+/// The towns' midnight starting a day (Beijing time, through `domain::clock`).
 fn local_midnight(d: NaiveDate) -> DateTime<Utc> {
-    Utc.from_utc_datetime(&d.and_time(NaiveTime::MIN)) - Duration::hours(LOCAL_OFFSET_HOURS)
+    super::clock::day_start(d)
 }
 
 /// Share of recipients visited, 0..1; a region with nobody to visit reports 0

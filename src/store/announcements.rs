@@ -1,6 +1,8 @@
 //! Announcements (通知公告) addressed to a region, and who has read them.
 
-use super::{Pool, Result};
+use super::audit::{AuditTx, Record};
+use super::{BeginWrite, Pool, Result};
+use crate::domain::announcement::AnnouncementKind;
 use crate::on_db;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -12,7 +14,8 @@ pub struct Announcement {
     pub title: String,
     pub body: String,
     /// policy, event, job or other
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: AnnouncementKind,
     /// Everyone at or below this region is addressed.
     pub region_id: i64,
     pub region_name: String,
@@ -54,35 +57,59 @@ pub struct NewAnnouncement<'a> {
     pub region_id: i64,
 }
 
+/// Posts a notice without an audit record: the demo town's history.
 pub async fn create(pool: &Pool, a: &NewAnnouncement<'_>, by: i64) -> Result<i64> {
-    Ok(on_db!(pool, |p| sqlx::query_scalar::<_, i64>(
-        "INSERT INTO announcements (title, body, kind, region_id, posted_by, posted_at)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"
-    )
-    .bind(a.title)
-    .bind(a.body)
-    .bind(a.kind)
-    .bind(a.region_id)
-    .bind(by)
-    .bind(Utc::now())
-    .fetch_one(p)
-    .await?))
+    insert(pool, a, by, None).await
+}
+
+/// Posts a notice; `record` is written in the same transaction, about the new id.
+pub async fn post(pool: &Pool, a: &NewAnnouncement<'_>, by: i64, record: &Record) -> Result<i64> {
+    insert(pool, a, by, Some(record)).await
+}
+
+async fn insert(pool: &Pool, a: &NewAnnouncement<'_>, by: i64, record: Option<&Record>) -> Result<i64> {
+    on_db!(pool, |p| {
+        let mut tx = p.begin_write().await?;
+        let id = sqlx::query_scalar::<_, i64>(
+            "INSERT INTO announcements (title, body, kind, region_id, posted_by, posted_at)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(a.title)
+        .bind(a.body)
+        .bind(a.kind)
+        .bind(a.region_id)
+        .bind(by)
+        .bind(Utc::now())
+        .fetch_one(&mut *tx)
+        .await?;
+        if let Some(r) = record {
+            tx.audit(&r.clone().about(id).entry()).await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    })
 }
 
 /// Corrects a notice; receipts stay, as readers saw the same notice.
-pub async fn update(pool: &Pool, id: i64, a: &NewAnnouncement<'_>) -> Result<bool> {
-    let done = on_db!(pool, |p| sqlx::query(
-        "UPDATE announcements SET title = $1, body = $2, kind = $3, region_id = $4 WHERE id = $5"
-    )
-    .bind(a.title)
-    .bind(a.body)
-    .bind(a.kind)
-    .bind(a.region_id)
-    .bind(id)
-    .execute(p)
-    .await?
-    .rows_affected());
-    Ok(done > 0)
+pub async fn update(pool: &Pool, id: i64, a: &NewAnnouncement<'_>, record: &Record) -> Result<bool> {
+    on_db!(pool, |p| {
+        let mut tx = p.begin_write().await?;
+        let done =
+            sqlx::query("UPDATE announcements SET title = $1, body = $2, kind = $3, region_id = $4 WHERE id = $5")
+                .bind(a.title)
+                .bind(a.body)
+                .bind(a.kind)
+                .bind(a.region_id)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        if done > 0 {
+            tx.audit(&record.entry()).await?;
+        }
+        tx.commit().await?;
+        Ok(done > 0)
+    })
 }
 
 /// Records that `user` has read it; reading again keeps the first time.

@@ -1,7 +1,8 @@
 //! Evaluations of volunteers by team leaders and staff, no-shows, and the
 //! yearly figures the assessment and the leaderboards are made from.
 
-use super::{Pool, Result};
+use super::audit::{AuditTx, Record};
+use super::{BeginWrite, Pool, Result};
 use crate::on_db;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -18,6 +19,9 @@ pub struct Evaluation {
     pub created_at: DateTime<Utc>,
 }
 
+/// Files an evaluation; `record` is written in the same transaction (the demo
+/// town's history has none).
+#[allow(clippy::too_many_arguments)]
 pub async fn add(
     pool: &Pool,
     volunteer_id: i64,
@@ -26,20 +30,29 @@ pub async fn add(
     comment: Option<&str>,
     by_id: i64,
     by: &str,
+    record: Option<&Record>,
 ) -> Result<i64> {
-    Ok(on_db!(pool, |p| sqlx::query_scalar::<_, i64>(
-        "INSERT INTO evaluations (volunteer_id, period, score, comment, evaluator_id, evaluator, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
-    )
-    .bind(volunteer_id)
-    .bind(period)
-    .bind(score)
-    .bind(comment)
-    .bind(by_id)
-    .bind(by)
-    .bind(Utc::now())
-    .fetch_one(p)
-    .await?))
+    on_db!(pool, |p| {
+        let mut tx = p.begin_write().await?;
+        let id = sqlx::query_scalar::<_, i64>(
+            "INSERT INTO evaluations (volunteer_id, period, score, comment, evaluator_id, evaluator, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(volunteer_id)
+        .bind(period)
+        .bind(score)
+        .bind(comment)
+        .bind(by_id)
+        .bind(by)
+        .bind(Utc::now())
+        .fetch_one(&mut *tx)
+        .await?;
+        if let Some(r) = record {
+            tx.audit(&r.entry()).await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    })
 }
 
 pub async fn of_volunteer(pool: &Pool, volunteer_id: i64) -> Result<Vec<Evaluation>> {

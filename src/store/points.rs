@@ -1,6 +1,7 @@
 //! The points ledger: append-only; the balance is the sum of its entries.
 
 use super::{Pool, Result};
+use crate::domain::points::LedgerSource;
 use crate::on_db;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -9,7 +10,8 @@ use utoipa::ToSchema;
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub struct PointsEntry {
     pub points: i64,
-    pub source: String,
+    #[sqlx(try_from = "String")]
+    pub source: LedgerSource,
     pub source_id: String,
     pub reason: String,
     pub created_at: DateTime<Utc>,

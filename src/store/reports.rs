@@ -431,8 +431,11 @@ pub async fn summary(pool: &Pool, root: &Region, period: Period, sign: Signature
     };
 
     // a county reads its towns; a town or village also reads its teams
-    let by_team =
-        if root.kind == "county" { Vec::new() } else { team_lines(pool, &within, &period, team_activities).await? };
+    let by_team = if root.kind() == crate::domain::region::RegionKind::County {
+        Vec::new()
+    } else {
+        team_lines(pool, &within, &period, team_activities).await?
+    };
 
     Ok(Summary {
         region_id: root.id,

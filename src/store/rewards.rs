@@ -1,7 +1,9 @@
 //! The rewards shop (爱心超市): a catalogue with stock, redemptions that spend
 //! points, and a stock ledger that reconciles.
 
+use super::audit::{AuditTx, Record};
 use super::{BeginWrite, Pool, Result, StoreError};
+use crate::domain::points::LedgerSource;
 use crate::on_db;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -35,7 +37,18 @@ pub async fn list_around(pool: &Pool, path: &str) -> Result<Vec<Reward>> {
     Ok(on_db!(pool, |p| sqlx::query_as::<_, Reward>(&sql).bind(path).bind(format!("{path}%")).fetch_all(p).await?))
 }
 
-pub async fn create(pool: &Pool, region_id: i64, name: &str, points: i64, stock: i64, by: i64) -> Result<i64> {
+/// Puts a reward on the shelf with its initial stock as the first counted
+/// move; `record` is written in the same transaction, about the new id (the
+/// demo town's shop is stocked without one).
+pub async fn create(
+    pool: &Pool,
+    region_id: i64,
+    name: &str,
+    points: i64,
+    stock: i64,
+    by: i64,
+    record: Option<&Record>,
+) -> Result<i64> {
     let now = Utc::now();
     on_db!(pool, |p| {
         let mut tx = p.begin_write().await?;
@@ -56,6 +69,9 @@ pub async fn create(pool: &Pool, region_id: i64, name: &str, points: i64, stock:
             .bind(now)
             .execute(&mut *tx)
             .await?;
+        if let Some(r) = record {
+            tx.audit(&r.clone().about(id).entry()).await?;
+        }
         tx.commit().await?;
         Ok(id)
     })
@@ -72,6 +88,7 @@ pub async fn update(
     stock_change: i64,
     reason: &str,
     by: i64,
+    record: &Record,
 ) -> Result<()> {
     let now = Utc::now();
     on_db!(pool, |p| {
@@ -100,6 +117,7 @@ pub async fn update(
                 .execute(&mut *tx)
                 .await?;
         }
+        tx.audit(&record.entry()).await?;
         tx.commit().await?;
         Ok(())
     })
@@ -119,7 +137,14 @@ pub struct Redemption {
 /// Spends points on a reward. Both the volunteer's balance and the reward's
 /// stock are checked and changed inside one transaction that holds them, so
 /// parallel redemptions can never take either below zero.
-pub async fn redeem(pool: &Pool, volunteer_id: i64, reward_id: i64, quantity: i64, by: i64) -> Result<Redemption> {
+pub async fn redeem(
+    pool: &Pool,
+    volunteer_id: i64,
+    reward_id: i64,
+    quantity: i64,
+    by: i64,
+    record: &Record,
+) -> Result<Redemption> {
     let now = Utc::now();
     // PostgreSQL: lock the volunteer and the reward rows, always in that order;
     // SQLite: BEGIN IMMEDIATE already serialises writers.
@@ -176,7 +201,7 @@ pub async fn redeem(pool: &Pool, volunteer_id: i64, reward_id: i64, quantity: i6
         .await?;
         sqlx::query(
             "INSERT INTO points_ledger (volunteer_id, points, source, source_id, reason, unique_key, created_by, created_at)
-             VALUES ($1, $2, 'redemption', $3, '爱心超市兑换', $4, $5, $6)",
+             VALUES ($1, $2, $7, $3, '爱心超市兑换', $4, $5, $6)",
         )
         .bind(volunteer_id)
         .bind(-cost)
@@ -184,6 +209,7 @@ pub async fn redeem(pool: &Pool, volunteer_id: i64, reward_id: i64, quantity: i6
         .bind(format!("redemption:{rid}"))
         .bind(by)
         .bind(now)
+        .bind(LedgerSource::Redemption.as_str())
         .execute(&mut *tx)
         .await?;
         sqlx::query(
@@ -196,6 +222,7 @@ pub async fn redeem(pool: &Pool, volunteer_id: i64, reward_id: i64, quantity: i6
         .bind(now)
         .execute(&mut *tx)
         .await?;
+        tx.audit(&record.entry()).await?;
         tx.commit().await?;
         Ok(rid)
     });
@@ -258,7 +285,14 @@ pub async fn reconcile(pool: &Pool, reward_id: i64) -> Result<Reconciliation> {
 }
 
 /// A staff adjustment of points: an audited entry with a reason, never an edit.
-pub async fn adjust(pool: &Pool, volunteer_id: i64, points: i64, reason: &str, by: i64) -> Result<i64> {
+pub async fn adjust(
+    pool: &Pool,
+    volunteer_id: i64,
+    points: i64,
+    reason: &str,
+    by: i64,
+    record: &Record,
+) -> Result<i64> {
     let now = Utc::now();
     let lock = match pool {
         Pool::Sqlite(_) => "SELECT id FROM volunteers WHERE id = $1",
@@ -281,7 +315,7 @@ pub async fn adjust(pool: &Pool, volunteer_id: i64, points: i64, reason: &str, b
         let key = format!("adjust:{}:{}", volunteer_id, super::accounts::random_token());
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO points_ledger (volunteer_id, points, source, source_id, reason, unique_key, created_by, created_at)
-             VALUES ($1, $2, 'adjustment', $3, $4, $5, $6, $7) RETURNING id",
+             VALUES ($1, $2, $8, $3, $4, $5, $6, $7) RETURNING id",
         )
         .bind(volunteer_id)
         .bind(points)
@@ -290,8 +324,10 @@ pub async fn adjust(pool: &Pool, volunteer_id: i64, points: i64, reason: &str, b
         .bind(key)
         .bind(by)
         .bind(now)
+        .bind(LedgerSource::Adjustment.as_str())
         .fetch_one(&mut *tx)
         .await?;
+        tx.audit(&record.entry()).await?;
         tx.commit().await?;
         Ok(id)
     })

@@ -2,6 +2,7 @@
 //! good row in one transaction with multi-row INSERTs, so a town's whole
 //! roster (tens of thousands of rows) loads in seconds.
 
+use super::audit::{AuditTx, Record};
 use super::{mark, marks, BeginWrite, Db, Pool, Result, StoreError, Vault};
 use crate::domain::roster::{check, Checked, RowError, Sheet, SheetError, Villages};
 use crate::domain::volunteer::{volunteer_no, VolunteerDraft};
@@ -108,11 +109,14 @@ fn pairs_sql(pool: &Pool, table_and_columns: &str, rows: usize, per_row: usize) 
 /// Checks the rows against the roster already stored and, unless this is a
 /// dry run or an invalid row forbids it, stores the good ones. `progress` is
 /// told how many rows are stored so far, and of how many.
+/// With `record`, an import that stores rows writes it in the same
+/// transaction, its detail saying how many rows of how many.
 pub async fn import(
     db: &Db,
     mut checked: Checked,
     opts: Options,
     progress: &(dyn Fn(usize, usize) + Sync),
+    record: Option<&Record>,
 ) -> Result<Outcome> {
     let vault = db.vault.clone();
     let drafts: Vec<VolunteerDraft> = checked.good.iter().map(|g| g.draft.clone()).collect();
@@ -241,6 +245,10 @@ pub async fn import(
             progress(done, todo.len());
         }
         tracing::debug!(ms = clock.elapsed().as_millis() as u64, "import: rows inserted");
+        if let Some(r) = record.filter(|_| done > 0) {
+            let r = Record { detail: format!("{} of {} rows", done, checked.rows), ..r.clone() };
+            tx.audit(&r.entry()).await?;
+        }
         tx.commit().await?;
         // A freshly loaded PostgreSQL plans as if the table were still empty
         // until its statistics are refreshed.
@@ -276,6 +284,18 @@ pub async fn run(
     opts: Options,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<std::result::Result<Outcome, SheetError>> {
+    run_audited(db, within, bytes, opts, progress, None).await
+}
+
+/// `run`, with the audit record of a stored import written in its transaction.
+pub async fn run_audited(
+    db: &Db,
+    within: &str,
+    bytes: Vec<u8>,
+    opts: Options,
+    progress: &(dyn Fn(usize, usize) + Sync),
+    record: Option<&Record>,
+) -> Result<std::result::Result<Outcome, SheetError>> {
     let villages = Villages::new(&villages_within(&db.pool, within).await?);
     let today = crate::today_local();
     let checked = tokio::task::spawn_blocking(move || {
@@ -285,7 +305,7 @@ pub async fn run(
     .await
     .map_err(|e| StoreError::Other(e.to_string()))?;
     match checked {
-        Ok(c) => Ok(Ok(import(db, c, opts, progress).await?)),
+        Ok(c) => Ok(Ok(import(db, c, opts, progress, record).await?)),
         Err(e) => Ok(Err(e)),
     }
 }

@@ -258,3 +258,15 @@ both!(repeated_no_shows_pause_sign_ups, |app: TestApp| async move {
         .expect("assessed");
     assert_eq!(me["no_shows"], 3);
 });
+
+both!(a_period_cut_inside_a_character_is_refused_not_dropped, |app: TestApp| async move {
+    let staff = app.token("staff").await;
+    let v = app.volunteer(&staff, "考评期", app.town.village_a, 907, &[]).await;
+    for period in ["20年", "2026年"] {
+        let (s, e) = app
+            .post(&staff, &format!("/api/v1/volunteers/{}/evaluations", v["id"]), json!({"period": period, "score": 4}))
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{period}: {e}");
+        assert!(e["error"]["fields"]["period"].is_string(), "{e}");
+    }
+});

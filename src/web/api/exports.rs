@@ -1,19 +1,18 @@
 //! `/api/v1/exports/*`: workbooks for the station's files and the county's
 //! returns — the roster, service records and certificates of a region.
 
-use super::list_scope;
+use crate::app::roster as app;
 use crate::domain::category::category_label;
-use crate::domain::report::Period;
+use crate::domain::clock::minute_text as beijing;
 use crate::domain::service::hours;
 use crate::domain::volunteer::{skill_label, veteran_category_label, Gender, VolunteerStatus};
-use crate::store::{exports as store, volunteers as roster_store};
 use crate::web::auth::Caller;
 use crate::web::error::{ApiError, ApiResult};
 use crate::web::xlsx::{self, download_headers, Col, Table, XCell};
 use crate::web::AppState;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::Utc;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -35,25 +34,12 @@ pub struct PeriodExportQuery {
     pub to: Option<String>,
 }
 
-fn beijing(t: DateTime<Utc>) -> String {
-    let tz = FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
-    t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
-}
-
-/// Both ends of a period are required, and in order (local days, UTC+8).
-fn period(q: &PeriodExportQuery) -> ApiResult<Period> {
-    Period::parse(q.from.as_deref(), q.to.as_deref()).map_err(ApiError::invalid)
-}
-
 fn workbook(t: &Table) -> ApiResult<Vec<u8>> {
     xlsx::write(t).map_err(|e| {
         tracing::error!(error = %e, "export workbook");
         ApiError::internal()
     })
 }
-
-/// A roster is read page by page so a county's whole roster is never one query.
-const PAGE: i64 = 1000;
 
 #[utoipa::path(get, path = "/api/v1/exports/volunteers", tag = "exports", params(RosterExportQuery), security(("bearer" = [])),
     responses((status = 200, description = "the roster as a workbook",
@@ -63,27 +49,8 @@ pub async fn volunteers(
     caller: Caller,
     Query(q): Query<RosterExportQuery>,
 ) -> ApiResult<(HeaderMap, Vec<u8>)> {
-    caller.ensure(caller.role.manages_roster())?;
-    let within = list_scope(&state, &caller, q.region_id.as_deref()).await?;
     let unmasked = q.unmasked.as_deref() == Some("true");
-    caller.ensure(!unmasked || caller.role.sees_personal_data())?;
-    let mut rows = Vec::new();
-    let mut offset = 0;
-    loop {
-        let f = roster_store::Filter { within: within.clone(), limit: PAGE, offset, ..Default::default() };
-        let page = roster_store::list(&state.db.pool, &state.db.vault, &f).await?;
-        let n = page.len() as i64;
-        rows.extend(page);
-        if n < PAGE {
-            break;
-        }
-        offset += PAGE;
-    }
-    if unmasked && !rows.is_empty() {
-        // one entry for the whole file: who took which volunteers' data in full
-        let ids: Vec<String> = rows.iter().map(|r| r.id.to_string()).collect();
-        caller.audit_view(&state, "volunteer_export", &within, &ids.join(",")).await?;
-    }
+    let rows = app::roster_export(&state, &caller, q.region_id.as_deref(), unmasked).await?;
     let table = Table {
         sheet: "花名册",
         title: format!("退役军人志愿者花名册（导出于 {}）", beijing(Utc::now())),
@@ -106,15 +73,8 @@ pub async fn volunteers(
         ],
         rows: rows
             .into_iter()
-            .map(|v| {
-                let (id, phone) = if unmasked {
-                    (
-                        state.db.vault.open(&v.id_sealed).unwrap_or_else(|| v.id_masked.clone()),
-                        state.db.vault.open(&v.phone_sealed).unwrap_or_else(|| v.phone_masked.clone()),
-                    )
-                } else {
-                    (v.id_masked.clone(), v.phone_masked.clone())
-                };
+            .map(|line| {
+                let app::RosterLine { v, id_number: id, phone } = line;
                 let codes = v.skill_list();
                 let skills = codes.iter().map(|s| skill_label(s).0).collect::<Vec<_>>().join("、");
                 vec![
@@ -137,7 +97,7 @@ pub async fn volunteers(
             })
             .collect(),
     };
-    let date = crate::today_local();
+    let date = crate::domain::clock::today();
     Ok((download_headers(&format!("volunteers-{date}.xlsx"), &format!("花名册-{date}.xlsx")), workbook(&table)?))
 }
 
@@ -149,12 +109,9 @@ pub async fn service_records(
     caller: Caller,
     Query(q): Query<PeriodExportQuery>,
 ) -> ApiResult<(HeaderMap, Vec<u8>)> {
-    caller.ensure(caller.role.manages_roster())?;
-    let within = list_scope(&state, &caller, q.region_id.as_deref()).await?;
-    let p = period(&q)?;
+    let (p, lines) =
+        app::service_record_export(&state, &caller, q.region_id.as_deref(), q.from.as_deref(), q.to.as_deref()).await?;
     let (from, to) = (p.from, p.to);
-    let (starts, ends) = p.bounds();
-    let lines = store::service_records(&state.db.pool, &within, starts, ends).await?;
     let table = Table {
         sheet: "服务记录",
         title: format!("志愿服务记录（{from} 至 {to}）"),
@@ -206,12 +163,9 @@ pub async fn certificates(
     caller: Caller,
     Query(q): Query<PeriodExportQuery>,
 ) -> ApiResult<(HeaderMap, Vec<u8>)> {
-    caller.ensure(caller.role.manages_roster())?;
-    let within = list_scope(&state, &caller, q.region_id.as_deref()).await?;
-    let p = period(&q)?;
+    let (p, lines) =
+        app::certificate_export(&state, &caller, q.region_id.as_deref(), q.from.as_deref(), q.to.as_deref()).await?;
     let (from, to) = (p.from, p.to);
-    let (starts, ends) = p.bounds();
-    let lines = store::certificates(&state.db.pool, &within, starts, ends).await?;
     let table = Table {
         sheet: "服务证明",
         title: format!("志愿服务证明开具记录（{from} 至 {to}）"),

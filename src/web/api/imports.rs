@@ -1,12 +1,9 @@
 //! `/api/v1/imports/volunteers`: a roster workbook (or csv) in, a row-by-row
 //! report out; and the template a town fills in.
 
-use super::list_scope;
+use crate::app::roster::{self as app, report, ImportReport};
 use crate::domain::id_number::check_char;
-use crate::domain::lang::Lang;
 use crate::domain::roster::Column;
-use crate::domain::validation::Problem;
-use crate::store::roster::{self, Options, Outcome};
 use crate::web::auth::{request_lang, Caller};
 use crate::web::error::{ApiError, ApiResult};
 use crate::web::xlsx::{self, download_headers, Col, Table, XCell};
@@ -15,8 +12,8 @@ use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, Uri};
 use axum::Json;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 /// A roster of 100 000 rows is some 10 MB as a workbook and more as csv.
 pub const MAX_UPLOAD: usize = 64 * 1024 * 1024;
@@ -32,57 +29,6 @@ pub struct ImportQuery {
     pub skip_invalid: Option<String>,
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct ImportReport {
-    /// Data rows read (blank rows are not counted).
-    pub rows: usize,
-    /// Rows that passed every check.
-    pub valid: usize,
-    /// Rows stored by this call (0 on a dry run, or when an invalid row stopped the import).
-    pub imported: usize,
-    pub errors: Vec<ImportError>,
-    /// Rows taken differently from how the sheet has them but not refused
-    /// (a typed gender that contradicts the ID number: the number decides).
-    pub warnings: Vec<ImportError>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct ImportError {
-    /// The row number as Excel shows it.
-    pub row: u32,
-    /// The column's header as written in the sheet.
-    pub column: String,
-    /// In the request's language.
-    pub message: String,
-}
-
-pub fn report(o: Outcome, lang: Lang) -> ImportReport {
-    let lines = |list: Vec<crate::domain::roster::RowError>| {
-        list.into_iter()
-            .map(|e| ImportError { row: e.row, column: e.column, message: lang.t(&e.zh, &e.en).to_string() })
-            .collect()
-    };
-    ImportReport {
-        rows: o.rows,
-        valid: o.valid,
-        imported: o.imported,
-        errors: lines(o.errors),
-        warnings: lines(o.warnings),
-    }
-}
-
-fn flag(field: &str, v: Option<&str>) -> ApiResult<bool> {
-    match v.map(str::trim) {
-        None | Some("") | Some("false") | Some("0") => Ok(false),
-        Some("true") | Some("1") => Ok(true),
-        Some(_) => Err(ApiError::field(Problem::new(
-            field,
-            format!("{field} 应为 true 或 false"),
-            format!("{field} must be true or false"),
-        ))),
-    }
-}
-
 #[utoipa::path(post, path = "/api/v1/imports/volunteers", tag = "imports", params(ImportQuery), security(("bearer" = [])),
     request_body(content = Vec<u8>, description = "the workbook (.xlsx) or a csv (UTF-8 or GBK)",
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
@@ -96,23 +42,15 @@ pub async fn volunteers(
     Query(q): Query<ImportQuery>,
     body: Bytes,
 ) -> ApiResult<Json<ImportReport>> {
-    caller.ensure(caller.role.manages_roster())?;
-    let within = list_scope(&state, &caller, q.region_id.as_deref()).await?;
-    let opts = Options {
-        dry_run: flag("dry_run", q.dry_run.as_deref())?,
-        skip_invalid: flag("skip_invalid", q.skip_invalid.as_deref())?,
-    };
-    if body.is_empty() {
-        return Err(ApiError::field(Problem::new("file", "请上传花名册文件", "Upload the roster file")));
-    }
-    let outcome = roster::run(&state.db, &within, body.to_vec(), opts, &|_, _| {})
-        .await?
-        .map_err(|e| ApiError::field(e.problem()))?;
-    if outcome.imported > 0 {
-        caller
-            .audit(&state, "import", "volunteers", &within, &format!("{} of {} rows", outcome.imported, outcome.rows))
-            .await;
-    }
+    let outcome = app::import(
+        &state,
+        &caller,
+        q.region_id.as_deref(),
+        q.dry_run.as_deref(),
+        q.skip_invalid.as_deref(),
+        body.to_vec(),
+    )
+    .await?;
     Ok(Json(report(outcome, request_lang(&headers, uri.query()))))
 }
 
@@ -194,7 +132,7 @@ pub fn template_workbook() -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     responses((status = 200, description = "an empty roster workbook with one example row and a notes sheet",
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403)))]
 pub async fn template(caller: Caller) -> ApiResult<(HeaderMap, Vec<u8>)> {
-    caller.ensure(caller.role.manages_roster())?;
+    app::ensure_manages(&caller)?;
     let bytes = template_workbook().map_err(|e| {
         tracing::error!(error = %e, "template workbook");
         ApiError::internal()

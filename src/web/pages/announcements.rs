@@ -1,12 +1,13 @@
 //! Announcements on a page: everyone reads the notices addressed to them;
 //! staff post them and see who has read each one.
 
-use super::{csrf_failed, csrf_ok, error_page, form_get, form_pairs, lang_of, render, render_status, Chrome};
+use super::form_to_map;
+use super::{csrf_failed, csrf_ok, error_page, form_pairs, lang_of, render, render_status, Chrome};
+use crate::app::announcements::{self as app, Announcement, AnnouncementKind, Receipt};
+use crate::app::input::from_form;
+use crate::app::regions::Region;
 use crate::domain::clock::minute_text as local_time;
 use crate::domain::lang::Lang;
-use crate::store::announcements::{Announcement, Receipt};
-use crate::store::regions::{self as region_store, Region};
-use crate::web::api::announcements::{self as api, KINDS};
 use crate::web::auth::{Caller, PageUser};
 use crate::web::error::ApiError;
 use crate::web::AppState;
@@ -15,15 +16,10 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use serde_json::json;
 
-pub fn kind_text(lang: Lang, kind: &str) -> &'static str {
-    match kind {
-        "policy" => lang.t("政策", "Policy"),
-        "event" => lang.t("活动", "Event"),
-        "job" => lang.t("招聘", "Job"),
-        _ => lang.t("其他", "Other"),
-    }
+pub fn kind_text(lang: Lang, kind: AnnouncementKind) -> &'static str {
+    let (zh, en) = kind.label();
+    lang.t(zh, en)
 }
 
 pub struct NoticeLine {
@@ -40,7 +36,7 @@ pub fn lines(lang: Lang, list: &[Announcement]) -> Vec<NoticeLine> {
         .map(|a| NoticeLine {
             id: a.id,
             title: a.title.clone(),
-            kind: kind_text(lang, &a.kind),
+            kind: kind_text(lang, a.kind),
             region: a.region_name.clone(),
             posted: local_time(a.posted_at),
             unread: a.read_at.is_none(),
@@ -64,21 +60,13 @@ async fn list_page(
     lang: Lang,
     message: Option<String>,
 ) -> Result<ListPage, ApiError> {
-    let list = api::visible_list(state, caller, 100).await?;
-    let regions = if caller.role.manages_roster() {
-        region_store::list(&state.db.pool, Some(caller.scope_path()), None)
-            .await?
-            .into_iter()
-            .filter(|r| r.kind != "grid")
-            .collect()
-    } else {
-        vec![]
-    };
+    let list = app::visible_list(state, caller, 100).await?;
+    let regions = app::addressable_regions(state, caller).await?;
     Ok(ListPage {
         c: Chrome::new(caller, lang, "announcements", "/announcements"),
         list: lines(lang, &list),
         regions,
-        kinds: KINDS.iter().map(|k| (*k, kind_text(lang, k))).collect(),
+        kinds: AnnouncementKind::ALL.iter().map(|k| (k.as_str(), kind_text(lang, *k))).collect(),
         message,
     })
 }
@@ -102,11 +90,13 @@ pub async fn create(
     if !csrf_ok(&caller, &pairs) {
         return csrf_failed(lang);
     }
-    let body = json!({
-        "title": form_get(&pairs, "title"), "body": form_get(&pairs, "body"),
-        "kind": form_get(&pairs, "kind"), "region_id": form_get(&pairs, "region_id"),
-    });
-    match api::post_announcement(&state, &caller, body.as_object().unwrap_or(&Default::default())).await {
+    let fields: Vec<(String, String)> =
+        pairs.iter().filter(|(k, _)| matches!(k.as_str(), "title" | "body" | "kind" | "region_id")).cloned().collect();
+    let posted = match from_form(form_to_map(&fields, &[], &[])) {
+        Ok(input) => app::post(&state, &caller, input).await,
+        Err(e) => Err(e),
+    };
+    match posted {
         Ok(a) => Redirect::to(&format!("/announcements/{}", a.id)).into_response(),
         Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
             match list_page(&state, &caller, lang, Some(super::problems_text(lang, &e))).await {
@@ -138,9 +128,8 @@ pub async fn show(
 ) -> Response {
     let lang = lang_of(&headers);
     let result: Result<ShowPage, ApiError> = async {
-        let a = api::visible_one(&state, &caller, id).await?;
-        crate::store::announcements::mark_read(&state.db.pool, id, caller.user_id).await?;
-        let receipts = match api::receipts_of(&state, &caller, id).await {
+        let a = app::open(&state, &caller, id).await?;
+        let receipts = match app::receipts(&state, &caller, id).await {
             Ok((_, r)) => Some((
                 r.read
                     .into_iter()
@@ -156,7 +145,7 @@ pub async fn show(
         };
         Ok(ShowPage {
             c: Chrome::new(&caller, lang, "announcements", &format!("/announcements/{id}")),
-            kind: kind_text(lang, &a.kind),
+            kind: kind_text(lang, a.kind),
             posted: local_time(a.posted_at),
             a,
             receipts,

@@ -2,10 +2,7 @@
 //! error report as a table; the workbook exports are linked from here too.
 
 use super::{csrf_failed, error_page, lang_of, render, Chrome};
-use crate::domain::region::RegionKind;
-use crate::store::regions as region_store;
-use crate::store::roster::{self, Options};
-use crate::web::api::imports::{report, ImportReport};
+use crate::app::roster::{self as app, report, ImportReport, Options};
 use crate::web::auth::{Caller, PageUser};
 use crate::web::error::ApiError;
 use crate::web::AppState;
@@ -37,28 +34,12 @@ pub struct ImportsPage {
 
 /// Towns (and the county) inside the caller's scope: a roster is a town's.
 async fn region_opts(state: &AppState, caller: &Caller, chosen: Option<i64>) -> Result<Vec<RegionOpt>, ApiError> {
-    let list = region_store::list(&state.db.pool, Some(caller.scope_path()), None).await?;
-    let mut opts: Vec<RegionOpt> = list
-        .iter()
-        .filter(|r| matches!(r.kind(), RegionKind::County | RegionKind::Town))
-        .map(|r| RegionOpt { id: r.id, label: r.name.clone(), selected: false })
-        .collect();
-    if opts.is_empty() {
-        // a village's staff import into their own village
-        opts = list.iter().take(1).map(|r| RegionOpt { id: r.id, label: r.name.clone(), selected: false }).collect();
-    }
-    let pick = chosen
-        .filter(|id| opts.iter().any(|o| o.id == *id))
-        .or_else(|| list.iter().find(|r| r.kind() == RegionKind::Town).map(|r| r.id))
-        .or_else(|| opts.first().map(|o| o.id));
-    for o in &mut opts {
-        o.selected = Some(o.id) == pick;
-    }
-    Ok(opts)
+    let (list, pick) = app::import_regions(state, caller, chosen).await?;
+    Ok(list.into_iter().map(|r| RegionOpt { selected: Some(r.id) == pick, id: r.id, label: r.name }).collect())
 }
 
 fn page(c: Chrome, regions: Vec<RegionOpt>) -> ImportsPage {
-    let today = crate::today_local();
+    let today = crate::domain::clock::today();
     ImportsPage {
         c,
         region_id: regions.iter().find(|o| o.selected).map(|o| o.id).unwrap_or(0),
@@ -75,8 +56,8 @@ fn page(c: Chrome, regions: Vec<RegionOpt>) -> ImportsPage {
 
 pub async fn form(State(state): State<AppState>, PageUser(caller): PageUser, headers: HeaderMap) -> Response {
     let lang = lang_of(&headers);
-    if !caller.role.manages_roster() {
-        return error_page(lang, ApiError::forbidden());
+    if let Err(e) = app::ensure_manages(&caller) {
+        return error_page(lang, e);
     }
     match region_opts(&state, &caller, None).await {
         Ok(regions) => render(&page(Chrome::new(&caller, lang, "imports", "/imports"), regions)),
@@ -91,8 +72,8 @@ pub async fn submit(
     mut form: Multipart,
 ) -> Response {
     let lang = lang_of(&headers);
-    if !caller.role.manages_roster() {
-        return error_page(lang, ApiError::forbidden());
+    if let Err(e) = app::ensure_manages(&caller) {
+        return error_page(lang, e);
     }
     let (mut csrf, mut region_id, mut mode, mut skip, mut file, mut file_name) =
         (String::new(), None, String::new(), false, Vec::new(), String::new());
@@ -136,28 +117,23 @@ pub async fn submit(
         p.problem = lang.t("请选择区域", "Choose a region").into();
         return render(&p);
     };
-    let within = match region_store::get(&state.db.pool, region).await {
-        Ok(Some(r)) if caller.covers(&r.path) => r.path,
-        Ok(_) => return error_page(lang, ApiError::forbidden()),
-        Err(e) => return error_page(lang, e.into()),
+    let within = match app::import_region(&state, &caller, region).await {
+        Ok(path) => path,
+        Err(e) => return error_page(lang, e),
     };
     if file.is_empty() {
         p.problem = lang.t("请选择花名册文件", "Choose the roster file").into();
         return render(&p);
     }
-    match roster::run(&state.db, &within, file, Options { dry_run: p.dry_run, skip_invalid: skip }, &|_, _| {}).await {
+    match app::import_into(&state, &caller, &within, file, Options { dry_run: p.dry_run, skip_invalid: skip }).await {
         Ok(Ok(outcome)) => {
-            if outcome.imported > 0 {
-                let detail = format!("{} of {} rows", outcome.imported, outcome.rows);
-                caller.audit(&state, "import", "volunteers", &within, &detail).await;
-            }
             p.report = Some(report(outcome, lang));
         }
         Ok(Err(sheet)) => {
             let prob = sheet.problem();
             p.problem = lang.t(&prob.zh, &prob.en).to_string();
         }
-        Err(e) => return error_page(lang, e.into()),
+        Err(e) => return error_page(lang, e),
     }
     render(&p)
 }

@@ -1,13 +1,15 @@
 //! Incentive pages: the rewards shop and "my points" on a phone, leaderboards,
 //! the yearly assessment with its reasons, and the town's rules for staff.
 
-use super::{csrf_failed, csrf_ok, error_page, form_get, form_pairs, lang_of, render, render_status, Chrome};
-use crate::domain::assessment::Grade;
+use super::{
+    csrf_failed, csrf_ok, error_page, form_get, form_pairs, form_to_map, lang_of, render, render_status, Chrome,
+};
+use crate::app::input::from_form;
+use crate::app::points::{
+    self as app, Assessment, Grade, Leaderboards, PointsEntry, Reconciliation, Redeem, Redemption, Reward, RewardChange,
+};
+use crate::app::regions::TownRules;
 use crate::domain::lang::Lang;
-use crate::store::points::{self, PointsEntry};
-use crate::store::rewards::{self, Reconciliation, Redemption, Reward};
-use crate::store::settings::{self, TownRules};
-use crate::web::api::incentives::{build_assessment, build_leaderboards, Assessment, Leaderboards, YearQuery};
 use crate::web::auth::{Caller, PageUser};
 use crate::web::error::ApiError;
 use crate::web::AppState;
@@ -16,6 +18,7 @@ use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use serde::Deserialize;
 use serde_json::{json, Value};
 
 #[derive(Template)]
@@ -42,34 +45,15 @@ async fn shop_page(
     lang: Lang,
     message: Option<String>,
 ) -> Result<ShopPage, ApiError> {
-    let list = rewards::list_around(&state.db.pool, caller.scope_path()).await?;
-    let mut with_rec = Vec::new();
-    for r in list {
-        let rec =
-            if caller.role.manages_roster() { Some(rewards::reconcile(&state.db.pool, r.id).await?) } else { None };
-        with_rec.push((r, rec));
-    }
-    let (balance, mine, entries) = match caller.volunteer_id {
-        Some(v) => (
-            Some(points::balance(&state.db.pool, v).await?),
-            rewards::redemptions(&state.db.pool, Some(v), None).await?,
-            points::entries(&state.db.pool, v).await?.into_iter().rev().take(30).collect(),
-        ),
-        None => (None, vec![], vec![]),
-    };
-    let region_id = crate::store::regions::list(&state.db.pool, Some(caller.scope_path()), None)
-        .await?
-        .first()
-        .map(|r| r.id)
-        .unwrap_or(0);
+    let s = app::shop(state, caller).await?;
     Ok(ShopPage {
         c: Chrome::new(caller, lang, "shop", "/shop"),
-        balance,
-        rewards: with_rec,
-        mine,
-        entries,
+        balance: s.balance,
+        rewards: s.rewards,
+        mine: s.mine,
+        entries: s.entries,
         message,
-        region_id,
+        region_id: s.region_id,
     })
 }
 
@@ -94,24 +78,42 @@ pub async fn shop_act(
         return csrf_failed(lang);
     }
     let num = |k: &str| form_get(&pairs, k).and_then(|v| v.trim().parse::<i64>().ok());
-    let to_map = |v: Value| v.as_object().cloned().unwrap_or_default();
     let result: Result<String, ApiError> = async {
         match form_get(&pairs, "action") {
             Some("redeem") => {
                 let v = caller.volunteer_id.ok_or_else(ApiError::forbidden)?;
-                let body = to_map(json!({"volunteer_id": v, "reward_id": num("reward_id"), "quantity": num("quantity").unwrap_or(1)}));
-                let (_, r) = crate::web::api::incentives::redeem(State(state.clone()), caller.clone(), crate::web::api::Body(body)).await?;
-                Ok(format!("{}{} × {}，{} {}", lang.t("兑换成功：", "Redeemed: "), r.reward_name, r.quantity, lang.t("扣除积分", "points spent"), r.points))
+                let input = Redeem {
+                    volunteer_id: Some(v),
+                    reward_id: num("reward_id"),
+                    quantity: Some(num("quantity").unwrap_or(1)),
+                };
+                let r = app::redeem(&state, &caller, input).await?;
+                Ok(format!(
+                    "{}{} × {}，{} {}",
+                    lang.t("兑换成功：", "Redeemed: "),
+                    r.reward_name,
+                    r.quantity,
+                    lang.t("扣除积分", "points spent"),
+                    r.points
+                ))
             }
             Some("add") => {
-                let body = to_map(json!({"name": form_get(&pairs, "name"), "points": num("points"), "stock": num("stock"), "region_id": num("region_id")}));
-                let _created = crate::web::api::incentives::create(State(state.clone()), caller.clone(), crate::web::api::Body(body)).await?;
+                let fields: Vec<(String, String)> = pairs
+                    .iter()
+                    .filter(|(k, _)| matches!(k.as_str(), "name" | "points" | "stock" | "region_id"))
+                    .cloned()
+                    .collect();
+                app::create_reward(&state, &caller, from_form(form_to_map(&fields, &[], &[]))?).await?;
                 Ok(lang.t("已上架", "Added to the shop").to_string())
             }
             Some("restock") => {
                 let id = num("reward_id").ok_or_else(|| ApiError::bad_request("缺少商品", "No reward given"))?;
-                let body = to_map(json!({"stock_change": num("stock_change").unwrap_or(0), "reason": form_get(&pairs, "reason")}));
-                let _updated = crate::web::api::incentives::update(State(state.clone()), caller.clone(), axum::extract::Path(id), crate::web::api::Body(body)).await?;
+                let input = RewardChange {
+                    stock_change: Some(num("stock_change").unwrap_or(0)),
+                    reason: form_get(&pairs, "reason").map(str::to_string),
+                    ..Default::default()
+                };
+                app::update_reward(&state, &caller, id, input).await?;
                 Ok(lang.t("库存已调整", "Stock changed").to_string())
             }
             _ => Err(ApiError::bad_request("未知操作", "Unknown action")),
@@ -132,6 +134,13 @@ pub async fn shop_act(
     }
 }
 
+/// `?region_id=&year=` of the assessment and leaderboard pages.
+#[derive(Deserialize, Default)]
+pub struct YearQuery {
+    pub region_id: Option<String>,
+    pub year: Option<String>,
+}
+
 #[derive(Template)]
 #[template(path = "leaderboards.html")]
 pub struct LeaderboardPage {
@@ -146,7 +155,7 @@ pub async fn leaderboards(
     Query(q): Query<YearQuery>,
 ) -> Response {
     let lang = lang_of(&headers);
-    match build_leaderboards(&state, &caller, &q).await {
+    match app::leaderboards(&state, &caller, q.region_id.as_deref(), q.year.as_deref()).await {
         Ok(b) => render(&LeaderboardPage { c: Chrome::new(&caller, lang, "leaderboards", "/leaderboards"), b }),
         Err(e) => error_page(lang, e),
     }
@@ -180,7 +189,7 @@ pub async fn assessments(
     Query(q): Query<YearQuery>,
 ) -> Response {
     let lang = lang_of(&headers);
-    match build_assessment(&state, &caller, &q).await {
+    match app::assessment(&state, &caller, q.region_id.as_deref(), q.year.as_deref()).await {
         Ok(a) => render(&AssessmentPage { c: Chrome::new(&caller, lang, "assessments", "/assessments"), a }),
         Err(e) => error_page(lang, e),
     }
@@ -206,11 +215,7 @@ async fn rules_page(
     lang: Lang,
     message: Option<String>,
 ) -> Result<RulesPage, ApiError> {
-    caller.ensure(caller.role.manages_roster())?;
-    let regions = crate::store::regions::list(&state.db.pool, Some(caller.scope_path()), None).await?;
-    let town =
-        regions.iter().find(|r| r.kind == "town").or(regions.first()).cloned().ok_or_else(ApiError::not_found)?;
-    let r = settings::rules_for(&state.db.pool, &town.path).await?;
+    let (town, r) = app::rules_of_home_town(state, caller).await?;
     let dates = |v: &[chrono::NaiveDate]| v.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("\n");
     Ok(RulesPage {
         c: Chrome::new(caller, lang, "rules", "/rules"),
@@ -219,7 +224,7 @@ async fn rules_page(
         workdays: dates(&r.calendar.workdays),
         region_id: town.id,
         region_name: town.name,
-        today: crate::today_local().to_string(),
+        today: crate::domain::clock::today().to_string(),
         r,
         message,
     })

@@ -3,11 +3,9 @@
 //! the workbook one click away.
 
 use super::{error_page, lang_of, render, Chrome};
+use crate::app::reports::{self as app, Summary, SummaryAsk};
 use crate::domain::category::category_label;
 use crate::domain::lang::Lang;
-use crate::domain::report::Summary;
-use crate::store::regions;
-use crate::web::api::reports::{build, SummaryQuery};
 use crate::web::auth::{urlencode, Caller, PageUser};
 use crate::web::charts;
 use crate::web::error::ApiError;
@@ -17,6 +15,17 @@ use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::Datelike;
+use serde::Deserialize;
+
+/// The dashboard's query: the summary's, without a format (the page is HTML).
+#[derive(Deserialize, Default)]
+pub struct SummaryQuery {
+    pub region_id: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub preparer: Option<String>,
+    pub person_in_charge: Option<String>,
+}
 
 pub struct Figure {
     pub label: String,
@@ -54,7 +63,7 @@ pub async fn page(
 ) -> Response {
     let lang = lang_of(&headers);
     // this year so far, unless asked otherwise
-    let today = crate::today_local();
+    let today = crate::domain::clock::today();
     if q.from.as_deref().is_none_or(str::is_empty) {
         q.from = Some(format!("{}-01-01", today.year()));
     }
@@ -68,13 +77,17 @@ pub async fn page(
 }
 
 async fn build_page(state: &AppState, caller: &Caller, lang: Lang, q: &SummaryQuery) -> Result<ReportsPage, ApiError> {
-    let s = build(state, caller, q).await?;
-    let choices = regions::list(&state.db.pool, Some(caller.scope_path()), None).await?;
-    let regions = choices
-        .into_iter()
-        .filter(|r| r.kind != "grid")
-        .map(|r| RegionChoice { selected: r.id == s.region_id, id: r.id, name: r.name })
-        .collect();
+    let ask = SummaryAsk {
+        region_id: q.region_id.as_deref(),
+        from: q.from.as_deref(),
+        to: q.to.as_deref(),
+        preparer: q.preparer.as_deref(),
+        person_in_charge: q.person_in_charge.as_deref(),
+    };
+    let s = app::summary(state, caller, &ask).await?;
+    let choices = app::report_regions(state, caller).await?;
+    let regions =
+        choices.into_iter().map(|r| RegionChoice { selected: r.id == s.region_id, id: r.id, name: r.name }).collect();
     let t = |zh: &str, en: &str| lang.t(zh, en).to_string();
     let teams_total: i64 = s.teams.values().map(|t| t.count).sum();
     let figures = vec![
@@ -128,9 +141,7 @@ async fn build_page(state: &AppState, caller: &Caller, lang: Lang, q: &SummaryQu
     let mut parts: Vec<(String, f64)> = s.by_region.iter().map(|l| (l.label.clone(), l.hours)).collect();
     parts.sort_by(|a, b| b.1.total_cmp(&a.1));
     // one village one team: the share of the region's villages that have a team
-    let coverage = regions::village_coverage(&state.db.pool, &region_path(state, s.region_id).await?).await?;
-    let covered = coverage.iter().filter(|v| v.teams > 0).count();
-    let team_share = if coverage.is_empty() { 0.0 } else { covered as f64 / coverage.len() as f64 };
+    let team_share = app::team_coverage(state, caller, s.region_id).await?;
     let mut xlsx_link =
         format!("/api/v1/reports/summary?format=xlsx&region_id={}&from={}&to={}", s.region_id, s.from, s.to);
     if !s.person_in_charge.is_empty() {
@@ -149,8 +160,4 @@ async fn build_page(state: &AppState, caller: &Caller, lang: Lang, q: &SummaryQu
         xlsx_link,
         s,
     })
-}
-
-async fn region_path(state: &AppState, id: i64) -> Result<String, ApiError> {
-    regions::get(&state.db.pool, id).await?.map(|r| r.path).ok_or_else(ApiError::not_found)
 }
