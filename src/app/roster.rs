@@ -12,6 +12,9 @@ use crate::store::{exports as export_store, regions as region_store, roster as s
 use serde::Serialize;
 use utoipa::ToSchema;
 
+/// A roster of 100 000 rows is some 10 MB as a workbook and more as csv.
+pub const MAX_UPLOAD: usize = 64 * 1024 * 1024;
+
 pub use crate::store::exports::{CertificateLine, RecordLine};
 pub use crate::store::regions::Region;
 pub use crate::store::roster::{Options, Outcome};

@@ -5,9 +5,9 @@
 //! character computed with ISO 7064 MOD 11-2. Old fifteen-digit numbers (born
 //! 19xx, no check character) are still printed on some records and are upgraded.
 
+use super::gender::Gender;
 use super::text::fold_width;
 use super::validation::Problem;
-use super::volunteer::Gender;
 use chrono::{Datelike, NaiveDate};
 use std::fmt;
 

@@ -11,6 +11,7 @@ pub mod care;
 pub mod category;
 pub mod clock;
 pub mod error_code;
+pub mod gender;
 pub mod geo;
 pub mod grids;
 pub mod id_number;

@@ -10,56 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, sqlx::Type)]
-#[serde(rename_all = "snake_case")]
-#[sqlx(type_name = "TEXT", rename_all = "snake_case")]
-pub enum Gender {
-    Male,
-    Female,
-}
-
-impl Gender {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Gender::Male => "male",
-            Gender::Female => "female",
-        }
-    }
-    pub fn parse<S: AsRef<str> + ?Sized>(s: &S) -> Option<Gender> {
-        let s = s.as_ref();
-        match s {
-            "male" | "男" | "m" | "M" => Some(Gender::Male),
-            "female" | "女" | "f" | "F" => Some(Gender::Female),
-            _ => None,
-        }
-    }
-    pub fn label(self) -> (&'static str, &'static str) {
-        match self {
-            Gender::Male => ("男", "Male"),
-            Gender::Female => ("女", "Female"),
-        }
-    }
-}
-
-/// Compatibility while the rest of the code moves from strings to this type:
-/// comparing with the stored text, and reading it as text.
-impl PartialEq<&str> for Gender {
-    fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
-    }
-}
-
-impl AsRef<str> for Gender {
-    fn as_ref(&self) -> &str {
-        self.as_str()
-    }
-}
-
-impl std::fmt::Display for Gender {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use super::gender::Gender;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, sqlx::Type)]
 #[serde(rename_all = "snake_case")]
@@ -90,20 +41,6 @@ impl VolunteerStatus {
             VolunteerStatus::Active => ("在册", "Active"),
             VolunteerStatus::Inactive => ("停用", "Inactive"),
         }
-    }
-}
-
-/// Compatibility while the rest of the code moves from strings to this type:
-/// comparing with the stored text, and reading it as text.
-impl PartialEq<&str> for VolunteerStatus {
-    fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
-    }
-}
-
-impl AsRef<str> for VolunteerStatus {
-    fn as_ref(&self) -> &str {
-        self.as_str()
     }
 }
 

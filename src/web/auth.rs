@@ -5,7 +5,6 @@ use super::error::ApiError;
 use super::AppState;
 use crate::app::accounts;
 use crate::domain::error_code::ErrorCode;
-use crate::domain::lang::Lang;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, Method};
@@ -15,7 +14,6 @@ use axum_extra::extract::CookieJar;
 pub use crate::app::Caller;
 
 pub const SESSION_COOKIE: &str = "lb_session";
-pub const LANG_COOKIE: &str = "lb_lang";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
@@ -107,30 +105,5 @@ impl FromRequestParts<AppState> for PageUser {
     }
 }
 
-pub fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-/// The language of a request: `?lang=`, then the language cookie, then
-/// `Accept-Language`; Chinese when nothing says otherwise.
-pub fn request_lang(headers: &HeaderMap, query: Option<&str>) -> Lang {
-    if let Some(q) = query {
-        for pair in q.split('&') {
-            if let Some(v) = pair.strip_prefix("lang=") {
-                if let Some(l) = Lang::from_tag(v) {
-                    return l;
-                }
-            }
-        }
-    }
-    let jar = CookieJar::from_headers(headers);
-    if let Some(l) = jar.get(LANG_COOKIE).and_then(|c| Lang::from_tag(c.value())) {
-        return l;
-    }
-    headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(Lang::from_tag).unwrap_or_default()
-}
+pub use super::lang::{request_lang, LANG_COOKIE};
+pub use super::url::urlencode;

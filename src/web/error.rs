@@ -4,6 +4,7 @@
 
 use crate::domain::error_code::ErrorCode;
 use crate::domain::lang::Lang;
+use askama::Template;
 use axum::extract::Request;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
@@ -28,13 +29,13 @@ impl IntoResponse for ApiError {
 /// the framework's own API errors (a bad path number, a wrong method, a body
 /// too large) the contract's JSON shape.
 pub async fn localize(req: Request, next: Next) -> Response {
-    let lang = crate::web::auth::request_lang(req.headers(), req.uri().query());
+    let lang = crate::web::lang::request_lang(req.headers(), req.uri().query());
     let is_api = req.uri().path().starts_with("/api/");
     let mut res = next.run(req).await;
     let pending = res.extensions_mut().remove::<PendingError>();
     if res.extensions_mut().remove::<Panicked>().is_some() && !is_api {
         // a browser gets the error page, not JSON
-        return crate::web::pages::error_page(lang, ApiError::internal());
+        return error_page(lang, ApiError::internal());
     }
     let status = res.status();
     let e = match pending {
@@ -112,5 +113,30 @@ pub fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Respons
     tracing::error!(panic = %what, "a request handler panicked");
     let mut res = ApiError::internal().into_response();
     res.extensions_mut().insert(Panicked);
+    res
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub lang: Lang,
+    pub status: u16,
+    pub message: String,
+}
+
+impl ErrorPage {
+    pub fn t<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
+        self.lang.t(zh, en)
+    }
+}
+
+/// An API error shown as a page.
+pub fn error_page(lang: Lang, e: ApiError) -> Response {
+    let page = ErrorPage { lang, status: e.status.as_u16(), message: lang.t(&e.zh, &e.en).to_string() };
+    let mut res = match page.render() {
+        Ok(html) => axum::response::Html(html).into_response(),
+        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "error").into_response(),
+    };
+    *res.status_mut() = e.status;
     res
 }

@@ -6,9 +6,11 @@ pub mod auth;
 pub mod charts;
 pub mod checkin;
 pub mod error;
+pub mod lang;
 pub mod openapi;
 pub mod pages;
 pub mod qr;
+pub mod url;
 pub mod xlsx;
 
 use axum::http::{header, HeaderValue};
@@ -61,7 +63,7 @@ async fn not_found(req: axum::extract::Request) -> axum::response::Response {
     if req.uri().path().starts_with("/api/") {
         e.into_response()
     } else {
-        pages::error_page(auth::request_lang(req.headers(), req.uri().query()), e)
+        error::error_page(lang::request_lang(req.headers(), req.uri().query()), e)
     }
 }
 

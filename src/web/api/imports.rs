@@ -15,8 +15,7 @@ use axum::Json;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-/// A roster of 100 000 rows is some 10 MB as a workbook and more as csv.
-pub const MAX_UPLOAD: usize = 64 * 1024 * 1024;
+pub use crate::app::roster::MAX_UPLOAD;
 
 #[derive(Deserialize, IntoParams, Default)]
 pub struct ImportQuery {
@@ -29,8 +28,13 @@ pub struct ImportQuery {
     pub skip_invalid: Option<String>,
 }
 
+/// The roster file as sent: the bytes of the workbook or the csv.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct RosterFile(#[allow(dead_code)] Vec<u8>);
+
 #[utoipa::path(post, path = "/api/v1/imports/volunteers", tag = "imports", params(ImportQuery), security(("bearer" = [])),
-    request_body(content = Vec<u8>, description = "the workbook (.xlsx) or a csv (UTF-8 or GBK)",
+    request_body(content = RosterFile, description = "the workbook (.xlsx) or a csv (UTF-8 or GBK)",
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     responses((status = 200, body = ImportReport, description = "what was read, what is wrong row by row, what was stored"),
         (status = 403), (status = 413), (status = 422, description = "the file is not a roster")))]

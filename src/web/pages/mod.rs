@@ -80,7 +80,7 @@ pub fn router() -> Router<AppState> {
             "/imports",
             get(imports::form)
                 .post(imports::submit)
-                .layer(axum::extract::DefaultBodyLimit::max(crate::web::api::imports::MAX_UPLOAD)),
+                .layer(axum::extract::DefaultBodyLimit::max(crate::app::roster::MAX_UPLOAD)),
         )
         .route("/volunteers/new", get(volunteers::new_form).post(volunteers::create))
         .route("/volunteers/{id}", get(volunteers::show))
@@ -187,27 +187,7 @@ pub fn problems_text(lang: Lang, e: &ApiError) -> String {
     e.fields.iter().map(|p| lang.t(&p.zh, &p.en).to_string()).collect::<Vec<_>>().join("；")
 }
 
-#[derive(Template)]
-#[template(path = "error.html")]
-pub struct ErrorPage {
-    pub lang: Lang,
-    pub status: u16,
-    pub message: String,
-}
-
-impl ErrorPage {
-    pub fn t<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
-        self.lang.t(zh, en)
-    }
-}
-
-/// An API error shown as a page.
-pub fn error_page(lang: Lang, e: ApiError) -> Response {
-    let page = ErrorPage { lang, status: e.status.as_u16(), message: lang.t(&e.zh, &e.en).to_string() };
-    let mut res = render(&page);
-    *res.status_mut() = e.status;
-    res
-}
+pub use super::error::{error_page, ErrorPage};
 
 #[derive(Deserialize)]
 pub struct NextQuery {
