@@ -163,7 +163,7 @@ pub async fn create_audited(
 /// taken under the same lock a sign-up takes, so a sign-up at the same moment
 /// cannot leave more people with a place than the new capacity allows.
 pub async fn update(pool: &Pool, id: i64, d: &ActivityDraft, record: &Record) -> Result<()> {
-    let lock_sql = format!("SELECT status FROM activities WHERE id = $1{}", lock_clause(pool));
+    let lock_sql = super::locking(pool, "SELECT status FROM activities WHERE id = $1");
     let n = on_db!(pool, |p| {
         let mut tx = p.begin_write().await?;
         let status: Option<ActivityStatus> = sqlx::query_scalar(&lock_sql).bind(id).fetch_optional(&mut *tx).await?;
@@ -226,16 +226,6 @@ pub struct SignupOutcome {
     pub waiting_position: Option<i64>,
 }
 
-/// Locks the activity row for the rest of the transaction on PostgreSQL, so
-/// sign-ups for one activity are counted one at a time; SQLite's write lock,
-/// taken at BEGIN IMMEDIATE, already does that.
-fn lock_clause(pool: &Pool) -> &'static str {
-    match pool {
-        Pool::Sqlite(_) => "",
-        Pool::Postgres(_) => " FOR UPDATE",
-    }
-}
-
 /// Signs a volunteer up without an audit record (the demo town's seeding).
 pub async fn sign_up(pool: &Pool, activity_id: i64, volunteer_id: i64) -> Result<SignupOutcome> {
     sign_up_audited(pool, activity_id, volunteer_id, None).await
@@ -250,7 +240,7 @@ pub async fn sign_up_audited(
     record: Option<&Record>,
 ) -> Result<SignupOutcome> {
     let now = Utc::now();
-    let lock_sql = format!("SELECT capacity, status, ends_at FROM activities WHERE id = $1{}", lock_clause(pool));
+    let lock_sql = super::locking(pool, "SELECT capacity, status, ends_at FROM activities WHERE id = $1");
     let status: Result<SignupStatus> = on_db!(pool, |p| {
         let mut tx = p.begin_write().await?;
         let row: Option<(i64, ActivityStatus, DateTime<Utc>)> =
@@ -322,7 +312,7 @@ pub async fn waiting_position(pool: &Pool, activity_id: i64, volunteer_id: i64) 
 /// whose id is returned.
 pub async fn cancel(pool: &Pool, activity_id: i64, volunteer_id: i64, record: &Record) -> Result<Option<i64>> {
     let now = Utc::now();
-    let lock_sql = format!("SELECT capacity, status FROM activities WHERE id = $1{}", lock_clause(pool));
+    let lock_sql = super::locking(pool, "SELECT capacity, status FROM activities WHERE id = $1");
     on_db!(pool, |p| {
         let mut tx = p.begin_write().await?;
         let row: Option<(i64, ActivityStatus)> =
@@ -527,7 +517,7 @@ pub async fn close_audited(
     record: Option<&Record>,
 ) -> Result<(usize, usize)> {
     let now = Utc::now();
-    let lock_sql = format!("SELECT status FROM activities WHERE id = $1{}", lock_clause(pool));
+    let lock_sql = super::locking(pool, "SELECT status FROM activities WHERE id = $1");
     on_db!(pool, |p| {
         let mut tx = p.begin_write().await?;
         let status: Option<ActivityStatus> = sqlx::query_scalar(&lock_sql).bind(a.id).fetch_optional(&mut *tx).await?;

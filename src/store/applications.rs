@@ -217,14 +217,8 @@ pub async fn create(
     })
 }
 
-fn lock_sql(pool: &Pool) -> &'static str {
-    // SQLite has no row locks: its BEGIN IMMEDIATE already holds the only write lock.
-    match pool {
-        Pool::Sqlite(_) => "SELECT status, political_record, conduct, public_spirit FROM applications WHERE id = $1",
-        Pool::Postgres(_) => {
-            "SELECT status, political_record, conduct, public_spirit FROM applications WHERE id = $1 FOR UPDATE"
-        }
-    }
+fn lock_sql(pool: &Pool) -> String {
+    super::locking(pool, "SELECT status, political_record, conduct, public_spirit FROM applications WHERE id = $1")
 }
 
 type Locked = (String, Option<bool>, Option<bool>, Option<bool>);
@@ -251,7 +245,7 @@ pub async fn update(
     let id_hash = vault.blind(d.id_number.as_str());
     on_db!(pool, |p| {
         let mut tx = p.begin_write().await?;
-        let row: Option<Locked> = sqlx::query_as(lock_sql(pool)).bind(id).fetch_optional(&mut *tx).await?;
+        let row: Option<Locked> = sqlx::query_as(&lock_sql(pool)).bind(id).fetch_optional(&mut *tx).await?;
         let Some((status, ..)) = row else { return Err(StoreError::NotFound) };
         if !is_pending(&status) {
             return Err(decided());
@@ -297,7 +291,7 @@ pub async fn approve(pool: &Pool, id: i64, team_id: i64, by: i64, record: &Recor
     let now = Utc::now();
     on_db!(pool, |p| {
         let mut tx = p.begin_write().await?;
-        let row: Option<Locked> = sqlx::query_as(lock_sql(pool)).bind(id).fetch_optional(&mut *tx).await?;
+        let row: Option<Locked> = sqlx::query_as(&lock_sql(pool)).bind(id).fetch_optional(&mut *tx).await?;
         let Some((status, political_record, conduct, public_spirit)) = row else { return Err(StoreError::NotFound) };
         if !is_pending(&status) {
             return Err(decided());
@@ -381,7 +375,7 @@ pub async fn reject(pool: &Pool, id: i64, reason: &str, by: i64, record: &Record
     let now = Utc::now();
     on_db!(pool, |p| {
         let mut tx = p.begin_write().await?;
-        let row: Option<Locked> = sqlx::query_as(lock_sql(pool)).bind(id).fetch_optional(&mut *tx).await?;
+        let row: Option<Locked> = sqlx::query_as(&lock_sql(pool)).bind(id).fetch_optional(&mut *tx).await?;
         let Some((status, ..)) = row else { return Err(StoreError::NotFound) };
         if !is_pending(&status) {
             return Err(decided());
@@ -400,23 +394,4 @@ pub async fn reject(pool: &Pool, id: i64, reason: &str, by: i64, record: &Record
         tx.commit().await?;
         Ok(())
     })
-}
-
-/// Public applications from one client and one phone since a moment, for rate
-/// limiting (the hashes are those `create` recorded).
-pub async fn public_since(
-    pool: &Pool,
-    client_hash: &str,
-    phone_hash: &str,
-    since: DateTime<Utc>,
-) -> Result<(i64, i64)> {
-    Ok(on_db!(pool, |p| sqlx::query_as::<_, (i64, i64)>(
-        "SELECT (SELECT COUNT(*) FROM public_submissions WHERE client_hash = $1 AND at >= $3),
-                (SELECT COUNT(*) FROM public_submissions WHERE phone_hash = $2 AND at >= $3)"
-    )
-    .bind(client_hash)
-    .bind(phone_hash)
-    .bind(since)
-    .fetch_one(p)
-    .await?))
 }

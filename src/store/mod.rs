@@ -22,6 +22,7 @@ pub mod mobilizations;
 pub mod needs;
 pub mod notifications;
 pub mod points;
+pub mod public_submissions;
 pub mod regions;
 pub mod reports;
 pub mod rewards;

@@ -131,11 +131,8 @@ pub async fn create(
     })
 }
 
-fn lock_sql(pool: &Pool) -> &'static str {
-    match pool {
-        Pool::Sqlite(_) => "SELECT status, volunteers_needed FROM needs WHERE id = $1",
-        Pool::Postgres(_) => "SELECT status, volunteers_needed FROM needs WHERE id = $1 FOR UPDATE",
-    }
+fn lock_sql(pool: &Pool) -> String {
+    super::locking(pool, "SELECT status, volunteers_needed FROM needs WHERE id = $1")
 }
 
 /// Locks the need, then counts its acceptances in a statement of its own: on
@@ -143,7 +140,7 @@ fn lock_sql(pool: &Pool) -> &'static str {
 /// inside the locking statement could miss an acceptance it waited for.
 macro_rules! lock_need {
     ($tx:expr, $pool:expr, $id:expr) => {{
-        let row: Option<(String, i64)> = sqlx::query_as(lock_sql($pool)).bind($id).fetch_optional(&mut *$tx).await?;
+        let row: Option<(String, i64)> = sqlx::query_as(&lock_sql($pool)).bind($id).fetch_optional(&mut *$tx).await?;
         match row {
             None => None,
             Some((status, needed)) => {
@@ -514,24 +511,6 @@ pub async fn open_offers_for(pool: &Pool, volunteer_id: i64) -> Result<Vec<Need>
     );
     let rows: Vec<Need> = on_db!(pool, |p| sqlx::query_as(&sql).bind(volunteer_id).fetch_all(p).await?);
     Ok(rows.into_iter().map(finish).collect())
-}
-
-/// How many public submissions came from this client, or for this phone, since `since`.
-pub async fn public_submissions_since(
-    pool: &Pool,
-    client_hash: &str,
-    phone_hash: &str,
-    since: DateTime<Utc>,
-) -> Result<(i64, i64)> {
-    Ok(on_db!(pool, |p| sqlx::query_as::<_, (i64, i64)>(
-        "SELECT (SELECT COUNT(*) FROM public_submissions WHERE client_hash = $1 AND at >= $3),
-                (SELECT COUNT(*) FROM public_submissions WHERE phone_hash = $2 AND at >= $3)"
-    )
-    .bind(client_hash)
-    .bind(phone_hash)
-    .bind(since)
-    .fetch_one(p)
-    .await?))
 }
 
 /// Files a need from the public form, with the token of its follow link, and

@@ -148,22 +148,15 @@ pub async fn redeem(
     let now = Utc::now();
     // PostgreSQL: lock the volunteer and the reward rows, always in that order;
     // SQLite: BEGIN IMMEDIATE already serialises writers.
-    let (lock_v, lock_r) = match pool {
-        Pool::Sqlite(_) => {
-            ("SELECT id FROM volunteers WHERE id = $1", "SELECT points, stock, active FROM rewards WHERE id = $1")
-        }
-        Pool::Postgres(_) => (
-            "SELECT id FROM volunteers WHERE id = $1 FOR UPDATE",
-            "SELECT points, stock, active FROM rewards WHERE id = $1 FOR UPDATE",
-        ),
-    };
+    let lock_v = super::locking(pool, "SELECT id FROM volunteers WHERE id = $1");
+    let lock_r = super::locking(pool, "SELECT points, stock, active FROM rewards WHERE id = $1");
     let id: Result<i64> = on_db!(pool, |p| {
         let mut tx = p.begin_write().await?;
-        let v: Option<i64> = sqlx::query_scalar(lock_v).bind(volunteer_id).fetch_optional(&mut *tx).await?;
+        let v: Option<i64> = sqlx::query_scalar(&lock_v).bind(volunteer_id).fetch_optional(&mut *tx).await?;
         if v.is_none() {
             return Err(StoreError::NotFound);
         }
-        let row: Option<(i64, i64, bool)> = sqlx::query_as(lock_r).bind(reward_id).fetch_optional(&mut *tx).await?;
+        let row: Option<(i64, i64, bool)> = sqlx::query_as(&lock_r).bind(reward_id).fetch_optional(&mut *tx).await?;
         let Some((price, stock, active)) = row else { return Err(StoreError::NotFound) };
         if !active || stock < quantity {
             return Err(StoreError::Conflict(crate::domain::error_code::ErrorCode::OutOfStock));
@@ -294,13 +287,10 @@ pub async fn adjust(
     record: &Record,
 ) -> Result<i64> {
     let now = Utc::now();
-    let lock = match pool {
-        Pool::Sqlite(_) => "SELECT id FROM volunteers WHERE id = $1",
-        Pool::Postgres(_) => "SELECT id FROM volunteers WHERE id = $1 FOR UPDATE",
-    };
+    let lock = super::locking(pool, "SELECT id FROM volunteers WHERE id = $1");
     on_db!(pool, |p| {
         let mut tx = p.begin_write().await?;
-        let v: Option<i64> = sqlx::query_scalar(lock).bind(volunteer_id).fetch_optional(&mut *tx).await?;
+        let v: Option<i64> = sqlx::query_scalar(&lock).bind(volunteer_id).fetch_optional(&mut *tx).await?;
         if v.is_none() {
             return Err(StoreError::NotFound);
         }

@@ -302,15 +302,12 @@ pub async fn correct(
     // comes more than ten working days after the service
     let late = original.late || is_late(local_date(started_at), crate::today_local(), &rules.calendar);
     let now = Utc::now();
-    let lock = match pool {
-        Pool::Sqlite(_) => "SELECT id FROM volunteers WHERE id = $1",
-        Pool::Postgres(_) => "SELECT id FROM volunteers WHERE id = $1 FOR UPDATE",
-    };
+    let lock = super::locking(pool, "SELECT id FROM volunteers WHERE id = $1");
     let res: Result<i64> = on_db!(pool, |p| {
         let mut tx = p.begin_write().await?;
         // the volunteer's points are held while they are reversed and re-booked,
         // as a redemption holds them while it spends
-        sqlx::query(lock).bind(original.volunteer_id).execute(&mut *tx).await?;
+        sqlx::query(&lock).bind(original.volunteer_id).execute(&mut *tx).await?;
         let new_id: i64 = sqlx::query_scalar(
             "INSERT INTO service_records (volunteer_id, source, source_id, category, title, place, content, organiser,
                  person_in_charge, started_at, ended_at, minutes, travel_minutes, late, corrects, reason, recorded_by, created_at,
