@@ -2,7 +2,7 @@
 
 use super::error::{Error, Result};
 use super::{App, Caller};
-use crate::domain::account::{Role, Scope, SESSION_IDLE_MINUTES, TOKEN_HOURS};
+use crate::domain::account::{Scope, SESSION_IDLE_MINUTES, TOKEN_HOURS};
 use crate::domain::error_code::ErrorCode;
 use crate::domain::{clock, password};
 use crate::store::accounts::{self, NewSession, SessionKind, SessionUser, UserRow};
@@ -98,7 +98,7 @@ pub async fn sign_out(app: &App, caller: &Caller) -> Result<()> {
 }
 
 fn caller_from(s: SessionUser) -> Option<Caller> {
-    let role = Role::parse(&s.role)?;
+    let role = s.role;
     Some(Caller {
         user_id: s.user_id,
         username: s.username,
@@ -116,7 +116,7 @@ fn session_alive(s: &SessionUser, now: DateTime<Utc>) -> Option<bool> {
     if s.expires_at <= now {
         return None;
     }
-    if s.kind == "web" {
+    if s.kind == SessionKind::Web {
         if now - s.last_seen_at > Duration::minutes(SESSION_IDLE_MINUTES) {
             return None;
         }

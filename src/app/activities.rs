@@ -6,6 +6,7 @@ use crate::domain::account::Role;
 use crate::domain::activity::{self, ActivityDraft};
 use crate::domain::error_code::ErrorCode;
 use crate::domain::validation::Problem;
+use crate::domain::volunteer::VolunteerStatus;
 use crate::store::activities as store;
 use crate::store::StoreError;
 use crate::store::{
@@ -15,7 +16,7 @@ use chrono::{Duration, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-pub use crate::domain::activity::{ActivityInput, ActivityStatus, SheetSignup, SignupStatus};
+pub use crate::domain::activity::{ActivityInput, ActivityPatch, ActivityStatus, SheetSignup, SignupStatus};
 pub use crate::domain::service::OutcomesInput;
 pub use crate::store::activities::{Activity, SheetLine, SignupOutcome};
 
@@ -150,13 +151,13 @@ fn as_input(a: &Activity) -> ActivityInput {
 }
 
 /// Changes an open activity; the fields given override what is stored.
-pub async fn update(app: &App, caller: &Caller, id: i64, patch: ActivityInput) -> Result<Activity> {
+pub async fn update(app: &App, caller: &Caller, id: i64, patch: ActivityPatch) -> Result<Activity> {
     let a = visible(app, caller, id).await?;
     caller.ensure(runs(app, caller, &a).await?)?;
     if !a.status.is_open() {
         return Err(closed_to_changes());
     }
-    let merged = as_input(&a).overlay(patch);
+    let merged = patch.over(as_input(&a));
     let (d, _, _) = draft(app, caller, &merged).await?;
     // the capacity and the status are checked again under the sign-ups' lock
     let record = caller.record("update", "activity", id, &d.title);
@@ -210,7 +211,7 @@ pub async fn sign_up(app: &App, caller: &Caller, id: i64, input: SignupRequest) 
     let v = volunteer_store::get(&app.db.pool, volunteer_id)
         .await?
         .ok_or_else(|| Error::field(Problem::about("volunteer_id", "不存在", "does not exist")))?;
-    if v.status != "active" {
+    if v.status != VolunteerStatus::Active {
         return Err(Error::field(Problem::about("volunteer_id", "不是在册志愿者", "is not an active volunteer")));
     }
     // Signed up but absent too often: the town's rule may pause new sign-ups for a while.

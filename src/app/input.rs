@@ -13,12 +13,21 @@ pub fn parse<T: DeserializeOwned>(v: Value) -> Result<T> {
     if !v.is_object() {
         return Err(Error::bad_request("请求内容应为JSON对象", "The request body must be a JSON object"));
     }
+    let probe = v.clone();
     serde_path_to_error::deserialize::<_, T>(v).map_err(|e| {
-        let inner = e.inner().to_string();
+        let mut inner = e.inner().to_string();
         let field = match e.path().iter().next() {
             Some(serde_path_to_error::Segment::Map { key }) => key.clone(),
             // a missing field is reported at the struct itself: its name is in the message
-            _ => inner.split('`').nth(1).unwrap_or("body").to_string(),
+            _ if inner.starts_with("missing field") => inner.split('`').nth(1).unwrap_or("body").to_string(),
+            // fields of a flattened part are read after the path is lost: find the one at fault
+            _ => match culprit::<T>(&probe) {
+                Some((key, message)) => {
+                    inner = message;
+                    key
+                }
+                None => inner.split('`').nth(1).unwrap_or("body").to_string(),
+            },
         };
         // our lenient field types say `中文|English`; serde's own errors are English
         let (zh, en) = match inner.split_once('|') {
@@ -30,6 +39,19 @@ pub fn parse<T: DeserializeOwned>(v: Value) -> Result<T> {
             None => ("格式不正确".into(), "has the wrong type".into()),
         };
         Error::invalid(Problems(vec![Problem::about(&field, &zh, &en)]))
+    })
+}
+
+/// The first field that fails to read on its own, with its error: how a
+/// wrong type inside a `#[serde(flatten)]` part is named (serde reads those
+/// parts from a buffer, out of sight of the path tracking above).
+fn culprit<T: DeserializeOwned>(body: &Value) -> Option<(String, String)> {
+    body.as_object()?.iter().find_map(|(k, v)| {
+        let one = Value::Object(Map::from_iter([(k.clone(), v.clone())]));
+        match serde_json::from_value::<T>(one) {
+            Err(e) if !e.to_string().starts_with("missing field") => Some((k.clone(), e.to_string())),
+            _ => None,
+        }
     })
 }
 
@@ -97,6 +119,30 @@ mod tests {
                     .prop_map(|m| Value::Object(m.into_iter().collect())),
             ]
         })
+    }
+
+    #[derive(Deserialize, Debug)]
+    #[allow(dead_code)] // read through Debug only
+    struct WithFlattened {
+        #[serde(flatten)]
+        part: Part,
+        #[serde(default, deserialize_with = "de::flag")]
+        confirmed: Option<bool>,
+    }
+
+    #[derive(Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Part {
+        #[serde(default, deserialize_with = "de::int")]
+        region_id: Option<i64>,
+    }
+
+    #[test]
+    fn a_wrong_type_inside_a_flattened_part_still_names_its_field() {
+        let e = parse::<WithFlattened>(json!({"confirmed": true, "region_id": "东村"})).err().map(|e| e.fields);
+        let p = e.and_then(|f| f.into_iter().next()).map(|p| (p.field, p.zh));
+        assert_eq!(p.as_ref().map(|(f, _)| f.as_str()), Some("region_id"));
+        assert!(p.is_some_and(|(_, zh)| zh.contains("应为整数")));
     }
 
     proptest! {

@@ -86,7 +86,7 @@ async fn person(app: &App, caller: &Caller, id: i64) -> Result<VolunteerRow> {
 async fn check_people(app: &App, caller: &Caller, d: &MentorshipDraft, new_mentor: bool) -> Result<i64> {
     let mentor = person(app, caller, d.mentor_id).await?;
     let mentee = person(app, caller, d.mentee_id).await?;
-    if new_mentor && VolunteerStatus::parse(&mentor.status) != Some(VolunteerStatus::Active) {
+    if new_mentor && mentor.status != VolunteerStatus::Active {
         return Err(Error::field(Problem::new(
             "mentor_id",
             "导师须为在册志愿者",

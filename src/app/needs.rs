@@ -7,10 +7,11 @@ use crate::domain::error_code::ErrorCode;
 use crate::domain::matching::{self, NeedSpec, Suggestion, VolunteerIndex};
 use crate::domain::needs::{self as rules, Move, NeedDraft, NeedSource, NeedStatus, OfferStatus};
 pub use crate::domain::needs::{
-    BatchDispatch, Completion, Dispatch, NeedInput, OfferAnswer, OutcomesInput, Rating, Reason, ServedInput,
+    BatchDispatch, Completion, Dispatch, NeedInput, NeedPatch, OfferAnswer, OutcomesInput, Rating, Reason, ServedInput,
 };
 use crate::domain::region::RegionKind;
 use crate::domain::validation::{Problem, Problems};
+use crate::domain::volunteer::VolunteerStatus;
 use crate::domain::{clock, geo::LatLon};
 use crate::store::needs::{self as store, NeedOutcomes, Served};
 pub use crate::store::needs::{Need, Offer};
@@ -180,26 +181,25 @@ pub async fn create(app: &App, caller: &Caller, mut input: NeedInput) -> Result<
 
 /// Changes what a need asks for while nobody has accepted it; what the input
 /// leaves out stays as stored (and when it was filed never changes).
-pub async fn update(app: &App, caller: &Caller, id: i64, patch: NeedInput) -> Result<Need> {
+pub async fn update(app: &App, caller: &Caller, id: i64, patch: NeedPatch) -> Result<Need> {
     let n = visible(app, caller, id).await?;
     manage(caller, &n)?;
-    let merged = NeedInput {
-        title: patch.title.or(Some(n.title.clone())),
-        category: patch.category.or(Some(n.category.clone())),
-        description: patch.description.or(n.description.clone()),
-        region_id: patch.region_id.or(Some(n.region_id)),
-        place: patch.place.or(n.place.clone()),
-        lat: patch.lat.or(n.lat),
-        lon: patch.lon.or(n.lon),
-        required_skills: patch.required_skills.or(Some(n.required_skills.clone())),
-        volunteers_needed: patch.volunteers_needed.or(Some(n.volunteers_needed)),
-        due_at: patch.due_at.or(n.due_at.map(|d| d.to_rfc3339())),
+    let current = NeedInput {
+        title: Some(n.title.clone()),
+        category: Some(n.category.clone()),
+        description: n.description.clone(),
+        region_id: Some(n.region_id),
+        place: n.place.clone(),
+        lat: n.lat,
+        lon: n.lon,
+        required_skills: Some(n.required_skills.clone()),
+        volunteers_needed: Some(n.volunteers_needed),
+        due_at: n.due_at.map(|d| d.to_rfc3339()),
         filed_at: Some(n.filed_at.to_rfc3339()),
-        requester_name: patch.requester_name.or(n.requester_name.clone()),
-        requester_phone: patch
-            .requester_phone
-            .or_else(|| n.requester_phone_sealed.as_deref().and_then(|s| app.db.vault.open(s))),
+        requester_name: n.requester_name.clone(),
+        requester_phone: n.requester_phone_sealed.as_deref().and_then(|s| app.db.vault.open(s)),
     };
+    let merged = patch.over(current);
     let d: NeedDraft = rules::validate(&merged, Utc::now()).map_err(Error::invalid)?;
     let region = region_store::get(&app.db.pool, d.region_id)
         .await?
@@ -272,7 +272,7 @@ pub async fn dispatch(app: &App, caller: &Caller, id: i64, input: Dispatch) -> R
             ))
         })?;
         caller.ensure_covers(&row.region_path)?;
-        if row.status != "active" {
+        if row.status != VolunteerStatus::Active {
             return Err(Error::field(Problem::about(
                 "volunteer_ids",
                 &format!("中的{}不是在册志愿者", row.name),
@@ -527,12 +527,14 @@ pub async fn file_public(
     };
     let client = app.db.vault.blind(&format!("client:{client}"));
     let phone = draft.requester_phone.as_ref().map(|p| app.db.vault.blind(p.as_str())).unwrap_or_default();
-    let (by_client, _) = store::public_submissions_since(&app.db.pool, &client, &phone, now - Duration::minutes(10))
-        .await
-        .unwrap_or((i64::MAX, 0));
-    let (_, by_phone) = store::public_submissions_since(&app.db.pool, &client, &phone, now - Duration::hours(1))
-        .await
-        .unwrap_or((0, i64::MAX));
+    let (by_client, _) =
+        crate::store::public_submissions::counts_since(&app.db.pool, &client, &phone, now - Duration::minutes(10))
+            .await
+            .unwrap_or((i64::MAX, 0));
+    let (_, by_phone) =
+        crate::store::public_submissions::counts_since(&app.db.pool, &client, &phone, now - Duration::hours(1))
+            .await
+            .unwrap_or((0, i64::MAX));
     if by_client >= PER_CLIENT_10_MIN || by_phone >= PER_PHONE_HOUR {
         return Ok(Err(PublicRefusal::TooMany));
     }

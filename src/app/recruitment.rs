@@ -2,6 +2,7 @@
 //! through `/join`; reviewers fill the checklist, then approve onto a team
 //! (the applicant becomes a volunteer) or reject with a reason.
 
+use super::volunteers::{self, VolunteerPatch};
 use super::{list_scope, App, Caller, Error, Result};
 use crate::domain::error_code::ErrorCode;
 use crate::domain::input::de;
@@ -9,7 +10,7 @@ use crate::domain::recruitment::{self as rules, Applicant, Reason};
 pub use crate::domain::recruitment::{ApplicationSource, ApplicationStatus};
 use crate::domain::region::RegionKind;
 use crate::domain::validation::{Problem, Problems};
-use crate::domain::volunteer::{self, VolunteerDraft};
+use crate::domain::volunteer::{self, VolunteerDraft, VolunteerInput};
 pub use crate::store::applications::ApplicationRow;
 use crate::store::applications::{self as store, PublicOrigin, Review};
 use crate::store::regions::{self as region_store, Region};
@@ -17,7 +18,7 @@ pub use crate::store::teams::Team;
 use crate::store::{teams as team_store, StoreError};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 use utoipa::ToSchema;
 
 /// An application as the API shows it; `id_number` and `phone` are masked as a
@@ -144,48 +145,67 @@ async fn score(app: &App, d: &VolunteerDraft) -> Result<(i64, String)> {
     Ok((points, serde_json::to_string(&reasons).unwrap_or_else(|_| "[]".into())))
 }
 
-/// Keys that belong to the application, not to the applicant's profile.
-const REVIEW_KEYS: [&str; 12] = [
-    "id",
-    "status",
-    "source",
-    "political_record",
-    "conduct",
-    "public_spirit",
-    "priority_score",
-    "reasons",
-    "reasons_en",
-    "reject_reason",
-    "region_name",
-    "availability",
-];
-
-/// The profile part of a request, checked exactly as a volunteer's is.
-fn profile(map: &Map<String, Value>) -> Map<String, Value> {
-    let mut m = map.clone();
-    m.retain(|k, _| !REVIEW_KEYS.contains(&k.as_str()) && !matches!(k.as_str(), "volunteer_id" | "team_id"));
-    m.retain(|k, _| !matches!(k.as_str(), "created_at" | "updated_at" | "reviewed_at"));
-    m
+/// The reviewers' checklist as a request gives it: absent keeps what is
+/// stored; true or false; null, blank or `unknown` for not yet known.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct Checklist {
+    /// 政治表现: no criminal record, politically reliable.
+    #[serde(default, deserialize_with = "answer")]
+    #[schema(value_type = Option<bool>)]
+    pub political_record: Option<Option<bool>>,
+    /// 品行: good conduct in the village.
+    #[serde(default, deserialize_with = "answer")]
+    #[schema(value_type = Option<bool>)]
+    pub conduct: Option<Option<bool>>,
+    /// 热心公益: willing to serve.
+    #[serde(default, deserialize_with = "answer")]
+    #[schema(value_type = Option<bool>)]
+    pub public_spirit: Option<Option<bool>>,
 }
 
-/// The checklist answers a request gives: absent keeps `current`; true, false,
-/// or null / "unknown" for not yet known.
-fn checklist(map: &Map<String, Value>, current: [Option<bool>; 3]) -> Result<[Option<bool>; 3]> {
-    let mut f = crate::domain::input::Fields::new(map);
-    let mut out = current;
-    for (i, (field, _, _)) in rules::CRITERIA.iter().enumerate() {
-        match map.get(*field) {
-            None => {}
-            Some(Value::Null) => out[i] = None,
-            Some(Value::String(s)) if s == "unknown" || s.is_empty() => out[i] = None,
-            Some(_) => out[i] = f.boolean(field),
-        }
+fn answer<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Option<Option<bool>>, D::Error> {
+    match Option::<Value>::deserialize(d)? {
+        None | Some(Value::Null) => Ok(Some(None)),
+        Some(Value::String(s)) if s.trim().is_empty() || s.trim() == "unknown" => Ok(Some(None)),
+        Some(v) => de::flag(v).map(Some).map_err(|e| serde::de::Error::custom(e.to_string())),
     }
-    if f.problems.is_empty() {
-        Ok(out)
-    } else {
-        Err(Error::invalid(f.problems))
+}
+
+impl Checklist {
+    /// The answers with this change laid over `current`.
+    fn over(&self, current: [Option<bool>; 3]) -> [Option<bool>; 3] {
+        let [a, b, c] = current;
+        [self.political_record.unwrap_or(a), self.conduct.unwrap_or(b), self.public_spirit.unwrap_or(c)]
     }
+}
+
+/// A new application: the applicant's profile (a volunteer's fields) and
+/// optionally the checklist.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct NewApplication {
+    #[serde(flatten)]
+    pub profile: VolunteerInput,
+    #[serde(flatten)]
+    pub checklist: Checklist,
+}
+
+/// A change to a pending application: any profile field (null clears an
+/// optional one) and any checklist answer.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct ApplicationPatch {
+    #[serde(flatten)]
+    pub profile: VolunteerPatch,
+    #[serde(flatten)]
+    pub checklist: Checklist,
+}
+
+/// The applicant's profile as a volunteer's: an applicant has no status,
+/// availability or grid of his own until approved.
+fn applicant_profile(mut p: VolunteerInput) -> VolunteerInput {
+    p.status = None;
+    p.availability = None;
+    p.grid_id = None;
+    p
 }
 
 /// Applications of a region of the caller's scope, highest priority first,
@@ -243,11 +263,11 @@ pub async fn show(app: &App, caller: &Caller, id: i64) -> Result<ApplicationView
 }
 
 /// Staff enter an application: the volunteer fields and optionally the checklist.
-pub async fn create(app: &App, caller: &Caller, body: &Map<String, Value>) -> Result<ApplicationView> {
+pub async fn create(app: &App, caller: &Caller, input: NewApplication) -> Result<ApplicationView> {
     caller.ensure(caller.role.manages_roster())?;
     // the volunteer's own rules, scope included
-    let draft = crate::web::api::volunteers::checked_draft(app, caller, &profile(body)).await?;
-    let [political_record, conduct, public_spirit] = checklist(body, [None, None, None])?;
+    let draft = volunteers::checked_draft(app, caller, &applicant_profile(input.profile)).await?;
+    let [political_record, conduct, public_spirit] = input.checklist.over([None, None, None]);
     let (priority_score, reasons_json) = score(app, &draft).await?;
     let review = Review { priority_score, reasons_json: &reasons_json, political_record, conduct, public_spirit };
     let record = caller.record("create", "application", "", "");
@@ -256,36 +276,39 @@ pub async fn create(app: &App, caller: &Caller, body: &Map<String, Value>) -> Re
     detail(app, caller, id).await
 }
 
-fn as_input(app: &App, a: &ApplicationRow) -> Map<String, Value> {
+fn as_input(app: &App, a: &ApplicationRow) -> VolunteerInput {
     let full = view(app, a.clone(), true);
-    let mut m = json!({
-        "name": full.name, "id_number": full.id_number, "phone": full.phone, "region_id": full.region_id,
-        "address": full.address, "lat": full.lat, "lon": full.lon, "branch": full.branch,
-        "enlisted_on": full.enlisted_on, "discharged_on": full.discharged_on,
-        "veteran_category": full.veteran_category, "party_member": full.party_member,
-        "cadre_role": full.cadre_role, "honors": full.honors, "skills": full.skills,
-    })
-    .as_object()
-    .cloned()
-    .unwrap_or_default();
-    m.retain(|_, v| !v.is_null());
-    m
+    VolunteerInput {
+        name: Some(full.name),
+        id_number: Some(full.id_number),
+        phone: Some(full.phone),
+        region_id: Some(full.region_id),
+        address: full.address,
+        lat: full.lat,
+        lon: full.lon,
+        branch: full.branch,
+        enlisted_on: full.enlisted_on.map(|d| d.to_string()),
+        discharged_on: full.discharged_on.map(|d| d.to_string()),
+        veteran_category: full.veteran_category,
+        party_member: Some(full.party_member),
+        cadre_role: full.cadre_role,
+        honors: full.honors,
+        skills: full.skills,
+        ..VolunteerInput::default()
+    }
 }
 
 /// Changes the checklist and any profile field, only while pending.
-pub async fn update(app: &App, caller: &Caller, id: i64, body: &Map<String, Value>) -> Result<ApplicationView> {
+pub async fn update(app: &App, caller: &Caller, id: i64, patch: ApplicationPatch) -> Result<ApplicationView> {
     let current = visible(app, caller, id).await?;
     caller.ensure(caller.role.manages_roster())?;
     if current.status != ApplicationStatus::Pending {
         return Err(decided());
     }
-    let mut merged = as_input(app, &current);
-    for (k, v) in profile(body) {
-        merged.insert(k, v);
-    }
-    let draft = crate::web::api::volunteers::checked_draft(app, caller, &merged).await?;
+    let merged = applicant_profile(patch.profile.over(as_input(app, &current)));
+    let draft = volunteers::checked_draft(app, caller, &merged).await?;
     let [political_record, conduct, public_spirit] =
-        checklist(body, [current.political_record, current.conduct, current.public_spirit])?;
+        patch.checklist.over([current.political_record, current.conduct, current.public_spirit]);
     let (priority_score, reasons_json) = score(app, &draft).await?;
     let review = Review { priority_score, reasons_json: &reasons_json, political_record, conduct, public_spirit };
     let record = caller.record("update", "application", id, "");
@@ -296,11 +319,9 @@ pub async fn update(app: &App, caller: &Caller, id: i64, body: &Map<String, Valu
 /// The reviewers' checklist as a page's form gives it: "true", "false", or
 /// anything else for not yet known.
 pub async fn check(app: &App, caller: &Caller, id: i64, answers: [Option<bool>; 3]) -> Result<ApplicationView> {
-    let mut m = Map::new();
-    for ((field, _, _), v) in rules::CRITERIA.iter().zip(answers) {
-        m.insert(field.to_string(), v.map(Value::Bool).unwrap_or(Value::Null));
-    }
-    update(app, caller, id, &m).await
+    let [political_record, conduct, public_spirit] = answers.map(Some);
+    let checklist = Checklist { political_record, conduct, public_spirit };
+    update(app, caller, id, ApplicationPatch { profile: VolunteerPatch::default(), checklist }).await
 }
 
 #[derive(Deserialize, ToSchema, Default, Debug)]
@@ -373,8 +394,9 @@ pub enum JoinRefused {
 /// A veteran applies without an account. The profile is checked as a
 /// volunteer's is, but without a caller's scope (any village will do); a
 /// device and a phone may only send so many.
-pub async fn join(app: &App, form: &Map<String, Value>, client_ip: &str) -> std::result::Result<(), JoinRefused> {
-    let draft = volunteer::validate(&profile(form), crate::domain::clock::today()).map_err(JoinRefused::Invalid)?;
+pub async fn join(app: &App, form: VolunteerInput, client_ip: &str) -> std::result::Result<(), JoinRefused> {
+    let draft = volunteer::validate_input(&applicant_profile(form), crate::domain::clock::today())
+        .map_err(JoinRefused::Invalid)?;
     let village_ok = matches!(region_store::get(&app.db.pool, draft.region_id).await, Ok(Some(r)) if r.kind() == RegionKind::Village);
     if !village_ok {
         return Err(JoinRefused::NotAVillage);
@@ -384,9 +406,13 @@ pub async fn join(app: &App, form: &Map<String, Value>, client_ip: &str) -> std:
     let phone = app.db.vault.blind(&format!("join-phone:{}", draft.phone.as_str()));
     let now = Utc::now();
     let (by_client, _) =
-        store::public_since(&app.db.pool, &client, &phone, now - Duration::minutes(10)).await.unwrap_or((i64::MAX, 0));
+        crate::store::public_submissions::counts_since(&app.db.pool, &client, &phone, now - Duration::minutes(10))
+            .await
+            .unwrap_or((i64::MAX, 0));
     let (_, by_phone) =
-        store::public_since(&app.db.pool, &client, &phone, now - Duration::days(1)).await.unwrap_or((0, i64::MAX));
+        crate::store::public_submissions::counts_since(&app.db.pool, &client, &phone, now - Duration::days(1))
+            .await
+            .unwrap_or((0, i64::MAX));
     if by_client >= PER_CLIENT_10_MIN || by_phone >= PER_PHONE_DAY {
         return Err(JoinRefused::TooMany);
     }

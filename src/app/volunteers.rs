@@ -360,33 +360,7 @@ pub async fn edit_values(app: &App, caller: &Caller, id: i64) -> Result<(Volunte
     Ok((row, input))
 }
 
-/// Lenient readers for a change's fields: absent is `None`, present is
-/// `Some(value)`, where a null or blank value is `Some(None)` (it clears).
-pub(crate) mod present {
-    use crate::domain::input::de;
-    use serde::{Deserialize, Deserializer};
-    use serde_json::Value;
-
-    pub fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
-        de::text(d).map(Some)
-    }
-    pub fn int<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>, D::Error> {
-        de::int(d).map(Some)
-    }
-    pub fn float<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<f64>>, D::Error> {
-        de::float(d).map(Some)
-    }
-    pub fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<bool>>, D::Error> {
-        de::flag(d).map(Some)
-    }
-    pub fn list<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
-        de::list(d).map(Some)
-    }
-    /// The value as sent, null included.
-    pub fn raw<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
-        Value::deserialize(d).map(Some)
-    }
-}
+pub(crate) use crate::domain::input::present;
 
 /// A change to a profile: the fields sent override what is stored; null clears
 /// an optional field. `id` and `volunteer_no` may be echoed back, never changed.
@@ -489,7 +463,7 @@ impl VolunteerPatch {
     }
 
     /// The stored profile with this change laid over it (the grid aside).
-    fn over(self, c: VolunteerInput) -> VolunteerInput {
+    pub fn over(self, c: VolunteerInput) -> VolunteerInput {
         VolunteerInput {
             name: self.name.unwrap_or(c.name),
             id_number: self.id_number.unwrap_or(c.id_number),

@@ -139,21 +139,60 @@ pub struct ActivityInput {
     pub description: Option<String>,
 }
 
-impl ActivityInput {
-    /// The fields of `patch` that are given, over these.
-    pub fn overlay(self, patch: ActivityInput) -> ActivityInput {
+/// A change to an open activity: the fields sent override what is stored,
+/// and null clears one (a required field cleared is then named as missing).
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct ActivityPatch {
+    #[serde(default, deserialize_with = "crate::domain::input::present::text")]
+    #[schema(value_type = Option<String>)]
+    pub title: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::domain::input::present::text")]
+    #[schema(value_type = Option<String>)]
+    pub category: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::domain::input::present::int")]
+    #[schema(value_type = Option<i64>)]
+    pub team_id: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "crate::domain::input::present::int")]
+    #[schema(value_type = Option<i64>)]
+    pub region_id: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "crate::domain::input::present::text")]
+    #[schema(value_type = Option<String>)]
+    pub starts_at: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::domain::input::present::text")]
+    #[schema(value_type = Option<String>)]
+    pub ends_at: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::domain::input::present::text")]
+    #[schema(value_type = Option<String>)]
+    pub place: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::domain::input::present::float")]
+    #[schema(value_type = Option<f64>)]
+    pub lat: Option<Option<f64>>,
+    #[serde(default, deserialize_with = "crate::domain::input::present::float")]
+    #[schema(value_type = Option<f64>)]
+    pub lon: Option<Option<f64>>,
+    #[serde(default, deserialize_with = "crate::domain::input::present::int")]
+    #[schema(value_type = Option<i64>)]
+    pub capacity: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "crate::domain::input::present::text")]
+    #[schema(value_type = Option<String>)]
+    pub description: Option<Option<String>>,
+}
+
+impl ActivityPatch {
+    /// This change laid over `current`.
+    pub fn over(self, c: ActivityInput) -> ActivityInput {
         ActivityInput {
-            title: patch.title.or(self.title),
-            category: patch.category.or(self.category),
-            team_id: patch.team_id.or(self.team_id),
-            region_id: patch.region_id.or(self.region_id),
-            starts_at: patch.starts_at.or(self.starts_at),
-            ends_at: patch.ends_at.or(self.ends_at),
-            place: patch.place.or(self.place),
-            lat: patch.lat.or(self.lat),
-            lon: patch.lon.or(self.lon),
-            capacity: patch.capacity.or(self.capacity),
-            description: patch.description.or(self.description),
+            title: self.title.unwrap_or(c.title),
+            category: self.category.unwrap_or(c.category),
+            team_id: self.team_id.unwrap_or(c.team_id),
+            region_id: self.region_id.unwrap_or(c.region_id),
+            starts_at: self.starts_at.unwrap_or(c.starts_at),
+            ends_at: self.ends_at.unwrap_or(c.ends_at),
+            place: self.place.unwrap_or(c.place),
+            lat: self.lat.unwrap_or(c.lat),
+            lon: self.lon.unwrap_or(c.lon),
+            capacity: self.capacity.unwrap_or(c.capacity),
+            description: self.description.unwrap_or(c.description),
         }
     }
 }

@@ -277,3 +277,31 @@ pub mod de {
         }
     }
 }
+
+/// Lenient readers for a change's fields: absent is `None`, present is
+/// `Some(value)`, where a null or blank value is `Some(None)` (it clears).
+pub mod present {
+    use super::de;
+    use serde::{Deserialize, Deserializer};
+    use serde_json::Value;
+
+    pub fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+        de::text(d).map(Some)
+    }
+    pub fn int<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>, D::Error> {
+        de::int(d).map(Some)
+    }
+    pub fn float<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<f64>>, D::Error> {
+        de::float(d).map(Some)
+    }
+    pub fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<bool>>, D::Error> {
+        de::flag(d).map(Some)
+    }
+    pub fn list<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
+        de::list(d).map(Some)
+    }
+    /// The value as sent, null included.
+    pub fn raw<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+        Value::deserialize(d).map(Some)
+    }
+}

@@ -673,6 +673,69 @@ pub struct NeedInput {
     pub requester_phone: Option<String>,
 }
 
+/// A change to a need: the fields sent override what is stored, and null
+/// clears one (a required field cleared is then named as missing). The
+/// filing time, status and source are never changed this way.
+#[derive(Deserialize, ToSchema, Default, Clone, Debug)]
+pub struct NeedPatch {
+    #[serde(default, deserialize_with = "super::input::present::text")]
+    #[schema(value_type = Option<String>)]
+    pub title: Option<Option<String>>,
+    #[serde(default, deserialize_with = "super::input::present::text")]
+    #[schema(value_type = Option<String>)]
+    pub category: Option<Option<String>>,
+    #[serde(default, deserialize_with = "super::input::present::text")]
+    #[schema(value_type = Option<String>)]
+    pub description: Option<Option<String>>,
+    #[serde(default, deserialize_with = "super::input::present::int")]
+    #[schema(value_type = Option<i64>)]
+    pub region_id: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "super::input::present::text")]
+    #[schema(value_type = Option<String>)]
+    pub place: Option<Option<String>>,
+    #[serde(default, deserialize_with = "super::input::present::float")]
+    #[schema(value_type = Option<f64>)]
+    pub lat: Option<Option<f64>>,
+    #[serde(default, deserialize_with = "super::input::present::float")]
+    #[schema(value_type = Option<f64>)]
+    pub lon: Option<Option<f64>>,
+    #[serde(default, deserialize_with = "super::input::present::list")]
+    pub required_skills: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "super::input::present::int")]
+    #[schema(value_type = Option<i64>)]
+    pub volunteers_needed: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "super::input::present::text")]
+    #[schema(value_type = Option<String>)]
+    pub due_at: Option<Option<String>>,
+    #[serde(default, deserialize_with = "super::input::present::text")]
+    #[schema(value_type = Option<String>)]
+    pub requester_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "super::input::present::text")]
+    #[schema(value_type = Option<String>)]
+    pub requester_phone: Option<Option<String>>,
+}
+
+impl NeedPatch {
+    /// This change laid over `current` (the need as stored, as an input).
+    pub fn over(self, c: NeedInput) -> NeedInput {
+        NeedInput {
+            title: self.title.unwrap_or(c.title),
+            category: self.category.unwrap_or(c.category),
+            description: self.description.unwrap_or(c.description),
+            region_id: self.region_id.unwrap_or(c.region_id),
+            place: self.place.unwrap_or(c.place),
+            lat: self.lat.unwrap_or(c.lat),
+            lon: self.lon.unwrap_or(c.lon),
+            required_skills: self.required_skills.or(c.required_skills),
+            volunteers_needed: self.volunteers_needed.unwrap_or(c.volunteers_needed),
+            due_at: self.due_at.unwrap_or(c.due_at),
+            requester_name: self.requester_name.unwrap_or(c.requester_name),
+            requester_phone: self.requester_phone.unwrap_or(c.requester_phone),
+            filed_at: c.filed_at,
+        }
+    }
+}
+
 /// Why a need is rejected or cancelled.
 #[derive(Deserialize, ToSchema, Default, Clone, Debug)]
 pub struct Reason {

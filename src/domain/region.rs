@@ -53,20 +53,6 @@ impl RegionKind {
     }
 }
 
-/// Compatibility while the rest of the code moves from strings to this type:
-/// comparing with the stored text, and reading it as text.
-impl PartialEq<&str> for RegionKind {
-    fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
-    }
-}
-
-impl AsRef<str> for RegionKind {
-    fn as_ref(&self) -> &str {
-        self.as_str()
-    }
-}
-
 impl std::fmt::Display for RegionKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

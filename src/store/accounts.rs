@@ -18,7 +18,7 @@ pub struct UserRow {
     pub id: i64,
     pub username: String,
     pub password_hash: String,
-    pub role: String,
+    pub role: crate::domain::account::Role,
     pub region_id: Option<i64>,
     pub volunteer_id: Option<i64>,
     pub failed_logins: i64,
@@ -133,7 +133,8 @@ pub async fn set_password(pool: &Pool, user_id: i64, hash: &str) -> Result<()> {
     Ok(())
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[sqlx(type_name = "TEXT", rename_all = "snake_case")]
 pub enum SessionKind {
     Api,
     Web,
@@ -154,11 +155,13 @@ pub struct SessionUser {
     pub token_hash: String,
     pub user_id: i64,
     pub username: String,
-    pub role: String,
+    /// An account whose stored role is not one of ours cannot sign in
+    /// (the row fails to read), rather than falling into some default.
+    pub role: crate::domain::account::Role,
     pub region_id: Option<i64>,
     pub region_path: Option<String>,
     pub volunteer_id: Option<i64>,
-    pub kind: String,
+    pub kind: SessionKind,
     pub csrf: String,
     pub expires_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,

@@ -89,7 +89,8 @@ pub struct GridCase {
     pub id: i64,
     pub title: String,
     pub category: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: crate::domain::needs::NeedStatus,
     pub region_id: i64,
     pub grid: String,
     pub filed_at: DateTime<Utc>,

@@ -37,6 +37,10 @@ both!(activities_are_validated, |app: TestApp| async move {
     assert_eq!(s, StatusCode::OK);
     assert_eq!(p["capacity"], 12);
     assert_eq!(p["title"], "春耕助农");
+    let (s, p) = app.patch(&staff, &format!("/api/v1/activities/{}", a["id"]), json!({"place": null})).await;
+    assert_eq!(s, StatusCode::OK, "{p}");
+    assert!(p["place"].is_null(), "null clears the place: {p}");
+    assert_eq!(p["capacity"], 12, "what a change leaves out stays");
 });
 
 both!(thirty_racing_for_twenty_places_gives_twenty_and_ten_waiting, |app: TestApp| async move {

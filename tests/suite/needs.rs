@@ -373,6 +373,14 @@ both!(a_need_is_changed_until_someone_takes_it_on, |app: TestApp| async move {
     assert_eq!((p["title"].as_str(), p["volunteers_needed"].as_i64()), (Some("修门窗"), Some(2)));
     assert_eq!(p["required_skills"], json!(["construction"]));
     assert_eq!(p["requester_phone"], "139****2222", "what a PATCH leaves out stays");
+    // null clears an optional field; a required one cleared is named as missing
+    let (s, p) = app.patch(&staff, &path, json!({"requester_phone": null, "place": "村东头"})).await;
+    assert_eq!(s, StatusCode::OK, "{p}");
+    assert!(p["requester_phone"].is_null(), "null clears: {p}");
+    assert_eq!(p["place"], "村东头");
+    let (s, e) = app.patch(&staff, &path, json!({"title": null})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(e["error"]["fields"]["title"].is_string(), "{e}");
     let (s, e) = app.patch(&staff, &path, json!({"volunteers_needed": 0})).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(e["error"]["fields"]["volunteers_needed"].is_string());

@@ -76,7 +76,14 @@ both!(an_application_is_scored_checked_and_approved_onto_a_team, |app: TestApp| 
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(field(&e, "public_spirit").is_some_and(|m| m.contains("热心公益")));
     assert!(field(&e, "conduct").is_none());
-    app.patch(&staff, &path, json!({"public_spirit": true})).await;
+    // an answer sent as null is not yet known again; a wrong type is named
+    let (s, c) = app.patch(&staff, &path, json!({"conduct": null})).await;
+    assert_eq!(s, StatusCode::OK, "{c}");
+    assert!(c["conduct"].is_null() && c["political_record"] == true, "{c}");
+    let (s, e) = app.patch(&staff, &path, json!({"conduct": "maybe"})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(field(&e, "conduct").is_some(), "{e}");
+    app.patch(&staff, &path, json!({"conduct": true, "public_spirit": true})).await;
     let (s, e) = app.post(&staff, &approve, json!({})).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(field(&e, "team_id").is_some());

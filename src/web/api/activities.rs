@@ -1,7 +1,9 @@
 //! `/api/v1/activities`: organised events, sign-ups, attendance and outcomes.
 
 use super::Typed;
-use crate::app::activities::{self as app, Activity, ActivityInput, OutcomesInput, SheetLine, SignupOutcome};
+use crate::app::activities::{
+    self as app, Activity, ActivityInput, ActivityPatch, OutcomesInput, SheetLine, SignupOutcome,
+};
 use crate::app::attendance::{self, AttendanceRequest};
 use crate::web::auth::Caller;
 use crate::web::error::ApiResult;
@@ -51,13 +53,13 @@ pub async fn create(
 }
 
 #[utoipa::path(patch, path = "/api/v1/activities/{id}", tag = "activities", security(("bearer" = [])),
-    request_body(content = ActivityInput, description = "any fields of an activity; those given override what is stored"),
+    request_body(content = ActivityPatch, description = "any fields of an activity; those given override what is stored, null clears"),
     responses((status = 200, body = Activity), (status = 403), (status = 404), (status = 409), (status = 422)))]
 pub async fn update(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
-    Typed(patch): Typed<ActivityInput>,
+    Typed(patch): Typed<ActivityPatch>,
 ) -> ApiResult<Json<Activity>> {
     Ok(Json(app::update(&state, &caller, id, patch).await?))
 }

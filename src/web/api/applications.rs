@@ -2,9 +2,9 @@
 //! public sends them through `/join`; reviewers fill the checklist, then
 //! approve onto a team (the applicant becomes a volunteer) or reject with a reason.
 
-use super::{Body, Typed};
+use super::Typed;
 use crate::app::recruitment as app;
-pub use crate::app::recruitment::{ApplicationView, ApproveInput, RejectInput};
+pub use crate::app::recruitment::{ApplicationPatch, ApplicationView, ApproveInput, NewApplication, RejectInput};
 use crate::web::auth::Caller;
 use crate::web::error::ApiResult;
 use crate::web::AppState;
@@ -53,29 +53,27 @@ pub async fn show(
     Ok((no_store(), Json(app::show(&state, &caller, id).await?)))
 }
 
-// The profile of an application is a volunteer's, read by the volunteers'
-// rules off the JSON object; it becomes a typed body with theirs.
 #[utoipa::path(post, path = "/api/v1/applications", tag = "recruitment", security(("bearer" = [])),
-    request_body(content = Object, description = "the volunteer fields (name, id_number, phone, region_id, …) and optionally the checklist {political_record, conduct, public_spirit}"),
+    request_body = NewApplication,
     responses((status = 201, body = ApplicationView), (status = 403), (status = 422, description = "invalid fields, or id_number already on the roster")))]
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
-    Body(body): Body,
+    Typed(input): Typed<NewApplication>,
 ) -> ApiResult<(StatusCode, Json<ApplicationView>)> {
-    Ok((StatusCode::CREATED, Json(app::create(&state, &caller, &body).await?)))
+    Ok((StatusCode::CREATED, Json(app::create(&state, &caller, input).await?)))
 }
 
 #[utoipa::path(patch, path = "/api/v1/applications/{id}", tag = "recruitment", security(("bearer" = [])),
-    request_body(content = Object, description = "the checklist {political_record, conduct, public_spirit} (true, false or null) and any volunteer fields; only while pending"),
+    request_body = ApplicationPatch,
     responses((status = 200, body = ApplicationView), (status = 403), (status = 404), (status = 409), (status = 422)))]
 pub async fn update(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
-    Body(body): Body,
+    Typed(patch): Typed<ApplicationPatch>,
 ) -> ApiResult<Json<ApplicationView>> {
-    Ok(Json(app::update(&state, &caller, id, &body).await?))
+    Ok(Json(app::update(&state, &caller, id, patch).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/applications/{id}/approve", tag = "recruitment", security(("bearer" = [])),

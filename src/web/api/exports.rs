@@ -5,7 +5,7 @@ use crate::app::roster as app;
 use crate::domain::category::category_label;
 use crate::domain::clock::minute_text as beijing;
 use crate::domain::service::hours;
-use crate::domain::volunteer::{skill_label, veteran_category_label, Gender, VolunteerStatus};
+use crate::domain::volunteer::{skill_label, veteran_category_label};
 use crate::web::auth::Caller;
 use crate::web::error::{ApiError, ApiResult};
 use crate::web::xlsx::{self, download_headers, Col, Table, XCell};
@@ -80,7 +80,7 @@ pub async fn volunteers(
                 vec![
                     v.volunteer_no.clone().into(),
                     v.name.clone().into(),
-                    Gender::parse(&v.gender).map(|g| g.label().0).unwrap_or("").into(),
+                    v.gender.label().0.into(),
                     v.birth_date.to_string().into(),
                     id.into(),
                     phone.into(),
@@ -92,7 +92,7 @@ pub async fn volunteers(
                     v.veteran_category.as_deref().map(|c| veteran_category_label(c).0.to_string()).into(),
                     skills.into(),
                     v.honor_list().join("、").into(),
-                    VolunteerStatus::parse(&v.status).map(|s| s.label().0).unwrap_or("").into(),
+                    v.status.label().0.into(),
                 ]
             })
             .collect(),

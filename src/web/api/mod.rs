@@ -22,7 +22,7 @@ pub mod volunteers;
 use super::error::{json_rejection, ApiError};
 use super::AppState;
 use axum::extract::{FromRequest, Request};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -127,21 +127,6 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for Typed<T>
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let axum::Json(v) = axum::Json::<Value>::from_request(req, state).await.map_err(json_rejection)?;
         crate::app::input::parse(v).map(Typed)
-    }
-}
-
-/// A JSON object body; anything else is answered in the contract's error shape.
-pub struct Body(pub Map<String, Value>);
-
-impl<S: Send + Sync> FromRequest<S> for Body {
-    type Rejection = ApiError;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let axum::Json(v) = axum::Json::<Value>::from_request(req, state).await.map_err(json_rejection)?;
-        match v {
-            Value::Object(m) => Ok(Body(m)),
-            _ => Err(ApiError::bad_request("请求内容应为JSON对象", "The request body must be a JSON object")),
-        }
     }
 }
 

@@ -2,8 +2,8 @@
 
 use super::Typed;
 use crate::app::needs::{
-    self as needs, BatchDispatch, BatchResult, Completion, Dispatch, Need, NeedInput, Offer, OfferAnswer, Rating,
-    Reason,
+    self as needs, BatchDispatch, BatchResult, Completion, Dispatch, Need, NeedInput, NeedPatch, Offer, OfferAnswer,
+    Rating, Reason,
 };
 use crate::domain::matching::Suggestion;
 use crate::web::auth::Caller;
@@ -155,13 +155,13 @@ pub async fn batch_dispatch(
     Ok(Json(needs::batch_dispatch(&state, &caller, input).await?))
 }
 
-#[utoipa::path(patch, path = "/api/v1/needs/{id}", tag = "needs", security(("bearer" = [])), request_body = NeedInput,
+#[utoipa::path(patch, path = "/api/v1/needs/{id}", tag = "needs", security(("bearer" = [])), request_body = NeedPatch,
     responses((status = 200, body = Need), (status = 403), (status = 404), (status = 409), (status = 422)))]
 pub async fn update(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
-    Typed(input): Typed<NeedInput>,
+    Typed(input): Typed<NeedPatch>,
 ) -> ApiResult<Json<Need>> {
     Ok(Json(needs::update(&state, &caller, id, input).await?))
 }

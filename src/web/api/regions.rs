@@ -20,12 +20,6 @@ pub async fn list(
     Ok(Json(app::list(&state, &caller, &q).await?))
 }
 
-/// Loads a region the caller may see (`app::regions::visible`), for the
-/// handlers that have not moved to the use-case layer yet.
-pub async fn visible(state: &AppState, caller: &Caller, id: i64) -> ApiResult<Region> {
-    app::visible(state, caller, id).await
-}
-
 #[utoipa::path(get, path = "/api/v1/regions/{id}", tag = "regions", security(("bearer" = [])),
     responses((status = 200, body = Region), (status = 403), (status = 404)))]
 pub async fn show(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<Region>> {

@@ -5,14 +5,12 @@ use crate::app::volunteers as app;
 pub use crate::app::volunteers::{
     TeamRef, VolunteerInput, VolunteerPatch, VolunteerQuery, VolunteerRow, VolunteerView,
 };
-use crate::domain::volunteer::VolunteerDraft;
 use crate::web::auth::Caller;
 use crate::web::error::ApiResult;
 use crate::web::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::Json;
-use serde_json::{Map, Value};
 
 fn no_store() -> HeaderMap {
     let mut headers = HeaderMap::new();
@@ -34,24 +32,6 @@ pub async fn list(
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok((headers, Json(views)))
-}
-
-/// Loads a volunteer the caller may see (`app::volunteers::visible`), for the
-/// handlers that have not moved to the use-case layer yet.
-pub async fn visible(state: &AppState, caller: &Caller, id: i64) -> ApiResult<VolunteerRow> {
-    app::visible(state, caller, id).await
-}
-
-/// Validates a whole profile given as a JSON object and checks its region
-/// (`app::volunteers::checked_draft`), for the handlers that still read maps.
-pub async fn checked_draft(state: &AppState, caller: &Caller, map: &Map<String, Value>) -> ApiResult<VolunteerDraft> {
-    let (input, wrong_types) = VolunteerInput::from_map(map);
-    if !wrong_types.is_empty() {
-        // every problem at once, as before: the types and the rules
-        let problems = crate::domain::volunteer::validate(map, crate::domain::clock::today()).err();
-        return Err(crate::app::Error::invalid(problems.unwrap_or(wrong_types)));
-    }
-    app::checked_draft(state, caller, &input).await
 }
 
 #[utoipa::path(get, path = "/api/v1/volunteers/{id}", tag = "volunteers", security(("bearer" = [])),

@@ -312,7 +312,14 @@ pub async fn join_submit(
     let problems = |p: crate::domain::validation::Problems| {
         p.0.iter().map(|p| lang.t(&p.zh, &p.en).to_string()).collect::<Vec<_>>().join("；")
     };
-    match app::join(&state, &map, &addr.ip().to_string()).await {
+    // a form's values are all text, so a wrong type is rare (a coordinate);
+    // every one is named at once with the rules' problems
+    let (input, wrong_types) = crate::domain::volunteer::VolunteerInput::from_map(&map);
+    if !wrong_types.is_empty() {
+        return join_page(&state, jar, lang, Some(problems(wrong_types)), &pairs, StatusCode::UNPROCESSABLE_ENTITY)
+            .await;
+    }
+    match app::join(&state, input, &addr.ip().to_string()).await {
         Ok(()) => Redirect::to("/join/sent").into_response(),
         Err(JoinRefused::Invalid(p)) => {
             join_page(&state, jar, lang, Some(problems(p)), &pairs, StatusCode::UNPROCESSABLE_ENTITY).await

@@ -64,7 +64,10 @@ async fn grids_page(state: &AppState, caller: &Caller, lang: Lang, q: &GridPerio
             title: n.title,
             incident: n.category == "social_governance",
             category: label(&n.category),
-            status: n.status,
+            status: {
+                let (zh, en) = n.status.label();
+                lang.t(zh, en).to_string()
+            },
             grid: n.grid,
             filed: local_time(n.filed_at),
         })
