@@ -89,7 +89,7 @@ pub async fn pass(db: &Db, senders: &[Box<dyn Sender>]) -> Result<usize, crate::
         }
     }
     for (id, title, starts, volunteer) in notifications::claim_reminders(&db.pool).await? {
-        let when = (starts + chrono::Duration::hours(8)).format("%m月%d日 %H:%M");
+        let when = crate::domain::clock::local(starts).format("%m月%d日 %H:%M");
         notifications::notify(
             &db.pool,
             &[To::Volunteer(volunteer)],

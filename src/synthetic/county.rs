@@ -26,7 +26,7 @@ pub struct CountyLoad {
 pub async fn synthetic_county(db: &Db, towns: u32, volunteers: u32, records: u32, days: u32) -> Result<CountyLoad> {
     use crate::domain::category::CATEGORIES;
     use crate::store::bulk;
-    use chrono::{Duration, TimeZone, Utc};
+    use chrono::Duration;
     const VILLAGES_PER_TOWN: u32 = 20;
     const PER_ACTIVITY: usize = 10;
     let mut rng = StdRng::seed_from_u64(0xc0_ffee);
@@ -93,8 +93,7 @@ pub async fn synthetic_county(db: &Db, towns: u32, volunteers: u32, records: u32
     for (id, region) in rows {
         by_village.entry(region).or_default().push(id);
     }
-    let midnight =
-        Utc.from_utc_datetime(&crate::today_local().and_hms_opt(0, 0, 0).unwrap_or_default()) - Duration::hours(8);
+    let midnight = crate::domain::clock::day_start(crate::domain::clock::today());
     let total_activities = (records as usize).div_ceil(PER_ACTIVITY);
     let (mut made_activities, mut made_records) = (0, 0);
     while made_activities < total_activities {
