@@ -7,8 +7,10 @@ document.addEventListener("click", function (e) {
   var open = menu.classList.toggle("open");
   t.setAttribute("aria-expanded", open ? "true" : "false");
 });
+// A confirmation asked by the button pressed (or by the whole form) before it is sent.
 document.addEventListener("submit", function (e) {
-  var msg = e.target.getAttribute("data-confirm");
+  var b = e.submitter;
+  var msg = (b && b.getAttribute("data-confirm")) || e.target.getAttribute("data-confirm");
   if (msg && !window.confirm(msg)) e.preventDefault();
 });
 document.addEventListener("DOMContentLoaded", function () {

@@ -2,7 +2,7 @@
 //! reads them, and the read receipts show staff who has seen each one.
 
 use super::{list_scope, paging, App, Caller, Error, Result};
-use crate::domain::text::non_empty;
+use crate::domain::text::typed;
 use crate::domain::validation::{Problem, Problems};
 use crate::store::announcements::{self as store, NewAnnouncement};
 use crate::store::regions as region_store;
@@ -77,7 +77,7 @@ impl Draft {
 }
 
 fn text(problems: &mut Problems, field: &str, v: Option<&str>, max_chars: usize, required: bool) -> Option<String> {
-    let t = match non_empty(v) {
+    let t = match typed(field, v) {
         Some(t) if t.chars().count() > max_chars => {
             problems.push(Problem::about(
                 field,

@@ -246,6 +246,11 @@ pub enum ScanOutcome {
 }
 
 impl ScanOutcome {
+    /// The scan was turned down: the page says so as an error.
+    pub fn refused(self) -> bool {
+        matches!(self, ScanOutcome::NoPlace | ScanOutcome::Closed | ScanOutcome::TooEarly)
+    }
+
     pub fn message(self) -> Option<(&'static str, &'static str)> {
         match self {
             ScanOutcome::NoPlace => Some((

@@ -8,7 +8,6 @@ use crate::domain::assessment::{assess, period_kind, YearFacts};
 use crate::domain::clock;
 use crate::domain::error_code::ErrorCode;
 use crate::domain::service::hours;
-use crate::domain::text::non_empty;
 use crate::domain::validation::{Problem, Problems};
 use crate::store::volunteers::VolunteerRow;
 use crate::store::{evaluations, points as ledger, regions as region_store, rewards, settings};
@@ -30,7 +29,7 @@ const MAX_AMOUNT: i64 = 1_000_000;
 /// Tidied text within a length, as the validators have always read it: blank
 /// is absent, too long is a problem named after the field.
 fn text(problems: &mut Problems, field: &str, v: Option<&str>, max_chars: usize) -> Option<String> {
-    let t = non_empty(v)?;
+    let t = crate::domain::text::typed(field, v)?;
     if t.chars().count() > max_chars {
         problems.push(Problem::about(
             field,

@@ -4,7 +4,6 @@
 use super::category::category_code;
 use super::geo::LatLon;
 use super::input::Fields;
-use super::text::non_empty;
 use super::validation::{Problem, Problems};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -225,7 +224,7 @@ impl Check {
 
     /// Tidied text; empty text counts as absent.
     pub fn text(&mut self, field: &str, v: Option<&str>, max_chars: usize) -> Option<String> {
-        let t = non_empty(v)?;
+        let t = crate::domain::text::typed(field, v)?;
         if t.chars().count() > max_chars {
             self.problems.push(Problem::about(
                 field,

@@ -163,13 +163,12 @@ pub fn counts(on: NaiveDate, from: NaiveDate, to: NaiveDate) -> bool {
 /// fields of a typed input instead: tidied text with a length limit, required
 /// fields, dates written YYYY-MM-DD and short lists. Same messages.
 pub mod check {
-    use crate::domain::text::non_empty;
     use crate::domain::validation::{Problem, Problems};
     use chrono::NaiveDate;
 
     /// Tidied text; blank counts as absent; too long is a problem.
     pub fn text(p: &mut Problems, field: &str, v: Option<&str>, max_chars: usize) -> Option<String> {
-        let t = non_empty(v)?;
+        let t = crate::domain::text::typed(field, v)?;
         if t.chars().count() > max_chars {
             p.push(Problem::about(
                 field,

@@ -1,7 +1,7 @@
 //! Reading a JSON object field by field, so that a wrong type or a bad value
 //! becomes a named field problem instead of a generic "bad JSON".
 
-use super::text::{non_empty, tidy};
+use super::text::{non_empty, tidy, typed};
 use super::validation::{Problem, Problems};
 use chrono::NaiveDate;
 use serde_json::{Map, Value};
@@ -35,7 +35,7 @@ impl<'a> Fields<'a> {
     pub fn text(&mut self, field: &str, max_chars: usize) -> Option<String> {
         match self.get(field)? {
             Value::String(s) => {
-                let t = non_empty(Some(s))?;
+                let t = typed(field, Some(s))?;
                 if t.chars().count() > max_chars {
                     self.wrong(
                         field,

@@ -185,7 +185,7 @@ pub fn allowed(status: NeedStatus, m: Move, full: bool) -> bool {
 /// The checks `domain::input::Fields` made on a map, made on a typed field:
 /// tidied text, empty counts as absent, at most `max_chars` characters.
 pub fn text(field: &str, v: Option<&str>, max_chars: usize, problems: &mut Problems) -> Option<String> {
-    let t = non_empty(v)?;
+    let t = super::text::typed(field, v)?;
     if t.chars().count() > max_chars {
         problems.push(Problem::about(
             field,

@@ -212,7 +212,7 @@ pub mod read {
 
     /// Tidied text; blank is absent; longer than `max_chars` is a problem.
     pub fn text(p: &mut Problems, field: &str, v: Option<&str>, max_chars: usize) -> Option<String> {
-        let t = non_empty(v)?;
+        let t = super::super::text::typed(field, v)?;
         if t.chars().count() > max_chars {
             p.push(Problem::about(
                 field,

@@ -5,7 +5,7 @@
 
 use super::auth::PageUser;
 use super::error::ApiError;
-use super::pages::{csrf_failed, csrf_ok, error_page, form_get, form_pairs, lang_of, render};
+use super::pages::{csrf_failed, csrf_ok, error_page, form_get, form_pairs, lang_of, render, Flash};
 use super::AppState;
 use crate::app::activities::Activity;
 use crate::app::attendance::{self, CheckinState, Scan, CHECKIN_GRACE_HOURS};
@@ -54,7 +54,9 @@ pub struct CheckinPage {
     pub activity: Activity,
     pub when: String,
     pub state: CheckinState,
-    pub message: Option<String>,
+    pub message: Option<Flash>,
+    /// The scan was refused for good (no place, or the activity closed): no button to press again.
+    pub refused: bool,
 }
 
 impl CheckinPage {
@@ -81,7 +83,7 @@ async fn render_page(
     token: &str,
     a: Activity,
     volunteer_id: i64,
-    message: Option<String>,
+    message: Option<Flash>,
 ) -> Result<Response, ApiError> {
     let now_state = attendance::checkin_state(state, &a, volunteer_id).await?;
     let when = format!(
@@ -96,6 +98,7 @@ async fn render_page(
         activity: a,
         when,
         state: now_state,
+        refused: message.as_ref().is_some_and(|m| !m.ok) && now_state == CheckinState::None,
         message,
     }))
 }
@@ -133,7 +136,7 @@ pub async fn submit(
         let vid = attendance::checking_volunteer(&caller)?;
         let action = form_get(&pairs, "action").and_then(Scan::parse);
         let outcome = attendance::scan(&state, &caller, &a, action).await?;
-        let message = outcome.message().map(|(zh, en)| lang.t(zh, en).to_string());
+        let message = outcome.message().map(|(zh, en)| Flash { text: lang.t(zh, en).to_string(), ok: !outcome.refused() });
         render_page(&state, lang, &caller.csrf, &token, a, vid, message).await
     }
     .await;

@@ -154,3 +154,42 @@ both!(a_volunteer_reads_a_notice_on_the_phone_and_staff_see_it_read, |app: TestA
     let html = app.client.get(app.url(&to)).send().await.expect("send").text().await.expect("text");
     assert!(html.contains("id=\"unread-count\">0") && html.contains("回车村老兵"));
 });
+
+both!(a_notice_is_kept_exactly_as_typed, |app: TestApp| async move {
+    let staff = app.token("staff").await;
+    let csrf = crate::pages::sign_in(&app, "staff").await;
+    let typed = "通知：明天８点集合，\n请带好雨具！（穿胶鞋）";
+    let r = app
+        .client
+        .post(app.url("/announcements"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("title", "防汛演练：请准时！"),
+            ("kind", "event"),
+            ("region_id", &app.town.town.to_string()),
+            ("body", typed),
+        ])
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, list) = app.get(&staff, "/api/v1/announcements").await;
+    let stored = list.as_array().and_then(|l| l.iter().find(|a| a["title"] == "防汛演练：请准时！")).cloned();
+    let stored = stored.unwrap_or_else(|| panic!("the title is kept with its full-width punctuation: {list}"));
+    assert_eq!(stored["body"], typed, "the body is stored exactly as typed, line break and punctuation included");
+    let to = r.headers()["location"].to_str().expect("location").to_string();
+    let html = app.client.get(app.url(&to)).send().await.expect("send").text().await.expect("text");
+    assert!(html.contains("通知：明天８点集合，") && html.contains("请带好雨具！（穿胶鞋）"), "shown as typed");
+    // codes and numbers are still folded: a full-width phone is one phone
+    let (s, v) = app
+        .post(
+            &staff,
+            "/api/v1/volunteers",
+            json!({"name": "全角号码", "id_number": crate::common::id_number("19620405", 71), "phone": "１３９００００１２３４",
+                   "region_id": app.town.village_a}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (_, full) = app.get(&staff, &format!("/api/v1/volunteers/{}", v["id"])).await;
+    assert_eq!(full["phone"], "13900001234");
+});

@@ -186,7 +186,7 @@ pub struct ShowPage {
     pub sheet: Vec<SheetRow>,
     pub qr: String,
     pub checkin_url: String,
-    pub message: Option<String>,
+    pub message: Option<super::Flash>,
 }
 
 impl ShowPage {
@@ -209,7 +209,7 @@ async fn show_page(
     lang: Lang,
     headers: &HeaderMap,
     id: i64,
-    message: Option<String>,
+    message: Option<super::Flash>,
 ) -> Result<ShowPage, ApiError> {
     let a = app::visible(state, caller, id).await?;
     let runs = app::runs(state, caller, &a).await?;
@@ -329,13 +329,13 @@ pub async fn act(
     }
     .await;
     match result {
-        Ok(msg) => match show_page(&state, &caller, lang, &headers, id, Some(msg)).await {
+        Ok(msg) => match show_page(&state, &caller, lang, &headers, id, Some(super::Flash::ok(msg))).await {
             Ok(p) => render(&p),
             Err(e) => error_page(lang, e),
         },
         Err(e) if e.status == StatusCode::CONFLICT || e.status == StatusCode::UNPROCESSABLE_ENTITY => {
             let msg = lang.t(&e.zh, &e.en).to_string();
-            match show_page(&state, &caller, lang, &headers, id, Some(msg)).await {
+            match show_page(&state, &caller, lang, &headers, id, Some(super::Flash::refused(msg))).await {
                 Ok(p) => render_status(&p, e.status),
                 Err(e) => error_page(lang, e),
             }

@@ -29,7 +29,7 @@ pub struct ShopPage {
     pub rewards: Vec<(Reward, Option<Reconciliation>)>,
     pub mine: Vec<Redemption>,
     pub entries: Vec<PointsEntry>,
-    pub message: Option<String>,
+    pub message: Option<super::Flash>,
     pub region_id: i64,
 }
 
@@ -43,7 +43,7 @@ async fn shop_page(
     state: &AppState,
     caller: &Caller,
     lang: Lang,
-    message: Option<String>,
+    message: Option<super::Flash>,
 ) -> Result<ShopPage, ApiError> {
     let s = app::shop(state, caller).await?;
     Ok(ShopPage {
@@ -128,7 +128,7 @@ pub async fn shop_act(
         }
         Err(e) => return error_page(lang, e),
     };
-    match shop_page(&state, &caller, lang, Some(message)).await {
+    match shop_page(&state, &caller, lang, Some(super::Flash::for_status(message, status))).await {
         Ok(p) => render_status(&p, status),
         Err(e) => error_page(lang, e),
     }
@@ -206,14 +206,14 @@ pub struct RulesPage {
     pub workdays: String,
     pub per_category: String,
     pub today: String,
-    pub message: Option<String>,
+    pub message: Option<super::Flash>,
 }
 
 async fn rules_page(
     state: &AppState,
     caller: &Caller,
     lang: Lang,
-    message: Option<String>,
+    message: Option<super::Flash>,
 ) -> Result<RulesPage, ApiError> {
     let (town, r) = app::rules_of_home_town(state, caller).await?;
     let dates = |v: &[chrono::NaiveDate]| v.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("\n");
@@ -299,7 +299,7 @@ pub async fn save_rules(
         }
         Err(e) => return error_page(lang, e),
     };
-    match rules_page(&state, &caller, lang, Some(message)).await {
+    match rules_page(&state, &caller, lang, Some(super::Flash::for_status(message, status))).await {
         Ok(p) => render_status(&p, status),
         Err(e) => error_page(lang, e),
     }

@@ -80,7 +80,7 @@ pub struct BoardPage {
     pub my_answer: Option<Option<Answer>>,
     /// Still taking answers.
     pub open: bool,
-    pub message: Option<String>,
+    pub message: Option<super::Flash>,
 }
 
 async fn board(
@@ -88,7 +88,7 @@ async fn board(
     caller: &Caller,
     lang: Lang,
     id: i64,
-    message: Option<String>,
+    message: Option<super::Flash>,
 ) -> Result<BoardPage, ApiError> {
     let v = mobilizations::view(state, caller, id).await?;
     let my_answer = mobilizations::my_answer(caller, &v);
@@ -162,7 +162,7 @@ pub async fn act(
         }
         Err(e) => return error_page(lang, e),
     };
-    match board(&state, &caller, lang, id, Some(message)).await {
+    match board(&state, &caller, lang, id, Some(super::Flash::for_status(message, status))).await {
         Ok(p) => render_status(&p, status),
         Err(e) => error_page(lang, e),
     }

@@ -104,6 +104,45 @@ fn asset(content_type: &'static str, body: &'static str) -> Response {
     ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=86400")], body).into_response()
 }
 
+/// The line shown above a page after an action: green when it worked, red
+/// (and announced as an alert) when it was refused.
+#[derive(Debug, Clone)]
+pub struct Flash {
+    pub text: String,
+    pub ok: bool,
+}
+
+impl Flash {
+    pub fn ok(text: impl Into<String>) -> Flash {
+        Flash { text: text.into(), ok: true }
+    }
+
+    pub fn refused(text: impl Into<String>) -> Flash {
+        Flash { text: text.into(), ok: false }
+    }
+
+    /// Green for a 2xx answer, red for anything else.
+    pub fn for_status(text: impl Into<String>, status: StatusCode) -> Flash {
+        Flash { text: text.into(), ok: status.is_success() }
+    }
+
+    pub fn class(&self) -> &'static str {
+        if self.ok {
+            "alert ok"
+        } else {
+            "alert"
+        }
+    }
+
+    pub fn role(&self) -> &'static str {
+        if self.ok {
+            "status"
+        } else {
+            "alert"
+        }
+    }
+}
+
 /// What every signed-in page shows around its content.
 pub struct Chrome {
     pub lang: Lang,

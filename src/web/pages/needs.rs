@@ -176,7 +176,7 @@ pub struct ShowPage {
     pub can_rate: bool,
     pub can_reject: bool,
     pub can_cancel: bool,
-    pub message: Option<String>,
+    pub message: Option<super::Flash>,
     pub default_start: String,
     pub default_end: String,
 }
@@ -186,7 +186,7 @@ async fn show_page(
     caller: &Caller,
     lang: Lang,
     id: i64,
-    message: Option<String>,
+    message: Option<super::Flash>,
 ) -> Result<ShowPage, ApiError> {
     let n = needs::visible(state, caller, id).await?;
     let manages = needs::manages(caller, &n);
@@ -304,7 +304,7 @@ pub async fn act(
         }
         Err(e) => return error_page(lang, e),
     };
-    match show_page(&state, &caller, lang, id, Some(message)).await {
+    match show_page(&state, &caller, lang, id, Some(super::Flash::for_status(message, status))).await {
         Ok(p) => render_status(&p, status),
         Err(e) => error_page(lang, e),
     }

@@ -128,7 +128,7 @@ pub struct FollowPage {
     pub status: String,
     pub category: String,
     pub filed: String,
-    pub message: Option<String>,
+    pub message: Option<super::Flash>,
     /// Completed and not yet rated: the requester may rate it.
     pub can_rate: bool,
 }
@@ -162,7 +162,7 @@ async fn follow_page(
         filed: local_time(n.filed_at),
         can_rate: n.status == NeedStatus::Completed,
         n,
-        message,
+        message: message.map(|m| super::Flash::for_status(m, status)),
     };
     let mut res = render(&page);
     *res.status_mut() = status;
