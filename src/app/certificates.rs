@@ -8,6 +8,7 @@ use crate::domain::service::hours;
 use crate::domain::validation::{Problem, Problems};
 use crate::store::certificates::{self as store, NewCertificate};
 use crate::store::service_records::{self as records, ServiceRecord};
+use crate::store::volunteers::VolunteerRow;
 use crate::store::{awards, regions as region_store, volunteers as volunteer_store};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -132,20 +133,45 @@ pub struct Printed {
     pub honors: Vec<String>,
 }
 
-/// Issues a certificate for printing (a new one at every print).
-pub async fn print(app: &App, caller: &Caller, volunteer_id: i64, q: &PeriodQuery) -> Result<Printed> {
-    let (view, cert) = issue(app, caller, volunteer_id, q).await?;
-    let mut honors = volunteer_store::get(&app.db.pool, volunteer_id)
-        .await
-        .ok()
-        .flatten()
-        .map(|v| v.honor_list())
-        .unwrap_or_default();
+/// Issues a certificate for printing; answers its code, under which it is
+/// opened again (`printed`) without issuing another.
+pub async fn issue_for_print(app: &App, caller: &Caller, volunteer_id: i64, q: &PeriodQuery) -> Result<String> {
+    Ok(issue(app, caller, volunteer_id, q).await?.1.code)
+}
+
+/// A volunteer's certificates, the newest first, for those who may see him.
+pub async fn issued(app: &App, caller: &Caller, volunteer_id: i64) -> Result<(VolunteerRow, Vec<Certificate>)> {
+    let v = visible_volunteer(app, caller, volunteer_id).await?;
+    let list = store::of_volunteer(&app.db.pool, v.id).await?;
+    Ok((v, list))
+}
+
+/// A certificate already issued, as printed again: the same number and code.
+pub async fn printed(app: &App, caller: &Caller, volunteer_id: i64, code: &str) -> Result<Printed> {
+    let v = visible_volunteer(app, caller, volunteer_id).await?;
+    let cert =
+        store::by_code(&app.db.pool, code).await?.filter(|c| c.volunteer_id == v.id).ok_or_else(Error::not_found)?;
+    let mut honors = v.honor_list();
     for a in awards::of_volunteer(&app.db.pool, volunteer_id).await.unwrap_or_default() {
         let line = format!("{}（{}，{}）", a.title, a.awarded_by, a.awarded_on.format("%Y年%m月"));
         honors.retain(|h| h != &a.title);
         honors.push(line);
     }
+    let view = CertificateView {
+        code: cert.code.clone(),
+        volunteer_no: v.volunteer_no.clone(),
+        name: v.name.clone(),
+        // certificates are handed to others: the ID number is always masked
+        id_number: v.id_masked.clone(),
+        hours: hours(cert.minutes),
+        from: cert.period_from,
+        to: cert.period_to,
+        records: cert.records,
+        content: cert.content.clone(),
+        issued_by: cert.issued_by.clone(),
+        issued_at: cert.issued_at,
+        verify_url: format!("/verify/{}", cert.code),
+    };
     Ok(Printed {
         number: format!("LBZM{}{:06}", cert.issued_at.format("%Y"), cert.id),
         issued: clock::date_text_zh(cert.issued_at),

@@ -37,13 +37,16 @@ pub async fn report_region(app: &App, caller: &Caller, region_id: Option<&str>) 
         Some(id) => region_store::get(&app.db.pool, id).await?.ok_or_else(Error::not_found)?,
         None => {
             let path = caller.scope_path().to_string();
-            let id = path
-                .trim_matches('/')
-                .rsplit('/')
-                .next()
-                .and_then(|s| s.parse::<i64>().ok())
-                .ok_or_else(|| Error::field(Problem::about("region_id", "必填", "is required")))?;
-            region_store::get(&app.db.pool, id).await?.ok_or_else(Error::not_found)?
+            match path.trim_matches('/').rsplit('/').next().and_then(|s| s.parse::<i64>().ok()) {
+                Some(id) => region_store::get(&app.db.pool, id).await?.ok_or_else(Error::not_found)?,
+                // the whole installation (an administrator): the topmost region there is
+                None => region_store::list(&app.db.pool, Some(&path), None)
+                    .await?
+                    .into_iter()
+                    .filter(|r| r.kind() != RegionKind::Grid)
+                    .min_by_key(|r| (r.path.matches('/').count(), r.id))
+                    .ok_or_else(|| Error::field(Problem::about("region_id", "必填", "is required")))?,
+            }
         }
     };
     caller.ensure_covers(&region.path)?;

@@ -44,10 +44,19 @@ pub async fn in_scope(app: &App, caller: &Caller, kind: Option<TeamKind>) -> Res
     Ok(store::list(&app.db.pool, caller.scope_path(), kind).await?)
 }
 
-/// A team the caller may see: 404 unknown, 403 outside scope.
+/// A team the caller may see: 404 unknown, 403 outside scope, unless the
+/// caller is one of its members (a village's leader in the town squad sees
+/// the squad he serves in).
 pub async fn visible(app: &App, caller: &Caller, id: i64) -> Result<Team> {
     let t = store::get(&app.db.pool, id).await?.ok_or_else(Error::not_found)?;
-    caller.ensure_covers(&t.region_path)?;
+    if caller.covers(&t.region_path) {
+        return Ok(t);
+    }
+    let member = match caller.volunteer_id {
+        Some(v) => store::of_volunteer(&app.db.pool, v).await?.iter().any(|(team, _, _)| *team == id),
+        None => false,
+    };
+    caller.ensure(member)?;
     Ok(t)
 }
 

@@ -130,6 +130,15 @@ pub enum OfferStatus {
 text_enum!(OfferStatus { Offered = "offered", Accepted = "accepted", Declined = "declined", Withdrawn = "withdrawn" });
 
 impl OfferStatus {
+    pub fn label(self) -> (&'static str, &'static str) {
+        match self {
+            OfferStatus::Offered => ("待答复", "Waiting for an answer"),
+            OfferStatus::Accepted => ("已接单", "Accepted"),
+            OfferStatus::Declined => ("已婉拒", "Declined"),
+            OfferStatus::Withdrawn => ("已撤回", "Withdrawn"),
+        }
+    }
+
     /// Offered or taken: not to be suggested again.
     pub fn is_live(self) -> bool {
         matches!(self, OfferStatus::Offered | OfferStatus::Accepted)
@@ -145,6 +154,15 @@ pub enum MobilizationStatus {
 }
 
 text_enum!(MobilizationStatus { Open = "open", Closed = "closed" });
+
+impl MobilizationStatus {
+    pub fn label(self) -> (&'static str, &'static str) {
+        match self {
+            MobilizationStatus::Open => ("召集中", "Open"),
+            MobilizationStatus::Closed => ("已结束", "Closed"),
+        }
+    }
+}
 
 /// A volunteer's answer to a call-out.
 #[derive(Serialize, Deserialize, ToSchema, Clone, Copy, PartialEq, Eq, Debug)]

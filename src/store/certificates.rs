@@ -89,3 +89,14 @@ pub async fn by_code(pool: &Pool, code: &str) -> Result<Option<Certificate>> {
     .fetch_optional(p)
     .await?))
 }
+
+/// A volunteer's certificates, the newest first.
+pub async fn of_volunteer(pool: &Pool, volunteer_id: i64) -> Result<Vec<Certificate>> {
+    Ok(on_db!(pool, |p| sqlx::query_as::<_, Certificate>(
+        "SELECT id, code, volunteer_id, minutes, period_from, period_to, records, content, issued_by, issued_at
+           FROM certificates WHERE volunteer_id = $1 ORDER BY issued_at DESC, id DESC"
+    )
+    .bind(volunteer_id)
+    .fetch_all(p)
+    .await?))
+}

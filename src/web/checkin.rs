@@ -14,7 +14,7 @@ use crate::domain::error_code::ErrorCode;
 use crate::domain::lang::Lang;
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -24,7 +24,10 @@ use chrono::{DateTime, Duration, Utc};
 pub use crate::app::certificates::VerifiedCertificate;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/checkin/{token}", get(page).post(submit)).route("/verify/{code}", get(verify))
+    Router::new()
+        .route("/checkin/{token}", get(page).post(submit))
+        .route("/verify/{code}", get(verify))
+        .route("/verify", get(verify_form))
 }
 
 pub fn make_token(state: &AppState, a: &Activity) -> (String, DateTime<Utc>) {
@@ -136,7 +139,8 @@ pub async fn submit(
         let vid = attendance::checking_volunteer(&caller)?;
         let action = form_get(&pairs, "action").and_then(Scan::parse);
         let outcome = attendance::scan(&state, &caller, &a, action).await?;
-        let message = outcome.message().map(|(zh, en)| Flash { text: lang.t(zh, en).to_string(), ok: !outcome.refused() });
+        let message =
+            outcome.message().map(|(zh, en)| Flash { text: lang.t(zh, en).to_string(), ok: !outcome.refused() });
         render_page(&state, lang, &caller.csrf, &token, a, vid, message).await
     }
     .await;
@@ -183,6 +187,45 @@ pub async fn verify(State(state): State<AppState>, headers: HeaderMap, Path(code
             } else {
                 error_page(lang, e)
             }
+        }
+        Err(e) => error_page(lang, e),
+    }
+}
+
+/// The box to type a certificate's code into, for those without the QR code.
+#[derive(Template)]
+#[template(path = "verify_form.html")]
+pub struct VerifyFormPage {
+    pub lang: Lang,
+    pub code: String,
+    pub error: Option<String>,
+}
+
+impl VerifyFormPage {
+    pub fn t<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
+        self.lang.t(zh, en)
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct CodeQuery {
+    pub code: Option<String>,
+}
+
+/// `/verify`: a box for the code; a code that names a certificate leads to it.
+pub async fn verify_form(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<CodeQuery>) -> Response {
+    let lang = lang_of(&headers);
+    let code = q.code.unwrap_or_default().trim().to_string();
+    if code.is_empty() {
+        return render(&VerifyFormPage { lang, code, error: None });
+    }
+    match certificates::verify(&state, &code).await {
+        Ok(Some(c)) => Redirect::to(&format!("/verify/{}", c.code)).into_response(),
+        Ok(None) => {
+            let error = Some(lang.t("查无此证明，请核对验证码", "No certificate has this code").to_string());
+            let mut res = render(&VerifyFormPage { lang, code, error });
+            *res.status_mut() = axum::http::StatusCode::NOT_FOUND;
+            res
         }
         Err(e) => error_page(lang, e),
     }

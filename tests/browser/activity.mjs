@@ -48,7 +48,17 @@ try {
   assert.ok(hours >= 3, `hours on my page: ${hours}`);
   await phone.click("#my-certificate");
   await phone.waitForURL(/\/certificate$/);
+  assert.equal(await phone.locator("#issued-certificates li a").count(), 0, "looking issues nothing");
+  await phone.click(".issue-preset");
+  await phone.waitForURL(/\/certificate\?code=/);
   assert.equal(await phone.locator("#cert-name").innerText(), name);
+  const issuedAt = phone.url();
+  // opening it again shows the same certificate, and issues no other
+  await phone.goto(`${BASE}/me`);
+  await phone.click("#my-certificate");
+  assert.equal(await phone.locator("#issued-certificates li a").count(), 1, "one certificate after one issue");
+  await phone.click("#issued-certificates li a");
+  assert.equal(phone.url(), issuedAt);
   const pdf = await phone.pdf({ format: "A4", printBackground: true });
   const file = `${shots}/certificate.pdf`;
   writeFileSync(file, pdf);

@@ -32,8 +32,13 @@ export async function signIn(page, username) {
 }
 
 /// Follows a menu entry as a person would: on a phone the menu opens first.
+/// On a PC the entry sits in its group's drop-down: point at the group first.
 export async function menu(page, label) {
   const toggle = page.locator(".menu-toggle");
   if (await toggle.isVisible()) await toggle.click();
-  await page.click(`#menu a:has-text("${label}")`);
+  const link = page.locator(`#menu a:has-text("${label}")`).first();
+  if (!(await link.isVisible())) {
+    await page.hover(`#menu .group:has(a:has-text("${label}")) .group-name`);
+  }
+  await link.click();
 }

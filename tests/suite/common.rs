@@ -103,6 +103,15 @@ async fn sweep_stale_databases(pool: &sqlx::PgPool) {
     }
 }
 
+/// A fresh PostgreSQL database for a test of its own making; `None` (after
+/// the loud notice, or a failure under CI) when there is no PostgreSQL.
+pub async fn fresh_postgres_url() -> Option<String> {
+    if !postgres_available().await {
+        return None;
+    }
+    Some(fresh_pg_url().await)
+}
+
 async fn fresh_pg_url() -> String {
     let name = format!("laobing_t_{}_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst), rand_suffix());
     let pool = sqlx::postgres::PgPoolOptions::new()

@@ -12,6 +12,7 @@ mod auth;
 mod browser;
 mod care;
 mod cli;
+mod crawl;
 mod exports;
 mod grids;
 mod hardening;

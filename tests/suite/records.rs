@@ -239,3 +239,53 @@ both!(awards_show_on_the_printed_certificate, |app: TestApp| async move {
     );
     assert!(!html.contains(&crate::common::id_number("19800101", 741)), "never the full ID number");
 });
+
+both!(looking_at_a_certificate_issues_nothing_issuing_is_an_act, |app: TestApp| async move {
+    let staff = app.token("staff").await;
+    let (v, _) = served(&app, &staff, 722, 2).await;
+    let csrf = crate::pages::sign_in(&app, "staff").await;
+    let page = format!("/volunteers/{}/certificate", v["id"]);
+    let count = || app.scalar("SELECT COUNT(*) FROM certificates");
+    for _ in 0..3 {
+        let r = app.client.get(app.url(&page)).send().await.expect("send");
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+    assert_eq!(count().await, 0, "opening the page three times issues nothing");
+    let r = app
+        .client
+        .post(app.url(&page))
+        .form(&[("csrf", csrf.as_str()), ("from", ""), ("to", "")])
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let to = r.headers()["location"].to_str().expect("location").to_string();
+    assert!(to.contains("?code="), "{to}");
+    let first = app.client.get(app.url(&to)).send().await.expect("send").text().await.expect("text");
+    let again = app.client.get(app.url(&to)).send().await.expect("send").text().await.expect("text");
+    assert_eq!(count().await, 1, "reopening shows the same certificate");
+    let number = |html: &str| html.split("LBZM").nth(1).map(|s| s.chars().take(10).collect::<String>());
+    assert!(number(&first).is_some() && number(&first) == number(&again), "the same number each time");
+    let list = app.client.get(app.url(&page)).send().await.expect("send").text().await.expect("text");
+    assert!(list.contains(&to), "the certificate is listed to open again");
+    // a bad date is named, on the page, in red
+    let r = app
+        .client
+        .post(app.url(&page))
+        .form(&[("csrf", csrf.as_str()), ("from", "2026-13-01"), ("to", "")])
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.expect("text").contains("class=\"alert\" role=\"alert\""));
+    // the verify box leads to the certificate, and says so when a code is wrong
+    let code = to.rsplit('=').next().unwrap_or("").to_string();
+    let anyone = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    let r = anyone.get(app.url("/verify")).send().await.expect("send");
+    assert!(r.text().await.expect("text").contains("verify-form"));
+    let r = anyone.get(app.url(&format!("/verify?code={}", code.to_lowercase()))).send().await.expect("send");
+    assert_eq!(r.headers()["location"], format!("/verify/{code}"));
+    let r = anyone.get(app.url("/verify?code=NOSUCH")).send().await.expect("send");
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert!(r.text().await.expect("text").contains("verify-error"));
+});

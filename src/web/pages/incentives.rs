@@ -220,7 +220,17 @@ async fn rules_page(
     Ok(RulesPage {
         c: Chrome::new(caller, lang, "rules", "/rules"),
         holidays: dates(&r.calendar.holidays),
-        per_category: r.earning.per_category.iter().map(|(k, v)| format!("{k} = {v}")).collect::<Vec<_>>().join("\n"),
+        // categories by their names, as staff know them; read back by name or code
+        per_category: r
+            .earning
+            .per_category
+            .iter()
+            .map(|(k, v)| {
+                let (zh, en) = crate::domain::category::category_label(k);
+                format!("{} = {v}", lang.t(zh, en))
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
         workdays: dates(&r.calendar.workdays),
         region_id: town.id,
         region_name: town.name,
@@ -265,7 +275,11 @@ pub async fn save_rules(
         .unwrap_or("")
         .lines()
         .filter_map(|l| l.split_once(['=', '：', ':']))
-        .map(|(k, v)| (k.trim().to_string(), json!(v.trim().parse::<f64>().unwrap_or(-1.0))))
+        .map(|(k, v)| {
+            let k = k.trim();
+            let code = crate::domain::category::category_code(k).map(str::to_string).unwrap_or_else(|| k.to_string());
+            (code, json!(v.trim().parse::<f64>().unwrap_or(-1.0)))
+        })
         .collect();
     let body = json!({
         "effective_from": form_get(&pairs, "effective_from"),

@@ -130,16 +130,87 @@ impl CertificatePage {
     }
 }
 
-/// The printable certificate (A4, print CSS); each visit issues a new one.
+/// One earlier certificate in the list to open again.
+pub struct IssuedLine {
+    pub code: String,
+    pub period: String,
+    pub hours: f64,
+    pub issued: String,
+}
+
+/// Choosing the period of a certificate, and the ones already issued.
+#[derive(Template)]
+#[template(path = "certificates.html")]
+pub struct CertificatesPage {
+    pub c: Chrome,
+    pub volunteer_id: i64,
+    pub name: String,
+    pub issued: Vec<IssuedLine>,
+    /// Period presets: (label, from, to).
+    pub presets: Vec<(String, String, String)>,
+    pub error: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct CertificateQuery {
+    pub code: Option<String>,
+}
+
+async fn certificates_page(
+    state: &AppState,
+    caller: &Caller,
+    lang: Lang,
+    id: i64,
+    error: Option<String>,
+) -> Result<CertificatesPage, ApiError> {
+    let (v, list) = certificates::issued(state, caller, id).await?;
+    let today = crate::domain::clock::today();
+    let year = chrono::Datelike::year(&today);
+    let presets = vec![
+        (lang.t("全部服务", "All service").to_string(), String::new(), today.to_string()),
+        (lang.t("今年", "This year").to_string(), format!("{year}-01-01"), today.to_string()),
+        (lang.t("去年", "Last year").to_string(), format!("{}-01-01", year - 1), format!("{}-12-31", year - 1)),
+    ];
+    Ok(CertificatesPage {
+        c: Chrome::new(
+            caller,
+            lang,
+            if caller.volunteer_id == Some(id) { "me" } else { "volunteers" },
+            &format!("/volunteers/{id}/certificate"),
+        ),
+        volunteer_id: id,
+        name: v.name,
+        issued: list
+            .into_iter()
+            .map(|c| IssuedLine {
+                period: format!("{} — {}", c.period_from, c.period_to),
+                hours: crate::domain::service::hours(c.minutes),
+                issued: crate::domain::clock::date_text_zh(c.issued_at),
+                code: c.code,
+            })
+            .collect(),
+        presets,
+        error,
+    })
+}
+
+/// Without a code: the period to certify and the certificates issued before.
+/// With `?code=`: that certificate, printable (A4, print CSS), as issued.
 pub async fn certificate(
     State(state): State<AppState>,
     PageUser(caller): PageUser,
     headers: HeaderMap,
     Path(id): Path<i64>,
-    Query(q): Query<PeriodQuery>,
+    Query(q): Query<CertificateQuery>,
 ) -> Response {
     let lang = lang_of(&headers);
-    match certificates::print(&state, &caller, id, &q).await {
+    let Some(code) = q.code.filter(|c| !c.trim().is_empty()) else {
+        return match certificates_page(&state, &caller, lang, id, None).await {
+            Ok(p) => render(&p),
+            Err(e) => error_page(lang, e),
+        };
+    };
+    match certificates::printed(&state, &caller, id, &code).await {
         Ok(printed) => {
             let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
             let verify_url = format!("http://{host}/verify/{}", printed.view.code);
@@ -155,6 +226,37 @@ pub async fn certificate(
             let mut res = render(&page);
             res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             res
+        }
+        Err(e) => error_page(lang, e),
+    }
+}
+
+/// Issuing is an act of its own: the chosen period, then the new
+/// certificate's page (its address names it, so reopening never issues again).
+pub async fn issue_certificate(
+    State(state): State<AppState>,
+    PageUser(caller): PageUser,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: axum::body::Bytes,
+) -> Response {
+    let lang = lang_of(&headers);
+    let pairs = super::form_pairs(&body);
+    if !super::csrf_ok(&caller, &pairs) {
+        return super::csrf_failed(lang);
+    }
+    let q = PeriodQuery {
+        from: super::form_get(&pairs, "from").map(str::to_string),
+        to: super::form_get(&pairs, "to").map(str::to_string),
+    };
+    match certificates::issue_for_print(&state, &caller, id, &q).await {
+        Ok(code) => Redirect::to(&format!("/volunteers/{id}/certificate?code={code}")).into_response(),
+        Err(e) if e.status == axum::http::StatusCode::UNPROCESSABLE_ENTITY => {
+            let msg = format!("{} {}", lang.t(&e.zh, &e.en), super::problems_text(lang, &e));
+            match certificates_page(&state, &caller, lang, id, Some(msg)).await {
+                Ok(p) => super::render_status(&p, e.status),
+                Err(e) => error_page(lang, e),
+            }
         }
         Err(e) => error_page(lang, e),
     }

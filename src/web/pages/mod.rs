@@ -74,7 +74,7 @@ pub fn router() -> Router<AppState> {
         .route("/grids", get(grids::page))
         .route("/announcements", get(announcements::list).post(announcements::create))
         .route("/announcements/{id}", get(announcements::show))
-        .route("/volunteers/{id}/certificate", get(me::certificate))
+        .route("/volunteers/{id}/certificate", get(me::certificate).post(me::issue_certificate))
         .route("/volunteers", get(volunteers::list))
         .route(
             "/imports",
@@ -156,6 +156,8 @@ pub struct Chrome {
     pub staff: bool,
     /// A volunteer's own account: the menu leads to "my service".
     pub volunteer: bool,
+    /// Reads other people's profiles (everyone but a plain volunteer).
+    pub reads_roster: bool,
 }
 
 impl Chrome {
@@ -170,7 +172,13 @@ impl Chrome {
             here: here.to_string(),
             staff: caller.role.manages_roster(),
             volunteer: caller.volunteer_id.is_some(),
+            reads_roster: caller.role.reads_roster(),
         }
+    }
+
+    /// A label pair (`status.label()`) in the page's language.
+    pub fn l<'a>(&self, label: (&'a str, &'a str)) -> &'a str {
+        self.lang.t(label.0, label.1)
     }
 
     pub fn t<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
@@ -191,6 +199,15 @@ impl Chrome {
 
     pub fn lit(&self, nav: &str) -> &'static str {
         if self.nav == nav {
+            "on"
+        } else {
+            ""
+        }
+    }
+
+    /// A menu group is lit when the page is one of its entries (`navs`, space-separated).
+    pub fn lit_group(&self, navs: &str) -> &'static str {
+        if navs.split_whitespace().any(|n| n == self.nav) {
             "on"
         } else {
             ""

@@ -58,6 +58,8 @@ pub struct TeamPage {
     pub kind_label: String,
     pub members: Vec<Member>,
     pub may_manage: bool,
+    /// Members' names lead to their profiles only for those who may open them.
+    pub link_members: bool,
     pub error: Option<String>,
 }
 
@@ -76,10 +78,12 @@ async fn team_page(
 ) -> Result<TeamPage, ApiError> {
     let app::TeamDetail { team, members } = app::detail(state, caller, id).await?;
     let may_manage = app::may_manage_members(caller, &team);
+    let link_members = caller.role.reads_roster() && caller.covers(&team.region_path);
     Ok(TeamPage {
         c: Chrome::new(caller, lang, "teams", &format!("/teams/{id}")),
         kind_label: kind_label(&team, lang),
         team,
+        link_members,
         members,
         may_manage,
         error,

@@ -228,6 +228,14 @@ pub struct ShowPage {
     pub revealed: bool,
     pub trainings: Vec<Training>,
     pub awards: Vec<Award>,
+    /// The volunteer's teams whose pages the caller may open (the others are named, not linked).
+    pub openable_teams: Vec<i64>,
+}
+
+impl ShowPage {
+    pub fn opens(&self, team_id: &i64) -> bool {
+        self.openable_teams.contains(team_id)
+    }
 }
 
 pub async fn show(
@@ -240,7 +248,14 @@ pub async fn show(
     let result: Result<ShowPage, ApiError> = async {
         let app::Profile { view: v, revealed, may_edit, trainings, awards } =
             app::profile_page(&state, &caller, id).await?;
+        let mut openable_teams = Vec::new();
+        for t in v.teams.iter().flatten() {
+            if crate::app::teams::visible(&state, &caller, t.id).await.is_ok() {
+                openable_teams.push(t.id);
+            }
+        }
         Ok(ShowPage {
+            openable_teams,
             trainings,
             awards,
             c: Chrome::new(&caller, lang, "volunteers", &format!("/volunteers/{id}")),
