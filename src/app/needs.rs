@@ -136,10 +136,13 @@ pub async fn visible(app: &App, caller: &Caller, id: i64) -> Result<Need> {
 }
 
 /// A need as its own page shows it: staff in scope read the requester's phone
-/// in full, and that view is audited first.
+/// in full, and so do the volunteers who took it on, until it is done (they
+/// must be able to call); every such view is audited first.
 pub async fn show(app: &App, caller: &Caller, id: i64) -> Result<Need> {
     let mut n = visible(app, caller, id).await?;
-    if caller.role.sees_personal_data() && caller.covers(&n.region_path) {
+    let staff = caller.role.sees_personal_data() && caller.covers(&n.region_path);
+    let taken_on = n.status.is_open() && my_offer(app, caller, id).await? == Some(OfferStatus::Accepted);
+    if staff || taken_on {
         if let Some(sealed) = n.requester_phone_sealed.clone() {
             caller.audit_view(app, "need", &id.to_string(), "requester_phone").await?;
             n.requester_phone = app.db.vault.open(&sealed);
@@ -169,6 +172,12 @@ pub async fn create(app: &App, caller: &Caller, mut input: NeedInput) -> Result<
         .await?
         .ok_or_else(|| Error::field(Problem::about("region_id", "不存在", "does not exist")))?;
     caller.ensure_covers(&region.path)?;
+    if d.position.is_none() {
+        // no pin on the map: the village's own place, so suggestions still weigh distance
+        if let (Some(lat), Some(lon)) = (region.lat, region.lon) {
+            d.position = Some(LatLon { lat, lon });
+        }
+    }
     if d.due_at.is_none() {
         // the town's deadline for this kind of need
         let town_rules = settings::rules_for(&app.db.pool, &region.path).await?;
@@ -483,14 +492,17 @@ pub struct Village {
 /// Every village, for the public form's picker.
 pub async fn public_villages(app: &App) -> Result<Vec<Village>> {
     let regions = region_store::list(&app.db.pool, None, None).await?;
-    Ok(regions
+    let mut villages: Vec<Village> = regions
         .iter()
         .filter(|r| r.kind() == RegionKind::Village)
         .map(|v| {
             let town = regions.iter().find(|t| Some(t.id) == v.parent_id).map(|t| t.name.as_str()).unwrap_or("");
             Village { id: v.id, label: format!("{town} {}", v.name) }
         })
-        .collect())
+        .collect();
+    // by town, then village: a list a resident can scan for his own
+    villages.sort_by(|a, b| a.label.cmp(&b.label));
+    Ok(villages)
 }
 
 /// Why the public form did not file a need.

@@ -53,6 +53,12 @@ macro_rules! text_enum {
     };
 }
 
+/// The number a need is known by on the phone (`XQ2026000042`): the year it
+/// was filed, Beijing time, and its id.
+pub fn reference(id: i64, filed_at: DateTime<Utc>) -> String {
+    format!("XQ{}{:06}", super::clock::local_date(filed_at).format("%Y"), id)
+}
+
 /// Where a need is in its workflow.
 #[derive(Serialize, Deserialize, ToSchema, Clone, Copy, PartialEq, Eq, Debug)]
 #[serde(rename_all = "snake_case")]

@@ -466,7 +466,8 @@ struct CandidateRow {
     busy: i64,
 }
 
-/// Everyone who could be offered a need in `within`: with place, skills,
+/// Everyone who could be offered a need in `within`: with place (his own, or
+/// his village's when he has none), skills,
 /// whether they are on another need right now, and their recent workload.
 pub async fn candidates(pool: &Pool, within: &str, except_need: i64) -> Result<Vec<Candidate>> {
     let agg = match pool {
@@ -474,7 +475,8 @@ pub async fn candidates(pool: &Pool, within: &str, except_need: i64) -> Result<V
         Pool::Postgres(_) => "(SELECT string_agg(skill, ',') FROM volunteer_skills s WHERE s.volunteer_id = v.id)",
     };
     let sql = format!(
-        "SELECT v.id, v.lat, v.lon, v.status, {agg} AS skills,
+        // a volunteer with no pin of his own lives in his village: its place stands for his
+        "SELECT v.id, COALESCE(v.lat, r.lat) AS lat, COALESCE(v.lon, r.lon) AS lon, v.status, {agg} AS skills,
                 (SELECT COUNT(*) FROM service_records sr WHERE sr.volunteer_id = v.id AND sr.corrected_by IS NULL AND sr.started_at >= $2) AS recent,
                 (SELECT COUNT(*) FROM need_offers o JOIN needs n ON n.id = o.need_id
                   WHERE o.volunteer_id = v.id AND o.status = 'accepted' AND n.status = 'accepted' AND n.id <> $3) AS busy

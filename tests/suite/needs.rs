@@ -2,6 +2,7 @@
 
 use crate::both;
 use crate::common::{hours_from_now, TestApp};
+use laobing::domain::account::Role;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -49,6 +50,19 @@ both!(a_need_goes_from_filing_to_rating, |app: TestApp| async move {
     assert_eq!(a["status"], "accepted");
     let (s, _) = app.post(&staff, &format!("/api/v1/needs/{id}/accept"), json!({"volunteer_id": far["id"]})).await;
     assert_eq!(s, StatusCode::CONFLICT, "a full need takes no more");
+    // who took it on may call the requester: the phone in full, audited, on the page as a call link
+    app.account_for("near_driver", Role::Volunteer, app.town.village_a, near["id"].as_i64().expect("id")).await;
+    app.account_for("far_driver", Role::Volunteer, app.town.village_b, far["id"].as_i64().expect("id")).await;
+    let views = "SELECT COUNT(*) FROM audit_log WHERE action = 'view_personal_data' AND detail = 'requester_phone'";
+    let before = app.scalar(views).await;
+    let (_, seen) = app.get(&app.token("near_driver").await, &format!("/api/v1/needs/{id}")).await;
+    assert_eq!(seen["requester_phone"], "13900001111", "{seen}");
+    assert_eq!(app.scalar(views).await, before + 1, "the unmasked view is audited");
+    crate::pages::sign_in(&app, "near_driver").await;
+    let html = app.client.get(app.url(&format!("/needs/{id}"))).send().await.expect("send").text().await.expect("text");
+    assert!(html.contains("href=\"tel:13900001111\""), "a tap-to-call link");
+    let (_, declined) = app.get(&app.token("far_driver").await, &format!("/api/v1/needs/{id}")).await;
+    assert_eq!(declined["requester_phone"], "139****1111", "who declined sees it masked");
     let (s, e) = app.post(&staff, &format!("/api/v1/needs/{id}/complete"), json!({"service": [{"volunteer_id": far["id"], "started_at": hours_from_now(-3), "ended_at": hours_from_now(-1)}]})).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "only who accepted served: {e}");
     let (s, c) = app
@@ -57,6 +71,8 @@ both!(a_need_goes_from_filing_to_rating, |app: TestApp| async move {
     assert_eq!(s, StatusCode::OK, "{c}");
     assert_eq!(c["status"], "completed");
     assert!(c["completed_at"].is_string());
+    let (_, done) = app.get(&app.token("near_driver").await, &format!("/api/v1/needs/{id}")).await;
+    assert_eq!(done["requester_phone"], "139****1111", "once done, the phone is masked again");
     let (_, recs) = app.get(&staff, &format!("/api/v1/volunteers/{}/service-records", near["id"])).await;
     assert_eq!((recs[0]["source"].as_str(), recs[0]["hours"].as_f64()), (Some("need"), Some(2.0)));
     let (s, e) = app.post(&staff, &format!("/api/v1/needs/{id}/rating"), json!({"stars": 6})).await;
@@ -255,6 +271,8 @@ both!(the_public_files_follows_and_rates_a_need_within_limits, |app: TestApp| as
     let (_, list) = app.get(&staff, "/api/v1/needs?status=submitted").await;
     let n = list.as_array().expect("array").iter().find(|n| n["source"] == "public").cloned().expect("public need");
     assert_eq!(n["requester_phone"], "137****1234");
+    let reference = format!("XQ{}{:06}", &n["filed_at"].as_str().expect("filed")[..4], n["id"].as_i64().expect("id"));
+    assert!(page.contains(&reference), "the resident gets a number to quote: {reference}");
     let v = app.volunteer(&staff, "疏通", app.town.village_a, 1601, &[]).await;
     app.post(&staff, &format!("/api/v1/needs/{}/dispatch", n["id"]), json!({"volunteer_ids": [v["id"]]})).await;
     app.post(&staff, &format!("/api/v1/needs/{}/accept", n["id"]), json!({"volunteer_id": v["id"]})).await;
@@ -410,4 +428,59 @@ both!(a_town_without_a_county_above_it_draws_on_all_its_villages, |app: TestApp|
     app.post(&admin, &format!("/api/v1/needs/{}/complete", n["id"]), json!({"service": [{"volunteer_id": helper["id"], "started_at": hours_from_now(-2), "ended_at": hours_from_now(-1)}]})).await;
     let (_, recs) = app.get(&admin, &format!("/api/v1/volunteers/{}/service-records", helper["id"])).await;
     assert_eq!(recs[0]["organiser"], "独立镇退役军人服务站");
+});
+
+both!(staff_file_a_whole_need_on_the_page_and_send_anyone_they_find, |app: TestApp| async move {
+    let staff = app.token("staff").await;
+    let driver = app.volunteer(&staff, "会开车的老兵", app.town.village_b, 1301, &["driving"]).await;
+    let far = app.volunteer(&staff, "山那边的赵", app.town.village_b, 1303, &["farming"]).await;
+    let csrf = crate::pages::sign_in(&app, "staff").await;
+    let page = app.client.get(app.url("/needs")).send().await.expect("send").text().await.expect("text");
+    assert!(
+        page.contains("name=\"required_skills\"") && page.contains("id=\"need-region\""),
+        "the form has every field"
+    );
+    let village_b = app.town.village_b.to_string();
+    let r = app
+        .client
+        .post(app.url("/needs"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("title", "送老人去卫生院"),
+            ("category", "veteran_assistance"),
+            ("region_id", village_b.as_str()),
+            ("required_skills", "driving"),
+            ("volunteers_needed", "1"),
+            ("due_in_days", "3"),
+        ])
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let to = r.headers()["location"].to_str().expect("location").to_string();
+    let id = to.rsplit('/').next().unwrap_or("").to_string();
+    let (_, n) = app.get(&staff, &format!("/api/v1/needs/{id}")).await;
+    assert_eq!(n["region_id"], app.town.village_b);
+    assert_eq!(n["required_skills"], json!(["driving"]));
+    assert!(n["lat"].is_number(), "the village's place stands for the need's: {n}");
+    let due = chrono::DateTime::parse_from_rfc3339(n["due_at"].as_str().expect("due")).expect("time");
+    let days = (due.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_hours();
+    assert!((70..=72).contains(&days), "the three-day preset: {days} hours");
+    let (_, sugg) = app.get(&staff, &format!("/api/v1/needs/{id}/suggestions")).await;
+    assert_eq!(sugg[0]["volunteer_id"], driver["id"], "the driver ranks first: {sugg}");
+    // anyone named can be sent too, found by a search beside the ranked list
+    let html =
+        app.client.get(app.url(&format!("{to}?find=山那边"))).send().await.expect("send").text().await.expect("text");
+    assert!(html.contains("id=\"found\"") && html.contains("山那边的赵"), "the search finds him");
+    let far_id = far["id"].to_string();
+    let r = app
+        .client
+        .post(app.url(&to))
+        .form(&[("csrf", csrf.as_str()), ("action", "dispatch"), ("volunteer", far_id.as_str())])
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), StatusCode::OK);
+    let (_, offers) = app.get(&staff, &format!("/api/v1/needs/{id}/offers")).await;
+    assert!(offers.as_array().expect("offers").iter().any(|o| o["volunteer_id"] == far["id"]), "{offers}");
 });

@@ -8,6 +8,7 @@ use crate::domain::clock::{self, minute_text as local_time};
 use crate::domain::lang::Lang;
 use crate::domain::matching::Suggestion;
 use crate::domain::needs::{allowed, Move, OfferStatus};
+use crate::domain::region::RegionKind;
 use crate::web::auth::{Caller, PageUser};
 use crate::web::error::ApiError;
 use crate::web::AppState;
@@ -88,6 +89,9 @@ pub struct ListPage {
     pub overdue: usize,
     pub categories: Vec<Opt>,
     pub region_id: i64,
+    /// Villages (and grids) a need may be filed for, the caller's own first.
+    pub places: Vec<Opt>,
+    pub skills: Vec<Opt>,
     pub may_file: bool,
     pub message: Option<String>,
 }
@@ -107,7 +111,20 @@ async fn list_page(
     let needs = needs::list(state, caller, None, q.status.as_deref(), 200).await?;
     let lines: Vec<NeedLine> = needs.iter().map(|n| line(n, lang)).collect();
     let region_id = crate::app::regions::home_region(state, caller).await?.map(|r| r.id).unwrap_or(0);
+    let mut places: Vec<Opt> = crate::app::regions::in_scope(state, caller, None)
+        .await?
+        .into_iter()
+        .filter(|r| matches!(r.kind(), RegionKind::Village | RegionKind::Grid))
+        .map(|r| Opt { value: r.id.to_string(), label: r.name })
+        .collect();
+    places.sort_by_key(|o| o.value != region_id.to_string());
+    let skills = crate::domain::volunteer::SKILLS
+        .iter()
+        .map(|(c, zh, en)| Opt { value: c.to_string(), label: lang.t(zh, en).to_string() })
+        .collect();
     Ok(ListPage {
+        places,
+        skills,
         c: Chrome::new(caller, lang, "needs", "/needs"),
         overdue: lines.iter().filter(|l| l.overdue).count(),
         map: map_svg(&needs),
@@ -146,7 +163,13 @@ pub async fn create(
     if !csrf_ok(&caller, &pairs) {
         return csrf_failed(lang);
     }
-    let filed = crate::app::input::from_form(super::form_to_map(&pairs, &["required_skills"], &[]));
+    let mut form = super::form_to_map(&pairs, &["required_skills"], &[]);
+    // a deadline preset (days from now) stands for an exact time
+    if let Some(days) = form.remove("due_in_days").and_then(|v| v.as_str().and_then(|s| s.parse::<i64>().ok())) {
+        let due = Utc::now() + chrono::Duration::days(days);
+        form.insert("due_at".into(), clock::rfc3339_local(due).into());
+    }
+    let filed = crate::app::input::from_form(form);
     match async { needs::create(&state, &caller, filed?).await }.await {
         Ok(n) => Redirect::to(&format!("/needs/{}", n.id)).into_response(),
         Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
@@ -179,6 +202,24 @@ pub struct ShowPage {
     pub message: Option<super::Flash>,
     pub default_start: String,
     pub default_end: String,
+    /// Offers may be sent now; then staff may also search anyone by name.
+    pub can_dispatch: bool,
+    pub find: String,
+    /// Volunteers found by the search: (id, name, number and village).
+    pub found: Vec<(i64, String, String)>,
+}
+
+impl ShowPage {
+    /// The number the requester was given (`XQ2026000042`), to find a need a caller quotes.
+    pub fn reference(&self) -> String {
+        crate::domain::needs::reference(self.n.id, self.n.filed_at)
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct ShowQuery {
+    /// A name or volunteer number to look for, beside the suggestions.
+    pub find: Option<String>,
 }
 
 async fn show_page(
@@ -187,13 +228,33 @@ async fn show_page(
     lang: Lang,
     id: i64,
     message: Option<super::Flash>,
+    find: Option<&str>,
 ) -> Result<ShowPage, ApiError> {
-    let n = needs::visible(state, caller, id).await?;
+    let n = needs::show(state, caller, id).await?;
     let manages = needs::manages(caller, &n);
     let offers = if manages { needs::offers(state, caller, id).await? } else { vec![] };
     let suggestions = needs::named_suggestions(state, caller, &n).await?;
     let my_offer = needs::my_offer(state, caller, id).await?;
     let full = n.accepted >= n.volunteers_needed;
+    let can_dispatch = manages && allowed(n.status, Move::Dispatch, full);
+    let find = find.map(str::trim).unwrap_or("").to_string();
+    let found = if can_dispatch && !find.is_empty() {
+        let q = crate::app::volunteers::VolunteerQuery {
+            q: Some(find.clone()),
+            status: Some("active".into()),
+            limit: Some("20".into()),
+            masked: Some("true".into()),
+            ..Default::default()
+        };
+        crate::app::volunteers::list(state, caller, &q)
+            .await?
+            .0
+            .into_iter()
+            .map(|v| (v.id, v.name, format!("{} · {}", v.volunteer_no, v.region_name)))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let (default_start, default_end) = needs::default_service_span(Utc::now());
     Ok(ShowPage {
         c: Chrome::new(caller, lang, "needs", &format!("/needs/{id}")),
@@ -210,6 +271,9 @@ async fn show_page(
         message,
         default_start,
         default_end,
+        can_dispatch,
+        find,
+        found,
         n,
     })
 }
@@ -219,9 +283,10 @@ pub async fn show(
     PageUser(caller): PageUser,
     headers: HeaderMap,
     Path(id): Path<i64>,
+    Query(q): Query<ShowQuery>,
 ) -> Response {
     let lang = lang_of(&headers);
-    match show_page(&state, &caller, lang, id, None).await {
+    match show_page(&state, &caller, lang, id, None, q.find.as_deref()).await {
         Ok(p) => render(&p),
         Err(e) => error_page(lang, e),
     }
@@ -304,7 +369,7 @@ pub async fn act(
         }
         Err(e) => return error_page(lang, e),
     };
-    match show_page(&state, &caller, lang, id, Some(super::Flash::for_status(message, status))).await {
+    match show_page(&state, &caller, lang, id, Some(super::Flash::for_status(message, status)), None).await {
         Ok(p) => render_status(&p, status),
         Err(e) => error_page(lang, e),
     }

@@ -29,6 +29,10 @@ pub struct FormPage {
     pub title: String,
     pub name: String,
     pub phone: String,
+    /// The village chosen before the form came back with a problem.
+    pub region: String,
+    pub place: String,
+    pub description: String,
 }
 
 impl FormPage {
@@ -57,6 +61,9 @@ async fn form_page(
             .collect(),
         error,
         title: form_get(pairs, "title").unwrap_or("").to_string(),
+        region: form_get(pairs, "region_id").unwrap_or("").to_string(),
+        place: form_get(pairs, "place").unwrap_or("").to_string(),
+        description: form_get(pairs, "description").unwrap_or("").to_string(),
         name: form_get(pairs, "requester_name").unwrap_or("").to_string(),
         phone: form_get(pairs, "requester_phone").unwrap_or("").to_string(),
     };
@@ -131,6 +138,8 @@ pub struct FollowPage {
     pub message: Option<super::Flash>,
     /// Completed and not yet rated: the requester may rate it.
     pub can_rate: bool,
+    /// The number to quote when calling the station (`XQ2026000042`).
+    pub reference: String,
 }
 
 impl FollowPage {
@@ -160,6 +169,7 @@ async fn follow_page(
         status: lang.t(sz, se).to_string(),
         category: lang.t(cz, ce).to_string(),
         filed: local_time(n.filed_at),
+        reference: crate::domain::needs::reference(n.id, n.filed_at),
         can_rate: n.status == NeedStatus::Completed,
         n,
         message: message.map(|m| super::Flash::for_status(m, status)),
