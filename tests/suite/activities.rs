@@ -269,6 +269,21 @@ both!(a_forged_or_expired_check_in_link_does_nothing, |app: TestApp| async move 
     let (token, _) = laobing::web::checkin::make_token(&state, &activity);
     let r = app.client.get(app.url(&format!("/checkin/{token}"))).send().await.expect("send");
     assert_eq!(r.status(), StatusCode::OK, "the real link works");
+    // without a place the scan is refused, as an error, and no button invites another try
+    let html = r.text().await.expect("text");
+    let marker = "name=\"csrf\" value=\"";
+    let csrf = html[html.find(marker).expect("csrf") + marker.len()..].split('"').next().unwrap_or("").to_string();
+    let r = app
+        .client
+        .post(app.url(&format!("/checkin/{token}")))
+        .form(&[("csrf", csrf.as_str()), ("action", "in")])
+        .send()
+        .await
+        .expect("send");
+    let html = r.text().await.expect("text");
+    assert!(html.contains("您没有该活动的名额"), "{html}");
+    assert!(html.contains("class=\"alert\" role=\"alert\" id=\"checkin-message\""), "shown as an error");
+    assert!(!html.contains("id=\"check-in\""), "no check-in button after a refusal");
     let forged = token.replacen(&format!("{}-", a["id"]), "999-", 1);
     let r = app.client.get(app.url(&format!("/checkin/{forged}"))).send().await.expect("send");
     assert_eq!(r.status(), StatusCode::NOT_FOUND);

@@ -128,3 +128,31 @@ both!(the_grid_page_shows_the_table_and_the_incidents, |app: TestApp| async move
         assert!(html.contains("第一网格") && html.contains("排查路灯隐患"), "{who} sees the grid and its incident");
     }
 });
+
+both!(a_grid_worker_lands_on_the_grid_and_files_a_case_there, |app: TestApp| async move {
+    let csrf = crate::pages::sign_in(&app, "grid_a").await;
+    let r = app.client.get(app.url("/")).send().await.expect("send");
+    assert_eq!(r.headers()["location"], "/grids", "the grid worker's home is the grid");
+    let html = app.client.get(app.url("/grids")).send().await.expect("send").text().await.expect("text");
+    assert!(html.contains("id=\"case-form\""), "the case form is on the grid page");
+    let grid = app.town.grid_a.to_string();
+    let r = app
+        .client
+        .post(app.url("/needs"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("category", "social_governance"),
+            ("title", "两户因排水沟起纠纷"),
+            ("region_id", grid.as_str()),
+            ("description", "东邻说：水沟堵了，\n西邻不认。"),
+        ])
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let staff = app.token("staff").await;
+    let (_, list) = app.get(&staff, "/api/v1/needs").await;
+    let n = list.as_array().and_then(|l| l.iter().find(|n| n["title"] == "两户因排水沟起纠纷")).cloned().expect("filed");
+    assert_eq!((n["source"].as_str(), n["region_id"].as_i64()), (Some("grid"), Some(app.town.grid_a)));
+    assert_eq!(n["description"], "东邻说：水沟堵了，\n西邻不认。", "the details kept as typed");
+});

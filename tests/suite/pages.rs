@@ -250,6 +250,7 @@ both!(the_shop_and_rules_work_from_the_pages, |app: TestApp| async move {
     assert_eq!(r.status(), StatusCode::OK);
     let html = r.text().await.expect("text");
     assert!(html.contains("兑换成功") && html.contains(">60<"), "balance shown after redeeming");
+    assert!(html.contains("请凭兑换单号 DH") && html.contains("class=\"alert ok\""), "where to collect it, in green");
     let r = app
         .client
         .post(app.url("/shop"))
@@ -266,7 +267,12 @@ both!(the_shop_and_rules_work_from_the_pages, |app: TestApp| async move {
         .await
         .expect("send");
     assert_eq!(r.status(), StatusCode::CONFLICT);
-    assert!(r.text().await.expect("text").contains("积分不足"), "20 points left cannot buy a 40-point reward");
+    let html = r.text().await.expect("text");
+    assert!(html.contains("积分不足"), "20 points left cannot buy a 40-point reward");
+    assert!(
+        html.contains("<p class=\"alert\" role=\"alert\" id=\"shop-message\">"),
+        "a refusal is shown as an error, not in the success style"
+    );
 
     let csrf = sign_in(&app, "staff").await;
     let town = app.town.town.to_string();

@@ -88,13 +88,20 @@ pub async fn shop_act(
                     quantity: Some(num("quantity").unwrap_or(1)),
                 };
                 let r = app::redeem(&state, &caller, input).await?;
+                // what to do next: the slip number to show at the station
                 Ok(format!(
-                    "{}{} × {}，{} {}",
+                    "{}{} × {}，{} {}。{} DH{:06} {}",
                     lang.t("兑换成功：", "Redeemed: "),
                     r.reward_name,
                     r.quantity,
                     lang.t("扣除积分", "points spent"),
-                    r.points
+                    r.points,
+                    lang.t("请凭兑换单号", "Show slip"),
+                    r.id,
+                    lang.t(
+                        "到本镇退役军人服务站领取（工作日办公时间）。",
+                        "at the town's veterans' service station to collect it (office hours)."
+                    ),
                 ))
             }
             Some("add") => {

@@ -262,7 +262,12 @@ pub async fn issue_certificate(
     }
 }
 
-/// Volunteers land on their own page; everyone else on the dashboard.
+/// Volunteers land on their own page, grid workers on their grid's; everyone
+/// else on the dashboard.
 pub fn home_for(caller: &Caller) -> Option<Response> {
-    (caller.role == crate::domain::account::Role::Volunteer).then(|| Redirect::to("/me").into_response())
+    match caller.role {
+        crate::domain::account::Role::Volunteer => Some(Redirect::to("/me").into_response()),
+        crate::domain::account::Role::GridWorker => Some(Redirect::to("/grids").into_response()),
+        _ => None,
+    }
 }
