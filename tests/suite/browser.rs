@@ -151,3 +151,27 @@ async fn staff_imports_the_old_roster_on_a_phone_and_sees_the_dashboard_sqlite()
 async fn staff_imports_the_old_roster_on_a_phone_and_sees_the_dashboard_postgres() {
     journey_with("import.mjs", Backend::Postgres, import_setup).await;
 }
+
+async fn phone_setup(app: std::sync::Arc<common::TestApp>) -> Vec<(&'static str, String)> {
+    let mut env = activity_setup(app.clone()).await;
+    let staff = app.token("staff").await;
+    app.post(
+        &staff,
+        "/api/v1/needs",
+        serde_json::json!({"title": "帮五保户修屋顶", "category": "veteran_assistance", "region_id": app.town.village_a,
+                           "requester_name": "王大爷", "requester_phone": "13900005555"}),
+    )
+    .await;
+    env.push(("USERS", "staff,admin,leader_a,grid_a,laobing".to_string()));
+    env
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_role_fits_a_phone_sqlite() {
+    journey_with("phone.mjs", Backend::Sqlite, phone_setup).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_role_fits_a_phone_postgres() {
+    journey_with("phone.mjs", Backend::Postgres, phone_setup).await;
+}

@@ -152,7 +152,8 @@ both!(a_grid_worker_lands_on_the_grid_and_files_a_case_there, |app: TestApp| asy
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let staff = app.token("staff").await;
     let (_, list) = app.get(&staff, "/api/v1/needs").await;
-    let n = list.as_array().and_then(|l| l.iter().find(|n| n["title"] == "两户因排水沟起纠纷")).cloned().expect("filed");
+    let n =
+        list.as_array().and_then(|l| l.iter().find(|n| n["title"] == "两户因排水沟起纠纷")).cloned().expect("filed");
     assert_eq!((n["source"].as_str(), n["region_id"].as_i64()), (Some("grid"), Some(app.town.grid_a)));
     assert_eq!(n["description"], "东邻说：水沟堵了，\n西邻不认。", "the details kept as typed");
 });

@@ -1,0 +1,46 @@
+// Every role on a 360-px phone: each page its menu offers, and the first
+// detail page each list links to, fits the screen (no sideways scrolling),
+// and its primary buttons are at least 44 px tall (a thumb, not a pointer).
+import assert from "node:assert/strict";
+import { launch, BASE, PASSWORD } from "./lib.mjs";
+
+const USERS = (process.env.USERS || "staff").split(",");
+const browser = await launch();
+const problems = [];
+try {
+  for (const user of USERS) {
+    const ctx = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, locale: "zh-CN" });
+    const page = await ctx.newPage();
+    await page.goto(`${BASE}/login`);
+    await page.fill("input[name=username]", user);
+    await page.fill("input[name=password]", PASSWORD);
+    await page.click("#login-form button[type=submit]");
+    await page.waitForLoadState("load");
+    const menu = await page.$$eval("#menu a[href]", (as) => as.map((a) => a.getAttribute("href")));
+    const pages = menu.filter((h) => h.startsWith("/") && !h.startsWith("/lang/"));
+    const seen = new Set();
+    const check = async (path) => {
+      if (seen.has(path)) return;
+      seen.add(path);
+      const r = await page.goto(`${BASE}${path}`);
+      if (!r.ok()) problems.push(`${user} ${path}: ${r.status()}`);
+      const over = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      if (over > 1) problems.push(`${user} ${path}: ${over}px wider than the phone`);
+      const small = await page.$$eval("main button.primary, main .button.primary", (bs) =>
+        bs.filter((b) => b.offsetParent !== null && b.getBoundingClientRect().height < 44).map((b) => b.textContent.trim()));
+      if (small.length) problems.push(`${user} ${path}: buttons under 44 px: ${small.join(", ")}`);
+    };
+    for (const path of pages) {
+      await check(path);
+      const detail = await page.$$eval("main a[href^='/']", (as) =>
+        as.map((a) => a.getAttribute("href")).find((h) => /\/\d+$/.test(h)));
+      if (detail) await check(detail);
+    }
+    console.log(`${user}: ${seen.size} pages at 360 px`);
+    await ctx.close();
+  }
+  assert.deepEqual(problems, [], problems.join("\n"));
+  console.log("journey passed");
+} finally {
+  await browser.close();
+}
