@@ -18,7 +18,7 @@ use utoipa::ToSchema;
 
 pub use crate::domain::activity::{ActivityInput, ActivityPatch, ActivityStatus, SheetSignup, SignupStatus};
 pub use crate::domain::service::OutcomesInput;
-pub use crate::store::activities::{Activity, SheetLine, SignupOutcome};
+pub use crate::store::activities::{Activity, ActivitySearch, SheetLine, SignupOutcome};
 
 /// Activities in the caller's scope or the region asked for, soonest last;
 /// `upcoming` keeps the open ones that have not ended.
@@ -30,6 +30,19 @@ pub async fn list(app: &App, caller: &Caller, region_id: Option<&str>, upcoming:
 /// The activities a page lists: the caller's whole scope, newest first.
 pub async fn in_scope(app: &App, caller: &Caller, limit: i64) -> Result<Vec<Activity>> {
     Ok(store::list(&app.db.pool, caller.scope_path(), false, limit).await?)
+}
+
+/// One page of the activities list: the caller's whole scope, newest first,
+/// searched and filtered; answers whether another page follows.
+pub async fn page_of(
+    app: &App,
+    caller: &Caller,
+    search: &ActivitySearch,
+    page: i64,
+    per_page: i64,
+) -> Result<(Vec<Activity>, bool)> {
+    let page = page.max(1);
+    Ok(store::search(&app.db.pool, caller.scope_path(), search, per_page, (page - 1) * per_page).await?)
 }
 
 /// An activity the caller may see. Volunteers see those of their own town and

@@ -20,6 +20,20 @@ pub enum ActivityStatus {
 }
 
 impl ActivityStatus {
+    pub const ALL: [ActivityStatus; 3] = [ActivityStatus::Open, ActivityStatus::Closed, ActivityStatus::Cancelled];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActivityStatus::Open => "open",
+            ActivityStatus::Closed => "closed",
+            ActivityStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ActivityStatus> {
+        ActivityStatus::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
     pub fn is_open(self) -> bool {
         self == ActivityStatus::Open
     }

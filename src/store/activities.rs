@@ -72,6 +72,50 @@ pub async fn list(pool: &Pool, within: &str, upcoming: bool, limit: i64) -> Resu
         .await?))
 }
 
+/// What an activities page asks for: words of the title or place, a state,
+/// only those still to come; a page of `limit` from `offset`.
+#[derive(Debug, Clone, Default)]
+pub struct ActivitySearch {
+    pub words: Option<String>,
+    pub status: Option<ActivityStatus>,
+    pub upcoming: bool,
+}
+
+/// A page of the activities under `within`, newest first, and whether more follow.
+pub async fn search(
+    pool: &Pool,
+    within: &str,
+    s: &ActivitySearch,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<Activity>, bool)> {
+    let sql = format!(
+        "{SELECT} WHERE r.path LIKE $1
+            AND ($2 = '' OR a.title LIKE $2 ESCAPE '\\' OR COALESCE(a.place, '') LIKE $2 ESCAPE '\\')
+            AND ($3 = '' OR a.status = $3)
+            AND ($4 = 0 OR a.ends_at > $5)
+          ORDER BY a.starts_at DESC, a.id DESC LIMIT $6 OFFSET $7"
+    );
+    let words = match s.words.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
+        None => String::new(),
+        Some(w) => format!("%{}%", w.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")),
+    };
+    let status = s.status.map(|x| x.as_str()).unwrap_or("");
+    let mut rows: Vec<Activity> = on_db!(pool, |p| sqlx::query_as::<_, Activity>(&sql)
+        .bind(format!("{within}%"))
+        .bind(&words)
+        .bind(status)
+        .bind(i64::from(s.upcoming))
+        .bind(Utc::now())
+        .bind(limit + 1)
+        .bind(offset)
+        .fetch_all(p)
+        .await?);
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    Ok((rows, more))
+}
+
 /// Adds (`$sign` = 1) or takes away (-1) activity `$id` as it stands now from
 /// the month tallies the summary report reads (migration 0016), inside `$tx`:
 /// a change is taken away before it is written and added back after.

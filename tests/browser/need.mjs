@@ -11,8 +11,10 @@ try {
   await citizen.fill("#public-form input[name=title]", "帮独居老人修水管");
   await citizen.fill("#public-form input[name=requester_name]", "王奶奶");
   await citizen.fill("#public-form input[name=requester_phone]", "139 0000 7777");
+  // the village is chosen, never assumed
+  await citizen.selectOption("#public-form select[name=region_id]", process.env.VILLAGE_ID);
   await citizen.click("#public-form button[type=submit]");
-  await citizen.waitForURL(/\/public\/needs\/[^/]+$/);
+  await citizen.waitForURL((u) => /\/public\/needs\/[^/]+$/.test(u.pathname) && !u.pathname.endsWith("/new"));
   const followUrl = citizen.url();
   assert.match(await citizen.locator("#follow-status").innerText(), /待审核/);
 

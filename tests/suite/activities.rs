@@ -361,3 +361,46 @@ both!(lowering_the_capacity_while_people_sign_up_never_overbooks, |app: TestApp|
         assert!(e["error"]["fields"]["capacity"].as_str().is_some_and(|m| m.contains("cannot be less")), "{e}");
     }
 });
+
+both!(the_activities_page_pages_searches_and_filters, |app: TestApp| async move {
+    let staff = app.token("staff").await;
+    for i in 0..23 {
+        app.activity(
+            &staff,
+            &format!("例行巡河第{i}次"),
+            &hours_from_now(-200 + i),
+            &hours_from_now(-199 + i),
+            5,
+            "safety_patrol",
+        )
+        .await;
+    }
+    let special =
+        app.activity(&staff, "重阳节敬老_100%到场", &hours_from_now(30), &hours_from_now(32), 9, "lecture").await;
+    crate::pages::sign_in(&app, "staff").await;
+    let app = &app;
+    let get = |path: String| async move {
+        let r = app.client.get(app.url(&path)).send().await.expect("send");
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+        r.text().await.expect("text")
+    };
+    let items = |html: &str| html.matches("<li><a href=\"/activities/").count();
+    let first = get("/activities".into()).await;
+    assert_eq!(items(&first), 20, "twenty to a page");
+    assert!(first.find("id=\"new-activity\"") < first.find("id=\"activity-list\""), "the way to a new one comes first");
+    assert!(first.contains("rel=\"next\"") && !first.contains("rel=\"prev\""));
+    let second = get("/activities?page=2".into()).await;
+    assert_eq!(items(&second), 4, "the rest on the second page");
+    assert!(second.contains("rel=\"prev\"") && !second.contains("rel=\"next\""));
+    // a search is taken literally: % and _ are characters, not patterns
+    let found = get(format!("/activities?q={}", laobing::web::url::urlencode("100%到场"))).await;
+    assert_eq!(items(&found), 1, "{found}");
+    assert!(found.contains(&format!("/activities/{}", special["id"])));
+    let none = get(format!("/activities?q={}", laobing::web::url::urlencode("%"))).await;
+    assert_eq!(items(&none), 1, "only the title that holds a % sign");
+    let upcoming = get("/activities?upcoming=1".into()).await;
+    assert_eq!(items(&upcoming), 1, "only the one still to come");
+    let closed = get("/activities?status=closed".into()).await;
+    assert_eq!(items(&closed), 0, "none closed yet");
+    assert!(closed.contains("没有符合条件的活动"));
+});

@@ -223,16 +223,16 @@ both!(awards_show_on_the_printed_certificate, |app: TestApp| async move {
         json!({"title": "最美退役军人", "awarded_by": "南阳市退役军人事务局", "awarded_on": "2026-07-30"}),
     )
     .await;
-    crate::pages::sign_in(&app, "staff").await;
-    let html = app
+    let csrf = crate::pages::sign_in(&app, "staff").await;
+    let issued = app
         .client
-        .get(app.url(&format!("/volunteers/{}/certificate", v["id"])))
+        .post(app.url(&format!("/volunteers/{}/certificate", v["id"])))
+        .form(&[("csrf", csrf.as_str()), ("from", ""), ("to", "")])
         .send()
         .await
-        .expect("send")
-        .text()
-        .await
-        .expect("text");
+        .expect("send");
+    let printed = issued.headers()["location"].to_str().expect("location").to_string();
+    let html = app.client.get(app.url(&printed)).send().await.expect("send").text().await.expect("text");
     assert!(
         html.contains("最美退役军人（南阳市退役军人事务局，2026年07月）"),
         "the award, its body and date are printed"

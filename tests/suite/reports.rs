@@ -525,7 +525,21 @@ both!(the_dashboard_draws_the_report_as_charts_on_the_server, |app: TestApp| asy
     assert_eq!(html.matches("<svg class=\"gauge\"").count(), 2, "care and team coverage");
     assert!(html.contains(">3.5<"), "the village's 3.5 hours are drawn");
     assert!(html.contains("防汛救灾") && html.contains("回车村"), "categories and villages by name");
-    assert!(html.contains("format=xlsx") && html.contains("张站长"), "the workbook link keeps the signature");
+    assert!(
+        html.contains("formaction=\"/api/v1/reports/summary\"") && html.contains("value=\"张站长\""),
+        "the workbook is the form's own answer, with what the form says now (period and signature)"
+    );
+    assert!(html.contains("id=\"preset-last-year\""), "period presets");
+    let book = app
+        .client
+        .get(app.url(&format!(
+            "/api/v1/reports/summary?region_id={}&from=2026-07-01&to=2026-07-31&person_in_charge=张站长&format=xlsx",
+            app.town.town
+        )))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(book.status(), StatusCode::OK, "what the form's download button sends is answered with the workbook");
     let r = app.client.get(app.url(&url)).header("accept-language", "en").send().await.expect("send");
     assert!(r.text().await.expect("html").contains("Person-times by month"));
     // a volunteer has no dashboard of the town

@@ -17,10 +17,11 @@ use crate::web::qr::qr_svg;
 use crate::web::AppState;
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveTime;
+use serde::Deserialize;
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -73,7 +74,40 @@ pub struct ListPage {
     pub region_id: i64,
     pub problems: Problems,
     pub values: HashMap<String, String>,
+    pub filter: ListQuery,
+    pub statuses: Vec<Opt>,
+    pub page: i64,
+    pub more: bool,
 }
+
+/// The list's search and filters, kept in the address so a page can be shared.
+#[derive(Deserialize, Default, Clone, Debug)]
+pub struct ListQuery {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub status: String,
+    /// `1`: only activities still to come.
+    #[serde(default)]
+    pub upcoming: String,
+    pub page: Option<i64>,
+}
+
+impl ListQuery {
+    /// This search on another page.
+    pub fn href(&self, page: i64) -> String {
+        let enc = crate::web::url::urlencode;
+        format!(
+            "/activities?q={}&status={}&upcoming={}&page={page}",
+            enc(&self.q),
+            enc(&self.status),
+            enc(&self.upcoming)
+        )
+    }
+}
+
+/// Activities a phone can scroll through.
+const PER_PAGE: i64 = 20;
 
 impl ListPage {
     pub fn err(&self, key: &str) -> String {
@@ -90,8 +124,15 @@ async fn list_page(
     lang: Lang,
     problems: Problems,
     values: HashMap<String, String>,
+    filter: ListQuery,
 ) -> Result<ListPage, ApiError> {
-    let acts = app::in_scope(state, caller, 200).await?;
+    let search = app::ActivitySearch {
+        words: Some(filter.q.clone()),
+        status: ActivityStatus::parse(&filter.status),
+        upcoming: filter.upcoming == "1",
+    };
+    let page = filter.page.unwrap_or(1).max(1);
+    let (acts, more) = app::page_of(state, caller, &search, page, PER_PAGE).await?;
     let o = app::organising(state, caller).await?;
     Ok(ListPage {
         c: Chrome::new(caller, lang, "activities", "/activities"),
@@ -105,12 +146,24 @@ async fn list_page(
         region_id: o.region_id,
         problems,
         values,
+        statuses: ActivityStatus::ALL
+            .iter()
+            .map(|s| Opt { value: s.as_str().to_string(), label: lang.t(s.label().0, s.label().1).to_string() })
+            .collect(),
+        filter,
+        page,
+        more,
     })
 }
 
-pub async fn list(State(state): State<AppState>, PageUser(caller): PageUser, headers: HeaderMap) -> Response {
+pub async fn list(
+    State(state): State<AppState>,
+    PageUser(caller): PageUser,
+    headers: HeaderMap,
+    Query(filter): Query<ListQuery>,
+) -> Response {
     let lang = lang_of(&headers);
-    match list_page(&state, &caller, lang, Problems::new(), HashMap::new()).await {
+    match list_page(&state, &caller, lang, Problems::new(), HashMap::new(), filter).await {
         Ok(p) => render(&p),
         Err(e) => error_page(lang, e),
     }
@@ -154,7 +207,7 @@ pub async fn create(
             if !date.is_empty() && chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").is_err() {
                 problems.push(crate::domain::validation::Problem::about("starts_at", "日期不正确", "has a wrong date"));
             }
-            match list_page(&state, &caller, lang, problems, values).await {
+            match list_page(&state, &caller, lang, problems, values, ListQuery::default()).await {
                 Ok(p) => render_status(&p, StatusCode::UNPROCESSABLE_ENTITY),
                 Err(e) => error_page(lang, e),
             }

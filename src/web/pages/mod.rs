@@ -94,6 +94,8 @@ pub fn router() -> Router<AppState> {
             "/static/app.css",
             get(|| async { asset("text/css; charset=utf-8", include_str!("../../../static/app.css")) }),
         )
+        .route("/favicon.svg", get(|| async { asset("image/svg+xml", include_str!("../../../static/favicon.svg")) }))
+        .route("/favicon.ico", get(|| async { asset("image/svg+xml", include_str!("../../../static/favicon.svg")) }))
         .route(
             "/static/app.js",
             get(|| async { asset("text/javascript; charset=utf-8", include_str!("../../../static/app.js")) }),

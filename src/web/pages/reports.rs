@@ -6,7 +6,7 @@ use super::{error_page, lang_of, render, Chrome};
 use crate::app::reports::{self as app, Summary, SummaryAsk};
 use crate::domain::category::category_label;
 use crate::domain::lang::Lang;
-use crate::web::auth::{urlencode, Caller, PageUser};
+use crate::web::auth::{Caller, PageUser};
 use crate::web::charts;
 use crate::web::error::ApiError;
 use crate::web::AppState;
@@ -51,8 +51,9 @@ pub struct ReportsPage {
     pub region_chart: String,
     pub care_gauge: String,
     pub team_gauge: String,
-    pub xlsx_link: String,
     pub parts_label: String,
+    /// Period presets: (id, label, from, to).
+    pub presets: Vec<(&'static str, String, String, String)>,
 }
 
 pub async fn page(
@@ -142,12 +143,9 @@ async fn build_page(state: &AppState, caller: &Caller, lang: Lang, q: &SummaryQu
     parts.sort_by(|a, b| b.1.total_cmp(&a.1));
     // one village one team: the share of the region's villages that have a team
     let team_share = app::team_coverage(state, caller, s.region_id).await?;
-    let mut xlsx_link =
-        format!("/api/v1/reports/summary?format=xlsx&region_id={}&from={}&to={}", s.region_id, s.from, s.to);
-    if !s.person_in_charge.is_empty() {
-        xlsx_link.push_str(&format!("&person_in_charge={}", urlencode(&s.person_in_charge)));
-    }
+    let presets = period_presets(lang, crate::domain::clock::today());
     Ok(ReportsPage {
+        presets,
         c: Chrome::new(caller, lang, "reports", "/reports"),
         month_chart: charts::columns(&t("服务人次（按月）", "Person-times by month"), &months),
         category_chart: charts::bars(&t("服务人次（按类别）", "Person-times by category"), &cats),
@@ -157,7 +155,34 @@ async fn build_page(state: &AppState, caller: &Caller, lang: Lang, q: &SummaryQu
         parts_label: t("按下级区域", "By part of the region"),
         regions,
         figures,
-        xlsx_link,
         s,
     })
+}
+
+/// 本月 / 本季度 / 本年 / 上年, as dates to fill the form with.
+fn period_presets(lang: Lang, today: chrono::NaiveDate) -> Vec<(&'static str, String, String, String)> {
+    let y = today.year();
+    let q_start = ((today.month() - 1) / 3) * 3 + 1;
+    let first = |y: i32, m: u32| chrono::NaiveDate::from_ymd_opt(y, m, 1).unwrap_or(today);
+    vec![
+        (
+            "preset-month",
+            lang.t("本月", "This month").to_string(),
+            first(y, today.month()).to_string(),
+            today.to_string(),
+        ),
+        (
+            "preset-quarter",
+            lang.t("本季度", "This quarter").to_string(),
+            first(y, q_start).to_string(),
+            today.to_string(),
+        ),
+        ("preset-year", lang.t("本年", "This year").to_string(), first(y, 1).to_string(), today.to_string()),
+        (
+            "preset-last-year",
+            lang.t("上年", "Last year").to_string(),
+            first(y - 1, 1).to_string(),
+            format!("{}-12-31", y - 1),
+        ),
+    ]
 }
