@@ -8,6 +8,7 @@ use crate::domain::clock;
 use crate::domain::error_code::ErrorCode;
 use crate::domain::service::{validate_attendance, RecordSource};
 use crate::domain::validation::Problem;
+pub use crate::store::activities::PrintLine;
 use crate::store::activities::{self as store, AttendanceRow};
 use crate::store::{service_records, settings, volunteers as volunteer_store};
 use chrono::{DateTime, Duration, NaiveTime, Utc};
@@ -112,6 +113,14 @@ pub async fn sheet(app: &App, caller: &Caller, id: i64) -> Result<Vec<SheetLine>
 pub async fn sheet_of_run(app: &App, caller: &Caller, a: &Activity) -> Result<Vec<SheetLine>> {
     caller.ensure(runs(app, caller, a).await?)?;
     Ok(store::sheet(&app.db.pool, a.id).await?)
+}
+
+/// The sign-in sheet to print and lay out on site, for those who run the activity.
+pub async fn printed_sheet(app: &App, caller: &Caller, id: i64) -> Result<(Activity, Vec<PrintLine>)> {
+    let a = visible(app, caller, id).await?;
+    caller.ensure(runs(app, caller, &a).await?)?;
+    let lines = store::print_sheet(&app.db.pool, a.id).await?;
+    Ok((a, lines))
 }
 
 /// One ticked line of the page's attendance form: the volunteer's id as the

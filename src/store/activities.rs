@@ -423,6 +423,32 @@ pub struct SheetLine {
     pub auto_closed: Option<bool>,
 }
 
+/// One line of the printed sign-in sheet (签到表): who holds a place or came,
+/// with the village and the phone masked (the sheet lies on a table for all).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PrintLine {
+    pub name: String,
+    pub volunteer_no: String,
+    pub village: String,
+    pub phone_masked: String,
+    pub check_in: Option<DateTime<Utc>>,
+    pub check_out: Option<DateTime<Utc>>,
+}
+
+pub async fn print_sheet(pool: &Pool, activity_id: i64) -> Result<Vec<PrintLine>> {
+    Ok(on_db!(pool, |p| sqlx::query_as::<_, PrintLine>(
+        "SELECT v.name, v.volunteer_no, r.name AS village, v.phone_masked, t.check_in, t.check_out
+           FROM volunteers v JOIN regions r ON r.id = v.region_id
+           LEFT JOIN activity_signups s ON s.volunteer_id = v.id AND s.activity_id = $1
+           LEFT JOIN attendance t ON t.volunteer_id = v.id AND t.activity_id = $1
+          WHERE s.status = 'signed_up' OR t.activity_id IS NOT NULL
+          ORDER BY COALESCE(s.seq, 1000000), v.id"
+    )
+    .bind(activity_id)
+    .fetch_all(p)
+    .await?))
+}
+
 pub async fn sheet(pool: &Pool, activity_id: i64) -> Result<Vec<SheetLine>> {
     Ok(on_db!(pool, |p| {
         sqlx::query_as::<_, SheetLine>(

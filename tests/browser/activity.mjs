@@ -30,7 +30,7 @@ try {
   await signIn(desk, "leader_a");
   await desk.goto(`${BASE}/activities/${activityId}`);
   assert.ok(await desk.locator("#qr svg").isVisible(), "the leader shows a QR code");
-  const link = await desk.locator("#checkin-link").getAttribute("href");
+  const link = await desk.locator("#checkin-link").inputValue();
   assert.match(link, /\/checkin\//);
 
   await phone.goto(link);

@@ -404,3 +404,37 @@ both!(the_activities_page_pages_searches_and_filters, |app: TestApp| async move 
     assert_eq!(items(&closed), 0, "none closed yet");
     assert!(closed.contains("没有符合条件的活动"));
 });
+
+both!(the_sign_in_sheet_prints_who_holds_a_place_and_room_for_walk_ins, |app: TestApp| async move {
+    use laobing::domain::account::Role;
+    let staff = app.token("staff").await;
+    let a = app.activity(&staff, "清明祭扫", &hours_from_now(24), &hours_from_now(27), 30, "lecture").await;
+    let mut people = Vec::new();
+    for (i, name) in ["签到甲", "签到乙", "签到丙"].iter().enumerate() {
+        let v = app.volunteer(&staff, name, app.town.village_a, 900 + i as u32, &[]).await;
+        let (s, r) = app
+            .post(&staff, &format!("/api/v1/activities/{}/signups", a["id"]), json!({"volunteer_id": v["id"]}))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{r}");
+        people.push(v);
+    }
+    crate::pages::sign_in(&app, "staff").await;
+    let show = app.client.get(app.url(&format!("/activities/{}", a["id"]))).send().await.expect("send");
+    let show = show.text().await.expect("text");
+    assert!(show.contains(&format!("href=\"/activities/{}/sheet\"", a["id"])), "the page offers the sheet");
+    let r = app.client.get(app.url(&format!("/activities/{}/sheet", a["id"]))).send().await.expect("send");
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.expect("text");
+    for v in &people {
+        assert!(html.contains(v["name"].as_str().expect("name")), "every name with a place is printed");
+    }
+    assert!(html.contains("回车村") && html.contains("138****0900"), "village and phone, masked");
+    assert!(!html.contains("13800000900"), "never the full phone on a sheet left on a table");
+    assert_eq!(html.matches("class=\"blank\"").count(), 22, "blank lines up to 25, at least eight");
+    // a volunteer cannot print it
+    let me = people[0]["id"].as_i64().expect("id");
+    app.account_for("sheet_vol", Role::Volunteer, app.town.village_a, me).await;
+    crate::pages::sign_in(&app, "sheet_vol").await;
+    let r = app.client.get(app.url(&format!("/activities/{}/sheet", a["id"]))).send().await.expect("send");
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+});

@@ -396,3 +396,69 @@ pub async fn act(
         Err(e) => error_page(lang, e),
     }
 }
+
+/// A line of the printed sheet, times in Beijing time.
+pub struct PrintedLine {
+    pub name: String,
+    pub volunteer_no: String,
+    pub village: String,
+    pub phone: String,
+    pub check_in: String,
+    pub check_out: String,
+}
+
+/// The sign-in sheet (签到表) as printed: one A4 page per 25 lines, with blank
+/// lines for those who come without signing up.
+#[derive(Template)]
+#[template(path = "activities/sheet.html")]
+pub struct SheetPage {
+    pub lang: Lang,
+    pub a: Activity,
+    pub when: String,
+    pub category: String,
+    pub lines: Vec<PrintedLine>,
+    /// Numbers of the blank lines after the names.
+    pub blanks: Vec<usize>,
+}
+
+impl SheetPage {
+    pub fn t<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
+        self.lang.t(zh, en)
+    }
+}
+
+pub async fn print_sheet(
+    State(state): State<AppState>,
+    PageUser(caller): PageUser,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Response {
+    let lang = lang_of(&headers);
+    match attendance::printed_sheet(&state, &caller, id).await {
+        Ok((a, lines)) => {
+            let n = lines.len();
+            let (cz, ce) = category_label(&a.category);
+            let page = SheetPage {
+                lang,
+                when: format!("{} — {}", local_time(a.starts_at), clock_text(a.ends_at)),
+                category: lang.t(cz, ce).to_string(),
+                lines: lines
+                    .into_iter()
+                    .map(|l| PrintedLine {
+                        name: l.name,
+                        volunteer_no: l.volunteer_no,
+                        village: l.village,
+                        phone: l.phone_masked,
+                        check_in: l.check_in.map(clock_text).unwrap_or_default(),
+                        check_out: l.check_out.map(clock_text).unwrap_or_default(),
+                    })
+                    .collect(),
+                // at least eight blank lines, and the page filled up to a round 25
+                blanks: (n + 1..=(n + 8).max(25)).collect(),
+                a,
+            };
+            render(&page)
+        }
+        Err(e) => error_page(lang, e),
+    }
+}

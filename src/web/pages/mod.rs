@@ -68,6 +68,7 @@ pub fn router() -> Router<AppState> {
         .route("/rules", get(incentives::rules).post(incentives::save_rules))
         .route("/activities", get(activities::list).post(activities::create))
         .route("/activities/{id}", get(activities::show).post(activities::act))
+        .route("/activities/{id}/sheet", get(activities::print_sheet))
         .route("/care", get(care::list))
         .route("/care/{id}", get(care::show).post(care::log_visit))
         .route("/care/campaigns/{id}", get(care::campaign))
