@@ -438,3 +438,36 @@ both!(the_sign_in_sheet_prints_who_holds_a_place_and_room_for_walk_ins, |app: Te
     let r = app.client.get(app.url(&format!("/activities/{}/sheet", a["id"]))).send().await.expect("send");
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 });
+
+both!(staff_sign_someone_up_and_add_a_walk_in_from_the_page, |app: TestApp| async move {
+    let staff = app.token("staff").await;
+    let a = app.activity(&staff, "秋收互助", &hours_from_now(-1), &hours_from_now(2), 10, "spring_farming").await;
+    let phoneless = app.volunteer(&staff, "没有手机的老李", app.town.village_a, 951, &[]).await;
+    let walker = app.volunteer(&staff, "路过帮忙的老王", app.town.village_a, 953, &[]).await;
+    let csrf = crate::pages::sign_in(&app, "staff").await;
+    let page = format!("/activities/{}", a["id"]);
+    let html =
+        app.client.get(app.url(&format!("{page}?find=老李"))).send().await.expect("send").text().await.expect("text");
+    assert!(html.contains("没有手机的老李") && html.contains("value=\"enrol\""), "found, with a sign-up button");
+    let post = |action: &'static str, v: &serde_json::Value| {
+        let id = v["id"].to_string();
+        let form = vec![("csrf", csrf.clone()), ("action", action.to_string()), ("volunteer_id", id)];
+        app.client.post(app.url(&page)).form(&form).send()
+    };
+    let r = post("enrol", &phoneless).await.expect("send");
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.expect("text").contains("已代为报名"));
+    let r = post("walk_in", &walker).await.expect("send");
+    assert_eq!(r.status(), StatusCode::OK);
+    let (_, sheet) = app.get(&staff, &format!("/api/v1/activities/{}/attendance", a["id"])).await;
+    let line =
+        |v: &serde_json::Value| sheet.as_array().and_then(|l| l.iter().find(|x| x["volunteer_id"] == v["id"]).cloned());
+    assert_eq!(line(&phoneless).map(|l| l["signup"].clone()), Some(json!("signed_up")), "{sheet}");
+    let w = line(&walker).expect("the walk-in is on the sheet");
+    assert_eq!(w["signup"], "walk_in");
+    assert!(w["check_in"].is_string() && w["check_out"].is_null(), "checked in, to be checked out later: {w}");
+    // signing the same person up twice is refused, in red
+    let r = post("enrol", &phoneless).await.expect("send");
+    assert_ne!(r.status(), StatusCode::OK);
+    assert!(r.text().await.expect("text").contains("class=\"alert\" role=\"alert\""));
+});

@@ -240,6 +240,15 @@ pub struct ShowPage {
     pub qr: String,
     pub checkin_url: String,
     pub message: Option<super::Flash>,
+    pub find: String,
+    /// Volunteers found by the leader's search: (id, name, number and village).
+    pub found: Vec<(i64, String, String)>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ShowQuery {
+    /// A name or number to sign up or add as a walk-in.
+    pub find: Option<String>,
 }
 
 impl ShowPage {
@@ -263,6 +272,7 @@ async fn show_page(
     headers: &HeaderMap,
     id: i64,
     message: Option<super::Flash>,
+    find: Option<&str>,
 ) -> Result<ShowPage, ApiError> {
     let a = app::visible(state, caller, id).await?;
     let runs = app::runs(state, caller, &a).await?;
@@ -290,7 +300,27 @@ async fn show_page(
             qr = qr_svg(&checkin_url);
         }
     }
+    let find = find.map(str::trim).unwrap_or("").to_string();
+    let found = if runs && a.status.is_open() && !find.is_empty() {
+        let q = crate::app::volunteers::VolunteerQuery {
+            q: Some(find.clone()),
+            status: Some("active".into()),
+            limit: Some("20".into()),
+            masked: Some("true".into()),
+            ..Default::default()
+        };
+        crate::app::volunteers::list(state, caller, &q)
+            .await?
+            .0
+            .into_iter()
+            .map(|v| (v.id, v.name, format!("{} · {}", v.volunteer_no, v.region_name)))
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(ShowPage {
+        find,
+        found,
         c: Chrome::new(caller, lang, "activities", &format!("/activities/{id}")),
         line: line(&a, lang),
         a,
@@ -309,9 +339,10 @@ pub async fn show(
     PageUser(caller): PageUser,
     headers: HeaderMap,
     Path(id): Path<i64>,
+    Query(q): Query<ShowQuery>,
 ) -> Response {
     let lang = lang_of(&headers);
-    match show_page(&state, &caller, lang, &headers, id, None).await {
+    match show_page(&state, &caller, lang, &headers, id, None, q.find.as_deref()).await {
         Ok(p) => render(&p),
         Err(e) => error_page(lang, e),
     }
@@ -345,6 +376,35 @@ pub async fn act(
                         out.waiting_position.unwrap_or(0)
                     )
                 })
+            }
+            Some("enrol") => {
+                // staff or the leader sign someone up (one who has no phone, say)
+                let volunteer_id = form_get(&pairs, "volunteer_id").and_then(|v| v.parse().ok());
+                let out = app::sign_up(&state, &caller, id, app::SignupRequest { volunteer_id }).await?;
+                Ok(if out.status == SignupStatus::SignedUp {
+                    lang.t("已代为报名", "Signed up").to_string()
+                } else {
+                    format!(
+                        "{} {}",
+                        lang.t("名额已满，已进入候补，位次", "Full; on the waiting list at place"),
+                        out.waiting_position.unwrap_or(0)
+                    )
+                })
+            }
+            Some("walk_in") => {
+                // came without signing up: on the sheet from now (or the start), to be checked out later
+                let volunteer_id = form_get(&pairs, "volunteer_id").and_then(|v| v.parse().ok());
+                let a = app::visible(&state, &caller, id).await?;
+                let at = std::cmp::min(chrono::Utc::now(), a.ends_at).max(a.starts_at);
+                let input = attendance::AttendanceRequest {
+                    volunteer_id,
+                    check_in: Some(crate::domain::clock::rfc3339_local(at)),
+                    check_out: None,
+                };
+                attendance::record(&state, &caller, id, input).await?;
+                Ok(lang
+                    .t("已加入现场参加人员，结束时请登记签退", "Added as a walk-in; record the check-out at the end")
+                    .to_string())
             }
             Some("cancel") => {
                 let v = caller.volunteer_id.ok_or_else(ApiError::forbidden)?;
@@ -382,13 +442,13 @@ pub async fn act(
     }
     .await;
     match result {
-        Ok(msg) => match show_page(&state, &caller, lang, &headers, id, Some(super::Flash::ok(msg))).await {
+        Ok(msg) => match show_page(&state, &caller, lang, &headers, id, Some(super::Flash::ok(msg)), None).await {
             Ok(p) => render(&p),
             Err(e) => error_page(lang, e),
         },
         Err(e) if e.status == StatusCode::CONFLICT || e.status == StatusCode::UNPROCESSABLE_ENTITY => {
             let msg = lang.t(&e.zh, &e.en).to_string();
-            match show_page(&state, &caller, lang, &headers, id, Some(super::Flash::refused(msg))).await {
+            match show_page(&state, &caller, lang, &headers, id, Some(super::Flash::refused(msg)), None).await {
                 Ok(p) => render_status(&p, e.status),
                 Err(e) => error_page(lang, e),
             }
