@@ -121,6 +121,25 @@ pub async fn list(
     Ok(store::list(&app.db.pool, &within, status, limit).await?)
 }
 
+/// One page of the needs list in the caller's scope, with the number overdue
+/// in the whole scope (not just on this page).
+pub async fn page_of(
+    app: &App,
+    caller: &Caller,
+    status: Option<&str>,
+    words: &str,
+    page: i64,
+    per_page: i64,
+) -> Result<(Vec<Need>, bool, i64)> {
+    caller.ensure(caller.role != Role::Volunteer)?;
+    let status = status.map(str::trim).filter(|s| !s.is_empty()).and_then(NeedStatus::parse);
+    let within = caller.scope_path().to_string();
+    let (rows, more) =
+        store::search(&app.db.pool, &within, status, words, per_page, (page.max(1) - 1) * per_page).await?;
+    let overdue = store::count_overdue(&app.db.pool, &within).await?;
+    Ok((rows, more, overdue))
+}
+
 /// A need the caller may see: in scope, or offered to them.
 pub async fn visible(app: &App, caller: &Caller, id: i64) -> Result<Need> {
     let n = store::get(&app.db.pool, id).await?.ok_or_else(Error::not_found)?;

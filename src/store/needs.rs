@@ -88,6 +88,38 @@ pub async fn list(pool: &Pool, within: &str, status: Option<NeedStatus>, limit: 
     Ok(rows.into_iter().map(finish).collect())
 }
 
+/// A page of the needs under `within`, newest first, searched by words of the
+/// title or place; answers whether more follow.
+pub async fn search(
+    pool: &Pool,
+    within: &str,
+    status: Option<NeedStatus>,
+    words: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<Need>, bool)> {
+    let sql = format!(
+        "{SELECT} WHERE r.path LIKE $1 AND ($2 = '' OR n.status = $2)
+            AND ($3 = '' OR n.title LIKE $3 ESCAPE '\\' OR COALESCE(n.place, '') LIKE $3 ESCAPE '\\')
+          ORDER BY n.filed_at DESC, n.id DESC LIMIT $4 OFFSET $5"
+    );
+    let words = match words.trim() {
+        "" => String::new(),
+        w => format!("%{}%", w.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")),
+    };
+    let mut rows: Vec<Need> = on_db!(pool, |p| sqlx::query_as(&sql)
+        .bind(format!("{within}%"))
+        .bind(status.map(NeedStatus::as_str).unwrap_or(""))
+        .bind(&words)
+        .bind(limit + 1)
+        .bind(offset)
+        .fetch_all(p)
+        .await?);
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    Ok((rows.into_iter().map(finish).collect(), more))
+}
+
 pub async fn create(
     pool: &Pool,
     vault: &Vault,

@@ -484,3 +484,38 @@ both!(staff_file_a_whole_need_on_the_page_and_send_anyone_they_find, |app: TestA
     let (_, offers) = app.get(&staff, &format!("/api/v1/needs/{id}/offers")).await;
     assert!(offers.as_array().expect("offers").iter().any(|o| o["volunteer_id"] == far["id"]), "{offers}");
 });
+
+both!(the_needs_page_pages_and_searches, |app: TestApp| async move {
+    let staff = app.token("staff").await;
+    for i in 0..31 {
+        need(
+            &app,
+            &staff,
+            json!({"title": format!("清理河道第{i}段"), "category": "other", "region_id": app.town.village_a}),
+        )
+        .await;
+    }
+    need(
+        &app,
+        &staff,
+        json!({"title": "修路灯", "category": "other", "region_id": app.town.village_a, "place": "东坪桥头"}),
+    )
+    .await;
+    crate::pages::sign_in(&app, "staff").await;
+    let app = &app;
+    let get = |path: &'static str| async move {
+        app.client.get(app.url(path)).send().await.expect("send").text().await.expect("text")
+    };
+    let items = |html: &str| {
+        let list = html.split("id=\"need-list\"").nth(1).and_then(|l| l.split("</ul>").next()).unwrap_or("");
+        list.matches("<a href=\"/needs/").count()
+    };
+    let first = get("/needs").await;
+    assert_eq!(items(&first), 30, "thirty to a page");
+    assert!(first.contains("rel=\"next\""));
+    assert!(first.len() < 100_000, "light enough for a rural phone: {} bytes", first.len());
+    assert_eq!(items(&get("/needs?page=2").await), 2);
+    let found = get("/needs?q=%E6%A1%A5%E5%A4%B4").await; // 桥头, a word of the place
+    assert_eq!(items(&found), 1, "searched by place");
+    assert!(found.contains("修路灯"));
+});

@@ -86,7 +86,11 @@ pub struct ListPage {
     pub c: Chrome,
     pub lines: Vec<NeedLine>,
     pub map: String,
-    pub overdue: usize,
+    /// Overdue in the whole scope, not only on this page.
+    pub overdue: i64,
+    pub page: i64,
+    pub more: bool,
+    pub filter: ListQuery,
     pub categories: Vec<Opt>,
     pub region_id: i64,
     /// Villages (and grids) a need may be filed for, the caller's own first.
@@ -99,7 +103,22 @@ pub struct ListPage {
 #[derive(Deserialize, Default)]
 pub struct ListQuery {
     pub status: Option<String>,
+    /// Words of the title or place.
+    #[serde(default)]
+    pub q: String,
+    pub page: Option<i64>,
 }
+
+impl ListQuery {
+    /// This search on another page.
+    pub fn href(&self, page: i64) -> String {
+        let enc = crate::web::url::urlencode;
+        format!("/needs?status={}&q={}&page={page}", enc(self.status.as_deref().unwrap_or("")), enc(&self.q))
+    }
+}
+
+/// Needs to a page: a phone scrolls through them, the map stays readable.
+const PER_PAGE: i64 = 30;
 
 async fn list_page(
     state: &AppState,
@@ -108,7 +127,8 @@ async fn list_page(
     q: &ListQuery,
     message: Option<String>,
 ) -> Result<ListPage, ApiError> {
-    let needs = needs::list(state, caller, None, q.status.as_deref(), 200).await?;
+    let page = q.page.unwrap_or(1).max(1);
+    let (needs, more, overdue) = needs::page_of(state, caller, q.status.as_deref(), &q.q, page, PER_PAGE).await?;
     let lines: Vec<NeedLine> = needs.iter().map(|n| line(n, lang)).collect();
     let region_id = crate::app::regions::home_region(state, caller).await?.map(|r| r.id).unwrap_or(0);
     let mut places: Vec<Opt> = crate::app::regions::in_scope(state, caller, None)
@@ -126,7 +146,10 @@ async fn list_page(
         places,
         skills,
         c: Chrome::new(caller, lang, "needs", "/needs"),
-        overdue: lines.iter().filter(|l| l.overdue).count(),
+        overdue,
+        page,
+        more,
+        filter: ListQuery { status: q.status.clone(), q: q.q.clone(), page: None },
         map: map_svg(&needs),
         lines,
         categories: CATEGORIES
