@@ -336,19 +336,23 @@ pub async fn load(db: &Db) -> Result<Vec<(String, String, String)>> {
     let hash = crate::app::accounts::hash_password(DEMO_PASSWORD.into()).await.map_err(|e| StoreError::Other(e.en))?;
     let huiche = villages[0].0;
     let grid = regions::list(&db.pool, Some(&format!("{}{}/", town.path, huiche)), Some(RegionKind::Grid)).await?;
-    let accounts_to_make: [(&str, Role, Option<i64>, Option<i64>); 5] = [
-        ("admin", Role::Admin, None, None),
-        ("zhanxin", Role::TownStaff, Some(town.id), None),
-        ("huiche_dz", Role::TeamLeader, Some(huiche), first_leader),
-        ("wanggeyuan", Role::GridWorker, grid.first().map(|g| g.id).or(Some(huiche)), None),
-        ("laobing01", Role::Volunteer, Some(huiche), first_member),
+    // staff are named on notices and reports; volunteers' accounts show their own names
+    let accounts_to_make: [(&str, Role, Option<i64>, Option<i64>, Option<&str>); 5] = [
+        ("admin", Role::Admin, None, None, Some("系统管理员")),
+        ("zhanxin", Role::TownStaff, Some(town.id), None, Some("张欣")),
+        ("huiche_dz", Role::TeamLeader, Some(huiche), first_leader, None),
+        ("wanggeyuan", Role::GridWorker, grid.first().map(|g| g.id).or(Some(huiche)), None, Some("王格")),
+        ("laobing01", Role::Volunteer, Some(huiche), first_member, None),
     ];
-    for (username, role, region_id, volunteer_id) in accounts_to_make {
-        accounts::create(
+    for (username, role, region_id, volunteer_id, name) in accounts_to_make {
+        let id = accounts::create(
             &db.pool,
             &accounts::NewUser { username, password_hash: &hash, role, region_id, volunteer_id },
         )
         .await?;
+        if name.is_some() {
+            accounts::set_display_name(&db.pool, id, name).await?;
+        }
     }
     year_history(db, &town, &villages).await?;
     activities_history(db, &town, &villages).await?;

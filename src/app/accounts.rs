@@ -102,6 +102,7 @@ fn caller_from(s: SessionUser) -> Option<Caller> {
     Some(Caller {
         user_id: s.user_id,
         username: s.username,
+        display_name: s.display_name,
         role,
         scope: Scope { role, region_path: s.region_path },
         volunteer_id: s.volunteer_id,

@@ -11,6 +11,8 @@ use crate::store::audit;
 pub struct Caller {
     pub user_id: i64,
     pub username: String,
+    /// The person's name (姓名), for wherever the account is named to people.
+    pub display_name: String,
     pub role: Role,
     pub scope: Scope,
     pub volunteer_id: Option<i64>,

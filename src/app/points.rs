@@ -429,7 +429,7 @@ pub async fn evaluate(app: &App, caller: &Caller, volunteer_id: i64, input: Eval
         score,
         comment.as_deref(),
         caller.user_id,
-        &caller.username,
+        &caller.display_name,
         Some(&record),
     )
     .await?;

@@ -59,7 +59,7 @@ pub async fn summary(app: &App, caller: &Caller, ask: &SummaryAsk<'_>) -> Result
     let period = Period::parse_report(ask.from, ask.to).map_err(Error::invalid)?;
     let text = |v: Option<&str>| v.map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
     let sign = Signatures {
-        prepared_by: text(ask.preparer).unwrap_or_else(|| caller.username.clone()),
+        prepared_by: text(ask.preparer).unwrap_or_else(|| caller.display_name.clone()),
         person_in_charge: text(ask.person_in_charge).unwrap_or_default(),
     };
     Ok(store::summary(&app.db.pool, &region, period, sign).await?)

@@ -179,6 +179,10 @@ enum UserCommand {
         /// The volunteer this account belongs to (for volunteer and team_leader accounts).
         #[arg(long)]
         volunteer: Option<i64>,
+        /// The person's name (姓名), shown wherever the account is named; a
+        /// volunteer's account shows the volunteer's name without it.
+        #[arg(long)]
+        name: Option<String>,
         /// Read the password from standard input (the only way, so it never shows in the process list).
         #[arg(long, required = true)]
         password_stdin: bool,
@@ -343,7 +347,9 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!("{rows} rows over {} villages written to {}", names.len(), output.display());
             Ok(())
         }
-        Command::User { command: UserCommand::Add { db, username, role, region, volunteer, password_stdin: _ } } => {
+        Command::User {
+            command: UserCommand::Add { db, username, role, region, volunteer, name, password_stdin: _ },
+        } => {
             let mut password = String::new();
             std::io::stdin().read_to_string(&mut password).map_err(|e| e.to_string())?;
             let password = password.trim_end_matches(['\n', '\r']).to_string();
@@ -376,6 +382,13 @@ async fn run(cli: Cli) -> Result<(), String> {
                 store::StoreError::Invalid(p) => p.0.iter().map(|p| p.bilingual()).collect::<Vec<_>>().join("; "),
                 other => other.to_string(),
             })?;
+            let name = name.as_deref().map(str::trim).filter(|n| !n.is_empty());
+            if name.is_some_and(|n| n.chars().count() > 32) {
+                return Err("--name must be at most 32 characters · 姓名不能超过32个字".into());
+            }
+            if name.is_some() {
+                accounts::set_display_name(&db.pool, id, name).await.map_err(|e| e.to_string())?;
+            }
             store::audit::append(
                 &db.pool,
                 &store::audit::Entry {

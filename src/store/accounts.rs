@@ -155,6 +155,8 @@ pub struct SessionUser {
     pub token_hash: String,
     pub user_id: i64,
     pub username: String,
+    /// The person's name (姓名): the account's own, its volunteer's, or the login.
+    pub display_name: String,
     /// An account whose stored role is not one of ours cannot sign in
     /// (the row fails to read), rather than falling into some default.
     pub role: crate::domain::account::Role,
@@ -214,9 +216,11 @@ pub async fn find_session(pool: &Pool, token: &str) -> Result<Option<SessionUser
     let hash = token_hash(token);
     Ok(on_db!(pool, |p| {
         sqlx::query_as::<_, SessionUser>(
-            "SELECT s.token_hash, u.id AS user_id, u.username, u.role, u.region_id, r.path AS region_path,
-                u.volunteer_id, s.kind, s.csrf, s.expires_at, s.last_seen_at
+            "SELECT s.token_hash, u.id AS user_id, u.username,
+                COALESCE(u.display_name, vo.name, u.username) AS display_name, u.role, u.region_id,
+                r.path AS region_path, u.volunteer_id, s.kind, s.csrf, s.expires_at, s.last_seen_at
            FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN regions r ON r.id = u.region_id
+           LEFT JOIN volunteers vo ON vo.id = u.volunteer_id
           WHERE s.token_hash = $1",
         )
         .bind(&hash)
@@ -238,6 +242,18 @@ pub async fn touch_session(pool: &Pool, token_hash: &str, now: DateTime<Utc>) ->
 pub async fn delete_session(pool: &Pool, token_hash: &str) -> Result<()> {
     on_db!(pool, |p| sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
         .bind(token_hash)
+        .execute(p)
+        .await?
+        .rows_affected());
+    Ok(())
+}
+
+/// Sets the name an account is shown by; blank clears it (the volunteer's
+/// name or the login stands in).
+pub async fn set_display_name(pool: &Pool, user_id: i64, name: Option<&str>) -> Result<()> {
+    on_db!(pool, |p| sqlx::query("UPDATE users SET display_name = $1 WHERE id = $2")
+        .bind(name)
+        .bind(user_id)
         .execute(p)
         .await?
         .rows_affected());

@@ -30,7 +30,7 @@ pub struct Announcement {
 }
 
 const SELECT: &str = "SELECT a.id, a.title, a.body, a.kind, a.region_id, r.name AS region_name, a.posted_at,
-        a.posted_by, u.username AS posted_by_name, ar.read_at, r.path AS region_path
+        a.posted_by, COALESCE(u.display_name, u.username) AS posted_by_name, ar.read_at, r.path AS region_path
    FROM announcements a JOIN regions r ON r.id = a.region_id
    LEFT JOIN users u ON u.id = a.posted_by
    LEFT JOIN announcement_reads ar ON ar.announcement_id = a.id AND ar.user_id = $1";

@@ -193,3 +193,38 @@ both!(a_notice_is_kept_exactly_as_typed, |app: TestApp| async move {
     let (_, full) = app.get(&staff, &format!("/api/v1/volunteers/{}", v["id"])).await;
     assert_eq!(full["phone"], "13900001234");
 });
+
+both!(people_are_named_by_their_names_not_their_logins, |app: TestApp| async move {
+    let staff = app.token("staff").await;
+    let (_, me) = app.get(&staff, "/api/v1/me").await;
+    assert_eq!(me["display_name"], "staff", "without a name the login stands in");
+    let id = me["user_id"].as_i64().expect("id");
+    laobing::store::accounts::set_display_name(&app.db.pool, id, Some("张站长")).await.expect("name");
+    let (_, me) = app.get(&staff, "/api/v1/me").await;
+    assert_eq!(me["display_name"], "张站长");
+    let v = app.volunteer(&staff, "队员刘强", app.town.village_a, 4301, &[]).await;
+    app.account_for("liuqiang", Role::Volunteer, app.town.village_a, v["id"].as_i64().expect("id")).await;
+    let (_, vme) = app.get(&app.token("liuqiang").await, "/api/v1/me").await;
+    assert_eq!(vme["display_name"], "队员刘强", "a volunteer's account shows the volunteer's name");
+    let (s, a) = app
+        .post(
+            &staff,
+            "/api/v1/announcements",
+            json!({"title": "署名测试", "body": "内容", "kind": "event", "region_id": app.town.town}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{a}");
+    crate::pages::sign_in(&app, "staff").await;
+    let html = app
+        .client
+        .get(app.url(&format!("/announcements/{}", a["id"])))
+        .send()
+        .await
+        .expect("send")
+        .text()
+        .await
+        .expect("text");
+    assert!(html.contains("· 张站长"), "the author by name");
+    let (_, report) = app.get(&staff, &format!("/api/v1/reports/summary?region_id={}&from=2026-01-01&to=2026-12-31", app.town.town)).await;
+    assert_eq!(report["prepared_by"], "张站长", "the report's preparer by name: {report}");
+});

@@ -61,6 +61,8 @@ pub async fn revoke(State(state): State<AppState>, caller: Caller) -> ApiResult<
 pub struct Me {
     pub user_id: i64,
     pub username: String,
+    /// The person's name (姓名): the account's own, its volunteer's, or the login.
+    pub display_name: String,
     pub role: Role,
     pub region_id: Option<i64>,
     pub volunteer_id: Option<i64>,
@@ -72,6 +74,7 @@ pub async fn me(State(state): State<AppState>, caller: Caller) -> ApiResult<Json
     Ok(Json(Me {
         user_id: caller.user_id,
         username: caller.username,
+        display_name: caller.display_name,
         role: caller.role,
         region_id: user.region_id,
         volunteer_id: caller.volunteer_id,

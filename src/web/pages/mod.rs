@@ -168,7 +168,7 @@ impl Chrome {
         let (zh, en) = caller.role.label();
         Chrome {
             lang,
-            username: caller.username.clone(),
+            username: caller.display_name.clone(),
             role_label: lang.t(zh, en).to_string(),
             csrf: caller.csrf.clone(),
             nav,
