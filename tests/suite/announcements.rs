@@ -225,6 +225,8 @@ both!(people_are_named_by_their_names_not_their_logins, |app: TestApp| async mov
         .await
         .expect("text");
     assert!(html.contains("· 张站长"), "the author by name");
-    let (_, report) = app.get(&staff, &format!("/api/v1/reports/summary?region_id={}&from=2026-01-01&to=2026-12-31", app.town.town)).await;
+    let (_, report) = app
+        .get(&staff, &format!("/api/v1/reports/summary?region_id={}&from=2026-01-01&to=2026-12-31", app.town.town))
+        .await;
     assert_eq!(report["prepared_by"], "张站长", "the report's preparer by name: {report}");
 });

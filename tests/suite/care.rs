@@ -305,3 +305,61 @@ both!(care_pages_show_the_registry_a_visit_log_and_a_campaign_to_print, |app: Te
     let (_, html) = page("/care?hardship=1".into()).await;
     assert!(html.contains("烈属王大娘") && !html.contains("困难老兵李叔"), "the hardship filter");
 });
+
+both!(staff_start_a_campaign_and_add_people_to_visit_from_the_page, |app: TestApp| async move {
+    let csrf = crate::pages::sign_in(&app, "staff").await;
+    let html = app.client.get(app.url("/care")).send().await.expect("send").text().await.expect("text");
+    assert!(html.contains("id=\"new-campaign\"") && html.contains("id=\"new-recipient\""), "both forms for staff");
+    let town = app.town.town.to_string();
+    let r = app
+        .client
+        .post(app.url("/care"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("action", "campaign"),
+            ("name", "2027年春节走访慰问"),
+            ("kind", "spring_festival"),
+            ("region_id", town.as_str()),
+            ("year", "2027"),
+        ])
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", r.text().await.unwrap_or_default());
+    let to = r.headers()["location"].to_str().expect("location").to_string();
+    assert!(to.starts_with("/care/campaigns/"), "{to}");
+    let village = app.town.village_a.to_string();
+    let r = app
+        .client
+        .post(app.url("/care"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("action", "recipient"),
+            ("name", "烈属周大娘"),
+            ("category", "martyr_family"),
+            ("region_id", village.as_str()),
+            ("living_alone", "on"),
+            ("notes", "腿脚不便，\n上午在家。"),
+        ])
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let to = r.headers()["location"].to_str().expect("location").to_string();
+    let html = app.client.get(app.url(&to)).send().await.expect("send").text().await.expect("text");
+    assert!(html.contains("烈属周大娘") && html.contains("腿脚不便，\n上午在家。"), "added, notes as typed");
+    let r = app
+        .client
+        .post(app.url("/care"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("action", "recipient"),
+            ("category", "martyr_family"),
+            ("region_id", village.as_str()),
+        ])
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.expect("text").contains("id=\"care-error\""), "a missing name is said, in red");
+});

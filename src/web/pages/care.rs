@@ -4,6 +4,7 @@
 use super::{csrf_failed, csrf_ok, error_page, form_pairs, form_to_map, lang_of, pct, render, render_status, Chrome};
 use crate::app::care::{self as app, Campaign, CampaignCoverage, Category, Visit, VisitInput};
 use crate::domain::lang::Lang;
+use crate::domain::region::RegionKind;
 use crate::web::auth::{Caller, PageUser};
 use crate::web::error::ApiError;
 use crate::web::AppState;
@@ -48,14 +49,32 @@ pub struct ListPage {
     pub hardship: bool,
     pub campaign: Option<i64>,
     pub categories: Vec<(&'static str, &'static str)>,
+    /// Where a campaign may run and where a recipient may live: (id, name, is a village).
+    pub places: Vec<(i64, String, bool)>,
+    pub error: Option<String>,
 }
 
 async fn list_page(state: &AppState, caller: &Caller, lang: Lang, q: &CareFilter) -> Result<ListPage, ApiError> {
+    list_page_with(state, caller, lang, q, None).await
+}
+
+async fn list_page_with(
+    state: &AppState,
+    caller: &Caller,
+    lang: Lang,
+    q: &CareFilter,
+    error: Option<String>,
+) -> Result<ListPage, ApiError> {
     let campaign = q.campaign.as_deref().and_then(|c| c.parse::<i64>().ok());
     let reg = app::registry(state, caller, campaign).await?;
     let category = q.category.clone().unwrap_or_default();
     let hardship = q.hardship.as_deref().is_some_and(|h| !h.is_empty());
     let regions = reg.regions;
+    let places = regions
+        .iter()
+        .filter(|r| matches!(r.kind(), RegionKind::Town | RegionKind::Village))
+        .map(|r| (r.id, r.name.clone(), r.kind() == RegionKind::Village))
+        .collect();
     let wanted = Category::parse(&category);
     let list = reg
         .recipients
@@ -80,7 +99,52 @@ async fn list_page(state: &AppState, caller: &Caller, lang: Lang, q: &CareFilter
         hardship,
         campaign,
         categories: Category::ALL.iter().map(|c| (c.as_str(), category_text(lang, *c))).collect(),
+        places,
+        error,
     })
+}
+
+/// Staff start a campaign or add someone to visit, from the registry page.
+pub async fn act(
+    State(state): State<AppState>,
+    PageUser(caller): PageUser,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let lang = lang_of(&headers);
+    let pairs = form_pairs(&body);
+    if !csrf_ok(&caller, &pairs) {
+        return csrf_failed(lang);
+    }
+    let mut map = form_to_map(&pairs, &[], &["hardship", "living_alone", "low_income"]);
+    let action = map.remove("action").and_then(|v| v.as_str().map(str::to_string));
+    let result: Result<String, ApiError> = async {
+        match action.as_deref() {
+            Some("campaign") => {
+                let input: app::CampaignInput = crate::app::input::from_form(map)?;
+                let k = app::create_campaign(&state, &caller, input).await?;
+                Ok(format!("/care/campaigns/{}", k.id))
+            }
+            Some("recipient") => {
+                let input: app::RecipientInput = crate::app::input::from_form(map)?;
+                let r = app::create(&state, &caller, input).await?;
+                Ok(format!("/care/{}", r.recipient.id))
+            }
+            _ => Err(ApiError::bad_request("未知操作", "Unknown action")),
+        }
+    }
+    .await;
+    match result {
+        Ok(to) => Redirect::to(&to).into_response(),
+        Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY || e.status == StatusCode::CONFLICT => {
+            let msg = format!("{} {}", lang.t(&e.zh, &e.en), super::problems_text(lang, &e));
+            match list_page_with(&state, &caller, lang, &CareFilter::default(), Some(msg)).await {
+                Ok(p) => render_status(&p, e.status),
+                Err(e) => error_page(lang, e),
+            }
+        }
+        Err(e) => error_page(lang, e),
+    }
 }
 
 pub async fn list(

@@ -69,7 +69,7 @@ pub fn router() -> Router<AppState> {
         .route("/activities", get(activities::list).post(activities::create))
         .route("/activities/{id}", get(activities::show).post(activities::act))
         .route("/activities/{id}/sheet", get(activities::print_sheet))
-        .route("/care", get(care::list))
+        .route("/care", get(care::list).post(care::act))
         .route("/care/{id}", get(care::show).post(care::log_visit))
         .route("/care/campaigns/{id}", get(care::campaign))
         .route("/grids", get(grids::page))
