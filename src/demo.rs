@@ -337,7 +337,8 @@ pub async fn load(db: &Db) -> Result<Vec<(String, String, String)>> {
     let huiche = villages[0].0;
     let grid = regions::list(&db.pool, Some(&format!("{}{}/", town.path, huiche)), Some(RegionKind::Grid)).await?;
     // staff are named on notices and reports; volunteers' accounts show their own names
-    let accounts_to_make: [(&str, Role, Option<i64>, Option<i64>, Option<&str>); 5] = [
+    type DemoAccount<'a> = (&'a str, Role, Option<i64>, Option<i64>, Option<&'a str>);
+    let accounts_to_make: [DemoAccount; 5] = [
         ("admin", Role::Admin, None, None, Some("系统管理员")),
         ("zhanxin", Role::TownStaff, Some(town.id), None, Some("张欣")),
         ("huiche_dz", Role::TeamLeader, Some(huiche), first_leader, None),
