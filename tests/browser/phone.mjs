@@ -1,6 +1,7 @@
 // Every role on a 360-px phone: each page its menu offers, and the first
 // detail page each list links to, fits the screen (no sideways scrolling),
-// and its primary buttons are at least 44 px tall (a thumb, not a pointer).
+// its primary buttons are at least 44 px tall (a thumb, not a pointer), and
+// no more than a tenth of its text is set under 14 px.
 import assert from "node:assert/strict";
 import { launch, BASE, PASSWORD } from "./lib.mjs";
 
@@ -29,6 +30,20 @@ try {
       const small = await page.$$eval("main button.primary, main .button.primary", (bs) =>
         bs.filter((b) => b.offsetParent !== null && b.getBoundingClientRect().height < 44).map((b) => b.textContent.trim()));
       if (small.length) problems.push(`${user} ${path}: buttons under 44 px: ${small.join(", ")}`);
+      // the share of the page's text set under 14 px
+      const tiny = await page.evaluate(() => {
+        let all = 0, under = 0;
+        const walk = document.createTreeWalker(document.querySelector("main") || document.body, NodeFilter.SHOW_TEXT);
+        for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+          const t = n.textContent.trim().length;
+          // charts are drawings that scale with the screen; their labels are not body text
+          if (!t || !n.parentElement || n.parentElement.closest("svg") || n.parentElement.offsetParent === null) continue;
+          all += t;
+          if (parseFloat(getComputedStyle(n.parentElement).fontSize) < 13.5) under += t;
+        }
+        return all ? under / all : 0;
+      });
+      if (tiny > 0.1) problems.push(`${user} ${path}: ${Math.round(tiny * 100)}% of the text is under 14 px`);
     };
     for (const path of pages) {
       await check(path);
