@@ -146,3 +146,39 @@ both!(service_records_and_certificates_export_by_period, |app: TestApp| async mo
     let path = format!("/api/v1/exports/service-records?region_id={town}&from={from}&to={today}");
     assert_eq!(download(&app, &other, &path).await.0, StatusCode::FORBIDDEN);
 });
+
+both!(the_needs_and_activities_lists_export_as_the_page_filters_them, |app: TestApp| async move {
+    let staff = app.token("staff").await;
+    for (title, place) in [("修水管", "东头"), ("送药上门", "桥头"), ("修电表", "桥头")] {
+        let (s, n) = app
+            .post(
+                &staff,
+                "/api/v1/needs",
+                json!({"title": title, "category": "other", "region_id": app.town.village_a, "place": place,
+                       "requester_name": "村民", "requester_phone": "13900006666"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{n}");
+    }
+    let (s, rows) = download(&app, &staff, "/api/v1/exports/needs?q=%E6%A1%A5%E5%A4%B4").await; // 桥头
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(rows.len(), 4, "title, header and the two needs at 桥头: {rows:?}");
+    let phone = column(&rows, "联系电话");
+    assert_eq!(rows[2][phone], "139****6666", "phones masked");
+    assert!(rows[2][column(&rows, "受理编号")].starts_with("XQ"));
+    assert_eq!(rows[2][column(&rows, "状态")], "待审核", "states by name");
+    app.activity(&staff, "义务理发", &hours_from_now(20), &hours_from_now(22), 8, "lecture").await;
+    app.activity(&staff, "河道巡查", &hours_from_now(-50), &hours_from_now(-48), 8, "safety_patrol").await;
+    let (s, rows) = download(&app, &staff, "/api/v1/exports/activities?upcoming=1").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(rows.len(), 3, "only the one still to come: {rows:?}");
+    assert_eq!(rows[2][column(&rows, "活动名称")], "义务理发");
+    // the list pages link to their exports with their filters
+    crate::pages::sign_in(&app, "staff").await;
+    let html = app.client.get(app.url("/needs?q=x")).send().await.expect("send").text().await.expect("text");
+    let link = html.split("id=\"export-needs\"").next().and_then(|h| h.rsplit("href=\"").next()).unwrap_or("");
+    assert!(
+        link.contains("exports") && link.contains("needs") && link.contains("q=x"),
+        "the export keeps the search: {link}"
+    );
+});

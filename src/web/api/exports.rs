@@ -202,3 +202,133 @@ pub async fn certificates(
         workbook(&table)?,
     ))
 }
+
+/// More rows than any town's list; a county exports region by region.
+const LIST_EXPORT_MAX: i64 = 50_000;
+
+#[derive(Deserialize, IntoParams, Default)]
+pub struct NeedExportQuery {
+    /// One workflow state, as the list page filters.
+    pub status: Option<String>,
+    /// Words of the title or place.
+    pub q: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/exports/needs", tag = "exports", params(NeedExportQuery), security(("bearer" = [])),
+    responses((status = 200, description = "the needs list of the caller's scope, filtered as the page is, as a workbook (phones masked)",
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403)))]
+pub async fn needs(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<NeedExportQuery>,
+) -> ApiResult<(HeaderMap, Vec<u8>)> {
+    let words = q.q.as_deref().unwrap_or("");
+    let (rows, _, _) =
+        crate::app::needs::page_of(&state, &caller, q.status.as_deref(), words, 1, LIST_EXPORT_MAX).await?;
+    let when = |t: Option<chrono::DateTime<Utc>>| t.map(|t| XCell::from(beijing(t))).unwrap_or(XCell::Empty);
+    let table = Table {
+        sheet: "需求清单",
+        title: "需求清单".to_string(),
+        columns: vec![
+            Col("受理编号", "Reference", 15.0, false),
+            Col("需求内容", "Need", 28.0, false),
+            Col("类别", "Category", 12.0, false),
+            Col("地点", "Place", 18.0, false),
+            Col("联系人", "Contact", 10.0, false),
+            Col("联系电话", "Phone", 13.0, false),
+            Col("所需人数", "People", 8.0, false),
+            Col("已接单", "Accepted", 8.0, false),
+            Col("状态", "State", 9.0, false),
+            Col("提出时间", "Filed", 17.0, false),
+            Col("办结期限", "Due", 17.0, false),
+            Col("完成时间", "Completed", 17.0, false),
+            Col("评价(星)", "Rating", 8.0, false),
+        ],
+        rows: rows
+            .into_iter()
+            .map(|n| {
+                vec![
+                    crate::domain::needs::reference(n.id, n.filed_at).into(),
+                    n.title.into(),
+                    category_label(&n.category).0.into(),
+                    n.place.map(XCell::from).unwrap_or(XCell::Empty),
+                    n.requester_name.map(XCell::from).unwrap_or(XCell::Empty),
+                    n.requester_phone.map(XCell::from).unwrap_or(XCell::Empty),
+                    n.volunteers_needed.into(),
+                    n.accepted.into(),
+                    n.status.label().0.into(),
+                    beijing(n.filed_at).into(),
+                    when(n.due_at),
+                    when(n.completed_at),
+                    n.rating.map(XCell::from).unwrap_or(XCell::Empty),
+                ]
+            })
+            .collect(),
+    };
+    let today = crate::domain::clock::today();
+    Ok((download_headers(&format!("needs-{today}.xlsx"), &format!("需求清单-{today}.xlsx")), workbook(&table)?))
+}
+
+#[derive(Deserialize, IntoParams, Default)]
+pub struct ActivityExportQuery {
+    /// Words of the title or place.
+    pub q: Option<String>,
+    /// open, closed or cancelled.
+    pub status: Option<String>,
+    /// `1`: only those still to come.
+    pub upcoming: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/exports/activities", tag = "exports", params(ActivityExportQuery), security(("bearer" = [])),
+    responses((status = 200, description = "the activities of the caller's scope, filtered as the page is, as a workbook (the 活动台账 list)",
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403)))]
+pub async fn activities(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<ActivityExportQuery>,
+) -> ApiResult<(HeaderMap, Vec<u8>)> {
+    caller.ensure(caller.role.reads_roster())?;
+    let search = crate::app::activities::ActivitySearch {
+        words: q.q.clone(),
+        status: q.status.as_deref().and_then(crate::domain::activity::ActivityStatus::parse),
+        upcoming: q.upcoming.as_deref() == Some("1"),
+    };
+    let (rows, _) = crate::app::activities::page_of(&state, &caller, &search, 1, LIST_EXPORT_MAX).await?;
+    let table = Table {
+        sheet: "活动台账",
+        title: "志愿服务活动台账".to_string(),
+        columns: vec![
+            Col("活动名称", "Activity", 28.0, false),
+            Col("类别", "Category", 12.0, false),
+            Col("组织单位", "Organiser", 20.0, false),
+            Col("开始时间", "Start", 17.0, false),
+            Col("结束时间", "End", 17.0, false),
+            Col("地点", "Place", 18.0, false),
+            Col("人数上限", "Capacity", 8.0, false),
+            Col("已报名", "Signed up", 8.0, false),
+            Col("候补", "Waiting", 6.0, false),
+            Col("状态", "State", 8.0, false),
+            Col("受益人数", "Beneficiaries", 8.0, false),
+        ],
+        rows: rows
+            .into_iter()
+            .map(|a| {
+                vec![
+                    a.title.into(),
+                    category_label(&a.category).0.into(),
+                    a.organiser.into(),
+                    beijing(a.starts_at).into(),
+                    beijing(a.ends_at).into(),
+                    a.place.map(XCell::from).unwrap_or(XCell::Empty),
+                    a.capacity.into(),
+                    a.signed_up.into(),
+                    a.waiting.into(),
+                    a.status.label().0.into(),
+                    a.beneficiaries.into(),
+                ]
+            })
+            .collect(),
+    };
+    let today = crate::domain::clock::today();
+    Ok((download_headers(&format!("activities-{today}.xlsx"), &format!("活动台账-{today}.xlsx")), workbook(&table)?))
+}

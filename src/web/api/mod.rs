@@ -60,6 +60,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(exports::volunteers))
         .routes(routes!(exports::service_records))
         .routes(routes!(exports::certificates))
+        .routes(routes!(exports::needs))
+        .routes(routes!(exports::activities))
         .routes(routes!(grids::stats))
         .routes(routes!(imports::template))
         .routes(routes!(incentives::adjust))

@@ -104,6 +104,17 @@ impl ListQuery {
             enc(&self.upcoming)
         )
     }
+
+    /// This search, every page of it, as a workbook (the 活动台账).
+    pub fn export_href(&self) -> String {
+        let enc = crate::web::url::urlencode;
+        format!(
+            "/api/v1/exports/activities?q={}&status={}&upcoming={}",
+            enc(&self.q),
+            enc(&self.status),
+            enc(&self.upcoming)
+        )
+    }
 }
 
 /// Activities a phone can scroll through.

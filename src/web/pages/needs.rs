@@ -115,6 +115,12 @@ impl ListQuery {
         let enc = crate::web::url::urlencode;
         format!("/needs?status={}&q={}&page={page}", enc(self.status.as_deref().unwrap_or("")), enc(&self.q))
     }
+
+    /// This search, every page of it, as a workbook.
+    pub fn export_href(&self) -> String {
+        let enc = crate::web::url::urlencode;
+        format!("/api/v1/exports/needs?status={}&q={}", enc(self.status.as_deref().unwrap_or("")), enc(&self.q))
+    }
 }
 
 /// Needs to a page: a phone scrolls through them, the map stays readable.
