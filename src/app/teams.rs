@@ -60,6 +60,14 @@ pub async fn visible(app: &App, caller: &Caller, id: i64) -> Result<Team> {
     Ok(t)
 }
 
+/// A team the caller may change: inside their scope (membership alone shows a
+/// team, it does not hand over its roster).
+async fn within_scope(app: &App, caller: &Caller, id: i64) -> Result<Team> {
+    let t = store::get(&app.db.pool, id).await?.ok_or_else(Error::not_found)?;
+    caller.ensure_covers(&t.region_path)?;
+    Ok(t)
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct Member {
     pub volunteer_id: i64,
@@ -184,7 +192,7 @@ pub async fn create(app: &App, caller: &Caller, input: TeamInput) -> Result<Team
 }
 
 pub async fn update(app: &App, caller: &Caller, id: i64, patch: TeamPatch) -> Result<Team> {
-    let current = visible(app, caller, id).await?;
+    let current = within_scope(app, caller, id).await?;
     caller.ensure(caller.role.manages_roster())?;
     let (d, path) = draft(app, caller, &patch.over(&current)).await?;
     let record = caller.record("update", "team", id, &d.name);
@@ -216,7 +224,7 @@ async fn join(app: &App, caller: &Caller, team: &Team, v: &volunteer_store::Volu
 
 /// Puts a volunteer of the team's region on the team; answers the team with its members.
 pub async fn add_member(app: &App, caller: &Caller, id: i64, input: MemberRequest) -> Result<TeamDetail> {
-    let team = visible(app, caller, id).await?;
+    let team = within_scope(app, caller, id).await?;
     caller.ensure(may_manage_members(caller, &team))?;
     let Some(volunteer_id) = input.volunteer_id else {
         return Err(Error::field(Problem::required("volunteer_id")));
@@ -239,7 +247,7 @@ pub async fn add_member(app: &App, caller: &Caller, id: i64, input: MemberReques
 /// on paper) or id, looked up inside the team's region.
 pub async fn add_member_by_number(app: &App, caller: &Caller, id: i64, wanted: &str) -> Result<()> {
     let wanted = wanted.trim().to_uppercase();
-    let team = visible(app, caller, id).await?;
+    let team = within_scope(app, caller, id).await?;
     caller.ensure(may_manage_members(caller, &team))?;
     let f = volunteer_store::Filter {
         within: team.region_path.clone(),
@@ -257,7 +265,7 @@ pub async fn add_member_by_number(app: &App, caller: &Caller, id: i64, wanted: &
 /// Takes a volunteer off the team; false when they were not on it, a
 /// conflict for the leader.
 pub async fn remove_member(app: &App, caller: &Caller, id: i64, volunteer_id: i64) -> Result<bool> {
-    let team = visible(app, caller, id).await?;
+    let team = within_scope(app, caller, id).await?;
     caller.ensure(may_manage_members(caller, &team))?;
     let record = caller.record("remove_member", "team", id, &volunteer_id.to_string());
     Ok(store::remove_member(&app.db.pool, id, volunteer_id, &record).await?)

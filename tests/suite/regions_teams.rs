@@ -159,6 +159,16 @@ both!(a_team_leader_manages_only_their_own_team, |app: TestApp| async move {
         .post(&leader, &format!("/api/v1/teams/{}/members", app.town.squad), json!({"volunteer_id": member["id"]}))
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN, "the squad is not theirs");
+    // serving in the town squad, the leader sees it, but still cannot change its roster
+    app.post(&staff, &format!("/api/v1/teams/{}/members", app.town.squad), json!({"volunteer_id": lead["id"]})).await;
+    let (s, squad) = app.get(&leader, &format!("/api/v1/teams/{}", app.town.squad)).await;
+    assert_eq!(s, StatusCode::OK, "a member sees his team: {squad}");
+    let (s, _) = app
+        .post(&leader, &format!("/api/v1/teams/{}/members", app.town.squad), json!({"volunteer_id": member["id"]}))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "membership does not hand over the roster");
+    let (s, _) = app.patch(&leader, &format!("/api/v1/teams/{}", app.town.squad), json!({"name": "改名"})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
     let (s, _) = app
         .post(&leader, "/api/v1/teams", json!({"name": "私建队", "kind": "other", "region_id": app.town.village_a}))
         .await;

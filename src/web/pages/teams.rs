@@ -77,7 +77,7 @@ async fn team_page(
     error: Option<String>,
 ) -> Result<TeamPage, ApiError> {
     let app::TeamDetail { team, members } = app::detail(state, caller, id).await?;
-    let may_manage = app::may_manage_members(caller, &team);
+    let may_manage = app::may_manage_members(caller, &team) && caller.covers(&team.region_path);
     let link_members = caller.role.reads_roster() && caller.covers(&team.region_path);
     Ok(TeamPage {
         c: Chrome::new(caller, lang, "teams", &format!("/teams/{id}")),
