@@ -115,6 +115,15 @@ pub async fn sheet_of_run(app: &App, caller: &Caller, a: &Activity) -> Result<Ve
     Ok(store::sheet(&app.db.pool, a.id).await?)
 }
 
+/// Someone who came without signing up, put on the sheet as checked in now
+/// (within the activity's hours), to be checked out with the others.
+pub async fn add_walk_in(app: &App, caller: &Caller, id: i64, volunteer_id: Option<i64>) -> Result<AttendanceResult> {
+    let a = visible(app, caller, id).await?;
+    let at = Utc::now().min(a.ends_at).max(a.starts_at);
+    let input = AttendanceRequest { volunteer_id, check_in: Some(clock::rfc3339_local(at)), check_out: None };
+    record(app, caller, id, input).await
+}
+
 /// The sign-in sheet to print and lay out on site, for those who run the activity.
 pub async fn printed_sheet(app: &App, caller: &Caller, id: i64) -> Result<(Activity, Vec<PrintLine>)> {
     let a = visible(app, caller, id).await?;

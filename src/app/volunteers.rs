@@ -535,3 +535,21 @@ pub fn input_values(input: &VolunteerInput) -> serde_json::Map<String, Value> {
         _ => serde_json::Map::new(),
     }
 }
+
+/// Active volunteers of the caller's scope whose name or number holds `words`,
+/// masked, for a page's "find someone" box: (id, name, number · village).
+pub async fn find_active(app: &App, caller: &Caller, words: &str) -> Result<Vec<(i64, String, String)>> {
+    let q = VolunteerQuery {
+        q: Some(words.to_string()),
+        status: Some("active".into()),
+        limit: Some("20".into()),
+        masked: Some("true".into()),
+        ..Default::default()
+    };
+    Ok(list(app, caller, &q)
+        .await?
+        .0
+        .into_iter()
+        .map(|v| (v.id, v.name, format!("{} · {}", v.volunteer_no, v.region_name)))
+        .collect())
+}

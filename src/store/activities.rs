@@ -96,10 +96,7 @@ pub async fn search(
             AND ($4 = 0 OR a.ends_at > $5)
           ORDER BY a.starts_at DESC, a.id DESC LIMIT $6 OFFSET $7"
     );
-    let words = match s.words.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
-        None => String::new(),
-        Some(w) => format!("%{}%", w.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")),
-    };
+    let words = super::contains_pattern(s.words.as_deref().unwrap_or(""));
     let status = s.status.map(|x| x.as_str()).unwrap_or("");
     let mut rows: Vec<Activity> = on_db!(pool, |p| sqlx::query_as::<_, Activity>(&sql)
         .bind(format!("{within}%"))

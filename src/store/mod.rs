@@ -96,6 +96,15 @@ impl BeginWrite for PgPool {
     }
 }
 
+/// A `LIKE … ESCAPE '\\'` pattern for text holding `words` as typed (`%` and `_`
+/// are characters, not wildcards); empty when there are no words.
+pub fn contains_pattern(words: &str) -> String {
+    match words.trim() {
+        "" => String::new(),
+        w => format!("%{}%", w.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")),
+    }
+}
+
 /// A `SELECT` that locks the rows it reads until the transaction ends, for
 /// read-check-write steps (places left, points left, a state that may move).
 /// PostgreSQL needs `FOR UPDATE`; SQLite has no row locks and needs none, as

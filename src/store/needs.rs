@@ -103,10 +103,7 @@ pub async fn search(
             AND ($3 = '' OR n.title LIKE $3 ESCAPE '\\' OR COALESCE(n.place, '') LIKE $3 ESCAPE '\\')
           ORDER BY n.filed_at DESC, n.id DESC LIMIT $4 OFFSET $5"
     );
-    let words = match words.trim() {
-        "" => String::new(),
-        w => format!("%{}%", w.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")),
-    };
+    let words = super::contains_pattern(words);
     let mut rows: Vec<Need> = on_db!(pool, |p| sqlx::query_as(&sql)
         .bind(format!("{within}%"))
         .bind(status.map(NeedStatus::as_str).unwrap_or(""))

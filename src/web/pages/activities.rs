@@ -313,19 +313,7 @@ async fn show_page(
     }
     let find = find.map(str::trim).unwrap_or("").to_string();
     let found = if runs && a.status.is_open() && !find.is_empty() {
-        let q = crate::app::volunteers::VolunteerQuery {
-            q: Some(find.clone()),
-            status: Some("active".into()),
-            limit: Some("20".into()),
-            masked: Some("true".into()),
-            ..Default::default()
-        };
-        crate::app::volunteers::list(state, caller, &q)
-            .await?
-            .0
-            .into_iter()
-            .map(|v| (v.id, v.name, format!("{} · {}", v.volunteer_no, v.region_name)))
-            .collect()
+        crate::app::volunteers::find_active(state, caller, &find).await?
     } else {
         Vec::new()
     };
@@ -403,16 +391,8 @@ pub async fn act(
                 })
             }
             Some("walk_in") => {
-                // came without signing up: on the sheet from now (or the start), to be checked out later
                 let volunteer_id = form_get(&pairs, "volunteer_id").and_then(|v| v.parse().ok());
-                let a = app::visible(&state, &caller, id).await?;
-                let at = std::cmp::min(chrono::Utc::now(), a.ends_at).max(a.starts_at);
-                let input = attendance::AttendanceRequest {
-                    volunteer_id,
-                    check_in: Some(crate::domain::clock::rfc3339_local(at)),
-                    check_out: None,
-                };
-                attendance::record(&state, &caller, id, input).await?;
+                attendance::add_walk_in(&state, &caller, id, volunteer_id).await?;
                 Ok(lang
                     .t("已加入现场参加人员，结束时请登记签退", "Added as a walk-in; record the check-out at the end")
                     .to_string())

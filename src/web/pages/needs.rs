@@ -268,19 +268,7 @@ async fn show_page(
     let can_dispatch = manages && allowed(n.status, Move::Dispatch, full);
     let find = find.map(str::trim).unwrap_or("").to_string();
     let found = if can_dispatch && !find.is_empty() {
-        let q = crate::app::volunteers::VolunteerQuery {
-            q: Some(find.clone()),
-            status: Some("active".into()),
-            limit: Some("20".into()),
-            masked: Some("true".into()),
-            ..Default::default()
-        };
-        crate::app::volunteers::list(state, caller, &q)
-            .await?
-            .0
-            .into_iter()
-            .map(|v| (v.id, v.name, format!("{} · {}", v.volunteer_no, v.region_name)))
-            .collect()
+        crate::app::volunteers::find_active(state, caller, &find).await?
     } else {
         Vec::new()
     };
