@@ -45,12 +45,13 @@ pub async fn page_of(
     Ok(store::search(&app.db.pool, caller.scope_path(), search, per_page, (page - 1) * per_page).await?)
 }
 
-/// An activity the caller may see. Volunteers see those of their own town and
-/// above, so they can sign up for town-wide events.
+/// An activity the caller may see. Everyone who serves as a volunteer (team
+/// leaders too) sees those of their own town and above, so they can sign up
+/// for town-wide events offered on their own page.
 pub async fn visible(app: &App, caller: &Caller, id: i64) -> Result<Activity> {
     let a = store::get(&app.db.pool, id).await?.ok_or_else(Error::not_found)?;
     if caller.covers(&a.region_path)
-        || (caller.role == Role::Volunteer && caller.scope_path().starts_with(&a.region_path))
+        || (caller.volunteer_id.is_some() && caller.scope_path().starts_with(&a.region_path))
     {
         Ok(a)
     } else {

@@ -471,3 +471,24 @@ both!(staff_sign_someone_up_and_add_a_walk_in_from_the_page, |app: TestApp| asyn
     assert_ne!(r.status(), StatusCode::OK);
     assert!(r.text().await.expect("text").contains("class=\"alert\" role=\"alert\""));
 });
+
+both!(a_team_leader_opens_a_town_wide_activity_his_page_offers, |app: TestApp| async move {
+    let staff = app.token("staff").await;
+    let lead = app.volunteer(&staff, "村队长", app.town.village_a, 961, &[]).await;
+    app.exec(&format!("UPDATE users SET volunteer_id = {} WHERE username = 'leader_a'", lead["id"])).await;
+    let (s, town_wide) = app
+        .post(
+            &staff,
+            "/api/v1/activities",
+            json!({"title": "全镇八一座谈", "category": "lecture", "team_id": app.town.squad, "region_id": app.town.town,
+                   "starts_at": hours_from_now(30), "ends_at": hours_from_now(32), "place": "镇政府", "capacity": 50}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{town_wide}");
+    crate::pages::sign_in(&app, "leader_a").await;
+    let me = app.client.get(app.url("/me")).send().await.expect("send").text().await.expect("text");
+    let link = format!("/activities/{}", town_wide["id"]);
+    assert!(me.contains(&link), "his page offers the town-wide activity");
+    let r = app.client.get(app.url(&link)).send().await.expect("send");
+    assert_eq!(r.status(), StatusCode::OK, "and he may open it");
+});
