@@ -29,4 +29,5 @@ mod recruitment;
 mod regions_teams;
 mod reports;
 mod schema;
+mod sessions;
 mod volunteers;
