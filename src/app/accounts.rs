@@ -6,6 +6,9 @@ use crate::domain::account::{Scope, SESSION_IDLE_MINUTES, TOKEN_HOURS};
 use crate::domain::error_code::ErrorCode;
 use crate::domain::{clock, password};
 use crate::store::accounts::{self, NewSession, SessionKind, SessionUser, UserRow};
+use crate::store::sessions::{self, Claims};
+
+pub use crate::store::sessions::Ending;
 use crate::store::audit;
 use crate::store::notifications::{self, Notification};
 use chrono::{DateTime, Duration, Utc};
@@ -87,31 +90,39 @@ pub async fn sign_in(
     kind: SessionKind,
 ) -> Result<std::result::Result<NewSession, LoginFailure>> {
     match authenticate(app, username, password).await? {
-        Ok(user) => Ok(Ok(accounts::create_session(&app.db.pool, user.id, kind, Duration::hours(TOKEN_HOURS)).await?)),
+        Ok(user) => Ok(Ok(accounts::create_session(&app.db, &user, kind, Duration::hours(TOKEN_HOURS)).await?)),
         Err(f) => Ok(Err(f)),
     }
 }
 
 /// Ends the caller's own session (logout, or a revoked API token).
 pub async fn sign_out(app: &App, caller: &Caller) -> Result<()> {
-    Ok(accounts::delete_session(&app.db.pool, &caller.token_hash).await?)
+    end_sessions(app, Ending::Session(&caller.token_hash)).await?;
+    Ok(())
 }
 
-fn caller_from(s: SessionUser) -> Option<Caller> {
+/// Ends sessions — the one way to sign people out: the rows go, this server
+/// refuses them at once and every other server within `sessions::SYNC_EVERY`
+/// (it reads its sessions' rows again every second). Returns how many ended.
+pub async fn end_sessions(app: &App, which: Ending<'_>) -> Result<u64> {
+    Ok(sessions::end_sessions(&app.db.pool, &app.db.sessions, which).await?)
+}
+
+fn caller_from(s: &SessionUser) -> Caller {
     let role = s.role;
-    Some(Caller {
+    Caller {
         user_id: s.user_id,
-        username: s.username,
-        display_name: s.display_name,
+        username: s.username.clone(),
+        display_name: s.display_name.clone(),
         role,
-        scope: Scope { role, region_path: s.region_path },
+        scope: Scope { role, region_path: s.region_path.clone() },
         volunteer_id: s.volunteer_id,
-        csrf: s.csrf,
-        token_hash: s.token_hash,
-    })
+        csrf: s.csrf.clone(),
+        token_hash: s.token_hash.clone(),
+    }
 }
 
-/// Checks a session's clock: absolute expiry for all, idle time for browsers.
+/// Checks a session's clocks: absolute expiry for all, idle time for browsers.
 /// Returns whether `last_seen_at` is worth refreshing.
 fn session_alive(s: &SessionUser, now: DateTime<Utc>) -> Option<bool> {
     if s.expires_at <= now {
@@ -127,19 +138,44 @@ fn session_alive(s: &SessionUser, now: DateTime<Utc>) -> Option<bool> {
     Some(false)
 }
 
-/// The caller a token or session cookie stands for, if it is still alive.
+/// Whether the account is still what it was when the token was signed: a
+/// lock, or a new role, region or volunteer, ends its sessions.
+fn account_unchanged(s: &SessionUser, c: &Claims, now: DateTime<Utc>) -> bool {
+    s.user_id == c.user_id
+        && s.kind == c.kind
+        && s.role == c.role
+        && s.region_id == c.region_id
+        && s.volunteer_id == c.volunteer_id
+        && !s.locked_until.is_some_and(|until| until > now)
+}
+
+/// The caller a token or session cookie stands for, if it is still alive —
+/// the only place a token becomes a `Caller`. The signature is checked first
+/// (a forged token never reaches the database), then the session as this
+/// server holds it in memory (`store::sessions`: read from its row the first
+/// time, then again every second).
 pub async fn caller_from_token(app: &App, token: &str) -> Result<Option<Caller>> {
-    let Some(s) = accounts::find_session(&app.db.pool, token).await? else {
+    let Some(claims) = sessions::verify(&app.db.vault, token) else {
         return Ok(None);
     };
     let now = Utc::now();
+    if claims.expires_at <= now {
+        return Ok(None);
+    }
+    let hash = sessions::token_hash(token);
+    let Some(s) = app.db.sessions.get(&hash).await? else {
+        return Ok(None);
+    };
+    if !account_unchanged(&s, &claims, now) {
+        return Ok(None);
+    }
     match session_alive(&s, now) {
         None => Ok(None),
         Some(refresh) => {
             if refresh {
-                accounts::touch_session(&app.db.pool, &s.token_hash, now).await?;
+                app.db.sessions.touch(&hash, now);
             }
-            Ok(caller_from(s))
+            Ok(Some(caller_from(&s)))
         }
     }
 }

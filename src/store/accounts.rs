@@ -11,7 +11,6 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
-use sha2::{Digest, Sha256};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UserRow {
@@ -123,51 +122,26 @@ pub async fn record_success(pool: &Pool, user_id: i64, record: &super::audit::Re
     Ok(())
 }
 
+/// A new password ends every session of the account in the same transaction
+/// (`sessions::EndSessionsTx`); app servers stop accepting them within a
+/// second. A change that should keep the changer signed in opens a new
+/// session for them afterwards.
 pub async fn set_password(pool: &Pool, user_id: i64, hash: &str) -> Result<()> {
-    on_db!(pool, |p| sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
-        .bind(hash)
-        .bind(user_id)
-        .execute(p)
-        .await?
-        .rows_affected());
+    use super::sessions::{Ending, EndSessionsTx};
+    on_db!(pool, |p| {
+        let mut tx = p.begin_write().await?;
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(hash)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.end_sessions(Ending::AllOf(user_id)).await?;
+        tx.commit().await?;
+    });
     Ok(())
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
-#[sqlx(type_name = "TEXT", rename_all = "snake_case")]
-pub enum SessionKind {
-    Api,
-    Web,
-}
-
-impl SessionKind {
-    fn as_str(self) -> &'static str {
-        match self {
-            SessionKind::Api => "api",
-            SessionKind::Web => "web",
-        }
-    }
-}
-
-/// Who is behind a token, as every request needs to know.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct SessionUser {
-    pub token_hash: String,
-    pub user_id: i64,
-    pub username: String,
-    /// The person's name (姓名): the account's own, its volunteer's, or the login.
-    pub display_name: String,
-    /// An account whose stored role is not one of ours cannot sign in
-    /// (the row fails to read), rather than falling into some default.
-    pub role: crate::domain::account::Role,
-    pub region_id: Option<i64>,
-    pub region_path: Option<String>,
-    pub volunteer_id: Option<i64>,
-    pub kind: SessionKind,
-    pub csrf: String,
-    pub expires_at: DateTime<Utc>,
-    pub last_seen_at: DateTime<Utc>,
-}
+pub use super::sessions::{NewSession, SessionKind, SessionUser};
 
 pub fn random_token() -> String {
     let mut b = [0u8; 32];
@@ -176,21 +150,29 @@ pub fn random_token() -> String {
 }
 
 pub fn token_hash(token: &str) -> String {
-    super::vault::hex(&Sha256::digest(token.as_bytes()))
+    super::sessions::token_hash(token)
 }
 
-pub struct NewSession {
-    pub token: String,
-    pub csrf: String,
-    pub expires_at: DateTime<Utc>,
-}
-
-pub async fn create_session(pool: &Pool, user_id: i64, kind: SessionKind, lifetime: Duration) -> Result<NewSession> {
+/// Opens a session for an account that has just proved who it is: a signed
+/// token (`sessions::issue`, naming the account's role, region and volunteer as
+/// they are now) and its row, which stays the source of truth.
+pub async fn create_session(db: &super::Db, user: &UserRow, kind: SessionKind, lifetime: Duration) -> Result<NewSession> {
     let now = Utc::now();
-    let token = random_token();
+    // whole seconds: the token carries the expiry in seconds and the row must agree
+    let expires_at = DateTime::from_timestamp((now + lifetime).timestamp(), 0).unwrap_or(now + lifetime);
+    let token = super::sessions::issue(
+        &db.vault,
+        &super::sessions::Claims {
+            user_id: user.id,
+            kind,
+            role: user.role,
+            region_id: user.region_id,
+            volunteer_id: user.volunteer_id,
+            expires_at,
+        },
+    );
     let csrf = random_token();
-    let expires_at = now + lifetime;
-    on_db!(pool, |p| {
+    on_db!(&db.pool, |p| {
         let mut tx = p.begin_write().await?;
         // Expired sessions are swept as new ones are made, so the table stays small
         // without a background job on any one server.
@@ -200,7 +182,7 @@ pub async fn create_session(pool: &Pool, user_id: i64, kind: SessionKind, lifeti
              VALUES ($1, $2, $3, $4, $5, $6, $5)",
         )
         .bind(token_hash(&token))
-        .bind(user_id)
+        .bind(user.id)
         .bind(kind.as_str())
         .bind(&csrf)
         .bind(now)
@@ -210,42 +192,6 @@ pub async fn create_session(pool: &Pool, user_id: i64, kind: SessionKind, lifeti
         tx.commit().await?;
     });
     Ok(NewSession { token, csrf, expires_at })
-}
-
-pub async fn find_session(pool: &Pool, token: &str) -> Result<Option<SessionUser>> {
-    let hash = token_hash(token);
-    Ok(on_db!(pool, |p| {
-        sqlx::query_as::<_, SessionUser>(
-            "SELECT s.token_hash, u.id AS user_id, u.username,
-                COALESCE(u.display_name, vo.name, u.username) AS display_name, u.role, u.region_id,
-                r.path AS region_path, u.volunteer_id, s.kind, s.csrf, s.expires_at, s.last_seen_at
-           FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN regions r ON r.id = u.region_id
-           LEFT JOIN volunteers vo ON vo.id = u.volunteer_id
-          WHERE s.token_hash = $1",
-        )
-        .bind(&hash)
-        .fetch_optional(p)
-        .await?
-    }))
-}
-
-pub async fn touch_session(pool: &Pool, token_hash: &str, now: DateTime<Utc>) -> Result<()> {
-    on_db!(pool, |p| sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
-        .bind(now)
-        .bind(token_hash)
-        .execute(p)
-        .await?
-        .rows_affected());
-    Ok(())
-}
-
-pub async fn delete_session(pool: &Pool, token_hash: &str) -> Result<()> {
-    on_db!(pool, |p| sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-        .bind(token_hash)
-        .execute(p)
-        .await?
-        .rows_affected());
-    Ok(())
 }
 
 /// Sets the name an account is shown by; blank clears it (the volunteer's

@@ -60,9 +60,9 @@ pub async fn get(pool: &Pool, id: i64) -> Result<Option<Activity>> {
 /// Activities in a subtree, soonest first; `upcoming` keeps those not yet ended.
 pub async fn list(pool: &Pool, within: &str, upcoming: bool, limit: i64) -> Result<Vec<Activity>> {
     let sql = format!(
-        "{SELECT} WHERE r.path LIKE $1 AND ($2 = 0 OR (a.ends_at > $3 AND a.status = 'open')) ORDER BY a.starts_at DESC LIMIT $4"
+        "{SELECT} WHERE (r.path >= $1 AND r.path < $1 || '~') AND ($2 = 0 OR (a.ends_at > $3 AND a.status = 'open')) ORDER BY a.starts_at DESC LIMIT $4"
     );
-    let prefix = format!("{within}%");
+    let prefix = within;
     Ok(on_db!(pool, |p| sqlx::query_as::<_, Activity>(&sql)
         .bind(&prefix)
         .bind(i64::from(upcoming))
@@ -90,7 +90,7 @@ pub async fn search(
     offset: i64,
 ) -> Result<(Vec<Activity>, bool)> {
     let sql = format!(
-        "{SELECT} WHERE r.path LIKE $1
+        "{SELECT} WHERE (r.path >= $1 AND r.path < $1 || '~')
             AND ($2 = '' OR a.title LIKE $2 ESCAPE '\\' OR COALESCE(a.place, '') LIKE $2 ESCAPE '\\')
             AND ($3 = '' OR a.status = $3)
             AND ($4 = 0 OR a.ends_at > $5)
@@ -99,7 +99,7 @@ pub async fn search(
     let words = super::contains_pattern(s.words.as_deref().unwrap_or(""));
     let status = s.status.map(|x| x.as_str()).unwrap_or("");
     let mut rows: Vec<Activity> = on_db!(pool, |p| sqlx::query_as::<_, Activity>(&sql)
-        .bind(format!("{within}%"))
+        .bind(within)
         .bind(&words)
         .bind(status)
         .bind(i64::from(s.upcoming))

@@ -45,7 +45,7 @@ pub async fn get(pool: &Pool, id: i64, reader: i64) -> Result<Option<Announcemen
 /// region or any region above it, and with `below`, those addressed inside
 /// their subtree too. Newest first.
 pub async fn visible(pool: &Pool, reader: i64, scope: &str, below: bool, limit: i64) -> Result<Vec<Announcement>> {
-    let cond = if below { "$2 LIKE r.path || '%' OR r.path LIKE $2 || '%'" } else { "$2 LIKE r.path || '%'" };
+    let cond = if below { "$2 LIKE r.path || '%' OR (r.path >= $2 AND r.path < $2 || '~')" } else { "$2 LIKE r.path || '%'" };
     let sql = format!("{SELECT} WHERE {cond} ORDER BY a.posted_at DESC, a.id DESC LIMIT $3");
     Ok(on_db!(pool, |p| sqlx::query_as(&sql).bind(reader).bind(scope).bind(limit).fetch_all(p).await?))
 }
@@ -159,10 +159,10 @@ pub async fn receipts(pool: &Pool, id: i64) -> Result<Vec<Receipt>> {
 pub async fn unread_count(pool: &Pool, id: i64, within: &str) -> Result<i64> {
     Ok(on_db!(pool, |p| sqlx::query_scalar::<_, i64>(
         "SELECT COUNT(*) FROM users u JOIN regions r ON r.id = u.region_id
-          WHERE u.volunteer_id IS NOT NULL AND r.path LIKE $1
+          WHERE u.volunteer_id IS NOT NULL AND (r.path >= $1 AND r.path < $1 || '~')
             AND NOT EXISTS (SELECT 1 FROM announcement_reads ar WHERE ar.announcement_id = $2 AND ar.user_id = u.id)"
     )
-    .bind(format!("{within}%"))
+    .bind(within)
     .bind(id)
     .fetch_one(p)
     .await?))

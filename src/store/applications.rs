@@ -86,10 +86,10 @@ pub async fn get(pool: &Pool, id: i64) -> Result<Option<ApplicationRow>> {
 /// Applications of a subtree, highest priority first; `status` narrows them.
 pub async fn list(pool: &Pool, within: &str, status: Option<ApplicationStatus>) -> Result<Vec<ApplicationRow>> {
     let sql = format!(
-        "{SELECT} WHERE r.path LIKE $1 AND ($2 = '' OR a.status = $2) ORDER BY a.priority_score DESC, a.id LIMIT 1000"
+        "{SELECT} WHERE (r.path >= $1 AND r.path < $1 || '~') AND ($2 = '' OR a.status = $2) ORDER BY a.priority_score DESC, a.id LIMIT 1000"
     );
     Ok(on_db!(pool, |p| sqlx::query_as::<_, ApplicationRow>(&sql)
-        .bind(format!("{within}%"))
+        .bind(within)
         .bind(status.map(ApplicationStatus::as_str).unwrap_or(""))
         .fetch_all(p)
         .await?))
@@ -100,9 +100,9 @@ pub async fn skills_within(pool: &Pool, village_path: &str) -> Result<Vec<String
     Ok(on_db!(pool, |p| sqlx::query_scalar::<_, String>(
         "SELECT DISTINCT s.skill FROM volunteer_skills s
            JOIN volunteers v ON v.id = s.volunteer_id JOIN regions r ON r.id = v.region_id
-          WHERE r.path LIKE $1 AND v.status = 'active'"
+          WHERE (r.path >= $1 AND r.path < $1 || '~') AND v.status = 'active'"
     )
-    .bind(format!("{village_path}%"))
+    .bind(village_path)
     .fetch_all(p)
     .await?))
 }

@@ -61,16 +61,16 @@ pub async fn get(pool: &Pool, id: i64) -> Result<Option<CareRecipient>> {
 pub async fn list(pool: &Pool, within: &str, unvisited: Option<(NaiveDate, NaiveDate)>) -> Result<Vec<CareRecipient>> {
     let rows: Vec<CareRecipient> = match unvisited {
         None => {
-            let sql = format!("{SELECT} WHERE r.path LIKE $1 ORDER BY r.path, c.id");
-            on_db!(pool, |p| sqlx::query_as(&sql).bind(format!("{within}%")).fetch_all(p).await?)
+            let sql = format!("{SELECT} WHERE (r.path >= $1 AND r.path < $1 || '~') ORDER BY r.path, c.id");
+            on_db!(pool, |p| sqlx::query_as(&sql).bind(within).fetch_all(p).await?)
         }
         Some((from, to)) => {
             let sql = format!(
-                "{SELECT} WHERE r.path LIKE $1 AND NOT EXISTS
+                "{SELECT} WHERE (r.path >= $1 AND r.path < $1 || '~') AND NOT EXISTS
                    (SELECT 1 FROM care_visits v WHERE v.recipient_id = c.id AND v.visited_on >= $2 AND v.visited_on <= $3)
                  ORDER BY r.path, c.id"
             );
-            on_db!(pool, |p| sqlx::query_as(&sql).bind(format!("{within}%")).bind(from).bind(to).fetch_all(p).await?)
+            on_db!(pool, |p| sqlx::query_as(&sql).bind(within).bind(from).bind(to).fetch_all(p).await?)
         }
     };
     Ok(rows.into_iter().map(finish).collect())
@@ -272,9 +272,9 @@ pub async fn campaign(pool: &Pool, id: i64) -> Result<Option<Campaign>> {
 /// Campaigns over a region of the subtree, or over one of its ancestors (a
 /// county's campaign reaches every village), newest first.
 pub async fn campaigns(pool: &Pool, within: &str) -> Result<Vec<Campaign>> {
-    let sql = format!("{CAMPAIGN} WHERE r.path LIKE $1 OR $2 LIKE r.path || '%' ORDER BY c.starts_on DESC, c.id DESC");
+    let sql = format!("{CAMPAIGN} WHERE (r.path >= $1 AND r.path < $1 || '~') OR $2 LIKE r.path || '%' ORDER BY c.starts_on DESC, c.id DESC");
     let rows: Vec<Campaign> =
-        on_db!(pool, |p| sqlx::query_as(&sql).bind(format!("{within}%")).bind(within).fetch_all(p).await?);
+        on_db!(pool, |p| sqlx::query_as(&sql).bind(within).bind(within).fetch_all(p).await?);
     Ok(rows.into_iter().map(finish_campaign).collect())
 }
 
@@ -372,9 +372,9 @@ pub async fn campaign_recipients(pool: &Pool, c: &Campaign, within: &str) -> Res
                 EXISTS (SELECT 1 FROM care_visits v WHERE v.recipient_id = c.id
                           AND v.visited_on >= $2 AND v.visited_on <= $3) AS visited
            FROM care_recipients c JOIN regions r ON r.id = c.region_id
-          WHERE r.path LIKE $1 ORDER BY r.path, c.id"
+          WHERE (r.path >= $1 AND r.path < $1 || '~') ORDER BY r.path, c.id"
     )
-    .bind(format!("{within}%"))
+    .bind(within)
     .bind(c.starts_on)
     .bind(c.ends_on)
     .fetch_all(p)

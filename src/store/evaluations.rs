@@ -122,10 +122,10 @@ pub async fn year_rows(
                   WHERE s.volunteer_id = v.id AND s.status = 'signed_up' AND a.status = 'closed' AND a.ends_at >= $2 AND a.ends_at < $3
                     AND NOT EXISTS (SELECT 1 FROM attendance t WHERE t.activity_id = s.activity_id AND t.volunteer_id = v.id)) AS no_shows
            FROM volunteers v JOIN regions r ON r.id = v.region_id
-          WHERE r.path LIKE $1 AND v.status = 'active'
+          WHERE (r.path >= $1 AND r.path < $1 || '~') AND v.status = 'active'
           ORDER BY v.id"
     )
-    .bind(format!("{within}%"))
+    .bind(within)
     .bind(from)
     .bind(to)
     .bind(format!("{period}%"))
@@ -139,9 +139,9 @@ pub async fn team_members(pool: &Pool, within: &str) -> Result<Vec<(i64, String,
     Ok(on_db!(pool, |p| {
         sqlx::query_as::<_, (i64, String, i64)>(
         "SELECT t.id, t.name, m.volunteer_id FROM teams t JOIN regions r ON r.id = t.region_id JOIN team_members m ON m.team_id = t.id
-          WHERE r.path LIKE $1 ORDER BY t.id"
+          WHERE (r.path >= $1 AND r.path < $1 || '~') ORDER BY t.id"
     )
-    .bind(format!("{within}%"))
+    .bind(within)
     .fetch_all(p)
     .await?
     }))

@@ -28,7 +28,7 @@ pub async fn service_records(
     from: DateTime<Utc>,
     until: DateTime<Utc>,
 ) -> Result<Vec<RecordLine>> {
-    let prefix = format!("{within}%");
+    let prefix = within;
     Ok(on_db!(pool, |p| {
         sqlx::query_as::<_, RecordLine>(
             "SELECT s.id, v.volunteer_no, v.name, r.name AS village, s.title, s.category, s.started_at, s.ended_at,
@@ -36,7 +36,7 @@ pub async fn service_records(
                FROM service_records s
                JOIN volunteers v ON v.id = s.volunteer_id
                JOIN regions r ON r.id = v.region_id
-              WHERE r.path LIKE $1 AND s.started_at >= $2 AND s.started_at < $3
+              WHERE (r.path >= $1 AND r.path < $1 || '~') AND s.started_at >= $2 AND s.started_at < $3
               ORDER BY s.started_at, s.id",
         )
         .bind(&prefix)
@@ -68,7 +68,7 @@ pub async fn certificates(
     from: DateTime<Utc>,
     until: DateTime<Utc>,
 ) -> Result<Vec<CertificateLine>> {
-    let prefix = format!("{within}%");
+    let prefix = within;
     Ok(on_db!(pool, |p| {
         sqlx::query_as::<_, CertificateLine>(
             "SELECT c.code, v.volunteer_no, v.name, r.name AS village, c.minutes, c.records, c.period_from,
@@ -76,7 +76,7 @@ pub async fn certificates(
                FROM certificates c
                JOIN volunteers v ON v.id = c.volunteer_id
                JOIN regions r ON r.id = v.region_id
-              WHERE r.path LIKE $1 AND c.issued_at >= $2 AND c.issued_at < $3
+              WHERE (r.path >= $1 AND r.path < $1 || '~') AND c.issued_at >= $2 AND c.issued_at < $3
               ORDER BY c.issued_at, c.id",
         )
         .bind(&prefix)

@@ -20,9 +20,9 @@ pub async fn under(pool: &Pool, within: &str) -> Result<Vec<Grid>> {
     Ok(on_db!(pool, |p| sqlx::query_as(
         "SELECT g.id, g.name, g.path, v.id AS village_id, v.name AS village
            FROM regions g LEFT JOIN regions v ON v.id = g.parent_id
-          WHERE g.kind = 'grid' AND g.path LIKE $1 ORDER BY g.path"
+          WHERE g.kind = 'grid' AND (g.path >= $1 AND g.path < $1 || '~') ORDER BY g.path"
     )
-    .bind(format!("{within}%"))
+    .bind(within)
     .fetch_all(p)
     .await?))
 }
@@ -44,9 +44,9 @@ pub async fn attach(pool: &Pool, volunteer_id: i64, grid_id: Option<i64>) -> Res
 pub async fn volunteer_counts(pool: &Pool, within: &str) -> Result<Vec<(i64, i64)>> {
     Ok(on_db!(pool, |p| sqlx::query_as(
         "SELECT v.grid_id, COUNT(*) FROM volunteers v JOIN regions g ON g.id = v.grid_id
-          WHERE g.path LIKE $1 AND v.status = 'active' GROUP BY v.grid_id"
+          WHERE (g.path >= $1 AND g.path < $1 || '~') AND v.status = 'active' GROUP BY v.grid_id"
     )
-    .bind(format!("{within}%"))
+    .bind(within)
     .fetch_all(p)
     .await?))
 }
@@ -66,9 +66,9 @@ pub async fn cases(pool: &Pool, within: &str) -> Result<Vec<Case>> {
     let rows: Vec<CaseRow> = on_db!(pool, |p| {
         sqlx::query_as(
         "SELECT n.region_id, n.category, n.filed_at, n.completed_at FROM needs n JOIN regions g ON g.id = n.region_id
-          WHERE g.kind = 'grid' AND g.path LIKE $1"
+          WHERE g.kind = 'grid' AND (g.path >= $1 AND g.path < $1 || '~')"
     )
-    .bind(format!("{within}%"))
+    .bind(within)
     .fetch_all(p)
     .await?
     });
@@ -101,9 +101,9 @@ pub async fn recent_cases(pool: &Pool, within: &str, limit: i64) -> Result<Vec<G
     Ok(on_db!(pool, |p| sqlx::query_as(
         "SELECT n.id, n.title, n.category, n.status, n.region_id, g.name AS grid, n.filed_at
            FROM needs n JOIN regions g ON g.id = n.region_id
-          WHERE g.kind = 'grid' AND g.path LIKE $1 ORDER BY n.filed_at DESC, n.id DESC LIMIT $2"
+          WHERE g.kind = 'grid' AND (g.path >= $1 AND g.path < $1 || '~') ORDER BY n.filed_at DESC, n.id DESC LIMIT $2"
     )
-    .bind(format!("{within}%"))
+    .bind(within)
     .bind(limit)
     .fetch_all(p)
     .await?))

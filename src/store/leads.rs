@@ -40,9 +40,9 @@ pub async fn get(pool: &Pool, id: i64) -> Result<Option<Lead>> {
 /// Leads posted inside a subtree, newest first; `status` open, closed or `None` for both.
 pub async fn list(pool: &Pool, within: &str, status: Option<LeadStatus>) -> Result<Vec<Lead>> {
     let sql =
-        format!("{SELECT} WHERE g.path LIKE $1 AND ($2 = '' OR l.status = $2) ORDER BY l.created_at DESC, l.id DESC");
+        format!("{SELECT} WHERE (g.path >= $1 AND g.path < $1 || '~') AND ($2 = '' OR l.status = $2) ORDER BY l.created_at DESC, l.id DESC");
     Ok(on_db!(pool, |p| sqlx::query_as::<_, Lead>(&sql)
-        .bind(format!("{within}%"))
+        .bind(within)
         .bind(status.map(LeadStatus::as_str).unwrap_or(""))
         .fetch_all(p)
         .await?))
@@ -53,7 +53,7 @@ pub async fn list(pool: &Pool, within: &str, status: Option<LeadStatus>) -> Resu
 /// village) and below it.
 pub async fn board_for(pool: &Pool, path: &str, today: NaiveDate) -> Result<Vec<Lead>> {
     let sql = format!(
-        "{SELECT} WHERE ($1 LIKE g.path || '%' OR g.path LIKE $1 || '%') AND l.status = 'open'
+        "{SELECT} WHERE ($1 LIKE g.path || '%' OR (g.path >= $1 AND g.path < $1 || '~')) AND l.status = 'open'
             AND (l.expires_on IS NULL OR l.expires_on >= $2)
           ORDER BY l.created_at DESC, l.id DESC"
     );

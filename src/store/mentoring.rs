@@ -49,12 +49,12 @@ pub async fn get(pool: &Pool, id: i64) -> Result<Option<Mentorship>> {
 /// only the pairs that volunteer is part of (as mentor or mentee).
 pub async fn list(pool: &Pool, within: &str, volunteer_id: Option<i64>) -> Result<Vec<Mentorship>> {
     let sql = format!(
-        "{SELECT} WHERE r.path LIKE $1 AND ($2 = 0 OR m.mentor_id = $2 OR m.mentee_id = $2)
+        "{SELECT} WHERE (r.path >= $1 AND r.path < $1 || '~') AND ($2 = 0 OR m.mentor_id = $2 OR m.mentee_id = $2)
           ORDER BY CASE WHEN m.outcome = 'none' THEN 0 ELSE 1 END, m.started_on DESC, m.id DESC"
     );
     let who = volunteer_id.unwrap_or(0);
     Ok(on_db!(pool, |p| sqlx::query_as::<_, Mentorship>(&sql)
-        .bind(format!("{within}%"))
+        .bind(within)
         .bind(who)
         .fetch_all(p)
         .await?))
@@ -155,11 +155,11 @@ pub async fn candidates(pool: &Pool, within: &str) -> Result<Vec<Candidate>> {
         "SELECT v.id, v.name, r.name AS region_name, v.discharged_on,
                 EXISTS (SELECT 1 FROM mentorships m WHERE m.mentee_id = v.id AND m.outcome = 'none') AS open_as_mentee
            FROM volunteers v JOIN regions r ON r.id = v.region_id
-          WHERE r.path LIKE $1 AND v.status = 'active'
+          WHERE (r.path >= $1 AND r.path < $1 || '~') AND v.status = 'active'
           ORDER BY CASE WHEN v.discharged_on IS NULL THEN 1 ELSE 0 END, v.discharged_on DESC, v.id
           LIMIT 2000"
     )
-    .bind(format!("{within}%"))
+    .bind(within)
     .fetch_all(p)
     .await?))
 }

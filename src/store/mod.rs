@@ -28,6 +28,7 @@ pub mod reports;
 pub mod rewards;
 pub mod roster;
 pub mod service_records;
+pub mod sessions;
 pub mod settings;
 pub mod teams;
 pub mod trainings;
@@ -53,11 +54,13 @@ pub enum Pool {
     Postgres(PgPool),
 }
 
-/// The database plus the key that seals personal data in it.
+/// The database plus the key that seals personal data in it, and this
+/// server's sessions held in memory (`sessions`).
 #[derive(Clone)]
 pub struct Db {
     pub pool: Pool,
     pub vault: Vault,
+    pub sessions: sessions::Sessions,
 }
 
 /// Runs the same block on whichever pool is in use; `$pool` is bound to the
@@ -233,7 +236,8 @@ impl Db {
         let pool = connect(url).await?;
         migrate(&pool).await?;
         let vault = Vault::load(key_dir).map_err(StoreError::Other)?;
-        Ok(Db { pool, vault })
+        let sessions = sessions::Sessions::new(pool.clone());
+        Ok(Db { pool, vault, sessions })
     }
 
     pub async fn ping(&self) -> bool {

@@ -77,10 +77,10 @@ pub async fn get(pool: &Pool, id: i64) -> Result<Option<Need>> {
 
 pub async fn list(pool: &Pool, within: &str, status: Option<NeedStatus>, limit: i64) -> Result<Vec<Need>> {
     let sql = format!(
-        "{SELECT} WHERE r.path LIKE $1 AND ($2 = '' OR n.status = $2) ORDER BY n.filed_at DESC, n.id DESC LIMIT $3"
+        "{SELECT} WHERE (r.path >= $1 AND r.path < $1 || '~') AND ($2 = '' OR n.status = $2) ORDER BY n.filed_at DESC, n.id DESC LIMIT $3"
     );
     let rows: Vec<Need> = on_db!(pool, |p| sqlx::query_as(&sql)
-        .bind(format!("{within}%"))
+        .bind(within)
         .bind(status.map(NeedStatus::as_str).unwrap_or(""))
         .bind(limit)
         .fetch_all(p)
@@ -99,13 +99,13 @@ pub async fn search(
     offset: i64,
 ) -> Result<(Vec<Need>, bool)> {
     let sql = format!(
-        "{SELECT} WHERE r.path LIKE $1 AND ($2 = '' OR n.status = $2)
+        "{SELECT} WHERE (r.path >= $1 AND r.path < $1 || '~') AND ($2 = '' OR n.status = $2)
             AND ($3 = '' OR n.title LIKE $3 ESCAPE '\\' OR COALESCE(n.place, '') LIKE $3 ESCAPE '\\')
           ORDER BY n.filed_at DESC, n.id DESC LIMIT $4 OFFSET $5"
     );
     let words = super::contains_pattern(words);
     let mut rows: Vec<Need> = on_db!(pool, |p| sqlx::query_as(&sql)
-        .bind(format!("{within}%"))
+        .bind(within)
         .bind(status.map(NeedStatus::as_str).unwrap_or(""))
         .bind(&words)
         .bind(limit + 1)
@@ -509,11 +509,11 @@ pub async fn candidates(pool: &Pool, within: &str, except_need: i64) -> Result<V
                 (SELECT COUNT(*) FROM service_records sr WHERE sr.volunteer_id = v.id AND sr.corrected_by IS NULL AND sr.started_at >= $2) AS recent,
                 (SELECT COUNT(*) FROM need_offers o JOIN needs n ON n.id = o.need_id
                   WHERE o.volunteer_id = v.id AND o.status = 'accepted' AND n.status = 'accepted' AND n.id <> $3) AS busy
-           FROM volunteers v JOIN regions r ON r.id = v.region_id WHERE r.path LIKE $1"
+           FROM volunteers v JOIN regions r ON r.id = v.region_id WHERE (r.path >= $1 AND r.path < $1 || '~')"
     );
     let since = Utc::now() - chrono::Duration::days(30);
     let rows: Vec<CandidateRow> = on_db!(pool, |p| sqlx::query_as(&sql)
-        .bind(format!("{within}%"))
+        .bind(within)
         .bind(since)
         .bind(except_need)
         .fetch_all(p)
@@ -593,9 +593,9 @@ pub async fn by_follow_token(pool: &Pool, token: &str) -> Result<Option<Need>> {
 pub async fn count_overdue(pool: &Pool, within: &str) -> Result<i64> {
     Ok(on_db!(pool, |p| sqlx::query_scalar::<_, i64>(
         "SELECT COUNT(*) FROM needs n JOIN regions r ON r.id = n.region_id
-          WHERE r.path LIKE $1 AND n.status IN ('submitted', 'dispatched', 'accepted') AND n.due_at < $2"
+          WHERE (r.path >= $1 AND r.path < $1 || '~') AND n.status IN ('submitted', 'dispatched', 'accepted') AND n.due_at < $2"
     )
-    .bind(format!("{within}%"))
+    .bind(within)
     .bind(Utc::now())
     .fetch_one(p)
     .await?))

@@ -44,8 +44,8 @@ pub async fn get(pool: &Pool, id: i64) -> Result<Option<Region>> {
 
 /// Regions inside `within` (a path prefix), optionally of one kind, in tree order.
 pub async fn list(pool: &Pool, within: Option<&str>, kind: Option<RegionKind>) -> Result<Vec<Region>> {
-    let sql = format!("SELECT {COLUMNS} FROM regions WHERE path LIKE $1 AND ($2 = '' OR kind = $2) ORDER BY path");
-    let prefix = format!("{}%", within.unwrap_or("/"));
+    let sql = format!("SELECT {COLUMNS} FROM regions WHERE (path >= $1 AND path < $1 || '~') AND ($2 = '' OR kind = $2) ORDER BY path");
+    let prefix = within.unwrap_or("/");
     let kind = kind.map(|k| k.as_str()).unwrap_or("");
     Ok(on_db!(pool, |p| sqlx::query_as::<_, Region>(&sql).bind(&prefix).bind(kind).fetch_all(p).await?))
 }
@@ -192,9 +192,9 @@ pub async fn village_coverage(pool: &Pool, within: &str) -> Result<Vec<VillageCo
                 (SELECT COUNT(DISTINCT m.volunteer_id) FROM teams tm JOIN team_members m ON m.team_id = tm.id
                    WHERE tm.region_id = v.id) AS members
                FROM regions v LEFT JOIN regions t ON t.id = v.parent_id
-              WHERE v.kind = 'village' AND v.path LIKE $1
+              WHERE v.kind = 'village' AND (v.path >= $1 AND v.path < $1 || '~')
               ORDER BY teams, v.path";
-    let prefix = format!("{within}%");
+    let prefix = within;
     Ok(on_db!(pool, |p| sqlx::query_as::<_, VillageCoverage>(sql).bind(&prefix).fetch_all(p).await?))
 }
 

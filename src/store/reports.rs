@@ -160,7 +160,7 @@ fn people_condition(period: &Period, first: usize) -> (String, Vec<i64>) {
 }
 
 pub async fn summary(pool: &Pool, root: &Region, period: Period, sign: Signatures) -> Result<Summary> {
-    let within = format!("{}%", root.path);
+    let within = root.path.clone();
     let (from, to) = period.bounds();
     let months = period.months();
     let subtree = regions::list(pool, Some(&root.path), None).await?;
@@ -172,7 +172,7 @@ pub async fn summary(pool: &Pool, root: &Region, period: Period, sign: Signature
     // teams and members, as they stand today
     let team_counts: Vec<(String, i64)> = on_db!(pool, |p| {
         sqlx::query_as(
-        "SELECT t.kind, COUNT(*) FROM teams t JOIN regions r ON r.id = t.region_id WHERE r.path LIKE $1 GROUP BY t.kind"
+        "SELECT t.kind, COUNT(*) FROM teams t JOIN regions r ON r.id = t.region_id WHERE (r.path >= $1 AND r.path < $1 || '~') GROUP BY t.kind"
     )
     .bind(&within)
     .fetch_all(p)
@@ -181,7 +181,7 @@ pub async fn summary(pool: &Pool, root: &Region, period: Period, sign: Signature
     let team_members: Vec<(String, i64)> = on_db!(pool, |p| sqlx::query_as(
         "SELECT t.kind, COUNT(DISTINCT m.volunteer_id) FROM teams t JOIN regions r ON r.id = t.region_id
            JOIN team_members m ON m.team_id = t.id JOIN volunteers v ON v.id = m.volunteer_id
-          WHERE r.path LIKE $1 AND v.status = 'active' GROUP BY t.kind"
+          WHERE (r.path >= $1 AND r.path < $1 || '~') AND v.status = 'active' GROUP BY t.kind"
     )
     .bind(&within)
     .fetch_all(p)
@@ -197,7 +197,7 @@ pub async fn summary(pool: &Pool, root: &Region, period: Period, sign: Signature
 
     let active: Vec<(i64, i64)> = on_db!(pool, |p| sqlx::query_as(
         "SELECT v.region_id, COUNT(*) FROM volunteers v JOIN regions r ON r.id = v.region_id
-          WHERE r.path LIKE $1 AND v.status = 'active' GROUP BY v.region_id"
+          WHERE (r.path >= $1 AND r.path < $1 || '~') AND v.status = 'active' GROUP BY v.region_id"
     )
     .bind(&within)
     .fetch_all(p)
@@ -300,7 +300,7 @@ pub async fn summary(pool: &Pool, root: &Region, period: Period, sign: Signature
     // needs filed, and needs completed, in the period
     let sql = format!(
         "SELECT n.region_id, {}, COUNT(*) FROM needs n JOIN regions r ON r.id = n.region_id
-          WHERE r.path LIKE $1 AND n.filed_at >= $2 AND n.filed_at < $3 GROUP BY 1, 2",
+          WHERE (r.path >= $1 AND r.path < $1 || '~') AND n.filed_at >= $2 AND n.filed_at < $3 GROUP BY 1, 2",
         month_case("n.filed_at", 4, &months)
     );
     let filed_rows: Vec<(i64, i64, i64)> = on_db!(pool, |p| {
@@ -321,7 +321,7 @@ pub async fn summary(pool: &Pool, root: &Region, period: Period, sign: Signature
         "SELECT n.region_id, n.category, {}, COUNT(*), CAST(SUM(n.rating) AS BIGINT), COUNT(n.rating),
                 CAST(SUM(n.beneficiaries) AS BIGINT), CAST(SUM(n.households_relocated) AS BIGINT), CAST(SUM(n.persons_relocated) AS BIGINT)
            FROM needs n JOIN regions r ON r.id = n.region_id
-          WHERE r.path LIKE $1 AND n.completed_at >= $2 AND n.completed_at < $3 AND n.status IN ('completed', 'rated')
+          WHERE (r.path >= $1 AND r.path < $1 || '~') AND n.completed_at >= $2 AND n.completed_at < $3 AND n.status IN ('completed', 'rated')
           GROUP BY 1, 2, 3",
         month_case("n.completed_at", 4, &months)
     );
@@ -395,7 +395,7 @@ pub async fn summary(pool: &Pool, root: &Region, period: Period, sign: Signature
         "SELECT c.region_id, COUNT(*),
                 CAST(SUM(CASE WHEN EXISTS (SELECT 1 FROM care_visits v WHERE v.recipient_id = c.id
                                              AND v.visited_on >= $2 AND v.visited_on <= $3) THEN 1 ELSE 0 END) AS BIGINT)
-           FROM care_recipients c JOIN regions r ON r.id = c.region_id WHERE r.path LIKE $1 GROUP BY c.region_id"
+           FROM care_recipients c JOIN regions r ON r.id = c.region_id WHERE (r.path >= $1 AND r.path < $1 || '~') GROUP BY c.region_id"
     )
     .bind(&within)
     .bind(period.from)
@@ -416,7 +416,7 @@ pub async fn summary(pool: &Pool, root: &Region, period: Period, sign: Signature
                               THEN 1 ELSE 0 END) AS BIGINT),
                 CAST(SUM(CASE WHEN m.outcome = 'employed' AND m.outcome_on >= $2 AND m.outcome_on <= $3 THEN 1 ELSE 0 END) AS BIGINT),
                 CAST(SUM(CASE WHEN m.outcome = 'business_started' AND m.outcome_on >= $2 AND m.outcome_on <= $3 THEN 1 ELSE 0 END) AS BIGINT)
-           FROM mentorships m JOIN regions r ON r.id = m.region_id WHERE r.path LIKE $1"
+           FROM mentorships m JOIN regions r ON r.id = m.region_id WHERE (r.path >= $1 AND r.path < $1 || '~')"
     )
     .bind(&within)
     .bind(period.from)
@@ -506,7 +506,7 @@ async fn people_served(pool: &Pool, within: &str, period: &Period) -> Result<i64
     let (condition, masks) = people_condition(period, 2);
     let sql = format!(
         "SELECT COUNT(DISTINCT p.volunteer_id) FROM service_people_years p
-          WHERE {condition} AND p.region_id IN (SELECT id FROM regions WHERE path LIKE $1)"
+          WHERE {condition} AND p.region_id IN (SELECT id FROM regions WHERE (path >= $1 AND path < $1 || '~'))"
     );
     Ok(on_db!(pool, |p| {
         let mut q = sqlx::query_scalar(&sql).bind(within);
@@ -548,7 +548,7 @@ async fn team_lines(pool: &Pool, within: &str, period: &Period, activities: Hash
         "SELECT t.id, t.name,
                 (SELECT COUNT(*) FROM team_members m JOIN volunteers v ON v.id = m.volunteer_id
                   WHERE m.team_id = t.id AND v.status = 'active')
-           FROM teams t JOIN regions r ON r.id = t.region_id WHERE r.path LIKE $1 ORDER BY r.path, t.id"
+           FROM teams t JOIN regions r ON r.id = t.region_id WHERE (r.path >= $1 AND r.path < $1 || '~') ORDER BY r.path, t.id"
     )
     .bind(within)
     .fetch_all(p)
@@ -557,7 +557,7 @@ async fn team_lines(pool: &Pool, within: &str, period: &Period, activities: Hash
         "SELECT a.team_id, COUNT(*), CAST(SUM(sr.minutes) AS BIGINT), COUNT(DISTINCT sr.volunteer_id)
            FROM service_records sr JOIN activities a ON sr.source = 'activity' AND a.id = sr.source_id
            JOIN regions r ON r.id = a.region_id
-          WHERE r.path LIKE $1 AND sr.corrected_by IS NULL AND sr.started_at >= $2 AND sr.started_at < $3
+          WHERE (r.path >= $1 AND r.path < $1 || '~') AND sr.corrected_by IS NULL AND sr.started_at >= $2 AND sr.started_at < $3
             AND a.team_id IS NOT NULL
           GROUP BY a.team_id"
     )

@@ -33,8 +33,8 @@ pub async fn get(pool: &Pool, id: i64) -> Result<Option<Reward>> {
 /// Rewards a volunteer of `path` can see: those of their region and above, and
 /// for staff those below.
 pub async fn list_around(pool: &Pool, path: &str) -> Result<Vec<Reward>> {
-    let sql = format!("{SELECT} WHERE $1 LIKE r.path || '%' OR r.path LIKE $2 ORDER BY w.points, w.id");
-    Ok(on_db!(pool, |p| sqlx::query_as::<_, Reward>(&sql).bind(path).bind(format!("{path}%")).fetch_all(p).await?))
+    let sql = format!("{SELECT} WHERE $1 LIKE r.path || '%' OR (r.path >= $2 AND r.path < $2 || '~') ORDER BY w.points, w.id");
+    Ok(on_db!(pool, |p| sqlx::query_as::<_, Reward>(&sql).bind(path).bind(path).fetch_all(p).await?))
 }
 
 /// Puts a reward on the shelf with its initial stock as the first counted

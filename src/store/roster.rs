@@ -12,9 +12,9 @@ use std::collections::HashMap;
 
 /// Villages (and communities) inside a region's subtree, for matching names.
 pub async fn villages_within(pool: &Pool, within: &str) -> Result<Vec<(i64, String)>> {
-    let prefix = format!("{within}%");
+    let prefix = within;
     Ok(on_db!(pool, |p| {
-        sqlx::query_as::<_, (i64, String)>("SELECT id, name FROM regions WHERE kind = 'village' AND path LIKE $1")
+        sqlx::query_as::<_, (i64, String)>("SELECT id, name FROM regions WHERE kind = 'village' AND (path >= $1 AND path < $1 || '~')")
             .bind(&prefix)
             .fetch_all(p)
             .await?

@@ -105,9 +105,9 @@ pub struct Filter {
 
 fn where_clause(f: &Filter, vault: &Vault) -> (String, Vec<String>, Vec<i64>) {
     // Text binds first, then integer binds; placeholders are numbered to match.
-    let mut texts = vec![format!("{}%", f.within)];
+    let mut texts = vec![f.within.clone()];
     let mut ints = Vec::new();
-    let mut conds = vec!["r.path LIKE $1".to_string()];
+    let mut conds = vec!["(r.path >= $1 AND r.path < $1 || '~')".to_string()];
     if let Some(skill) = &f.skill {
         texts.push(skill.clone());
         conds.push(format!(
@@ -369,10 +369,10 @@ async fn change(
 
 /// Counts for the dashboard: (active, applicants, inactive) inside a subtree.
 pub async fn status_counts(pool: &Pool, within: &str) -> Result<(i64, i64, i64)> {
-    let prefix = format!("{within}%");
+    let prefix = within;
     let rows: Vec<(String, i64)> = on_db!(pool, |p| {
         sqlx::query_as(
-        "SELECT v.status, COUNT(*) FROM volunteers v JOIN regions r ON r.id = v.region_id WHERE r.path LIKE $1 GROUP BY v.status"
+        "SELECT v.status, COUNT(*) FROM volunteers v JOIN regions r ON r.id = v.region_id WHERE (r.path >= $1 AND r.path < $1 || '~') GROUP BY v.status"
     )
     .bind(&prefix)
     .fetch_all(p)

@@ -200,6 +200,8 @@ both!(people_are_named_by_their_names_not_their_logins, |app: TestApp| async mov
     assert_eq!(me["display_name"], "staff", "without a name the login stands in");
     let id = me["user_id"].as_i64().expect("id");
     laobing::store::accounts::set_display_name(&app.db.pool, id, Some("张站长")).await.expect("name");
+    // servers hold sessions with their account's name, read again every second
+    app.sync_sessions().await;
     let (_, me) = app.get(&staff, "/api/v1/me").await;
     assert_eq!(me["display_name"], "张站长");
     let v = app.volunteer(&staff, "队员刘强", app.town.village_a, 4301, &[]).await;

@@ -50,6 +50,7 @@ both!(revoked_and_expired_tokens_stop_working, |app: TestApp| async move {
 
     let t = app.token("staff").await;
     app.exec("UPDATE sessions SET expires_at = created_at").await;
+    app.sync_sessions().await;
     assert_eq!(app.get(&t, "/api/v1/me").await.0, StatusCode::UNAUTHORIZED, "an expired token is refused");
 });
 

@@ -300,6 +300,12 @@ impl TestApp {
             sqlx::query(sql).execute(p).await.expect("exec");
         })
     }
+
+    /// Has the test's server read its sessions' rows now, as it does by itself
+    /// every second, so that a row changed by hand takes effect without waiting.
+    pub async fn sync_sessions(&self) {
+        self.db.sessions.sync().await.expect("session sync");
+    }
 }
 
 pub async fn split(r: Response) -> (StatusCode, Value) {

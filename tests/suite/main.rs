@@ -30,4 +30,5 @@ mod regions_teams;
 mod reports;
 mod schema;
 mod security;
+mod sessions;
 mod volunteers;

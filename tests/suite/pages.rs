@@ -185,6 +185,7 @@ both!(an_idle_browser_is_signed_out, |app: TestApp| async move {
         laobing::store::Pool::Postgres(_) => "UPDATE sessions SET last_seen_at = now() - interval '31 minutes'",
     };
     app.exec(idle).await;
+    app.sync_sessions().await;
     let r = app.client.get(app.url("/volunteers")).send().await.expect("send");
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert!(r.headers()["location"].to_str().expect("location").starts_with("/login"));
