@@ -24,6 +24,7 @@ mod needs;
 mod notifications;
 mod openapi;
 mod pages;
+mod photos;
 mod records;
 mod recruitment;
 mod regions_teams;
