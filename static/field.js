@@ -61,6 +61,12 @@
 
   if ("serviceWorker" in navigator && document.querySelector("[data-field]")) {
     navigator.serviceWorker.register("/sw.js").then(function () { return navigator.serviceWorker.ready; }).then(function () {
+      // this page and what it loads, kept so that it opens again without a signal
+      if (window.caches) {
+        var keep = [location.pathname + location.search];
+        document.querySelectorAll("link[rel=stylesheet], script[src]").forEach(function (el) { keep.push(el.getAttribute("href") || el.getAttribute("src")); });
+        caches.open("laobing-field-1").then(function (c) { return c.addAll(keep); }).catch(function () {});
+      }
       document.documentElement.setAttribute("data-sw", navigator.serviceWorker.controller ? "controlling" : "ready");
     }).catch(function () {});
     navigator.serviceWorker.addEventListener("controllerchange", function () {

@@ -42,7 +42,7 @@ try {
   const file = `${shots}/ledger.pdf`;
   writeFileSync(file, pdf);
   assert.match(execFileSync("pdfinfo", [file]).toString(), /Pages:\s+1\n/, "one A4 page");
-  assert.match(execFileSync("pdfinfo", [file]).toString(), /Page size:\s+595\.\d+ x 841\.\d+ pts \(A4\)/);
+  assert.match(execFileSync("pdfinfo", [file]).toString(), /Page size:.*\(A4\)/);
   const text = execFileSync("pdftotext", ["-layout", file, "-"]).toString();
   for (const words of ["志愿服务活动台账", "秋收帮扶", "回车村村委会", "回车村服务小队", "孙振华", "签到签退", "活动照片", "活动负责人（签字）", "服务站（盖章）", "收割玉米"]) {
     assert.ok(text.includes(words), `${words} is printed:\n${text}`);

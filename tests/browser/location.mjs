@@ -55,7 +55,7 @@ try {
   // a screenshot's code, a minute old, no longer works
   const stale = qrLink.replace(/c=\d+$/, "c=000000");
   await far.goto(`${BASE}${stale}`);
-  await far.setGeolocation({ latitude: 33.3709, longitude: 111.6405 });
+  await far.context().setGeolocation({ latitude: 33.3709, longitude: 111.6405 });
   await far.click("#check-in");
   await far.waitForSelector("#field-message.alert:not(.ok)");
   assert.match(await far.locator("#field-message").innerText(), /签到码已过期/);

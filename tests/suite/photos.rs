@@ -191,7 +191,10 @@ both!(bad_pictures_and_too_many_are_refused_plainly, |app: TestApp| async move {
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(e["error"]["fields"]["photo"].as_str().unwrap_or("").contains("JPEG"), "{e}");
     let (s, e) = upload(&app, &staff, &path, vec![0xFF; 13 * 1024 * 1024]).await;
-    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE, "{e}");
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert!(e["error"]["fields"]["photo"].as_str().unwrap_or("").contains("不能超过12 MB"), "{e}");
+    let (s, _) = upload(&app, &staff, &path, vec![0xFF; 14 * 1024 * 1024]).await;
+    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE, "a body past the limit is not even read");
     // nine at most, even when uploads race for the last places
     for _ in 0..7 {
         let (s, _) = upload(&app, &staff, &path, phone_jpeg(64, 48)).await;
