@@ -118,7 +118,13 @@ fn stale_code() -> Error {
 /// A volunteer's own check-in or check-out at `report.at` (now by default):
 /// within the activity's hours, with a place on it, and for a check-in near
 /// enough to the activity when the phone says where it is.
-pub async fn self_check(app: &App, caller: &Caller, a: &Activity, action: attendance::Scan, report: Report) -> Result<SelfOutcome> {
+pub async fn self_check(
+    app: &App,
+    caller: &Caller,
+    a: &Activity,
+    action: attendance::Scan,
+    report: Report,
+) -> Result<SelfOutcome> {
     let vid = attendance::checking_volunteer(caller)?;
     let now = Utc::now();
     let at = report.at.unwrap_or(now);
@@ -188,7 +194,12 @@ pub async fn self_check(app: &App, caller: &Caller, a: &Activity, action: attend
                 Some(&record),
             )
             .await?;
-            Ok(SelfOutcome { outcome: ScanOutcome::CheckedOut, distance_m: None, to_confirm: false, recorded_at: Some(out) })
+            Ok(SelfOutcome {
+                outcome: ScanOutcome::CheckedOut,
+                distance_m: None,
+                to_confirm: false,
+                recorded_at: Some(out),
+            })
         }
         _ => Ok(nothing(ScanOutcome::Nothing)),
     }
@@ -298,7 +309,11 @@ fn scan_result(o: ScanOutcome) -> &'static str {
 /// Does one queued action, once per key, at its original time.
 pub async fn apply(app: &App, caller: &Caller, id: i64, action: FieldAction) -> Result<FieldOutcome> {
     if !field::key_ok(&action.key) {
-        return Err(Error::field(Problem::new("key", "离线记录编号应为16到64位字母、数字、-或_", "The key must be 16–64 of A-Z a-z 0-9 - _")));
+        return Err(Error::field(Problem::new(
+            "key",
+            "离线记录编号应为16到64位字母、数字、-或_",
+            "The key must be 16–64 of A-Z a-z 0-9 - _",
+        )));
     }
     let a = super::activities::visible(app, caller, id).await?;
     match store::claim(&app.db.pool, &action.key, caller.user_id, a.id, action.kind.as_str(), action.at).await? {
@@ -308,7 +323,8 @@ pub async fn apply(app: &App, caller: &Caller, id: i64, action: FieldAction) -> 
             }
             if let Ok(r) = serde_json::from_str::<StoredRefusal>(&outcome) {
                 let status = axum::http::StatusCode::from_u16(r.status).unwrap_or(axum::http::StatusCode::CONFLICT);
-                let code = ErrorCode::ALL.iter().copied().find(|c| c.as_str() == r.refused).unwrap_or(ErrorCode::InvalidState);
+                let code =
+                    ErrorCode::ALL.iter().copied().find(|c| c.as_str() == r.refused).unwrap_or(ErrorCode::InvalidState);
                 return Err(Error::new(code, r.zh, r.en).with_status(status));
             }
             let mut o: FieldOutcome = serde_json::from_str(&outcome).map_err(|_| Error::internal())?;
@@ -316,7 +332,11 @@ pub async fn apply(app: &App, caller: &Caller, id: i64, action: FieldAction) -> 
             return Ok(o);
         }
         store::Claim::Busy => {
-            return Err(Error::conflict(ErrorCode::InvalidState, "正在处理，请稍后再发", "Being handled; send it again shortly"));
+            return Err(Error::conflict(
+                ErrorCode::InvalidState,
+                "正在处理，请稍后再发",
+                "Being handled; send it again shortly",
+            ));
         }
         store::Claim::New => {}
     }
@@ -324,7 +344,12 @@ pub async fn apply(app: &App, caller: &Caller, id: i64, action: FieldAction) -> 
     match &result {
         Ok(o) => store::finish(&app.db.pool, &action.key, &serde_json::to_string(o).unwrap_or_default()).await?,
         Err(e) if e.status.is_client_error() => {
-            let kept = StoredRefusal { refused: e.code.as_str().into(), status: e.status.as_u16(), zh: e.zh.clone(), en: e.en.clone() };
+            let kept = StoredRefusal {
+                refused: e.code.as_str().into(),
+                status: e.status.as_u16(),
+                zh: e.zh.clone(),
+                en: e.en.clone(),
+            };
             store::finish(&app.db.pool, &action.key, &serde_json::to_string(&kept).unwrap_or_default()).await?;
         }
         // the server's own failure: the phone may send it again
@@ -371,7 +396,11 @@ async fn act(app: &App, caller: &Caller, a: &Activity, action: &FieldAction) -> 
         }
         FieldKind::Sheet => {
             if action.at > Utc::now() + Duration::minutes(field::CLOCK_SKEW_MINUTES) {
-                return Err(Error::field(Problem::new("at", "记录时间不能晚于现在", "The time cannot be in the future")));
+                return Err(Error::field(Problem::new(
+                    "at",
+                    "记录时间不能晚于现在",
+                    "The time cannot be in the future",
+                )));
             }
             let marks = action
                 .marks

@@ -42,7 +42,13 @@ async fn entry(app: &App, a: Activity, photos: Vec<PhotoMeta>) -> Result<Entry> 
     let attended = store::attended(&app.db.pool, a.id).await?;
     let photo_count = photos.len();
     let all_photo_ids = photos.iter().map(|p| p.id).collect();
-    Ok(Entry { activity: a, attended, photos: photos.into_iter().take(MAX_PHOTOS).collect(), photo_count, all_photo_ids })
+    Ok(Entry {
+        activity: a,
+        attended,
+        photos: photos.into_iter().take(MAX_PHOTOS).collect(),
+        photo_count,
+        all_photo_ids,
+    })
 }
 
 /// One activity's page, for those who run it (the leader, the station's staff).

@@ -98,12 +98,8 @@ pub async fn bytes(app: &App, caller: &Caller, photo_id: i64, thumb: bool) -> Re
 pub async fn delete(app: &App, caller: &Caller, photo_id: i64) -> Result<PhotoMeta> {
     let meta = store::get(&app.db.pool, photo_id).await?.ok_or_else(Error::not_found)?;
     caller.ensure(rights(app, caller, meta.subject, meta.subject_id).await?.add)?;
-    let record = caller.record(
-        "delete_photo",
-        "photo",
-        photo_id,
-        &format!("{}:{}", meta.subject.as_str(), meta.subject_id),
-    );
+    let record =
+        caller.record("delete_photo", "photo", photo_id, &format!("{}:{}", meta.subject.as_str(), meta.subject_id));
     store::delete(&app.db.pool, photo_id, &record).await?;
     Ok(meta)
 }

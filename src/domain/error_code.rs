@@ -198,7 +198,9 @@ impl ErrorCode {
                 ("签到码无效或已过期，请向队长索取新的签到码", "This check-in code is invalid or has expired")
             }
             CertificateNotFound => ("找不到该证明", "No certificate has this code"),
-            TooManyPhotos => ("照片已达上限（每项最多9张），请先删除不需要的照片", "At most 9 photos each; delete one first"),
+            TooManyPhotos => {
+                ("照片已达上限（每项最多9张），请先删除不需要的照片", "At most 9 photos each; delete one first")
+            }
             TooFarAway => ("离活动地点太远，不能签到", "Too far from the activity to check in"),
         }
     }

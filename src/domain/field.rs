@@ -89,7 +89,11 @@ pub fn original_time_allowed(
     grace_hours: i64,
 ) -> Result<(), Problem> {
     if at > now + Duration::minutes(CLOCK_SKEW_MINUTES) {
-        return Err(Problem::new("at", "记录时间不能晚于现在（请检查手机时间）", "The time cannot be in the future (check the phone's clock)"));
+        return Err(Problem::new(
+            "at",
+            "记录时间不能晚于现在（请检查手机时间）",
+            "The time cannot be in the future (check the phone's clock)",
+        ));
     }
     if at < starts - Duration::hours(2) || at > ends + Duration::hours(grace_hours) {
         return Err(Problem::new("at", "记录时间不在活动时间内", "The time is outside the activity's hours"));
@@ -111,8 +115,12 @@ mod tests {
         let square = LatLon { lat: 33.3700, lon: 111.6400 };
         let near = LatLon { lat: 33.3720, lon: 111.6410 }; // ~240 m
         let far = LatLon { lat: 33.3800, lon: 111.6400 }; // ~1.1 km
-        assert!(matches!(judge(Some(near), Some(square), 500), Presence::Near { distance_m } if (200..300).contains(&distance_m)));
-        assert!(matches!(judge(Some(far), Some(square), 500), Presence::TooFar { distance_m, radius_m: 500 } if distance_m > 1000));
+        assert!(
+            matches!(judge(Some(near), Some(square), 500), Presence::Near { distance_m } if (200..300).contains(&distance_m))
+        );
+        assert!(
+            matches!(judge(Some(far), Some(square), 500), Presence::TooFar { distance_m, radius_m: 500 } if distance_m > 1000)
+        );
         assert_eq!(judge(None, Some(square), 500), Presence::Unknown);
         assert_eq!(judge(Some(near), None, 500), Presence::Unknown);
         assert_eq!(distance_text(1112).0, "1.1 公里");

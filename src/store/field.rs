@@ -153,7 +153,11 @@ pub async fn claim(
 /// The answer given for a key, kept for its repeats.
 pub async fn finish(pool: &Pool, key: &str, outcome: &str) -> Result<()> {
     on_db!(pool, |p| {
-        sqlx::query("UPDATE field_actions SET outcome = $2 WHERE idem_key = $1").bind(key).bind(outcome).execute(p).await?;
+        sqlx::query("UPDATE field_actions SET outcome = $2 WHERE idem_key = $1")
+            .bind(key)
+            .bind(outcome)
+            .execute(p)
+            .await?;
         Ok(())
     })
 }

@@ -25,7 +25,8 @@ pub struct PhotoMeta {
     pub created_at: DateTime<Utc>,
 }
 
-const META: &str = "SELECT id, subject, subject_id, width, height, size_bytes, caption, uploaded_by, created_at FROM photos";
+const META: &str =
+    "SELECT id, subject, subject_id, width, height, size_bytes, caption, uploaded_by, created_at FROM photos";
 
 /// The row a photo hangs on, locked while photos are counted and added, so
 /// two uploads at once cannot both take the last place.

@@ -148,10 +148,9 @@ pub async fn submit(
         // the page without its script sends no position: the check-in waits for the leader
         let report = crate::app::field::Report { code: Some(code.clone()), ..Default::default() };
         let message = match crate::app::field::self_check(&state, &caller, &a, action, report).await {
-            Ok(o) => o
-                .outcome
-                .message()
-                .map(|(zh, en)| Flash { text: lang.t(zh, en).to_string(), ok: !o.outcome.refused() }),
+            Ok(o) => {
+                o.outcome.message().map(|(zh, en)| Flash { text: lang.t(zh, en).to_string(), ok: !o.outcome.refused() })
+            }
             Err(e) if e.code == ErrorCode::CheckinExpired || e.code == ErrorCode::TooFarAway => {
                 Some(Flash::refused(lang.t(&e.zh, &e.en)))
             }

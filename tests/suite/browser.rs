@@ -184,7 +184,8 @@ async fn field_setup(app: std::sync::Arc<common::TestApp>) -> Vec<(&'static str,
     let mut env = activity_setup(app.clone()).await;
     let staff = app.token("staff").await;
     let id: i64 = env.iter().find(|(k, _)| *k == "ACTIVITY_ID").and_then(|(_, v)| v.parse().ok()).expect("id");
-    app.patch(&staff, &format!("/api/v1/activities/{id}"), json!({"description": "帮助五保户收割玉米、运送到家"})).await;
+    app.patch(&staff, &format!("/api/v1/activities/{id}"), json!({"description": "帮助五保户收割玉米、运送到家"}))
+        .await;
     let sun = app.scalar("SELECT id FROM volunteers WHERE name = '孙振华'").await;
     let other = app.volunteer(&staff, "王铁军", app.town.village_a, 805, &[]).await;
     app.account_for("laobing2", Role::Volunteer, app.town.village_a, other["id"].as_i64().expect("id")).await;

@@ -14,6 +14,7 @@ mod care;
 mod cli;
 mod crawl;
 mod exports;
+mod field;
 mod grids;
 mod hardening;
 mod imports;

@@ -28,8 +28,13 @@ pub fn phone_jpeg(w: u32, h: u32) -> Vec<u8> {
 /// GPS IFD (latitude 33°21′N, longitude 111°38′E), and a body serial number.
 fn exif_block() -> Vec<u8> {
     fn entry(tag: u16, kind: u16, count: u32, value: u32) -> Vec<u8> {
-        [tag.to_le_bytes().to_vec(), kind.to_le_bytes().to_vec(), count.to_le_bytes().to_vec(), value.to_le_bytes().to_vec()]
-            .concat()
+        [
+            tag.to_le_bytes().to_vec(),
+            kind.to_le_bytes().to_vec(),
+            count.to_le_bytes().to_vec(),
+            value.to_le_bytes().to_vec(),
+        ]
+        .concat()
     }
     let mut t = b"II*\0".to_vec();
     t.extend_from_slice(&8u32.to_le_bytes());
@@ -82,8 +87,13 @@ fn png_bomb() -> Vec<u8> {
     ihdr.extend_from_slice(&60_000u32.to_be_bytes());
     ihdr.extend_from_slice(&60_000u32.to_be_bytes());
     ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
-    [b"\x89PNG\r\n\x1a\n".to_vec(), chunk(b"IHDR", &ihdr), chunk(b"IDAT", &[0x78, 0x9c, 0x03, 0x00]), chunk(b"IEND", &[])]
-        .concat()
+    [
+        b"\x89PNG\r\n\x1a\n".to_vec(),
+        chunk(b"IHDR", &ihdr),
+        chunk(b"IDAT", &[0x78, 0x9c, 0x03, 0x00]),
+        chunk(b"IEND", &[]),
+    ]
+    .concat()
 }
 
 pub async fn upload(app: &TestApp, token: &str, path: &str, bytes: Vec<u8>) -> (StatusCode, Value) {
@@ -152,25 +162,43 @@ both!(photos_are_seen_only_in_scope, |app: TestApp| async move {
 
     // a care visit's photos: staff and leaders, not a plain volunteer
     let (s, r) = app
-        .post(&staff, "/api/v1/care-recipients", json!({"name": "李秀英", "category": "martyr_family", "region_id": app.town.village_a}))
+        .post(
+            &staff,
+            "/api/v1/care-recipients",
+            json!({"name": "李秀英", "category": "martyr_family", "region_id": app.town.village_a}),
+        )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{r}");
     let (s, _) = app
-        .post(&staff, &format!("/api/v1/care-recipients/{}/visits", r["id"]), json!({"visited_on": chrono::Utc::now().date_naive().to_string(), "notes": "送米面油"}))
+        .post(
+            &staff,
+            &format!("/api/v1/care-recipients/{}/visits", r["id"]),
+            json!({"visited_on": chrono::Utc::now().date_naive().to_string(), "notes": "送米面油"}),
+        )
         .await;
     assert!(s.is_success());
     let visit = app.scalar("SELECT MAX(id) FROM care_visits").await;
     let (s, vp) = upload(&app, &staff, &format!("/api/v1/care-visits/{visit}/photos"), phone_jpeg(400, 300)).await;
     assert_eq!(s, StatusCode::CREATED, "{vp}");
     let v = app.volunteer(&staff, "张志愿", app.town.village_a, 61, &[]).await;
-    app.account_for("zhang", laobing::domain::account::Role::Volunteer, app.town.village_a, v["id"].as_i64().expect("id")).await;
+    app.account_for(
+        "zhang",
+        laobing::domain::account::Role::Volunteer,
+        app.town.village_a,
+        v["id"].as_i64().expect("id"),
+    )
+    .await;
     let zhang = app.token("zhang").await;
     assert_eq!(fetch(&app, &zhang, &format!("/api/v1/photos/{}", vp["id"])).await.0, StatusCode::FORBIDDEN);
     assert_eq!(fetch(&app, &staff, &format!("/api/v1/photos/{}", vp["id"])).await.0, StatusCode::OK);
 
     // a grid case (a need filed in the grid): its grid worker adds and sees photos
     let (s, n) = app
-        .post(&grid, "/api/v1/needs", json!({"title": "路灯不亮", "category": "social_governance", "region_id": app.town.grid_a}))
+        .post(
+            &grid,
+            "/api/v1/needs",
+            json!({"title": "路灯不亮", "category": "social_governance", "region_id": app.town.grid_a}),
+        )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{n}");
     let (s, np) = upload(&app, &grid, &format!("/api/v1/needs/{}/photos", n["id"]), phone_jpeg(400, 300)).await;
@@ -254,7 +282,9 @@ both!(a_leader_uploads_photos_from_the_page, |app: TestApp| async move {
     assert!(html.contains("capture=\"environment\""), "the camera opens from the form");
     // a file that is no picture: said in red, in Chinese
     let mut body = Vec::new();
-    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n").as_bytes());
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n").as_bytes(),
+    );
     body.extend_from_slice(
         format!("--{boundary}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"a.txt\"\r\n\r\nhello\r\n--{boundary}--\r\n")
             .as_bytes(),
@@ -285,7 +315,8 @@ async fn photos_survive_backup_and_restore(backend: Backend) {
     let (_, before) = fetch(&app, &staff, &photo).await;
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("town.backup");
-    let out = crate::cli::laobing(app.dir.path()).args(["backup", "--database", &app.url]).arg(&file).output().expect("run");
+    let out =
+        crate::cli::laobing(app.dir.path()).args(["backup", "--database", &app.url]).arg(&file).output().expect("run");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     // after the backup the photo is deleted …
     let (s, _) = app.call(&staff, reqwest::Method::DELETE, &photo, None).await;
@@ -294,13 +325,21 @@ async fn photos_survive_backup_and_restore(backend: Backend) {
     // … and the restore brings it back
     if backend == Backend::Sqlite {
         let target = format!("sqlite://{}/restored/town.db", dir.path().display());
-        let out = crate::cli::laobing(app.dir.path()).args(["restore", "--database", &target]).arg(&file).output().expect("run");
+        let out = crate::cli::laobing(app.dir.path())
+            .args(["restore", "--database", &target])
+            .arg(&file)
+            .output()
+            .expect("run");
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         let db = laobing::store::Db::open(&target, app.dir.path()).await.expect("open restored");
         let after = laobing::store::photos::bytes(&db.pool, p["id"].as_i64().expect("id"), false).await.expect("read");
         assert_eq!(after.as_deref(), Some(before.as_slice()), "the same bytes");
     } else {
-        let out = crate::cli::laobing(app.dir.path()).args(["restore", "--database", &app.url]).arg(&file).output().expect("run");
+        let out = crate::cli::laobing(app.dir.path())
+            .args(["restore", "--database", &app.url])
+            .arg(&file)
+            .output()
+            .expect("run");
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         let (s, after) = fetch(&app, &staff, &photo).await;
         assert_eq!(s, StatusCode::OK);

@@ -27,6 +27,10 @@ pub async fn apply(
 
 #[utoipa::path(get, path = "/api/v1/activities/{id}/checkin-code", tag = "activities", security(("bearer" = [])),
     responses((status = 200, body = LiveCode, description = "the code the leader's screen shows now (it changes every 30 seconds)"), (status = 403), (status = 404)))]
-pub async fn live_code(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<LiveCode>> {
+pub async fn live_code(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<LiveCode>> {
     Ok(Json(app::live_code(&state, &caller, id).await?))
 }

@@ -78,8 +78,12 @@ pub async fn workbook(
                     })
                     .collect::<Vec<_>>()
                     .join("\n");
-                let links =
-                    e.all_photo_ids.iter().map(|id| format!("{base}/api/v1/photos/{id}")).collect::<Vec<_>>().join("\n");
+                let links = e
+                    .all_photo_ids
+                    .iter()
+                    .map(|id| format!("{base}/api/v1/photos/{id}"))
+                    .collect::<Vec<_>>()
+                    .join("\n");
                 vec![
                     XCell::from((i + 1) as i64),
                     a.title.as_str().into(),
@@ -101,5 +105,11 @@ pub async fn workbook(
             .collect(),
     };
     let bytes = xlsx::write(&table).map_err(|_| ApiError::internal())?;
-    Ok((download_headers(&format!("ledger-{}-{}.xlsx", book.from, book.to), &format!("活动台账-{}-{}.xlsx", book.from, book.to)), bytes))
+    Ok((
+        download_headers(
+            &format!("ledger-{}-{}.xlsx", book.from, book.to),
+            &format!("活动台账-{}-{}.xlsx", book.from, book.to),
+        ),
+        bytes,
+    ))
 }

@@ -55,11 +55,8 @@ pub struct PageView {
 fn view(e: Entry, lang: Lang) -> PageView {
     let a = e.activity;
     let (cz, ce) = category_label(&a.category);
-    let minutes: i64 = e
-        .attended
-        .iter()
-        .filter_map(|l| l.check_out.map(|o| (o - l.check_in).num_minutes().max(0)))
-        .sum();
+    let minutes: i64 =
+        e.attended.iter().filter_map(|l| l.check_out.map(|o| (o - l.check_in).num_minutes().max(0))).sum();
     let lines = e
         .attended
         .into_iter()

@@ -112,8 +112,11 @@ pub async fn upload(
             Ok(None) => break,
             Err(_) => {
                 reasons.push(
-                    lang.t("上传的内容太大或不完整，请少选几张再试", "The upload is too large or incomplete; send fewer photos")
-                        .to_string(),
+                    lang.t(
+                        "上传的内容太大或不完整，请少选几张再试",
+                        "The upload is too large or incomplete; send fewer photos",
+                    )
+                    .to_string(),
                 );
                 status = StatusCode::PAYLOAD_TOO_LARGE;
                 break;
