@@ -7,6 +7,13 @@ document.addEventListener("click", function (e) {
   var open = menu.classList.toggle("open");
   t.setAttribute("aria-expanded", open ? "true" : "false");
 });
+// Print buttons and copyable fields (no inline handlers: the Content-Security-Policy forbids them).
+document.addEventListener("click", function (e) {
+  if (e.target.closest && e.target.closest("[data-print]")) window.print();
+});
+document.addEventListener("focusin", function (e) {
+  if (e.target.hasAttribute && e.target.hasAttribute("data-select")) e.target.select();
+});
 // A confirmation asked by the button pressed (or by the whole form) before it is sent.
 document.addEventListener("submit", function (e) {
   var b = e.submitter;

@@ -18,7 +18,6 @@ use axum::routing::get;
 use axum::Router;
 use std::net::SocketAddr;
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::set_header::SetResponseHeaderLayer;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -35,7 +34,7 @@ pub fn documented() -> OpenApiRouter<AppState> {
 pub fn router(state: AppState) -> Router {
     let (api, _) = api::router().split_for_parts();
     let (uploads, _) = api::uploads().split_for_parts();
-    Router::new()
+    let app = Router::new()
         .merge(api)
         .route("/api/openapi.json", get(openapi::document))
         .route("/healthz", get(healthz))
@@ -47,14 +46,47 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(error::panic_response))
         .layer(axum::middleware::from_fn(error::localize))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
-        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .layer(axum::middleware::from_fn(trace_request))
-        .with_state(state)
+        .with_state(state);
+    with_security_headers(app, pages::login::secure_cookies())
+}
+
+/// What every answer tells the browser to enforce. Scripts and styles come only
+/// from our own files (no inline script, no `style` attribute, no event
+/// handler attribute), nothing may frame a page, and forms post only to us.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+     img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; \
+     object-src 'none'";
+
+/// HSTS is sent only when the station says it is served over HTTPS (the same
+/// setting that marks cookies Secure): over plain HTTP on a village PC it would
+/// only lock browsers out.
+pub const STRICT_TRANSPORT_SECURITY: &str = "max-age=31536000; includeSubDomains";
+
+/// Adds the headers above to every answer of `app` (HSTS only when `https`).
+pub fn with_security_headers(app: Router, https: bool) -> Router {
+    app.layer(axum::middleware::from_fn(move |req, next| security_headers(https, req, next)))
+}
+
+async fn security_headers(
+    https: bool,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    let mut set = |name: header::HeaderName, value: &'static str| {
+        h.entry(name).or_insert_with(|| HeaderValue::from_static(value));
+    };
+    set(header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY);
+    set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    set(header::X_FRAME_OPTIONS, "DENY");
+    set(header::REFERRER_POLICY, "same-origin");
+    set(header::HeaderName::from_static("cross-origin-opener-policy"), "same-origin");
+    if https {
+        set(header::STRICT_TRANSPORT_SECURITY, STRICT_TRANSPORT_SECURITY);
+    }
+    res
 }
 
 /// Unknown paths: the contract's JSON error under `/api`, a page elsewhere.
@@ -117,5 +149,35 @@ async fn shutdown_signal() {
     tokio::select! {
         _ = ctrl_c => {},
         _ = term => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tower::ServiceExt;
+
+    async fn headers_of(https: bool) -> axum::http::HeaderMap {
+        let app = with_security_headers(Router::new().route("/", get(|| async { "ok" })), https);
+        let req = axum::http::Request::get("/").body(axum::body::Body::empty()).expect("request");
+        app.oneshot(req).await.expect("answer").headers().clone()
+    }
+
+    #[tokio::test]
+    async fn strict_transport_security_only_when_served_over_https() {
+        let plain = headers_of(false).await;
+        assert!(plain.get(header::STRICT_TRANSPORT_SECURITY).is_none(), "never over plain HTTP");
+        assert_eq!(plain[header::CONTENT_SECURITY_POLICY], CONTENT_SECURITY_POLICY);
+        let https = headers_of(true).await;
+        assert_eq!(https[header::STRICT_TRANSPORT_SECURITY], STRICT_TRANSPORT_SECURITY);
+        assert_eq!(https[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    }
+
+    #[test]
+    fn the_policy_allows_no_inline_script_or_style_and_no_framing() {
+        assert!(!CONTENT_SECURITY_POLICY.contains("unsafe"), "no 'unsafe-inline' nor 'unsafe-eval'");
+        for part in ["script-src 'self'", "style-src 'self'", "frame-ancestors 'none'", "object-src 'none'"] {
+            assert!(CONTENT_SECURITY_POLICY.contains(part), "{part}");
+        }
     }
 }

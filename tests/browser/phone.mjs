@@ -12,6 +12,10 @@ try {
   for (const user of USERS) {
     const ctx = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, locale: "zh-CN" });
     const page = await ctx.newPage();
+    // the Content-Security-Policy blocks inline script and style: any page that still has some says so here
+    page.on("console", (m) => {
+      if (/Content Security Policy/i.test(m.text())) problems.push(`${user} ${page.url()}: ${m.text()}`);
+    });
     await page.goto(`${BASE}/login`);
     await page.fill("input[name=username]", user);
     await page.fill("input[name=password]", PASSWORD);

@@ -250,3 +250,48 @@ async fn a_check_in_without_signal_is_sent_once_with_its_time_sqlite() {
 async fn a_check_in_without_signal_is_sent_once_with_its_time_postgres() {
     journey_with("offline.mjs", Backend::Postgres, field_setup).await;
 }
+
+/// Runs a journey against the demo town (loaded into a fresh database of its own)
+/// as the given demo accounts.
+async fn demo_journey(script: &str, backend: Backend, users: &str) {
+    if let Err(why) = browser_ready() {
+        if std::env::var_os("CI").is_some() {
+            panic!("CI is set but the browser tests cannot run: {why}");
+        }
+        eprintln!("\n*** SKIPPED: browser journey {script} — {why} ***\n");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = match backend {
+        Backend::Sqlite => format!("sqlite://{}/laobing.db", dir.path().display()),
+        Backend::Postgres => match common::fresh_postgres_url().await {
+            Some(url) => url,
+            None => return,
+        },
+    };
+    let db = laobing::store::Db::open(&url, dir.path()).await.expect("open database");
+    laobing::demo::load(&db).await.expect("demo town");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let state = laobing::web::AppState { db, site_name: "demo".into() };
+    tokio::spawn(async move {
+        let _ = laobing::web::serve(state, listener).await;
+    });
+    let mut cmd = Command::new("node");
+    cmd.arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser").join(script))
+        .env("BASE_URL", &base)
+        .env("PASSWORD", laobing::demo::DEMO_PASSWORD)
+        .env("USERS", users);
+    let out = tokio::task::spawn_blocking(move || cmd.output()).await.expect("join").expect("run node");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "journey {script} failed:\n{stdout}\n{stderr}");
+    assert!(stdout.contains("journey passed"), "the script did not finish: {stdout}");
+}
+
+/// Chromium reports no Content-Security-Policy violation on any demo page any
+/// role opens, and the scripts that replaced inline handlers still work.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_runs_under_its_content_security_policy_sqlite() {
+    demo_journey("csp.mjs", Backend::Sqlite, "zhanxin,admin,huiche_dz,wanggeyuan,laobing01").await;
+}

@@ -165,7 +165,14 @@ async fn crawl(base: &str, username: &str) -> (usize, Vec<String>) {
         if !is_html {
             continue;
         }
+        let csp = r.headers().get("content-security-policy").and_then(|c| c.to_str().ok()).unwrap_or("").to_string();
+        if !csp.contains("script-src 'self'") || csp.contains("unsafe-inline") {
+            problems.push(format!("{path} has the policy {csp:?}"));
+        }
         let html = r.text().await.expect("text");
+        for what in inline_code_in(&html) {
+            problems.push(format!("{path} carries inline code the policy would block: {what}"));
+        }
         let words = code_words_in(&visible_text(&html));
         if !words.is_empty() {
             problems.push(format!("{path} shows {username} the code words {words:?}"));
@@ -214,6 +221,42 @@ async fn every_role_opens_every_link_it_is_shown_sqlite() {
 #[tokio::test]
 async fn every_role_opens_every_link_it_is_shown_postgres() {
     every_role_opens_every_link_it_is_shown(Backend::Postgres).await;
+}
+
+/// Inline script, inline style and event-handler attributes: what a
+/// Content-Security-Policy without 'unsafe-inline' refuses to run or apply
+/// (whether written in a template or drawn in Rust, as charts and QR codes are).
+pub fn inline_code_in(html: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find('<') {
+        let Some(len) = rest[start..].find('>') else { break };
+        let tag = &rest[start..start + len + 1];
+        let lower = tag.to_ascii_lowercase();
+        let attrs: Vec<&str> = lower.split_whitespace().skip(1).collect();
+        if lower.starts_with("<style") {
+            found.push("a <style> element".to_string());
+        }
+        if lower.starts_with("<script") && !attrs.iter().any(|a| a.starts_with("src=")) {
+            found.push("an inline <script>".to_string());
+        }
+        for a in attrs {
+            let name = a.split('=').next().unwrap_or("");
+            if a.contains('=') && (name == "style" || (name.starts_with("on") && name.len() > 2)) {
+                found.push(format!("the attribute {name} in {tag}"));
+            }
+        }
+        rest = &rest[start + len + 1..];
+    }
+    found
+}
+
+#[test]
+fn the_crawler_finds_inline_code() {
+    assert_eq!(inline_code_in("<p class=\"on\">x</p><script src=\"/static/app.js\"></script>"), Vec::<String>::new());
+    assert_eq!(inline_code_in("<li style=\"--depth: 1\">").len(), 1);
+    assert_eq!(inline_code_in("<button type=\"button\" onclick=\"print()\">").len(), 1);
+    assert_eq!(inline_code_in("<script>alert(1)</script><style>p{}</style>").len(), 2);
 }
 
 #[test]

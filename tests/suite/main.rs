@@ -31,4 +31,5 @@ mod recruitment;
 mod regions_teams;
 mod reports;
 mod schema;
+mod security;
 mod volunteers;

@@ -1,7 +1,9 @@
 //! Care (走访慰问) on a phone: the registry, a recipient's visit log with a form
 //! to log a visit, and a campaign's coverage village by village.
 
-use super::{csrf_failed, csrf_ok, error_page, form_pairs, form_to_map, lang_of, pct, render, render_status, Chrome};
+use super::{
+    csrf_failed, csrf_ok, error_page, form_pairs, form_to_map, lang_of, pct, pct_width, render, render_status, Chrome,
+};
 use crate::app::care::{self as app, Campaign, CampaignCoverage, Category, Visit, VisitInput};
 use crate::domain::lang::Lang;
 use crate::domain::region::RegionKind;
@@ -271,6 +273,7 @@ pub struct VillageBar {
     pub targeted: i64,
     pub visited: i64,
     pub pct: String,
+    pub pct_width: String,
     pub done: bool,
 }
 
@@ -282,6 +285,7 @@ pub struct CampaignPage {
     pub kind: &'static str,
     pub cov: CampaignCoverage,
     pub pct: String,
+    pub pct_width: String,
     pub villages: Vec<VillageBar>,
     pub unvisited: Vec<(i64, String, &'static str, String)>,
 }
@@ -293,6 +297,7 @@ async fn campaign_page(state: &AppState, caller: &Caller, lang: Lang, id: i64) -
         c: Chrome::new(caller, lang, "care", &format!("/care/campaigns/{id}")),
         kind: lang.t(kz, ke),
         pct: pct(cov.visited, cov.targeted),
+        pct_width: pct_width(cov.visited, cov.targeted),
         villages: cov
             .by_village
             .iter()
@@ -301,6 +306,7 @@ async fn campaign_page(state: &AppState, caller: &Caller, lang: Lang, id: i64) -
                 targeted: v.targeted,
                 visited: v.visited,
                 pct: pct(v.visited, v.targeted),
+                pct_width: pct_width(v.visited, v.targeted),
                 done: v.visited == v.targeted,
             })
             .collect(),

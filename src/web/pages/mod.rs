@@ -131,6 +131,10 @@ pub fn router() -> Router<AppState> {
         .route("/favicon.svg", get(|| async { asset("image/svg+xml", include_str!("../../../static/favicon.svg")) }))
         .route("/favicon.ico", get(|| async { asset("image/svg+xml", include_str!("../../../static/favicon.svg")) }))
         .route(
+            "/static/paper.css",
+            get(|| async { asset("text/css; charset=utf-8", include_str!("../../../static/paper.css")) }),
+        )
+        .route(
             "/static/app.js",
             get(|| async { asset("text/javascript; charset=utf-8", include_str!("../../../static/app.js")) }),
         )
@@ -378,6 +382,17 @@ pub fn form_to_map(pairs: &[(String, String)], list_keys: &[&str], bool_keys: &[
         }
     }
     m
+}
+
+/// A share as the width of a meter drawn 100 units wide (0 when there is nothing to count).
+/// Meters are SVG rectangles rather than styled spans: the Content-Security-Policy
+/// allows no inline `style` attribute.
+pub fn pct_width(part: i64, whole: i64) -> String {
+    if whole <= 0 {
+        "0".into()
+    } else {
+        format!("{:.1}", (part as f64 * 100.0 / whole as f64).clamp(0.0, 100.0))
+    }
 }
 
 /// Numbers for templates, with thousands left plain (towns count in hundreds).
