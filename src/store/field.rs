@@ -9,6 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 
 /// A volunteer's own check-in: written once (a second is a no-op), with the
 /// distance or the mark for the leader to confirm. Returns whether it was written.
+#[allow(clippy::too_many_arguments)]
 pub async fn check_in(
     pool: &Pool,
     activity_id: i64,
