@@ -4,7 +4,7 @@
 (function () {
   var outboxBox = document.getElementById("outbox");
   var say = function (text, ok) {
-    var m = document.getElementById("field-message");
+    var m = document.getElementById("checkin-message") || document.getElementById("field-message");
     if (!m) return;
     m.textContent = text;
     m.className = ok ? "alert ok" : "alert";

@@ -285,11 +285,3 @@ impl ScanOutcome {
         }
     }
 }
-
-/// A volunteer's own scan on site without the phone's position (the page
-/// without its script): check in from two hours before the start, check out
-/// afterwards; the check-in waits for the leader to confirm.
-pub async fn scan(app: &App, caller: &Caller, a: &Activity, action: Option<Scan>) -> Result<ScanOutcome> {
-    let Some(action) = action else { return Ok(ScanOutcome::Nothing) };
-    Ok(super::field::self_check(app, caller, a, action, super::field::Report::default()).await?.outcome)
-}

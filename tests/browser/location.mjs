@@ -36,8 +36,8 @@ try {
   const near = await volunteer("laobing", { latitude: 33.3709, longitude: 111.6405 });
   await near.goto(`${BASE}${qrLink}`);
   await near.click("#check-in");
-  await near.waitForSelector("#field-message.ok");
-  assert.match(await near.locator("#field-message").innerText(), /签到成功/);
+  await near.waitForSelector("#checkin-message.ok");
+  assert.match(await near.locator("#checkin-message").innerText(), /签到成功/);
   assert.match(await near.locator("#checkin-state").innerText(), /已签到/);
   await near.screenshot({ path: `${shots}/checkin-near.png`, fullPage: true });
 
@@ -45,11 +45,11 @@ try {
   const far = await volunteer("laobing2", { latitude: 33.3845, longitude: 111.6400 });
   await far.goto(`${BASE}${qrLink}`);
   await far.click("#check-in");
-  await far.waitForSelector("#field-message.alert:not(.ok)");
-  const refusal = await far.locator("#field-message").innerText();
+  await far.waitForSelector("#checkin-message.alert:not(.ok)");
+  const refusal = await far.locator("#checkin-message").innerText();
   assert.match(refusal, /约 1\.6 公里/, refusal);
   assert.match(refusal, /500 米/);
-  assert.equal(await far.locator("#field-message").getAttribute("role"), "alert");
+  assert.equal(await far.locator("#checkin-message").getAttribute("role"), "alert");
   await far.screenshot({ path: `${shots}/checkin-far.png`, fullPage: true });
 
   // a screenshot's code, a minute old, no longer works
@@ -57,8 +57,8 @@ try {
   await far.goto(`${BASE}${stale}`);
   await far.context().setGeolocation({ latitude: 33.3709, longitude: 111.6405 });
   await far.click("#check-in");
-  await far.waitForSelector("#field-message.alert:not(.ok)");
-  assert.match(await far.locator("#field-message").innerText(), /签到码已过期/);
+  await far.waitForSelector("#checkin-message.alert:not(.ok)");
+  assert.match(await far.locator("#checkin-message").innerText(), /签到码已过期/);
 
   // the leader sees who checked in and how far from the place
   await leader.reload();

@@ -33,7 +33,7 @@ try {
   const waiting = await page.locator("#outbox").innerText();
   assert.match(waiting, /等待发送（1）/, waiting);
   assert.match(waiting, /签到/);
-  assert.match(await page.locator("#field-message").innerText(), /没有网络/);
+  assert.match(await page.locator("#checkin-message").innerText(), /没有网络/);
   await page.screenshot({ path: `${shots}/offline-waiting.png`, fullPage: true });
   // the page still opens without a signal
   await page.reload();
@@ -42,7 +42,7 @@ try {
   await page.waitForTimeout(4000);
   const back = Date.now();
   await ctx.setOffline(false);
-  await page.waitForSelector("#field-message.ok", { timeout: 30000 });
+  await page.waitForSelector("#checkin-message.ok", { timeout: 30000 });
   await page.waitForFunction(() => /已发送 1 条/.test(document.getElementById("field-message").textContent), null, { timeout: 30000 });
   assert.match(await page.locator("#checkin-state").innerText(), /已签到/);
   assert.equal(await page.locator("#outbox li").count(), 0, "nothing waits any more");
