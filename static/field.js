@@ -7,8 +7,9 @@
     var m = document.getElementById("checkin-message") || document.getElementById("field-message");
     if (!m) return;
     m.textContent = text;
-    m.className = ok ? "alert ok" : "alert";
-    m.setAttribute("role", ok ? "status" : "alert");
+    // ok: green; false: red; null: a plain note while working
+    m.className = ok === null ? "muted" : ok ? "alert ok" : "alert";
+    m.setAttribute("role", ok === false ? "alert" : "status");
     m.hidden = false;
   };
   var kinds = { check_in: "签到", check_out: "签退", sheet: "出勤登记" };
@@ -141,7 +142,7 @@
         }).then(function () { if (button) button.disabled = false; });
       };
       if (kind === "check_in" && navigator.geolocation) {
-        say("正在获取位置…", true);
+        say("正在获取位置…", null);
         navigator.geolocation.getCurrentPosition(function (p) {
           body.lat = p.coords.latitude; body.lon = p.coords.longitude; go();
         }, go, { enableHighAccuracy: true, timeout: 10000, maximumAge: 60000 });

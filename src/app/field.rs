@@ -140,6 +140,10 @@ pub async fn self_check(
     if !a.status.is_open() {
         return Ok(nothing(ScanOutcome::Closed));
     }
+    if report.at.is_some() {
+        // a time the phone reports is checked as such, whatever it is
+        field::original_time_allowed(at, now, a.starts_at, a.ends_at, CHECKIN_GRACE_HOURS).map_err(Error::field)?;
+    }
     if at < a.starts_at - Duration::hours(2) {
         return Ok(nothing(ScanOutcome::TooEarly));
     }
