@@ -43,7 +43,7 @@ try {
   const back = Date.now();
   await ctx.setOffline(false);
   await page.waitForSelector("#checkin-message.ok", { timeout: 30000 });
-  await page.waitForFunction(() => /已发送 1 条/.test(document.getElementById("field-message").textContent), null, { timeout: 30000 });
+  await page.waitForFunction(() => /已发送 1 条/.test(document.getElementById("checkin-message").textContent), null, { timeout: 30000 });
   assert.match(await page.locator("#checkin-state").innerText(), /已签到/);
   assert.equal(await page.locator("#outbox li").count(), 0, "nothing waits any more");
   await page.screenshot({ path: `${shots}/offline-sent.png`, fullPage: true });
