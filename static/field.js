@@ -13,7 +13,7 @@
     m.hidden = false;
   };
   var kinds = { check_in: "签到", check_out: "签退", sheet: "出勤登记" };
-  var hm = function (iso) { var d = new Date(iso); return d.toLocaleTimeString("zh-CN", { hour12: false }); };
+  var hm = function (iso) { var d = new Date(iso); return d.toLocaleTimeString("zh-CN", { hour12: false, timeZone: "Asia/Shanghai" }); };
 
   // What waits to be sent, said plainly.
   function render() {
