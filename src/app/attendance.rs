@@ -1,7 +1,7 @@
 //! Attendance: the leader's sheet, one volunteer's check-in and check-out
 //! through the API, and the volunteer's own scan of the QR code on site.
 
-use super::activities::{runs, visible, Activity, SheetLine, SignupStatus};
+use super::activities::{runs, visible, Activity, SheetLine};
 use super::{App, Caller, Error, Result};
 use crate::domain::activity::AttendanceMethod;
 use crate::domain::clock;
@@ -284,49 +284,4 @@ impl ScanOutcome {
             ScanOutcome::Nothing => None,
         }
     }
-}
-
-/// A volunteer's own scan on site: check in from two hours before the start,
-/// check out afterwards; service counts from the start to the end at most.
-pub async fn scan(app: &App, caller: &Caller, a: &Activity, action: Option<Scan>) -> Result<ScanOutcome> {
-    let vid = checking_volunteer(caller)?;
-    let now = Utc::now();
-    let signup = store::signup_status(&app.db.pool, a.id, vid).await?;
-    if signup != Some(SignupStatus::SignedUp) {
-        return Ok(ScanOutcome::NoPlace);
-    }
-    if !a.status.is_open() {
-        return Ok(ScanOutcome::Closed);
-    }
-    if now < a.starts_at - Duration::hours(2) {
-        return Ok(ScanOutcome::TooEarly);
-    }
-    let rules = settings::rules_at(&app.db.pool, &a.region_path, clock::local_date(a.starts_at)).await?;
-    let (row, action, outcome) = match (action, store::attendance_of(&app.db.pool, a.id, vid).await?) {
-        (Some(Scan::In), None) => {
-            // service counts from the start, however early one arrives
-            let check_in = if now < a.starts_at { a.starts_at } else { now };
-            ((vid, check_in, None), "check_in", ScanOutcome::CheckedIn)
-        }
-        (Some(Scan::Out), Some((check_in, None))) => {
-            // and up to the end, however late one leaves
-            let end = if now < a.ends_at { now } else { a.ends_at };
-            let out = if end > check_in { end } else { check_in };
-            ((vid, check_in, Some(out)), "check_out", ScanOutcome::CheckedOut)
-        }
-        _ => return Ok(ScanOutcome::Nothing),
-    };
-    let record = caller.record(action, "activity", a.id, "qr");
-    store::attend_all(
-        &app.db.pool,
-        a,
-        &[row],
-        AttendanceMethod::Qr,
-        Some(caller.user_id),
-        &rules,
-        clock::today(),
-        Some(&record),
-    )
-    .await?;
-    Ok(outcome)
 }

@@ -43,6 +43,8 @@ pub enum ErrorCode {
     ApplicationDecided,
     CheckinExpired,
     CertificateNotFound,
+    TooManyPhotos,
+    TooFarAway,
 }
 
 impl ErrorCode {
@@ -79,6 +81,8 @@ impl ErrorCode {
         ErrorCode::ApplicationDecided,
         ErrorCode::CheckinExpired,
         ErrorCode::CertificateNotFound,
+        ErrorCode::TooManyPhotos,
+        ErrorCode::TooFarAway,
     ];
 
     /// The contract's code, as the JSON body carries it.
@@ -117,6 +121,8 @@ impl ErrorCode {
             ApplicationDecided => "application_decided",
             CheckinExpired => "checkin_expired",
             CertificateNotFound => "certificate_not_found",
+            TooManyPhotos => "too_many_photos",
+            TooFarAway => "too_far_away",
         }
     }
 
@@ -126,7 +132,7 @@ impl ErrorCode {
         match self {
             BadRequest | BadJson => 400,
             Unauthorized | InvalidCredentials | AccountLocked => 401,
-            Forbidden | CsrfFailed | NotAVolunteer => 403,
+            Forbidden | CsrfFailed | NotAVolunteer | TooFarAway => 403,
             NotFound | CheckinExpired | CertificateNotFound => 404,
             MethodNotAllowed => 405,
             PayloadTooLarge => 413,
@@ -147,7 +153,8 @@ impl ErrorCode {
             | InsufficientPoints
             | OutOfStock
             | MenteeHasOpenMentorship
-            | ApplicationDecided => 409,
+            | ApplicationDecided
+            | TooManyPhotos => 409,
         }
     }
 
@@ -191,6 +198,10 @@ impl ErrorCode {
                 ("签到码无效或已过期，请向队长索取新的签到码", "This check-in code is invalid or has expired")
             }
             CertificateNotFound => ("找不到该证明", "No certificate has this code"),
+            TooManyPhotos => {
+                ("照片已达上限（每项最多9张），请先删除不需要的照片", "At most 9 photos each; delete one first")
+            }
+            TooFarAway => ("离活动地点太远，不能签到", "Too far from the activity to check in"),
         }
     }
 }

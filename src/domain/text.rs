@@ -34,7 +34,7 @@ const PROSE: &[&str] = &["body", "notes", "description", "reason", "comment", "h
 
 /// Fields of one line a person wrote (a title, a place): kept as typed except
 /// that line breaks and runs of spaces become one space.
-const LINE: &[&str] = &["title", "place", "address", "organiser", "awarded_by", "employer", "contact"];
+const LINE: &[&str] = &["title", "caption", "place", "address", "organiser", "awarded_by", "employer", "contact"];
 
 /// A text field as the rules keep it, by what the field holds: prose exactly
 /// as typed (only a browser's `\r\n` becomes `\n`, and blank edges go), one

@@ -48,6 +48,13 @@ pub struct TownRules {
     /// practice: the same day (0) for emergencies, 2–3 days, 7 days, at most 15.
     #[serde(default = "default_deadlines")]
     pub need_deadline_days: std::collections::BTreeMap<String, i64>,
+    /// How far (metres) from an activity a phone may be to check in by its code.
+    #[serde(default = "default_checkin_radius")]
+    pub checkin_radius_m: i64,
+}
+
+pub fn default_checkin_radius() -> i64 {
+    crate::domain::field::DEFAULT_RADIUS_M
 }
 
 pub fn default_deadlines() -> std::collections::BTreeMap<String, i64> {
@@ -90,6 +97,7 @@ impl Default for TownRules {
             no_show: NoShowRule::default(),
             assessment: Weights::default(),
             need_deadline_days: default_deadlines(),
+            checkin_radius_m: default_checkin_radius(),
         }
     }
 }

@@ -8,7 +8,7 @@ use super::error::ApiError;
 use super::pages::{csrf_failed, csrf_ok, error_page, form_get, form_pairs, lang_of, render, Flash};
 use super::AppState;
 use crate::app::activities::Activity;
-use crate::app::attendance::{self, CheckinState, Scan, CHECKIN_GRACE_HOURS};
+use crate::app::attendance::{self, CheckinState, Scan};
 use crate::app::certificates;
 use crate::domain::error_code::ErrorCode;
 use crate::domain::lang::Lang;
@@ -19,7 +19,7 @@ use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 
 pub use crate::app::certificates::VerifiedCertificate;
 
@@ -31,20 +31,12 @@ pub fn router() -> Router<AppState> {
 }
 
 pub fn make_token(state: &AppState, a: &Activity) -> (String, DateTime<Utc>) {
-    let expires = a.ends_at + Duration::hours(CHECKIN_GRACE_HOURS);
-    let exp = expires.timestamp();
-    let sig = state.db.vault.sign(&format!("checkin:{}:{exp}", a.id));
-    (format!("{}-{exp}-{sig}", a.id), expires)
+    crate::app::field::make_token(state, a)
 }
 
 /// The activity a token names, if the signature holds and it has not expired.
 pub fn read_token(state: &AppState, token: &str, now: DateTime<Utc>) -> Option<i64> {
-    let mut parts = token.splitn(3, '-');
-    let id: i64 = parts.next()?.parse().ok()?;
-    let exp: i64 = parts.next()?.parse().ok()?;
-    let sig = parts.next()?;
-    let expected = state.db.vault.sign(&format!("checkin:{id}:{exp}"));
-    (super::auth::constant_eq(sig, &expected) && now.timestamp() <= exp).then_some(id)
+    crate::app::field::read_token(state, token, now)
 }
 
 /// The QR code of a link, as SVG.
@@ -60,6 +52,13 @@ pub struct CheckinPage {
     pub message: Option<Flash>,
     /// The scan was refused for good (no place, or the activity closed): no button to press again.
     pub refused: bool,
+    /// The code from the leader's screen the link carried (empty for the long-lived link).
+    pub code: String,
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct CodeParam {
+    pub c: Option<String>,
 }
 
 impl CheckinPage {
@@ -79,11 +78,13 @@ async fn load(state: &AppState, token: &str) -> Result<Activity, ApiError> {
     attendance::activity_for_checkin(state, id).await
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn render_page(
     state: &AppState,
     lang: Lang,
     csrf: &str,
     token: &str,
+    code: &str,
     a: Activity,
     volunteer_id: i64,
     message: Option<Flash>,
@@ -103,6 +104,7 @@ async fn render_page(
         state: now_state,
         refused: message.as_ref().is_some_and(|m| !m.ok) && now_state == CheckinState::None,
         message,
+        code: code.chars().filter(char::is_ascii_digit).take(6).collect(),
     }))
 }
 
@@ -111,12 +113,14 @@ pub async fn page(
     PageUser(caller): PageUser,
     headers: HeaderMap,
     Path(token): Path<String>,
+    Query(q): Query<CodeParam>,
 ) -> Response {
     let lang = lang_of(&headers);
+    let code = q.c.unwrap_or_default();
     let result = async {
         let a = load(&state, &token).await?;
         let vid = attendance::checking_volunteer(&caller)?;
-        render_page(&state, lang, &caller.csrf, &token, a, vid, None).await
+        render_page(&state, lang, &caller.csrf, &token, &code, a, vid, None).await
     }
     .await;
     result.unwrap_or_else(|e| error_page(lang, e))
@@ -134,14 +138,25 @@ pub async fn submit(
     if !csrf_ok(&caller, &pairs) {
         return csrf_failed(lang);
     }
+    let code = form_get(&pairs, "c").unwrap_or("").to_string();
     let result = async {
         let a = load(&state, &token).await?;
         let vid = attendance::checking_volunteer(&caller)?;
-        let action = form_get(&pairs, "action").and_then(Scan::parse);
-        let outcome = attendance::scan(&state, &caller, &a, action).await?;
-        let message =
-            outcome.message().map(|(zh, en)| Flash { text: lang.t(zh, en).to_string(), ok: !outcome.refused() });
-        render_page(&state, lang, &caller.csrf, &token, a, vid, message).await
+        let Some(action) = form_get(&pairs, "action").and_then(Scan::parse) else {
+            return render_page(&state, lang, &caller.csrf, &token, &code, a, vid, None).await;
+        };
+        // the page without its script sends no position: the check-in waits for the leader
+        let report = crate::app::field::Report { code: Some(code.clone()), ..Default::default() };
+        let message = match crate::app::field::self_check(&state, &caller, &a, action, report).await {
+            Ok(o) => {
+                o.outcome.message().map(|(zh, en)| Flash { text: lang.t(zh, en).to_string(), ok: !o.outcome.refused() })
+            }
+            Err(e) if e.code == ErrorCode::CheckinExpired || e.code == ErrorCode::TooFarAway => {
+                Some(Flash::refused(lang.t(&e.zh, &e.en)))
+            }
+            Err(e) => return Err(e),
+        };
+        render_page(&state, lang, &caller.csrf, &token, &code, a, vid, message).await
     }
     .await;
     result.unwrap_or_else(|e| error_page(lang, e))

@@ -42,6 +42,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::router())
         .layer(RequestBodyLimitLayer::new(16 * 1024 * 1024))
         .merge(uploads)
+        .merge(pages::photos::router())
         .fallback(not_found)
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(error::panic_response))
         .layer(axum::middleware::from_fn(error::localize))

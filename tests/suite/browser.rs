@@ -176,6 +176,81 @@ async fn every_role_fits_a_phone_postgres() {
     journey_with("phone.mjs", Backend::Postgres, phone_setup).await;
 }
 
+/// The activity under way with its content, 孙振华 signed up for it, and a
+/// second volunteer with an account (laobing2) signed up too.
+async fn field_setup(app: std::sync::Arc<common::TestApp>) -> Vec<(&'static str, String)> {
+    use laobing::domain::account::Role;
+    use serde_json::json;
+    let mut env = activity_setup(app.clone()).await;
+    let staff = app.token("staff").await;
+    let id: i64 = env.iter().find(|(k, _)| *k == "ACTIVITY_ID").and_then(|(_, v)| v.parse().ok()).expect("id");
+    app.patch(&staff, &format!("/api/v1/activities/{id}"), json!({"description": "帮助五保户收割玉米、运送到家"}))
+        .await;
+    let sun = app.scalar("SELECT id FROM volunteers WHERE name = '孙振华'").await;
+    let other = app.volunteer(&staff, "王铁军", app.town.village_a, 805, &[]).await;
+    app.account_for("laobing2", Role::Volunteer, app.town.village_a, other["id"].as_i64().expect("id")).await;
+    for v in [sun, other["id"].as_i64().expect("id")] {
+        let (s, b) = app.post(&staff, &format!("/api/v1/activities/{id}/signups"), json!({"volunteer_id": v})).await;
+        assert!(s.is_success(), "{b}");
+    }
+    env.push(("BOOK_ACTIVITIES", "2".to_string()));
+    env
+}
+
+/// For the ledger: 孙振华 came and left, and two phone photos are ready to take.
+async fn ledger_setup(app: std::sync::Arc<common::TestApp>) -> Vec<(&'static str, String)> {
+    use crate::common::hours_from_now;
+    use serde_json::json;
+    let mut env = field_setup(app.clone()).await;
+    let staff = app.token("staff").await;
+    let id = env.iter().find(|(k, _)| *k == "ACTIVITY_ID").map(|(_, v)| v.clone()).expect("id");
+    let sun = app.scalar("SELECT id FROM volunteers WHERE name = '孙振华'").await;
+    let (s, b) = app
+        .post(
+            &staff,
+            &format!("/api/v1/activities/{id}/attendance"),
+            json!({"volunteer_id": sun, "check_in": hours_from_now(-1), "check_out": hours_from_now(0)}),
+        )
+        .await;
+    assert!(s.is_success(), "{b}");
+    for (n, (w, h)) in [(1, (1600, 1200)), (2, (1200, 1600))] {
+        let file = app.dir.path().join(format!("IMG_000{n}.jpg"));
+        std::fs::write(&file, crate::photos::phone_jpeg(w, h)).expect("write photo");
+        env.push((if n == 1 { "PHOTO_1" } else { "PHOTO_2" }, file.display().to_string()));
+    }
+    env
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_leader_takes_two_photos_and_prints_the_ledger_sqlite() {
+    journey_with("ledger.mjs", Backend::Sqlite, ledger_setup).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_leader_takes_two_photos_and_prints_the_ledger_postgres() {
+    journey_with("ledger.mjs", Backend::Postgres, ledger_setup).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn volunteers_check_in_inside_and_outside_the_radius_sqlite() {
+    journey_with("location.mjs", Backend::Sqlite, field_setup).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn volunteers_check_in_inside_and_outside_the_radius_postgres() {
+    journey_with("location.mjs", Backend::Postgres, field_setup).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_check_in_without_signal_is_sent_once_with_its_time_sqlite() {
+    journey_with("offline.mjs", Backend::Sqlite, field_setup).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_check_in_without_signal_is_sent_once_with_its_time_postgres() {
+    journey_with("offline.mjs", Backend::Postgres, field_setup).await;
+}
+
 /// Runs a journey against the demo town (loaded into a fresh database of its own)
 /// as the given demo accounts.
 async fn demo_journey(script: &str, backend: Backend, users: &str) {

@@ -4,7 +4,7 @@ use crate::common::{self, Backend, PASSWORD};
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Stdio};
 
-fn laobing(dir: &std::path::Path) -> Command {
+pub fn laobing(dir: &std::path::Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_laobing"));
     c.current_dir(dir)
         .env("LAOBING_DATA_DIR", dir.join("data"))

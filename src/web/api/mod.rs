@@ -6,13 +6,16 @@ pub mod applications;
 pub mod auth;
 pub mod care;
 pub mod exports;
+pub mod field;
 pub mod grids;
 pub mod imports;
 pub mod incentives;
 pub mod leads;
+pub mod ledger;
 pub mod mentoring;
 pub mod mobilizations;
 pub mod needs;
+pub mod photos;
 pub mod records;
 pub mod regions;
 pub mod reports;
@@ -39,6 +42,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(activities::attendance, activities::sheet))
         .routes(routes!(activities::close))
         .routes(routes!(activities::outcomes))
+        .routes(routes!(field::apply))
+        .routes(routes!(field::live_code))
         .routes(routes!(announcements::list, announcements::create))
         .routes(routes!(announcements::show, announcements::update))
         .routes(routes!(announcements::read))
@@ -62,6 +67,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(exports::certificates))
         .routes(routes!(exports::needs))
         .routes(routes!(exports::activities))
+        .routes(routes!(ledger::workbook))
         .routes(routes!(grids::stats))
         .routes(routes!(imports::template))
         .routes(routes!(incentives::adjust))
@@ -91,6 +97,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(needs::complete))
         .routes(routes!(needs::rating))
         .routes(routes!(needs::batch_dispatch))
+        .routes(routes!(photos::show, photos::delete))
+        .routes(routes!(photos::thumb))
         .routes(routes!(records::of_volunteer))
         .routes(routes!(records::correct))
         .routes(routes!(records::certificate))
@@ -116,6 +124,13 @@ pub fn uploads() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(imports::volunteers))
         .layer(axum::extract::DefaultBodyLimit::max(imports::MAX_UPLOAD))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(photos::add_to_activity, photos::of_activity))
+                .routes(routes!(photos::add_to_need, photos::of_need))
+                .routes(routes!(photos::add_to_care_visit, photos::of_care_visit))
+                .layer(axum::extract::DefaultBodyLimit::max(photos::MAX_PHOTO_REQUEST)),
+        )
 }
 
 /// A typed JSON body: parsed into the use case's input struct, naming the

@@ -236,6 +236,10 @@ pub struct SheetRow {
     pub check_in: String,
     pub check_out: String,
     pub auto_closed: bool,
+    /// How far from the activity the phone was at its own check-in.
+    pub distance: Option<String>,
+    /// Checked in without a position: the leader confirms.
+    pub to_confirm: bool,
 }
 
 #[derive(Template)]
@@ -250,10 +254,15 @@ pub struct ShowPage {
     pub sheet: Vec<SheetRow>,
     pub qr: String,
     pub checkin_url: String,
+    /// The code on the leader's screen now, its QR link and seconds left.
+    pub live_code: String,
+    pub live_path: String,
+    pub live_left: i64,
     pub message: Option<super::Flash>,
     pub find: String,
     /// Volunteers found by the leader's search: (id, name, number and village).
     pub found: Vec<(i64, String, String)>,
+    pub photos: super::photos::PhotoStrip,
 }
 
 #[derive(Deserialize, Default)]
@@ -290,10 +299,18 @@ async fn show_page(
     let (my_signup, my_waiting) = app::my_signup(state, caller, &a).await?;
     let mut sheet = Vec::new();
     let (mut qr, mut checkin_url) = (String::new(), String::new());
+    let (mut live_code, mut live_path, mut live_left) = (String::new(), String::new(), 0);
     if runs {
         let lines = attendance::sheet_of_run(state, caller, &a).await?;
+        let presence = crate::app::field::presence(state, caller, &a).await?;
         for l in lines.into_iter().filter(|l| l.signup != SheetSignup::Cancelled) {
+            let seen = presence.iter().find(|(v, _, _)| *v == l.volunteer_id);
             sheet.push(SheetRow {
+                distance: seen.and_then(|(_, d, _)| *d).map(|d| {
+                    let (zh, en) = crate::domain::field::distance_text(d);
+                    lang.t(&zh, &en).to_string()
+                }),
+                to_confirm: seen.is_some_and(|(_, _, c)| *c),
                 present: l.check_in.is_some(),
                 check_in: clock_text(l.check_in.unwrap_or(a.starts_at)),
                 check_out: clock_text(l.check_out.unwrap_or(a.ends_at)),
@@ -308,7 +325,10 @@ async fn show_page(
             let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
             let (token, _) = make_token(state, &a);
             checkin_url = format!("http://{host}/checkin/{token}");
-            qr = qr_svg(&checkin_url);
+            // the QR on the screen carries the code of these 30 seconds
+            let live = crate::app::field::live_code(state, caller, a.id).await?;
+            qr = qr_svg(&format!("http://{host}{}", live.path));
+            (live_code, live_path, live_left) = (live.code, live.path, live.seconds_left);
         }
     }
     let find = find.map(str::trim).unwrap_or("").to_string();
@@ -317,9 +337,11 @@ async fn show_page(
     } else {
         Vec::new()
     };
+    let photos = super::photos::strip(state, caller, crate::domain::photo::PhotoSubject::Activity, id).await?;
     Ok(ShowPage {
         find,
         found,
+        photos,
         c: Chrome::new(caller, lang, "activities", &format!("/activities/{id}")),
         line: line(&a, lang),
         a,
@@ -329,8 +351,40 @@ async fn show_page(
         sheet,
         qr,
         checkin_url,
+        live_code,
+        live_path,
+        live_left,
         message,
     })
+}
+
+#[derive(serde::Serialize)]
+pub struct LiveCodeView {
+    pub code: String,
+    pub seconds_left: i64,
+    pub svg: String,
+    pub path: String,
+}
+
+/// `GET /activities/{id}/live-code`: the leader's screen asks for the next code and its QR.
+pub async fn live_code(
+    State(state): State<AppState>,
+    PageUser(caller): PageUser,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Response {
+    match crate::app::field::live_code(&state, &caller, id).await {
+        Ok(l) => {
+            let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+            let svg = qr_svg(&format!("http://{host}{}", l.path));
+            (
+                [(header::CACHE_CONTROL, "no-store")],
+                axum::Json(LiveCodeView { code: l.code, seconds_left: l.seconds_left, svg, path: l.path }),
+            )
+                .into_response()
+        }
+        Err(e) => e.into_response(),
+    }
 }
 
 pub async fn show(
@@ -417,6 +471,11 @@ pub async fn act(
                     .collect();
                 let n = attendance::record_sheet(&state, &caller, id, marks).await?;
                 Ok(format!("{} {n}", lang.t("已记录出勤人数", "Attendance recorded:")))
+            }
+            Some("confirm_presence") => {
+                let volunteer_id = form_get(&pairs, "volunteer_id").and_then(|v| v.parse().ok()).unwrap_or(0);
+                crate::app::field::confirm_presence(&state, &caller, id, volunteer_id).await?;
+                Ok(lang.t("已确认到场", "Presence confirmed").to_string())
             }
             Some("close") => {
                 let out = app::close(&state, &caller, id).await?;

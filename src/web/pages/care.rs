@@ -163,6 +163,7 @@ pub async fn list(
 }
 
 pub struct VisitLine {
+    pub photos: super::photos::PhotoStrip,
     pub visited_on: String,
     pub volunteers: String,
     pub notes: String,
@@ -201,15 +202,17 @@ async fn show_page(
             .collect::<Vec<_>>()
             .join("、")
     };
-    let visits = visits
-        .iter()
-        .map(|v| VisitLine {
+    let mut lines = Vec::with_capacity(visits.len());
+    for v in &visits {
+        lines.push(VisitLine {
+            photos: super::photos::strip(state, caller, crate::domain::photo::PhotoSubject::CareVisit, v.id).await?,
             visited_on: v.visited_on.to_string(),
             volunteers: names(&v.volunteer_ids),
             notes: v.notes.clone().unwrap_or_default(),
             help_given: v.help_given.clone().unwrap_or_default(),
-        })
-        .collect();
+        });
+    }
+    let visits = lines;
     Ok(ShowPage {
         c: Chrome::new(caller, lang, "care", &format!("/care/{id}")),
         categories: r.categories.iter().map(|c| category_text(lang, *c)).collect::<Vec<_>>().join("、"),

@@ -13,11 +13,13 @@ pub mod imports;
 pub mod inbox;
 pub mod incentives;
 pub mod leads;
+pub mod ledger;
 pub mod login;
 pub mod me;
 pub mod mentoring;
 pub mod mobilizations;
 pub mod needs;
+pub mod photos;
 pub mod public;
 pub mod regions;
 pub mod reports;
@@ -69,6 +71,9 @@ pub fn router() -> Router<AppState> {
         .route("/activities", get(activities::list).post(activities::create))
         .route("/activities/{id}", get(activities::show).post(activities::act))
         .route("/activities/{id}/sheet", get(activities::print_sheet))
+        .route("/activities/{id}/ledger", get(ledger::page))
+        .route("/activities/{id}/live-code", get(activities::live_code))
+        .route("/ledger", get(ledger::book))
         .route("/care", get(care::list).post(care::act))
         .route("/care/{id}", get(care::show).post(care::log_visit))
         .route("/care/campaigns/{id}", get(care::campaign))
@@ -94,6 +99,34 @@ pub fn router() -> Router<AppState> {
         .route(
             "/static/app.css",
             get(|| async { asset("text/css; charset=utf-8", include_str!("../../../static/app.css")) }),
+        )
+        .route(
+            "/static/print.css",
+            get(|| async { asset("text/css; charset=utf-8", include_str!("../../../static/print.css")) }),
+        )
+        .route(
+            "/static/print.js",
+            get(|| async { asset("text/javascript; charset=utf-8", include_str!("../../../static/print.js")) }),
+        )
+        .route(
+            "/static/field.js",
+            get(|| async { asset("text/javascript; charset=utf-8", include_str!("../../../static/field.js")) }),
+        )
+        .route(
+            "/static/outbox.js",
+            get(|| async { asset("text/javascript; charset=utf-8", include_str!("../../../static/outbox.js")) }),
+        )
+        // the service worker's address never changes (browsers find it by it),
+        // and it is checked for a new version on every visit
+        .route(
+            "/sw.js",
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")],
+                    include_str!("../../../static/sw.js"),
+                )
+                    .into_response()
+            }),
         )
         .route("/favicon.svg", get(|| async { asset("image/svg+xml", include_str!("../../../static/favicon.svg")) }))
         .route("/favicon.ico", get(|| async { asset("image/svg+xml", include_str!("../../../static/favicon.svg")) }))

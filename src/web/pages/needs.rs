@@ -236,6 +236,7 @@ pub struct ShowPage {
     pub find: String,
     /// Volunteers found by the search: (id, name, number and village).
     pub found: Vec<(i64, String, String)>,
+    pub photos: super::photos::PhotoStrip,
 }
 
 impl ShowPage {
@@ -273,7 +274,9 @@ async fn show_page(
         Vec::new()
     };
     let (default_start, default_end) = needs::default_service_span(Utc::now());
+    let photos = super::photos::strip(state, caller, crate::domain::photo::PhotoSubject::Need, id).await?;
     Ok(ShowPage {
+        photos,
         c: Chrome::new(caller, lang, "needs", &format!("/needs/{id}")),
         line: line(&n, lang),
         emergency: is_emergency(&n.category),
