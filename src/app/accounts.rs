@@ -8,9 +8,9 @@ use crate::domain::{clock, password};
 use crate::store::accounts::{self, NewSession, SessionKind, SessionUser, UserRow};
 use crate::store::sessions::{self, Claims};
 
-pub use crate::store::sessions::Ending;
 use crate::store::audit;
 use crate::store::notifications::{self, Notification};
+pub use crate::store::sessions::Ending;
 use chrono::{DateTime, Duration, Utc};
 
 /// Hashes a password off the async threads.

@@ -127,7 +127,7 @@ pub async fn record_success(pool: &Pool, user_id: i64, record: &super::audit::Re
 /// second. A change that should keep the changer signed in opens a new
 /// session for them afterwards.
 pub async fn set_password(pool: &Pool, user_id: i64, hash: &str) -> Result<()> {
-    use super::sessions::{Ending, EndSessionsTx};
+    use super::sessions::{EndSessionsTx, Ending};
     on_db!(pool, |p| {
         let mut tx = p.begin_write().await?;
         sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
@@ -156,7 +156,12 @@ pub fn token_hash(token: &str) -> String {
 /// Opens a session for an account that has just proved who it is: a signed
 /// token (`sessions::issue`, naming the account's role, region and volunteer as
 /// they are now) and its row, which stays the source of truth.
-pub async fn create_session(db: &super::Db, user: &UserRow, kind: SessionKind, lifetime: Duration) -> Result<NewSession> {
+pub async fn create_session(
+    db: &super::Db,
+    user: &UserRow,
+    kind: SessionKind,
+    lifetime: Duration,
+) -> Result<NewSession> {
     let now = Utc::now();
     // whole seconds: the token carries the expiry in seconds and the row must agree
     let expires_at = DateTime::from_timestamp((now + lifetime).timestamp(), 0).unwrap_or(now + lifetime);

@@ -45,7 +45,8 @@ pub async fn get(pool: &Pool, id: i64, reader: i64) -> Result<Option<Announcemen
 /// region or any region above it, and with `below`, those addressed inside
 /// their subtree too. Newest first.
 pub async fn visible(pool: &Pool, reader: i64, scope: &str, below: bool, limit: i64) -> Result<Vec<Announcement>> {
-    let cond = if below { "$2 LIKE r.path || '%' OR (r.path >= $2 AND r.path < $2 || '~')" } else { "$2 LIKE r.path || '%'" };
+    let cond =
+        if below { "$2 LIKE r.path || '%' OR (r.path >= $2 AND r.path < $2 || '~')" } else { "$2 LIKE r.path || '%'" };
     let sql = format!("{SELECT} WHERE {cond} ORDER BY a.posted_at DESC, a.id DESC LIMIT $3");
     Ok(on_db!(pool, |p| sqlx::query_as(&sql).bind(reader).bind(scope).bind(limit).fetch_all(p).await?))
 }

@@ -273,8 +273,7 @@ pub async fn campaign(pool: &Pool, id: i64) -> Result<Option<Campaign>> {
 /// county's campaign reaches every village), newest first.
 pub async fn campaigns(pool: &Pool, within: &str) -> Result<Vec<Campaign>> {
     let sql = format!("{CAMPAIGN} WHERE (r.path >= $1 AND r.path < $1 || '~') OR $2 LIKE r.path || '%' ORDER BY c.starts_on DESC, c.id DESC");
-    let rows: Vec<Campaign> =
-        on_db!(pool, |p| sqlx::query_as(&sql).bind(within).bind(within).fetch_all(p).await?);
+    let rows: Vec<Campaign> = on_db!(pool, |p| sqlx::query_as(&sql).bind(within).bind(within).fetch_all(p).await?);
     Ok(rows.into_iter().map(finish_campaign).collect())
 }
 

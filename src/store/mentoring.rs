@@ -53,11 +53,7 @@ pub async fn list(pool: &Pool, within: &str, volunteer_id: Option<i64>) -> Resul
           ORDER BY CASE WHEN m.outcome = 'none' THEN 0 ELSE 1 END, m.started_on DESC, m.id DESC"
     );
     let who = volunteer_id.unwrap_or(0);
-    Ok(on_db!(pool, |p| sqlx::query_as::<_, Mentorship>(&sql)
-        .bind(within)
-        .bind(who)
-        .fetch_all(p)
-        .await?))
+    Ok(on_db!(pool, |p| sqlx::query_as::<_, Mentorship>(&sql).bind(within).bind(who).fetch_all(p).await?))
 }
 
 /// Pairs a volunteer belongs to, wherever they are (for the volunteer's own page).

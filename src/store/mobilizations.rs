@@ -57,8 +57,7 @@ pub async fn get(pool: &Pool, id: i64) -> Result<Option<Mobilization>> {
 
 pub async fn list(pool: &Pool, within: &str) -> Result<Vec<Mobilization>> {
     let sql = format!("{SELECT} WHERE (r.path >= $1 AND r.path < $1 || '~') ORDER BY m.id DESC LIMIT 200");
-    let rows: Vec<Mobilization> =
-        on_db!(pool, |p| sqlx::query_as(&sql).bind(within).fetch_all(p).await?);
+    let rows: Vec<Mobilization> = on_db!(pool, |p| sqlx::query_as(&sql).bind(within).fetch_all(p).await?);
     Ok(rows.into_iter().map(finish).collect())
 }
 

@@ -512,12 +512,8 @@ pub async fn candidates(pool: &Pool, within: &str, except_need: i64) -> Result<V
            FROM volunteers v JOIN regions r ON r.id = v.region_id WHERE (r.path >= $1 AND r.path < $1 || '~')"
     );
     let since = Utc::now() - chrono::Duration::days(30);
-    let rows: Vec<CandidateRow> = on_db!(pool, |p| sqlx::query_as(&sql)
-        .bind(within)
-        .bind(since)
-        .bind(except_need)
-        .fetch_all(p)
-        .await?);
+    let rows: Vec<CandidateRow> =
+        on_db!(pool, |p| sqlx::query_as(&sql).bind(within).bind(since).bind(except_need).fetch_all(p).await?);
     Ok(rows
         .into_iter()
         .map(|r| Candidate {
@@ -591,14 +587,16 @@ pub async fn by_follow_token(pool: &Pool, token: &str) -> Result<Option<Need>> {
 
 /// Open needs past their deadline inside a subtree: escalated on the dashboard.
 pub async fn count_overdue(pool: &Pool, within: &str) -> Result<i64> {
-    Ok(on_db!(pool, |p| sqlx::query_scalar::<_, i64>(
+    Ok(on_db!(pool, |p| {
+        sqlx::query_scalar::<_, i64>(
         "SELECT COUNT(*) FROM needs n JOIN regions r ON r.id = n.region_id
           WHERE (r.path >= $1 AND r.path < $1 || '~') AND n.status IN ('submitted', 'dispatched', 'accepted') AND n.due_at < $2"
     )
     .bind(within)
     .bind(Utc::now())
     .fetch_one(p)
-    .await?))
+    .await?
+    }))
 }
 
 /// Changes what a need asks for, while nobody has taken it on yet.

@@ -544,7 +544,8 @@ async fn people_served_by_part(pool: &Pool, parts: &Parts, period: &Period) -> R
 /// and the service given at them.
 async fn team_lines(pool: &Pool, within: &str, period: &Period, activities: HashMap<i64, i64>) -> Result<Vec<Line>> {
     let (from, to) = period.bounds();
-    let teams: Vec<(i64, String, i64)> = on_db!(pool, |p| sqlx::query_as(
+    let teams: Vec<(i64, String, i64)> = on_db!(pool, |p| {
+        sqlx::query_as(
         "SELECT t.id, t.name,
                 (SELECT COUNT(*) FROM team_members m JOIN volunteers v ON v.id = m.volunteer_id
                   WHERE m.team_id = t.id AND v.status = 'active')
@@ -552,8 +553,10 @@ async fn team_lines(pool: &Pool, within: &str, period: &Period, activities: Hash
     )
     .bind(within)
     .fetch_all(p)
-    .await?);
-    let served: Vec<(i64, i64, Option<i64>, i64)> = on_db!(pool, |p| sqlx::query_as(
+    .await?
+    });
+    let served: Vec<(i64, i64, Option<i64>, i64)> = on_db!(pool, |p| {
+        sqlx::query_as(
         "SELECT a.team_id, COUNT(*), CAST(SUM(sr.minutes) AS BIGINT), COUNT(DISTINCT sr.volunteer_id)
            FROM service_records sr JOIN activities a ON sr.source = 'activity' AND a.id = sr.source_id
            JOIN regions r ON r.id = a.region_id
@@ -565,7 +568,8 @@ async fn team_lines(pool: &Pool, within: &str, period: &Period, activities: Hash
     .bind(from)
     .bind(to)
     .fetch_all(p)
-    .await?);
+    .await?
+    });
     Ok(teams
         .into_iter()
         .map(|(id, name, members)| {

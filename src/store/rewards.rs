@@ -33,7 +33,9 @@ pub async fn get(pool: &Pool, id: i64) -> Result<Option<Reward>> {
 /// Rewards a volunteer of `path` can see: those of their region and above, and
 /// for staff those below.
 pub async fn list_around(pool: &Pool, path: &str) -> Result<Vec<Reward>> {
-    let sql = format!("{SELECT} WHERE $1 LIKE r.path || '%' OR (r.path >= $2 AND r.path < $2 || '~') ORDER BY w.points, w.id");
+    let sql = format!(
+        "{SELECT} WHERE $1 LIKE r.path || '%' OR (r.path >= $2 AND r.path < $2 || '~') ORDER BY w.points, w.id"
+    );
     Ok(on_db!(pool, |p| sqlx::query_as::<_, Reward>(&sql).bind(path).bind(path).fetch_all(p).await?))
 }
 

@@ -14,10 +14,12 @@ use std::collections::HashMap;
 pub async fn villages_within(pool: &Pool, within: &str) -> Result<Vec<(i64, String)>> {
     let prefix = within;
     Ok(on_db!(pool, |p| {
-        sqlx::query_as::<_, (i64, String)>("SELECT id, name FROM regions WHERE kind = 'village' AND (path >= $1 AND path < $1 || '~')")
-            .bind(&prefix)
-            .fetch_all(p)
-            .await?
+        sqlx::query_as::<_, (i64, String)>(
+            "SELECT id, name FROM regions WHERE kind = 'village' AND (path >= $1 AND path < $1 || '~')",
+        )
+        .bind(&prefix)
+        .fetch_all(p)
+        .await?
     }))
 }
 

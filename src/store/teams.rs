@@ -46,7 +46,9 @@ pub async fn get(pool: &Pool, id: i64) -> Result<Option<Team>> {
 }
 
 pub async fn list(pool: &Pool, within: &str, kind: Option<TeamKind>) -> Result<Vec<Team>> {
-    let sql = format!("{SELECT} WHERE (r.path >= $1 AND r.path < $1 || '~') AND ($2 = '' OR t.kind = $2) ORDER BY r.path, t.id");
+    let sql = format!(
+        "{SELECT} WHERE (r.path >= $1 AND r.path < $1 || '~') AND ($2 = '' OR t.kind = $2) ORDER BY r.path, t.id"
+    );
     let prefix = within;
     let kind = kind.map(|k| k.as_str()).unwrap_or("");
     Ok(on_db!(pool, |p| sqlx::query_as::<_, Team>(&sql).bind(&prefix).bind(kind).fetch_all(p).await?))
