@@ -183,6 +183,13 @@ fn check_rules(rules: &TownRules) -> Result<()> {
             "Deadlines must be 0 to 15 days for known categories",
         )));
     }
+    if !crate::domain::field::RADIUS_RANGE.contains(&rules.checkin_radius_m) {
+        return Err(Error::field(Problem::new(
+            "checkin_radius_m",
+            "扫码签到距离应为50到5000米",
+            "The check-in distance must be 50 to 5000 metres",
+        )));
+    }
     if !valid_thresholds(&rules.star_thresholds) {
         return Err(Error::field(Problem::new(
             "star_thresholds",

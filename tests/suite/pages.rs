@@ -310,6 +310,23 @@ both!(the_shop_and_rules_work_from_the_pages, |app: TestApp| async move {
     let r = app.client.post(app.url("/rules")).form(&form).send().await.expect("send");
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(app.scalar("SELECT COUNT(*) FROM rule_versions").await, 1);
+
+    // the page shows, and saving keeps, the need deadlines and the check-in distance
+    let html = app.page("/rules").await;
+    assert!(html.contains("走访慰问 = 3") && html.contains("其余类别 = 7"), "the deadlines are shown by category name");
+    assert!(html.contains("name=\"checkin_radius_m\" value=\"500\""), "the check-in distance is shown");
+    form.push(("need_deadlines", "走访慰问 = 2\n其余类别 = 5\n应急救援 = 0".into()));
+    form.push(("checkin_radius_m", "20".into()));
+    let r = app.client.post(app.url("/rules")).form(&form).send().await.expect("send");
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.expect("text").contains("扫码签到距离应为50到5000米"), "a distance too small is named");
+    let last = form.len() - 1;
+    form[last] = ("checkin_radius_m", "800".into());
+    let r = app.client.post(app.url("/rules")).form(&form).send().await.expect("send");
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.expect("text");
+    assert!(html.contains("走访慰问 = 2") && html.contains("其余类别 = 5"), "the changed deadlines are kept");
+    assert!(html.contains("name=\"checkin_radius_m\" value=\"800\""), "the changed distance is kept");
 });
 
 both!(the_volunteer_form_puts_a_veteran_in_a_grid_of_their_village, |app: TestApp| async move {

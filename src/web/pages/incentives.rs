@@ -212,6 +212,7 @@ pub struct RulesPage {
     pub holidays: String,
     pub workdays: String,
     pub per_category: String,
+    pub need_deadlines: String,
     pub today: String,
     pub message: Option<super::Flash>,
 }
@@ -239,6 +240,19 @@ async fn rules_page(
             .collect::<Vec<_>>()
             .join("\n"),
         workdays: dates(&r.calendar.workdays),
+        need_deadlines: r
+            .need_deadline_days
+            .iter()
+            .map(|(k, v)| {
+                let (zh, en) = if k == "default" {
+                    ("其余类别", "All others")
+                } else {
+                    crate::domain::category::category_label(k)
+                };
+                format!("{} = {v}", lang.t(zh, en))
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
         region_id: town.id,
         region_name: town.name,
         today: crate::domain::clock::today().to_string(),
@@ -288,7 +302,21 @@ pub async fn save_rules(
             (code, json!(v.trim().parse::<f64>().unwrap_or(-1.0)))
         })
         .collect();
-    let body = json!({
+    // `走访慰问 = 3` a line; 其余类别 (all others) stands for every category not listed
+    let need_deadlines: serde_json::Map<String, Value> = form_get(&pairs, "need_deadlines")
+        .unwrap_or("")
+        .lines()
+        .filter_map(|l| l.split_once(['=', '：', ':']))
+        .map(|(k, v)| {
+            let k = k.trim();
+            let code = match k {
+                "其余类别" | "其余" | "All others" | "all others" | "default" => "default".to_string(),
+                _ => crate::domain::category::category_code(k).map(str::to_string).unwrap_or_else(|| k.to_string()),
+            };
+            (code, json!(v.trim().parse::<i64>().unwrap_or(-1)))
+        })
+        .collect();
+    let mut body = json!({
         "effective_from": form_get(&pairs, "effective_from"),
         "star_thresholds": [f("star1"), f("star2"), f("star3"), f("star4"), f("star5")],
         "count_travel": form_get(&pairs, "count_travel") == Some("on"),
@@ -300,6 +328,13 @@ pub async fn save_rules(
                        "evaluation_weight": f("evaluation_weight"), "no_show_penalty": f("no_show_penalty"),
                        "excellent_at": f("excellent_at"), "pass_at": f("pass_at")},
     });
+    // a form without these fields (an older page) leaves them at the town's defaults
+    if form_get(&pairs, "need_deadlines").is_some() {
+        body["need_deadline_days"] = Value::Object(need_deadlines);
+    }
+    if form_get(&pairs, "checkin_radius_m").is_some() {
+        body["checkin_radius_m"] = json!(i("checkin_radius_m"));
+    }
     let region_id = i("region_id");
     let result = async {
         crate::app::service_records::set_rules(&state, &caller, region_id, crate::app::input::parse(body)?).await
