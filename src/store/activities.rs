@@ -64,7 +64,7 @@ pub async fn list(pool: &Pool, within: &str, upcoming: bool, limit: i64) -> Resu
     );
     let prefix = within;
     Ok(on_db!(pool, |p| sqlx::query_as::<_, Activity>(&sql)
-        .bind(&prefix)
+        .bind(prefix)
         .bind(i64::from(upcoming))
         .bind(Utc::now())
         .bind(limit)

@@ -179,15 +179,10 @@ async fn serve_demo_loads_a_believable_town_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_demo_runs_on_postgres_too() {
-    let Some(app) = common::spawn(Backend::Postgres).await else {
+    // an empty database of its own, with no test server of ours holding it
+    let Some(url) = common::fresh_postgres_url().await else {
         return;
     };
-    // an empty database of its own: drop what the harness seeded
-    let url = app.url.clone();
-    laobing::on_db!(&app.db.pool, |p| {
-        sqlx::query("DROP SCHEMA public CASCADE").execute(p).await.expect("drop");
-        sqlx::query("CREATE SCHEMA public").execute(p).await.expect("create");
-    });
     let dir = tempfile::tempdir().expect("tempdir");
     let (_server, base, _) = serve_demo(dir.path(), Some(&url));
     check_demo(&base).await;
