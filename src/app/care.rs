@@ -391,6 +391,21 @@ pub async fn registry(app: &App, caller: &Caller, campaign: Option<i64>) -> Resu
     Ok(Registry { recipients, campaigns, chosen, regions })
 }
 
+/// Visits made in a period to the recipients of a region subtree of the
+/// caller's scope, for the station's workbook.
+pub async fn visit_export(
+    app: &App,
+    caller: &Caller,
+    region_id: Option<&str>,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<(crate::domain::report::Period, Vec<store::VisitLine>)> {
+    caller.ensure(caller.role.reads_roster())?;
+    let within = list_scope(app, caller, region_id).await?;
+    let p = crate::domain::report::Period::parse(from, to).map_err(Error::invalid)?;
+    Ok((p, store::visits_in(&app.db.pool, &within, p.from, p.to).await?))
+}
+
 /// Whether a caller sees a campaign: one over their subtree, or over a region
 /// above it (a town's campaign reaches every village's team leader).
 fn sees_campaign(caller: &Caller, c: &Campaign) -> bool {

@@ -59,6 +59,27 @@ pub async fn list(app: &App, caller: &Caller, region_id: Option<&str>) -> Result
     Ok(store::list(&app.db.pool, &within, None).await?)
 }
 
+/// The pairs of the caller's scope whose mentor's or mentee's name holds
+/// `words`, and with `outcome` `open` only those under way, `done` only those
+/// that ended (anything else: all): the list page's search and its export.
+pub async fn search(app: &App, caller: &Caller, words: &str, outcome: &str) -> Result<Vec<Mentorship>> {
+    let words = words.trim().to_lowercase();
+    Ok(list(app, caller, None)
+        .await?
+        .into_iter()
+        .filter(|m| {
+            words.is_empty()
+                || m.mentor_name.to_lowercase().contains(&words)
+                || m.mentee_name.to_lowercase().contains(&words)
+        })
+        .filter(|m| match outcome {
+            "open" => m.outcome == Outcome::None,
+            "done" => m.outcome != Outcome::None,
+            _ => true,
+        })
+        .collect())
+}
+
 /// The pairs a volunteer is part of, wherever they are (his own page).
 pub async fn of_volunteer(app: &App, volunteer_id: i64) -> Result<Vec<Mentorship>> {
     Ok(store::of_volunteer(&app.db.pool, volunteer_id).await?)
@@ -154,11 +175,11 @@ pub async fn update(app: &App, caller: &Caller, id: i64, patch: MentorshipPatch)
 
 /// Who the pairing form offers, when the caller may pair at all: active
 /// veterans of their scope, the most recently discharged first.
-pub async fn candidates(app: &App, caller: &Caller) -> Result<Vec<Candidate>> {
+pub async fn candidates(app: &App, caller: &Caller, words: &str, unpaired: bool, limit: i64) -> Result<Vec<Candidate>> {
     if !may_write(app, caller).await? {
         return Ok(vec![]);
     }
-    Ok(store::candidates(&app.db.pool, caller.scope_path()).await?)
+    Ok(store::candidates(&app.db.pool, caller.scope_path(), words, unpaired, limit.clamp(1, 50)).await?)
 }
 
 // ---- the leads board ----

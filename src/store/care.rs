@@ -188,6 +188,59 @@ pub async fn visits(pool: &Pool, recipient_id: i64) -> Result<Vec<Visit>> {
         .collect())
 }
 
+/// A visit as the station's list of visits shows it: who was visited, where,
+/// when, by whom (names joined), what was found and given.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct VisitLine {
+    pub id: i64,
+    pub visited_on: NaiveDate,
+    pub recipient: String,
+    #[sqlx(try_from = "String")]
+    pub category: Category,
+    pub village: String,
+    pub volunteer_ids_text: String,
+    #[sqlx(skip)]
+    pub volunteers: Vec<String>,
+    pub notes: Option<String>,
+    pub help_given: Option<String>,
+}
+
+/// Visits of a subtree's recipients made between `from` and `to` (inclusive),
+/// oldest first, with the visiting volunteers' names.
+pub async fn visits_in(pool: &Pool, within: &str, from: NaiveDate, to: NaiveDate) -> Result<Vec<VisitLine>> {
+    let mut rows: Vec<VisitLine> = on_db!(pool, |p| sqlx::query_as(
+        "SELECT v.id, v.visited_on, c.name AS recipient, c.category, r.name AS village,
+                v.volunteer_ids AS volunteer_ids_text, v.notes, v.help_given
+           FROM care_visits v JOIN care_recipients c ON c.id = v.recipient_id JOIN regions r ON r.id = c.region_id
+          WHERE (r.path >= $1 AND r.path < $1 || '~') AND v.visited_on >= $2 AND v.visited_on <= $3
+          ORDER BY v.visited_on, v.id"
+    )
+    .bind(within)
+    .bind(from)
+    .bind(to)
+    .fetch_all(p)
+    .await?);
+    let ids: std::collections::BTreeSet<i64> =
+        rows.iter().flat_map(|v| v.volunteer_ids_text.split(',').filter_map(|s| s.trim().parse().ok())).collect();
+    let mut names = std::collections::HashMap::new();
+    let ids: Vec<i64> = ids.into_iter().collect();
+    for chunk in ids.chunks(500) {
+        let list = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        let sql = format!("SELECT id, name FROM volunteers WHERE id IN ({list})");
+        let found: Vec<(i64, String)> = on_db!(pool, |p| sqlx::query_as(&sql).fetch_all(p).await?);
+        names.extend(found);
+    }
+    for v in &mut rows {
+        v.volunteers = v
+            .volunteer_ids_text
+            .split(',')
+            .filter_map(|s| s.trim().parse::<i64>().ok())
+            .filter_map(|id| names.get(&id).cloned())
+            .collect();
+    }
+    Ok(rows)
+}
+
 /// The sealed phone of a recipient, so that a PATCH can be checked as a whole.
 pub async fn sealed_phone(pool: &Pool, id: i64) -> Result<Option<String>> {
     let v: Option<Option<String>> =

@@ -139,23 +139,33 @@ pub async fn update(pool: &Pool, id: i64, d: &MentorshipDraft, region_id: i64, r
 pub struct Candidate {
     pub id: i64,
     pub name: String,
+    pub volunteer_no: String,
     pub region_name: String,
     pub discharged_on: Option<NaiveDate>,
     pub open_as_mentee: bool,
 }
 
-/// Active volunteers of a subtree, the most recently discharged first, so the
-/// pairing form offers newly discharged veterans at the top.
-pub async fn candidates(pool: &Pool, within: &str) -> Result<Vec<Candidate>> {
+/// Active volunteers of a subtree whose name holds `words` or whose volunteer
+/// number is `words` (everyone when blank), the most recently discharged
+/// first, so the pairing form offers newly discharged veterans at the top; with
+/// `unpaired`, only those without an open pair as mentee. At most `limit`.
+pub async fn candidates(pool: &Pool, within: &str, words: &str, unpaired: bool, limit: i64) -> Result<Vec<Candidate>> {
+    let pattern = super::contains_pattern(words);
     Ok(on_db!(pool, |p| sqlx::query_as::<_, Candidate>(
-        "SELECT v.id, v.name, r.name AS region_name, v.discharged_on,
+        "SELECT v.id, v.name, v.volunteer_no, r.name AS region_name, v.discharged_on,
                 EXISTS (SELECT 1 FROM mentorships m WHERE m.mentee_id = v.id AND m.outcome = 'none') AS open_as_mentee
            FROM volunteers v JOIN regions r ON r.id = v.region_id
           WHERE (r.path >= $1 AND r.path < $1 || '~') AND v.status = 'active'
+            AND ($2 = '' OR LOWER(v.name) LIKE LOWER($2) ESCAPE '\\' OR v.volunteer_no = $3)
+            AND ($4 = '' OR NOT EXISTS (SELECT 1 FROM mentorships m WHERE m.mentee_id = v.id AND m.outcome = 'none'))
           ORDER BY CASE WHEN v.discharged_on IS NULL THEN 1 ELSE 0 END, v.discharged_on DESC, v.id
-          LIMIT 2000"
+          LIMIT $5"
     )
     .bind(within)
+    .bind(&pattern)
+    .bind(words.trim().to_uppercase())
+    .bind(if unpaired { "unpaired" } else { "" })
+    .bind(limit)
     .fetch_all(p)
     .await?))
 }

@@ -132,7 +132,7 @@ fn rand_suffix() -> u32 {
 }
 
 /// A password hash computed once per test process; hashing is slow on purpose.
-fn password_hash() -> String {
+pub fn password_hash() -> String {
     static HASH: OnceLock<String> = OnceLock::new();
     HASH.get_or_init(|| {
         use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};

@@ -10,7 +10,7 @@ use serde_json::json;
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// Downloads a workbook and returns its first sheet as text rows.
-async fn download(app: &TestApp, token: &str, path: &str) -> (StatusCode, Vec<Vec<String>>) {
+pub async fn download(app: &TestApp, token: &str, path: &str) -> (StatusCode, Vec<Vec<String>>) {
     let r = app.client.get(app.url(path)).bearer_auth(token).send().await.expect("send");
     let status = r.status();
     if status != StatusCode::OK {
@@ -181,4 +181,42 @@ both!(the_needs_and_activities_lists_export_as_the_page_filters_them, |app: Test
         link.contains("exports") && link.contains("needs") && link.contains("q=x"),
         "the export keeps the search: {link}"
     );
+});
+
+both!(the_care_visits_export_names_who_went_and_keeps_the_notes_as_typed, |app: TestApp| async move {
+    let staff = app.token("staff").await;
+    let v = app.volunteer(&staff, "张建国", app.town.village_a, 301, &[]).await;
+    let (_, a) = app
+        .post(
+            &staff,
+            "/api/v1/care-recipients",
+            json!({"name": "烈属王大娘", "category": "martyr_family", "region_id": app.town.village_a}),
+        )
+        .await;
+    let path = format!("/api/v1/care-recipients/{}/visits", a["id"]);
+    let notes = "身体还好，\n腿脚不便（需助行器）！";
+    let (s, _) = app
+        .post(
+            &staff,
+            &path,
+            json!({"visited_on": "2026-08-01", "volunteer_ids": [v["id"]], "notes": notes, "help_given": "米面油"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    app.post(&staff, &path, json!({"visited_on": "2025-02-01"})).await;
+    let (s, rows) = download(&app, &staff, "/api/v1/exports/care-visits?from=2026-01-01&to=2026-12-31").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(rows.len(), 3, "title, header and the one visit of 2026: {rows:?}");
+    assert_eq!(rows[2][column(&rows, "走访对象")], "烈属王大娘");
+    assert_eq!(rows[2][column(&rows, "类别")], "烈属");
+    assert_eq!(rows[2][column(&rows, "走访人员")], "张建国");
+    assert_eq!(rows[2][column(&rows, "走访情况")], notes, "as typed");
+    let other = app.token("other_staff").await;
+    let (_, rows) = download(&app, &other, "/api/v1/exports/care-visits?from=2026-01-01&to=2026-12-31").await;
+    assert_eq!(rows.len(), 2, "another town's staff get none of it");
+    let (s, _) = download(&app, &staff, "/api/v1/exports/care-visits").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "the period is asked for");
+    // the care page offers it
+    crate::pages::sign_in(&app, "staff").await;
+    assert!(app.page("/care").await.contains("action=\"/api/v1/exports/care-visits\""));
 });

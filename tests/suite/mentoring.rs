@@ -180,10 +180,21 @@ both!(the_mentoring_page_pairs_new_veterans_and_records_outcomes, |app: TestApp|
     veteran(&app, &staff, "退役多年", app.town.village_b, 3103, "2012-12-01").await;
     crate::pages::sign_in(&app, "staff").await;
     let html = app.client.get(app.url("/mentoring")).send().await.expect("send").text().await.expect("text");
-    let recent = html.find("退役不满3年").expect("a group of newly discharged veterans");
-    let others = html.find("其他志愿者").expect("then the others");
-    let fresh_at = html.find("刚退役 ·").expect("the new veteran is offered");
-    assert!(recent < fresh_at && fresh_at < others, "newly discharged veterans come first");
+    // the mentees offered without a search: the newly discharged first, none chosen for the user
+    let mentees =
+        html.split("id=\"mentee-choices\"").nth(1).and_then(|s| s.split("</fieldset>").next()).expect("mentees");
+    let fresh_at = mentees.find("刚退役 ·").expect("the new veteran is offered");
+    let old_at = mentees.find("退役多年 ·").expect("the others too");
+    assert!(fresh_at < old_at, "newly discharged veterans come first");
+    assert!(!html.contains("checked"), "no one is chosen for the user");
+    let mentors =
+        html.split("id=\"mentor-choices\"").nth(1).and_then(|s| s.split("</fieldset>").next()).expect("mentors");
+    assert!(!mentors.contains("type=\"radio\""), "mentors are found by a search, not a list of everyone");
+    // the search box finds the mentor by name, and the mentee by number
+    let found = app.page("/mentoring?mentor=%E8%80%81%E7%8F%AD&mentee=").await;
+    let mentors =
+        found.split("id=\"mentor-choices\"").nth(1).and_then(|s| s.split("</fieldset>").next()).expect("mentors");
+    assert!(mentors.contains("老班长 ·") && !mentors.contains("刚退役"), "{mentors}");
     let csrf = value_of(&html, "csrf");
     let (m, f) = (mentor.to_string(), fresh.to_string());
     let r = app
@@ -228,6 +239,22 @@ both!(the_mentoring_page_pairs_new_veterans_and_records_outcomes, |app: TestApp|
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let html = app.client.get(app.url("/mentoring?done=1")).send().await.expect("send").text().await.expect("text");
     assert!(html.contains("已创业"));
+    // the pairs search by either name and filter by outcome
+    let pairs = |html: &str| {
+        html.split("id=\"pairs\"").nth(1).and_then(|s| s.split("</ul>").next()).unwrap_or("").matches("<li><b>").count()
+    };
+    assert_eq!(pairs(&app.page("/mentoring?q=%E5%88%9A%E9%80%80").await), 1, "found by the mentee's name");
+    assert_eq!(pairs(&app.page("/mentoring?q=%E6%97%A0%E6%AD%A4%E4%BA%BA").await), 0);
+    assert_eq!(pairs(&app.page("/mentoring?outcome=open").await), 0);
+    assert_eq!(pairs(&app.page("/mentoring?outcome=done").await), 1);
+    // and export as the page filters them
+    let (s, rows) = crate::exports::download(&app, &staff, "/api/v1/exports/mentorships?outcome=done").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(rows.len(), 3, "title, header and the one pair: {rows:?}");
+    assert!(
+        rows.iter().any(|r| r.iter().any(|c| c == "刚退役")) && rows.iter().any(|r| r.iter().any(|c| c == "已创业")),
+        "{rows:?}"
+    );
 });
 
 both!(the_leader_of_a_mentoring_group_pairs_veterans_of_his_village, |app: TestApp| async move {

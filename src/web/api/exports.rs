@@ -332,3 +332,105 @@ pub async fn activities(
     let today = crate::domain::clock::today();
     Ok((download_headers(&format!("activities-{today}.xlsx"), &format!("活动台账-{today}.xlsx")), workbook(&table)?))
 }
+
+#[derive(Deserialize, IntoParams, Default)]
+pub struct MentorshipExportQuery {
+    /// Words of the mentor's or mentee's name.
+    pub q: Option<String>,
+    /// `open` (under way), `done` (ended) or blank for all.
+    pub outcome: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/exports/mentorships", tag = "exports", params(MentorshipExportQuery), security(("bearer" = [])),
+    responses((status = 200, description = "the mentoring pairs of the caller's scope, filtered as the page is, as a workbook",
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403)))]
+pub async fn mentorships(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<MentorshipExportQuery>,
+) -> ApiResult<(HeaderMap, Vec<u8>)> {
+    caller.ensure(caller.role.reads_roster())?;
+    let rows = crate::app::mentoring::search(
+        &state,
+        &caller,
+        q.q.as_deref().unwrap_or(""),
+        q.outcome.as_deref().unwrap_or(""),
+    )
+    .await?;
+    let table = Table {
+        sheet: "老兵带新兵",
+        title: "老兵带新兵结对名单".to_string(),
+        columns: vec![
+            Col("导师", "Mentor", 12.0, false),
+            Col("帮带对象", "Mentee", 12.0, false),
+            Col("退役时间", "Discharged", 12.0, false),
+            Col("帮带目标", "Goal", 10.0, false),
+            Col("结对日期", "Paired on", 12.0, false),
+            Col("成效", "Outcome", 10.0, false),
+            Col("成效日期", "Outcome date", 12.0, false),
+            Col("备注", "Notes", 30.0, false),
+        ],
+        rows: rows
+            .into_iter()
+            .map(|m| {
+                vec![
+                    m.mentor_name.into(),
+                    m.mentee_name.into(),
+                    m.mentee_discharged_on.map(|d| d.to_string()).into(),
+                    m.goal.label().0.into(),
+                    m.started_on.to_string().into(),
+                    m.outcome.label().0.into(),
+                    m.outcome_on.map(|d| d.to_string()).into(),
+                    m.notes.map(XCell::from).unwrap_or(XCell::Empty),
+                ]
+            })
+            .collect(),
+    };
+    let today = crate::domain::clock::today();
+    Ok((download_headers(&format!("mentoring-{today}.xlsx"), &format!("老兵带新兵-{today}.xlsx")), workbook(&table)?))
+}
+
+#[utoipa::path(get, path = "/api/v1/exports/care-visits", tag = "exports", params(PeriodExportQuery), security(("bearer" = [])),
+    responses((status = 200, description = "care visits made in the period, as a workbook",
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403), (status = 422)))]
+pub async fn care_visits(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<PeriodExportQuery>,
+) -> ApiResult<(HeaderMap, Vec<u8>)> {
+    let (p, lines) =
+        crate::app::care::visit_export(&state, &caller, q.region_id.as_deref(), q.from.as_deref(), q.to.as_deref())
+            .await?;
+    let (from, to) = (p.from, p.to);
+    let table = Table {
+        sheet: "走访记录",
+        title: format!("走访慰问记录（{from} 至 {to}）"),
+        columns: vec![
+            Col("走访日期", "Visited on", 12.0, false),
+            Col("走访对象", "Visited", 10.0, false),
+            Col("类别", "Category", 14.0, false),
+            Col("所在村(社区)", "Village", 14.0, false),
+            Col("走访人员", "Visitors", 20.0, false),
+            Col("走访情况", "Notes", 30.0, false),
+            Col("帮扶内容", "Help given", 24.0, false),
+        ],
+        rows: lines
+            .into_iter()
+            .map(|v| {
+                vec![
+                    v.visited_on.to_string().into(),
+                    v.recipient.into(),
+                    v.category.label().0.into(),
+                    v.village.into(),
+                    v.volunteers.join("、").into(),
+                    v.notes.map(XCell::from).unwrap_or(XCell::Empty),
+                    v.help_given.map(XCell::from).unwrap_or(XCell::Empty),
+                ]
+            })
+            .collect(),
+    };
+    Ok((
+        download_headers(&format!("care-visits-{from}-{to}.xlsx"), &format!("走访记录-{from}-{to}.xlsx")),
+        workbook(&table)?,
+    ))
+}

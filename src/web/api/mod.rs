@@ -67,6 +67,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(exports::certificates))
         .routes(routes!(exports::needs))
         .routes(routes!(exports::activities))
+        .routes(routes!(exports::mentorships))
+        .routes(routes!(exports::care_visits))
         .routes(routes!(ledger::workbook))
         .routes(routes!(grids::stats))
         .routes(routes!(imports::template))

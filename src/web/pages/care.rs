@@ -39,7 +39,28 @@ pub struct CareFilter {
     pub hardship: Option<String>,
     /// A campaign id: only those it still has to visit.
     pub campaign: Option<String>,
+    /// Words of the name or the address.
+    pub q: Option<String>,
+    pub page: Option<i64>,
 }
+
+impl CareFilter {
+    /// This search on another page.
+    pub fn href(&self, page: i64) -> String {
+        let enc = crate::web::url::urlencode;
+        let v = |o: &Option<String>| enc(o.as_deref().unwrap_or(""));
+        format!(
+            "/care?q={}&category={}&hardship={}&campaign={}&page={page}",
+            v(&self.q),
+            v(&self.category),
+            v(&self.hardship),
+            v(&self.campaign)
+        )
+    }
+}
+
+/// Recipients a phone can scroll through.
+const CARE_PER_PAGE: usize = 30;
 
 #[derive(Template)]
 #[template(path = "care/list.html")]
@@ -54,6 +75,15 @@ pub struct ListPage {
     /// Where a campaign may run and where a recipient may live: (id, name, is a village).
     pub places: Vec<(i64, String, bool)>,
     pub error: Option<String>,
+    pub q: String,
+    pub total: usize,
+    pub page: i64,
+    pub more: bool,
+    pub prev_href: String,
+    pub next_href: String,
+    /// The visits workbook's default period: this year so far.
+    pub year_start: String,
+    pub today: String,
 }
 
 async fn list_page(state: &AppState, caller: &Caller, lang: Lang, q: &CareFilter) -> Result<ListPage, ApiError> {
@@ -78,11 +108,25 @@ async fn list_page_with(
         .map(|r| (r.id, r.name.clone(), r.kind() == RegionKind::Village))
         .collect();
     let wanted = Category::parse(&category);
-    let list = reg
+    let words = q.q.as_deref().unwrap_or("").trim().to_lowercase();
+    let matching: Vec<_> = reg
         .recipients
         .into_iter()
         .filter(|r| category.is_empty() || wanted.is_some_and(|w| r.categories.contains(&w) || r.category == w))
         .filter(|r| !hardship || r.hardship || r.low_income)
+        .filter(|r| {
+            words.is_empty()
+                || r.name.to_lowercase().contains(&words)
+                || r.address.as_deref().is_some_and(|a| a.to_lowercase().contains(&words))
+        })
+        .collect();
+    let total = matching.len();
+    let page = q.page.unwrap_or(1).max(1);
+    let skip = usize::try_from(page - 1).unwrap_or(0).saturating_mul(CARE_PER_PAGE);
+    let list = matching
+        .into_iter()
+        .skip(skip)
+        .take(CARE_PER_PAGE)
         .map(|r| RecipientLine {
             id: r.id,
             name: r.name.clone(),
@@ -103,6 +147,14 @@ async fn list_page_with(
         categories: Category::ALL.iter().map(|c| (c.as_str(), category_text(lang, *c))).collect(),
         places,
         error,
+        q: q.q.clone().unwrap_or_default(),
+        total,
+        page,
+        more: total > skip + CARE_PER_PAGE,
+        prev_href: q.href(page - 1),
+        next_href: q.href(page + 1),
+        year_start: format!("{}-01-01", chrono::Datelike::year(&crate::domain::clock::today())),
+        today: crate::domain::clock::today().to_string(),
     })
 }
 

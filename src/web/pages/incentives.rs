@@ -168,11 +168,53 @@ pub async fn leaderboards(
     }
 }
 
+/// The assessment list's search, filters and page, kept in the address.
+#[derive(Deserialize, Default, Clone, Debug)]
+pub struct AssessmentQuery {
+    #[serde(default)]
+    pub region_id: String,
+    #[serde(default)]
+    pub year: String,
+    /// Words of the name, or the volunteer number.
+    #[serde(default)]
+    pub q: String,
+    /// `excellent`, `pass`, `fail` or blank.
+    #[serde(default)]
+    pub grade: String,
+    pub page: Option<i64>,
+}
+
+impl AssessmentQuery {
+    pub fn href(&self, page: i64) -> String {
+        let enc = crate::web::url::urlencode;
+        format!(
+            "/assessments?region_id={}&year={}&q={}&grade={}&page={page}",
+            enc(&self.region_id),
+            enc(&self.year),
+            enc(&self.q),
+            enc(&self.grade)
+        )
+    }
+}
+
+/// Volunteers a phone can scroll through; the teams and villages ranked on top.
+const ASSESSED_PER_PAGE: usize = 30;
+const RANKED_SHOWN: usize = 30;
+
 #[derive(Template)]
 #[template(path = "assessments.html")]
 pub struct AssessmentPage {
     pub c: Chrome,
     pub a: Assessment,
+    pub filter: AssessmentQuery,
+    /// Those matching the search, before paging.
+    pub total: usize,
+    pub page: i64,
+    pub more: bool,
+    pub teams_total: usize,
+    pub villages_total: usize,
+    /// The villages (and towns) of the caller's scope, to narrow the list to one.
+    pub places: Vec<(i64, String)>,
 }
 
 impl AssessmentPage {
@@ -187,17 +229,71 @@ impl AssessmentPage {
             Grade::Fail => "bad",
         }
     }
+    pub fn place_chosen(&self, id: &i64) -> bool {
+        self.filter.region_id == id.to_string()
+    }
+}
+
+fn grade_code(g: Grade) -> &'static str {
+    match g {
+        Grade::Excellent => "excellent",
+        Grade::Pass => "pass",
+        Grade::Fail => "fail",
+    }
 }
 
 pub async fn assessments(
     State(state): State<AppState>,
     PageUser(caller): PageUser,
     headers: HeaderMap,
-    Query(q): Query<YearQuery>,
+    Query(filter): Query<AssessmentQuery>,
 ) -> Response {
     let lang = lang_of(&headers);
-    match app::assessment(&state, &caller, q.region_id.as_deref(), q.year.as_deref()).await {
-        Ok(a) => render(&AssessmentPage { c: Chrome::new(&caller, lang, "assessments", "/assessments"), a }),
+    let blank = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
+    let result = async {
+        let mut a =
+            app::assessment(&state, &caller, blank(&filter.region_id).as_deref(), blank(&filter.year).as_deref())
+                .await?;
+        let places = crate::app::regions::in_scope(&state, &caller, None)
+            .await?
+            .into_iter()
+            .filter(|r| {
+                matches!(r.kind(), crate::domain::region::RegionKind::Village | crate::domain::region::RegionKind::Town)
+            })
+            .map(|r| (r.id, r.name))
+            .collect();
+        let words = filter.q.trim().to_lowercase();
+        let matching: Vec<_> = std::mem::take(&mut a.volunteers)
+            .into_iter()
+            .filter(|v| {
+                words.is_empty()
+                    || v.name.to_lowercase().contains(&words)
+                    || v.volunteer_no.eq_ignore_ascii_case(&words)
+            })
+            .filter(|v| filter.grade.is_empty() || grade_code(v.grade) == filter.grade)
+            .collect();
+        let page = filter.page.unwrap_or(1).max(1);
+        let skip = usize::try_from(page - 1).unwrap_or(0).saturating_mul(ASSESSED_PER_PAGE);
+        let total = matching.len();
+        a.volunteers = matching.into_iter().skip(skip).take(ASSESSED_PER_PAGE).collect();
+        let (teams_total, villages_total) = (a.teams.len(), a.villages.len());
+        a.teams.truncate(RANKED_SHOWN);
+        a.villages.truncate(RANKED_SHOWN);
+        Ok::<_, ApiError>(AssessmentPage {
+            c: Chrome::new(&caller, lang, "assessments", "/assessments"),
+            a,
+            total,
+            page,
+            more: total > skip + ASSESSED_PER_PAGE,
+            teams_total,
+            villages_total,
+            places,
+            filter,
+        })
+    }
+    .await;
+    match result {
+        Ok(p) => render(&p),
         Err(e) => error_page(lang, e),
     }
 }

@@ -5,7 +5,6 @@ use super::{csrf_failed, csrf_ok, error_page, form_get, form_pairs, form_to_map,
 use crate::app::input::from_form;
 use crate::app::mentoring::{self as app, Mentorship, MentorshipInput, MentorshipPatch, Outcome};
 use crate::domain::lang::Lang;
-use crate::domain::recruitment::recently_discharged;
 use crate::web::auth::{Caller, PageUser};
 use crate::web::error::ApiError;
 use crate::web::AppState;
@@ -45,56 +44,123 @@ pub fn pair_line(m: &Mentorship, lang: Lang) -> PairLine {
 pub struct Person {
     pub id: i64,
     pub label: String,
+    pub chosen: bool,
 }
+
+/// The pairs' search and filter and the pairing form's two searches, kept in
+/// the address so a page can be shared and the form survives a search.
+#[derive(Deserialize, Default, Clone, Debug)]
+pub struct PageQuery {
+    /// Words of the mentor's or mentee's name.
+    #[serde(default)]
+    pub q: String,
+    /// `open`, `done` or blank (all).
+    #[serde(default)]
+    pub outcome: String,
+    pub page: Option<i64>,
+    /// The pairing form's search for a mentee, and for a mentor.
+    #[serde(default)]
+    pub mentee: String,
+    #[serde(default)]
+    pub mentor: String,
+    pub mentee_id: Option<i64>,
+    pub mentor_id: Option<i64>,
+    pub done: Option<String>,
+}
+
+impl PageQuery {
+    /// This search on another page.
+    pub fn href(&self, page: i64) -> String {
+        let enc = crate::web::url::urlencode;
+        format!("/mentoring?q={}&outcome={}&page={page}", enc(&self.q), enc(&self.outcome))
+    }
+
+    /// This search, every page of it, as a workbook.
+    pub fn export_href(&self) -> String {
+        let enc = crate::web::url::urlencode;
+        format!("/api/v1/exports/mentorships?q={}&outcome={}", enc(&self.q), enc(&self.outcome))
+    }
+}
+
+/// `?done=1` after a saved form (the leads and applications pages use it too).
+#[derive(Deserialize)]
+pub struct DoneQuery {
+    pub done: Option<String>,
+}
+
+/// Pairs a phone can scroll through; people a search offers.
+const PER_PAGE: usize = 20;
+const FOUND: i64 = 20;
 
 #[derive(Template)]
 #[template(path = "mentoring/list.html")]
 pub struct MentoringPage {
     pub c: Chrome,
     pub pairs: Vec<PairLine>,
+    pub total: usize,
+    pub page: i64,
+    pub more: bool,
+    pub filter: PageQuery,
+    /// Mentors found by the form's search (none until searched).
     pub mentors: Vec<Person>,
-    /// Veterans discharged within the last three years and not yet paired: offered first.
-    pub new_veterans: Vec<Person>,
-    pub other_mentees: Vec<Person>,
+    /// Mentees without an open pair: newly discharged first, or those the search found.
+    pub mentees: Vec<Person>,
     pub can_write: bool,
     pub message: Option<String>,
     pub ok: bool,
     pub today: String,
 }
 
+fn person(p: &crate::app::mentoring::Candidate, lang: Lang, chosen: Option<i64>) -> Person {
+    let discharged = p.discharged_on.map(|d| format!(" · {}{d}", lang.t("退役 ", "discharged "))).unwrap_or_default();
+    Person {
+        id: p.id,
+        label: format!("{} · {} · {}{discharged}", p.name, p.volunteer_no, p.region_name),
+        chosen: chosen == Some(p.id),
+    }
+}
+
 async fn page_for(
     state: &AppState,
     caller: &Caller,
     lang: Lang,
+    filter: PageQuery,
     message: Option<String>,
     ok: bool,
 ) -> Result<MentoringPage, ApiError> {
     let today = crate::domain::clock::today();
     let can_write = app::may_write(state, caller).await?;
-    let pairs = app::list(state, caller, None).await?;
-    let (mut mentors, mut new_veterans, mut other_mentees) = (vec![], vec![], vec![]);
+    let matching = app::search(state, caller, &filter.q, &filter.outcome).await?;
+    let page = filter.page.unwrap_or(1).max(1);
+    let skip = usize::try_from(page - 1).unwrap_or(0).saturating_mul(PER_PAGE);
+    let pairs = matching.iter().skip(skip).take(PER_PAGE).map(|m| pair_line(m, lang)).collect();
+    let more = matching.len() > skip + PER_PAGE;
+    let (mut mentors, mut mentees) = (vec![], vec![]);
     if can_write {
-        for p in app::candidates(state, caller).await? {
-            let discharged =
-                p.discharged_on.map(|d| format!(" · {}{d}", lang.t("退役 ", "discharged "))).unwrap_or_default();
-            let label = format!("{} · {}{discharged}", p.name, p.region_name);
-            mentors.push(Person { id: p.id, label: label.clone() });
-            if p.open_as_mentee {
-                continue;
-            }
-            if recently_discharged(p.discharged_on, today) {
-                new_veterans.push(Person { id: p.id, label });
-            } else {
-                other_mentees.push(Person { id: p.id, label });
-            }
+        // without a search: the newly discharged who have no pair yet, a few
+        let mentee_limit = if filter.mentee.trim().is_empty() { 8 } else { FOUND };
+        mentees = app::candidates(state, caller, &filter.mentee, true, mentee_limit)
+            .await?
+            .iter()
+            .map(|p| person(p, lang, filter.mentee_id))
+            .collect();
+        if !filter.mentor.trim().is_empty() {
+            mentors = app::candidates(state, caller, &filter.mentor, false, FOUND)
+                .await?
+                .iter()
+                .map(|p| person(p, lang, filter.mentor_id))
+                .collect();
         }
     }
     Ok(MentoringPage {
         c: Chrome::new(caller, lang, "mentoring", "/mentoring"),
-        pairs: pairs.iter().map(|m| pair_line(m, lang)).collect(),
+        total: matching.len(),
+        pairs,
+        page,
+        more,
+        filter,
         mentors,
-        new_veterans,
-        other_mentees,
+        mentees,
         can_write,
         message,
         ok,
@@ -102,21 +168,16 @@ async fn page_for(
     })
 }
 
-#[derive(Deserialize)]
-pub struct DoneQuery {
-    pub done: Option<String>,
-}
-
 pub async fn page(
     State(state): State<AppState>,
     PageUser(caller): PageUser,
     headers: HeaderMap,
-    Query(q): Query<DoneQuery>,
+    Query(q): Query<PageQuery>,
 ) -> Response {
     let lang = lang_of(&headers);
-    let message = q.done.map(|_| lang.t("已保存", "Saved").to_string());
+    let message = q.done.as_ref().map(|_| lang.t("已保存", "Saved").to_string());
     let ok = message.is_some();
-    match page_for(&state, &caller, lang, message, ok).await {
+    match page_for(&state, &caller, lang, q, message, ok).await {
         Ok(p) => render_status(&p, StatusCode::OK),
         Err(e) => error_page(lang, e),
     }
@@ -158,7 +219,13 @@ pub async fn act(
         Err(e) if matches!(e.status, StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT) => {
             let text =
                 if e.fields.is_empty() { lang.t(&e.zh, &e.en).to_string() } else { super::problems_text(lang, &e) };
-            match page_for(&state, &caller, lang, Some(text), false).await {
+            // the people chosen stay chosen, so a refused pair can be mended
+            let again = PageQuery {
+                mentee_id: form_get(&pairs, "mentee_id").and_then(|v| v.parse().ok()),
+                mentor_id: form_get(&pairs, "mentor_id").and_then(|v| v.parse().ok()),
+                ..PageQuery::default()
+            };
+            match page_for(&state, &caller, lang, again, Some(text), false).await {
                 Ok(p) => render_status(&p, e.status),
                 Err(e) => error_page(lang, e),
             }
