@@ -30,6 +30,7 @@ mod records;
 mod recruitment;
 mod regions_teams;
 mod reports;
+mod roster_layouts;
 mod schema;
 mod security;
 mod sessions;
