@@ -142,13 +142,22 @@ enum ExportCommand {
 
 #[derive(Subcommand)]
 enum ImportCommand {
-    /// Import a roster (花名册) from a workbook (.xlsx) or csv; prints a row-by-row error report.
-    /// Nothing is imported when any row is invalid, unless --skip-invalid.
+    /// Import a roster (花名册) from a workbook (.xlsx, .xls) or csv; prints a row-by-row error report.
+    /// Every sheet with a header is read. People already on the roster (same ID number) are
+    /// updated with what the sheet changes; nobody is deleted. Nothing is imported when any
+    /// row is invalid, unless --skip-invalid.
     Volunteers {
         #[command(flatten)]
         db: DbArgs,
-        /// The roster file: .xlsx, or .csv in UTF-8 or GBK.
+        /// The roster file: .xlsx, .xls, or .csv in UTF-8 or GBK.
         file: PathBuf,
+        /// What an unrecognised column holds: `--map 参军日期=enlisted_on`, or `=ignore`
+        /// (repeat for more columns). Remembered for the region's next import.
+        #[arg(long = "map", value_name = "列名=FIELD")]
+        map: Vec<String>,
+        /// Also write the roster back with a red 错误原因 column beside every invalid row.
+        #[arg(long, value_name = "FILE.xlsx")]
+        errors_out: Option<PathBuf>,
         /// The region whose villages the roster's village names are matched in.
         /// May be left out when the database holds exactly one town.
         #[arg(long)]
@@ -332,10 +341,15 @@ async fn run(cli: Cli) -> Result<(), String> {
                 Some(id) => Err(format!("audit log broken at entry {id} · 审计日志在第 {id} 条被改动")),
             }
         }
-        Command::Import { command: ImportCommand::Volunteers { db, file, region, dry_run, skip_invalid } } => {
+        Command::Import {
+            command: ImportCommand::Volunteers { db, file, map, errors_out, region, dry_run, skip_invalid },
+        } => {
             let db = open(&db, false).await?;
             let region = import_region(&db, region).await?;
-            import_volunteers(&db, &region, &file, store::roster::Options { dry_run, skip_invalid }).await
+            let pairs: Vec<(&str, &str)> = map.iter().map(|m| m.split_once('=').unwrap_or((m.as_str(), ""))).collect();
+            let mapping = crate::domain::roster::Mapping::from_pairs(pairs).map_err(|p| p.bilingual())?;
+            let opts = store::roster::Options { dry_run, skip_invalid, mapping, ..Default::default() };
+            import_volunteers(&db, &region, &file, opts, errors_out.as_deref()).await
         }
         Command::SyntheticRoster { db, region, rows, output } => {
             let db = open(&db, false).await?;
@@ -436,10 +450,18 @@ async fn import_volunteers(
     db: &Db,
     region: &store::regions::Region,
     file: &std::path::Path,
-    opts: store::roster::Options,
+    mut opts: store::roster::Options,
+    errors_out: Option<&std::path::Path>,
 ) -> Result<(), String> {
+    use crate::domain::roster::Mapping;
     use std::io::IsTerminal;
     let bytes = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let before = store::roster::remembered_mapping(&db.pool, &region.path)
+        .await
+        .map_err(|e| e.to_string())?
+        .and_then(|j| Mapping::from_json(&j).ok())
+        .unwrap_or_default();
+    opts.remembered = before.clone();
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new(0);
         bar.set_style(
@@ -455,30 +477,87 @@ async fn import_volunteers(
         }
     };
     let started = std::time::Instant::now();
-    let outcome = store::roster::run(db, &region.path, bytes, opts, &progress)
+    let (outcome, book) = store::roster::run(db, &region.path, bytes, &opts, &progress)
         .await
         .map_err(|e| e.to_string())?
         .map_err(|e| e.problem().bilingual())?;
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
+    let headers: Vec<String> =
+        outcome.headers.iter().flat_map(|(h, _)| h.columns.iter().map(|c| c.text.clone())).collect();
+    let used = opts.mapping.used(&headers);
+    let next = used.or(&before);
+    if !used.is_empty() && next != before {
+        let record = store::audit::Record {
+            user_id: None,
+            username: "cli".into(),
+            action: "import_mapping".into(),
+            target_type: "region".into(),
+            target_id: region.path.clone(),
+            detail: next.to_json(),
+        };
+        store::roster::remember_mapping(&db.pool, &region.path, &next.to_json(), &record)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    if let Some(path) = errors_out {
+        let hs: Vec<_> = outcome.headers.iter().map(|(h, _)| h.clone()).collect();
+        let bytes =
+            crate::workbooks::import_errors::annotated(&book, &hs, &outcome.errors).map_err(|e| e.to_string())?;
+        std::fs::write(path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    drop(book);
     for e in &outcome.errors {
-        println!("第{}行 row {:>6} · {} · {}（{}）", e.row, e.row, e.column, e.zh, e.en);
+        println!(
+            "第{}行 row {:>6} · {} · 工作表 sheet {} · {} · {}（{}）",
+            e.row,
+            e.row,
+            e.column,
+            e.sheet,
+            e.name.as_deref().unwrap_or("-"),
+            e.zh,
+            e.en
+        );
     }
     for w in &outcome.warnings {
-        println!("提示 note: 第{}行 row {} · {} · {}（{}）", w.row, w.row, w.column, w.zh, w.en);
+        println!(
+            "提示 note: 第{}行 row {} · {} · 工作表 sheet {} · {}（{}）",
+            w.row, w.row, w.column, w.sheet, w.zh, w.en
+        );
+    }
+    if outcome.needs_mapping {
+        println!(
+            "map every column above, e.g. --map 参军日期=enlisted_on or --map 家庭人口=ignore · 请用 --map 列名=字段 说明每一列"
+        );
+    }
+    for c in &outcome.changes {
+        let fields: Vec<String> =
+            c.fields.iter().map(|f| format!("{}: {} → {}", f.column, f.before, f.after)).collect();
+        println!("变更 change: 第{}行 row {} · {} {} · {}", c.row, c.row, c.volunteer_no, c.name, fields.join("；"));
+    }
+    for m in &outcome.missing {
+        println!("未列出 missing: {} {} · {}", m.volunteer_no, m.name, m.village);
     }
     println!(
-        "{}: {} rows, {} valid, {} invalid, {} imported in {:.1}s · 共{}行，有效{}行，导入{}行",
+        "{}: {} rows, {} valid, {} invalid, {} imported ({} new, {} changed, {} unchanged, {} missing) in {:.1}s · 共{}行，有效{}行，导入{}行（新增{}，变更{}，未变{}，未列出{}）",
         region.name,
         outcome.rows,
         outcome.valid,
         outcome.rows - outcome.valid,
         outcome.imported,
+        outcome.added,
+        outcome.updated,
+        outcome.unchanged,
+        outcome.missing.len(),
         started.elapsed().as_secs_f64(),
         outcome.rows,
         outcome.valid,
-        outcome.imported
+        outcome.imported,
+        outcome.added,
+        outcome.updated,
+        outcome.unchanged,
+        outcome.missing.len()
     );
     if outcome.imported > 0 {
         store::audit::append(
@@ -489,13 +568,16 @@ async fn import_volunteers(
                 action: "import",
                 target_type: "volunteers",
                 target_id: &region.path,
-                detail: &format!("{} of {} rows", outcome.imported, outcome.rows),
+                detail: &format!(
+                    "{} of {} rows ({} added, {} updated)",
+                    outcome.imported, outcome.rows, outcome.added, outcome.updated
+                ),
             },
         )
         .await
         .map_err(|e| e.to_string())?;
     }
-    if outcome.imported == 0 && !outcome.errors.is_empty() {
+    if outcome.imported == 0 && !outcome.errors.is_empty() && !(opts.skip_invalid && outcome.valid > 0) {
         let why = if opts.dry_run {
             "dry run: fix the rows above before importing · 检查发现错误，请改正后再导入"
         } else {

@@ -1,10 +1,13 @@
-//! Reading a roster (花名册) as town offices keep it: an Excel workbook or a
-//! csv, with a title row or two above the header, column names that vary from
-//! town to town, and the habits Excel and hurried typing leave behind.
+//! Reading a roster (花名册) as town offices keep it: an Excel workbook (.xlsx
+//! or the older .xls) or a csv, with an instructions sheet in front or one
+//! sheet per village, title rows and 填表单位 lines above a header that may
+//! span two rows, column names that vary from town to town, and the habits
+//! Excel and hurried typing leave behind.
 //!
 //! Every data row becomes either a `VolunteerDraft` (checked by the same
 //! `volunteer::validate` as the API's create) or a list of errors naming the
-//! sheet's own row number and the header as written in the sheet.
+//! sheet, the sheet's own row number, the header as written, the person and
+//! what to do about it.
 
 use super::id_number::IdNumberError;
 use super::text::{fold_width, tidy};
@@ -12,7 +15,7 @@ use super::validation::{label, Problem};
 use super::volunteer::{self, Gender, VolunteerDraft};
 use chrono::{Datelike, Days, NaiveDate};
 use serde_json::{json, Map, Value};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// One cell as read from a workbook or a csv.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,7 +27,7 @@ pub enum Cell {
 }
 
 impl Cell {
-    fn is_blank(&self) -> bool {
+    pub fn is_blank(&self) -> bool {
         match self {
             Cell::Empty => true,
             Cell::Text(s) => s.trim().is_empty(),
@@ -33,7 +36,7 @@ impl Cell {
     }
 
     /// The cell as text; whole numbers without a decimal point.
-    fn text(&self) -> Option<String> {
+    pub fn text(&self) -> Option<String> {
         match self {
             Cell::Empty => None,
             Cell::Text(s) => Some(tidy(s)).filter(|t| !t.is_empty()),
@@ -43,12 +46,44 @@ impl Cell {
     }
 }
 
-/// The first sheet of a workbook: `rows[i]` is the sheet's row `first_row + i`
-/// (1-based, as Excel shows it).
+/// One worksheet: `rows[i][j]` is the cell at the sheet's row `first_row + i`
+/// (1-based, as Excel shows it) and column `first_col + j` (0-based).
 #[derive(Debug, Clone, Default)]
 pub struct Sheet {
+    pub name: String,
     pub first_row: u32,
+    pub first_col: u32,
     pub rows: Vec<Vec<Cell>>,
+    /// Cells (row, column index into `rows`) that Excel formats as dates.
+    pub dates: std::collections::HashSet<(usize, usize)>,
+}
+
+/// Every sheet of a workbook, in the workbook's order (a csv is one sheet).
+#[derive(Debug, Clone, Default)]
+pub struct Book {
+    pub sheets: Vec<Sheet>,
+}
+
+/// What kind of file the bytes are, by their first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// `.xlsx`: a zip.
+    Xlsx,
+    /// `.xls` (Excel 97–2003): an OLE compound file.
+    Xls,
+    Csv,
+}
+
+impl FileKind {
+    pub fn of(bytes: &[u8]) -> FileKind {
+        if bytes.starts_with(b"PK\x03\x04") {
+            FileKind::Xlsx
+        } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+            FileKind::Xls
+        } else {
+            FileKind::Csv
+        }
+    }
 }
 
 /// Why a file could not be read as a roster at all.
@@ -56,56 +91,83 @@ pub struct Sheet {
 pub enum SheetError {
     Unreadable,
     Empty,
+    /// No sheet has a name column or an ID-number column.
     NoHeader,
-    MissingColumn(&'static str, &'static str),
 }
 
 impl SheetError {
     pub fn problem(&self) -> Problem {
         let (zh, en) = match self {
             SheetError::Unreadable => (
-                "无法读取，请上传 Excel 工作簿(.xlsx)或 csv 文件".to_string(),
-                "cannot be read; upload an Excel workbook (.xlsx) or a csv file".to_string(),
+                "无法读取，请上传 Excel 工作簿(.xlsx 或 .xls)或 csv 文件",
+                "cannot be read; upload an Excel workbook (.xlsx or .xls) or a csv file",
             ),
-            SheetError::Empty => ("是空的".to_string(), "is empty".to_string()),
+            SheetError::Empty => ("是空的", "is empty"),
             SheetError::NoHeader => (
-                "中找不到表头行（应含姓名、身份证号、联系电话、所在村(社区)等列）".to_string(),
-                "has no header row (with columns such as 姓名, 身份证号, 联系电话, 所在村(社区))".to_string(),
+                "中找不到表头行：没有一张工作表有“姓名”或“身份证号”列（表头应含姓名、身份证号、联系电话、所在村(社区)等列）",
+                "has no header row: no sheet has a name or an ID-number column (such as 姓名, 身份证号, 联系电话, 所在村(社区))",
             ),
-            SheetError::MissingColumn(zh, en) => (format!("缺少“{zh}”列"), format!("lacks the column {zh} ({en})")),
         };
         Problem::new("file", format!("文件{zh}"), format!("The file {en}"))
     }
 }
 
-impl Sheet {
-    /// Reads the first worksheet of an `.xlsx` workbook.
-    pub fn from_xlsx(bytes: &[u8]) -> Result<Sheet, SheetError> {
-        use calamine::{Data, Reader, Xlsx};
-        let mut book: Xlsx<_> =
-            calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).map_err(|_| SheetError::Unreadable)?;
-        let range = book.worksheet_range_at(0).ok_or(SheetError::Empty)?.map_err(|_| SheetError::Unreadable)?;
-        let Some((row0, _)) = range.start() else {
+impl Book {
+    /// Reads a workbook (.xlsx, .xls) or a csv, told apart by its first bytes.
+    pub fn read(bytes: &[u8]) -> Result<Book, SheetError> {
+        match FileKind::of(bytes) {
+            FileKind::Csv => Ok(Book { sheets: vec![Sheet::from_csv(bytes)?] }),
+            _ => Book::from_workbook(bytes),
+        }
+    }
+
+    /// Every worksheet of an `.xlsx` or `.xls` workbook.
+    pub fn from_workbook(bytes: &[u8]) -> Result<Book, SheetError> {
+        use calamine::{Data, Reader};
+        let mut book =
+            calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).map_err(|_| SheetError::Unreadable)?;
+        let mut sheets = Vec::new();
+        for name in book.sheet_names() {
+            let Ok(range) = book.worksheet_range(&name) else {
+                continue;
+            };
+            let Some((row0, col0)) = range.start() else {
+                continue;
+            };
+            let mut dates = std::collections::HashSet::new();
+            let rows = range
+                .rows()
+                .enumerate()
+                .map(|(i, r)| {
+                    r.iter()
+                        .enumerate()
+                        .map(|(j, c)| match c {
+                            Data::Empty | Data::Error(_) => Cell::Empty,
+                            Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s.clone()),
+                            Data::Int(i) => Cell::Number(*i as f64),
+                            Data::Float(f) => Cell::Number(*f),
+                            Data::Bool(b) => Cell::Text(if *b { "是" } else { "否" }.into()),
+                            Data::DateTime(d) => {
+                                dates.insert((i, j));
+                                Cell::Number(d.as_f64())
+                            }
+                        })
+                        .collect()
+                })
+                .collect();
+            sheets.push(Sheet { name, first_row: row0 + 1, first_col: col0, rows, dates });
+        }
+        if sheets.is_empty() {
             return Err(SheetError::Empty);
-        };
-        let rows = range
-            .rows()
-            .map(|r| {
-                r.iter()
-                    .map(|c| match c {
-                        Data::Empty | Data::Error(_) => Cell::Empty,
-                        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s.clone()),
-                        Data::Int(i) => Cell::Number(*i as f64),
-                        Data::Float(f) => Cell::Number(*f),
-                        Data::Bool(b) => Cell::Text(if *b { "是" } else { "否" }.into()),
-                        Data::DateTime(d) => Cell::Number(d.as_f64()),
-                    })
-                    .collect()
-            })
-            .collect();
-        // calamine's range starts at the first used cell; columns are counted from
-        // there too, which does not matter since columns are found by header
-        Ok(Sheet { first_row: row0 + 1, rows })
+        }
+        Ok(Book { sheets })
+    }
+}
+
+impl Sheet {
+    /// Reads the first worksheet of an `.xlsx` or `.xls` workbook.
+    pub fn from_xlsx(bytes: &[u8]) -> Result<Sheet, SheetError> {
+        Book::from_workbook(bytes)?.sheets.into_iter().next().ok_or(SheetError::Empty)
     }
 
     /// Reads a csv in UTF-8 (with or without a byte-order mark) or, failing
@@ -130,12 +192,12 @@ impl Sheet {
         if rows.is_empty() {
             return Err(SheetError::Empty);
         }
-        Ok(Sheet { first_row: 1, rows })
+        Ok(Sheet { name: "csv".into(), first_row: 1, first_col: 0, rows, dates: Default::default() })
     }
 }
 
-/// The columns a roster may have. Each knows its usual names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// The fields a roster's columns fill.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Column {
     Name,
     Gender,
@@ -152,6 +214,100 @@ pub enum Column {
     VeteranCategory,
     Address,
 }
+
+/// The vocabulary of real rosters and of the national forms: each header
+/// text and the field it fills (`None`: a column to ignore, such as 序号).
+/// Headers are compared after `header_key` has folded widths and dropped
+/// spaces, stars and colons; a note in brackets after a known name
+/// (`联系电话（手机）`) still counts.
+pub const VOCABULARY: &[(&str, Option<Column>)] = &[
+    ("姓名", Some(Column::Name)),
+    ("名字", Some(Column::Name)),
+    ("队员姓名", Some(Column::Name)),
+    ("志愿者姓名", Some(Column::Name)),
+    ("身份证号", Some(Column::IdNumber)),
+    ("身份证号码", Some(Column::IdNumber)),
+    ("公民身份号码", Some(Column::IdNumber)),
+    ("证件号码", Some(Column::IdNumber)),
+    ("身份证", Some(Column::IdNumber)),
+    ("身份证件号码", Some(Column::IdNumber)),
+    ("公民身份证号码", Some(Column::IdNumber)),
+    ("联系电话", Some(Column::Phone)),
+    ("手机", Some(Column::Phone)),
+    ("手机号", Some(Column::Phone)),
+    ("手机号码", Some(Column::Phone)),
+    ("电话", Some(Column::Phone)),
+    ("电话号码", Some(Column::Phone)),
+    ("联系方式", Some(Column::Phone)),
+    ("所在村(社区)", Some(Column::Village)),
+    ("村(社区)", Some(Column::Village)),
+    ("所属村", Some(Column::Village)),
+    ("村组", Some(Column::Village)),
+    ("居住村组", Some(Column::Village)),
+    ("所在村", Some(Column::Village)),
+    ("所在村组", Some(Column::Village)),
+    ("所属村(社区)", Some(Column::Village)),
+    ("所在村(居)", Some(Column::Village)),
+    ("村(居)", Some(Column::Village)),
+    ("所在村居", Some(Column::Village)),
+    ("村居", Some(Column::Village)),
+    ("村名", Some(Column::Village)),
+    ("村", Some(Column::Village)),
+    ("社区", Some(Column::Village)),
+    ("所在社区", Some(Column::Village)),
+    // an address names the village in it: it places the person when no village column does
+    ("地址", Some(Column::Address)),
+    ("现住址", Some(Column::Address)),
+    ("住址", Some(Column::Address)),
+    ("家庭住址", Some(Column::Address)),
+    ("家庭地址", Some(Column::Address)),
+    ("居住地址", Some(Column::Address)),
+    ("性别", Some(Column::Gender)),
+    ("出生日期", Some(Column::BirthDate)),
+    ("出生年月", Some(Column::BirthDate)),
+    ("出生年月日", Some(Column::BirthDate)),
+    ("入伍时间", Some(Column::Enlisted)),
+    ("参军时间", Some(Column::Enlisted)),
+    ("入伍年月", Some(Column::Enlisted)),
+    ("入伍日期", Some(Column::Enlisted)),
+    ("退役时间", Some(Column::Discharged)),
+    ("退伍时间", Some(Column::Discharged)),
+    ("退伍年月", Some(Column::Discharged)),
+    ("退役年月", Some(Column::Discharged)),
+    ("退伍日期", Some(Column::Discharged)),
+    ("退役日期", Some(Column::Discharged)),
+    ("军种", Some(Column::Branch)),
+    ("服役部队", Some(Column::Branch)),
+    ("服役单位", Some(Column::Branch)),
+    ("原部队", Some(Column::Branch)),
+    ("原服役部队", Some(Column::Branch)),
+    ("兵种", Some(Column::Branch)),
+    ("服役军种", Some(Column::Branch)),
+    ("政治面貌", Some(Column::Politics)),
+    ("是否党员", Some(Column::Politics)),
+    ("特长", Some(Column::Skills)),
+    ("专长", Some(Column::Skills)),
+    ("技能", Some(Column::Skills)),
+    ("技能特长", Some(Column::Skills)),
+    ("特长技能", Some(Column::Skills)),
+    ("专业特长", Some(Column::Skills)),
+    ("个人特长", Some(Column::Skills)),
+    ("荣誉", Some(Column::Honors)),
+    ("获得荣誉", Some(Column::Honors)),
+    ("立功受奖", Some(Column::Honors)),
+    ("立功受奖情况", Some(Column::Honors)),
+    ("所获荣誉", Some(Column::Honors)),
+    ("荣誉称号", Some(Column::Honors)),
+    ("获奖情况", Some(Column::Honors)),
+    ("退役军人类别", Some(Column::VeteranCategory)),
+    ("人员类别", Some(Column::VeteranCategory)),
+    ("类别", Some(Column::VeteranCategory)),
+    ("序号", None),
+    ("编号", None),
+    ("备注", None),
+    ("民族", None),
+    ("年龄", None),
+];
 
 impl Column {
     pub const ALL: [Column; 14] = [
@@ -171,37 +327,14 @@ impl Column {
         Column::Address,
     ];
 
-    /// Header texts seen on real rosters; the first is the one the template uses.
-    /// Compared after `header_key` has folded widths and dropped spaces and marks.
-    pub fn names(self) -> &'static [&'static str] {
-        match self {
-            Column::Name => &["姓名", "名字", "队员姓名"],
-            Column::Gender => &["性别"],
-            Column::IdNumber => &["身份证号", "身份证号码", "公民身份号码", "身份证", "身份证件号码"],
-            Column::Phone => &["联系电话", "手机号", "手机号码", "电话", "手机", "联系方式", "电话号码"],
-            Column::Village => &[
-                "所在村(社区)",
-                "所在村",
-                "村(社区)",
-                "村居",
-                "所在村居",
-                "所属村(社区)",
-                "所在村(居)",
-                "村(居)",
-                "村名",
-                "村",
-                "社区",
-            ],
-            Column::Enlisted => &["入伍时间", "入伍年月", "入伍日期"],
-            Column::Discharged => &["退役时间", "退伍时间", "退役年月", "退伍年月", "退役日期", "退伍日期"],
-            Column::Branch => &["军种", "服役部队", "服役军种", "兵种"],
-            Column::Politics => &["政治面貌"],
-            Column::Skills => &["特长", "专长", "技能", "技能特长", "特长技能", "专业特长"],
-            Column::Honors => &["荣誉", "所获荣誉", "获得荣誉", "荣誉称号", "获奖情况"],
-            Column::BirthDate => &["出生日期", "出生年月"],
-            Column::VeteranCategory => &["退役军人类别", "人员类别", "类别"],
-            Column::Address => &["地址", "家庭住址", "住址", "现住址", "家庭地址"],
-        }
+    /// The header the template uses, the first of the vocabulary's names.
+    pub fn header(self) -> &'static str {
+        VOCABULARY.iter().find(|(_, c)| *c == Some(self)).map(|(n, _)| *n).unwrap_or("")
+    }
+
+    /// Every name of the vocabulary for this field.
+    pub fn names(self) -> Vec<&'static str> {
+        VOCABULARY.iter().filter(|(_, c)| *c == Some(self)).map(|(n, _)| *n).collect()
     }
 
     pub fn english(self) -> &'static str {
@@ -221,6 +354,19 @@ impl Column {
             Column::VeteranCategory => "Veteran category",
             Column::Address => "Address",
         }
+    }
+
+    /// The field's name in a mapping (`mapping={"参军日期":"enlisted_on"}`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Column::Village => "village",
+            Column::Politics => "party_member",
+            c => c.field(),
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Column> {
+        Column::ALL.into_iter().find(|c| c.code() == code.trim())
     }
 
     /// The volunteer field the column fills, so that a problem the volunteer
@@ -244,12 +390,41 @@ impl Column {
         }
     }
 
-    fn from_header(text: &str) -> Option<Column> {
-        let key = header_key(text);
-        if key.is_empty() {
-            return None;
+    /// What the clerk does about a wrong cell in this column.
+    fn fix(self) -> (&'static str, &'static str) {
+        match self {
+            Column::Name => ("请填写本人姓名", "enter the person's name"),
+            Column::IdNumber => (
+                "请对照身份证填写18位号码，该列设为文本格式",
+                "enter the 18 characters from the ID card, in a text-formatted column",
+            ),
+            Column::Phone => (
+                "请填写11位手机号或带区号的固定电话",
+                "enter an 11-digit mobile number or a landline with its area code",
+            ),
+            Column::Village => (
+                "请填写本镇村(社区)的名称，或先在系统中添加该村",
+                "enter a village of this town, or add the village to the system first",
+            ),
+            Column::Gender => {
+                ("请填写男或女，也可留空（按身份证号）", "enter 男 or 女, or leave it blank (the ID number says)")
+            }
+            Column::BirthDate => (
+                "请按身份证填写出生年月（如 1991年2月），也可留空",
+                "enter the birth month as on the ID card (e.g. 1991年2月), or leave it blank",
+            ),
+            Column::Enlisted | Column::Discharged => (
+                "请写成 1991年2月、1991-02 或 1991-02-01 这样的日期",
+                "write a date such as 1991年2月, 1991-02 or 1991-02-01",
+            ),
+            Column::VeteranCategory => (
+                "请填写退役士兵、转业干部、伤残军人、烈士遗属等，或留空",
+                "enter a category such as 退役士兵, or leave it blank",
+            ),
+            Column::Skills | Column::Honors | Column::Branch | Column::Politics | Column::Address => {
+                ("请核对后改正", "check and correct it")
+            }
         }
-        Column::ALL.into_iter().find(|c| c.names().iter().any(|n| header_key(n) == key))
     }
 }
 
@@ -258,7 +433,7 @@ impl Column {
 fn header_key(s: &str) -> String {
     fold_width(s)
         .chars()
-        .filter(|c| !c.is_whitespace() && !matches!(c, '*' | ':' | '※'))
+        .filter(|c| !c.is_whitespace() && !matches!(c, '*' | ':' | '※' | '：'))
         .map(|c| match c {
             '（' => '(',
             '）' => ')',
@@ -267,54 +442,236 @@ fn header_key(s: &str) -> String {
         .collect()
 }
 
-/// Where each known column is in the sheet, and how its header was written.
+/// How a header was understood.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Meaning {
+    /// A field, from the vocabulary, the mapping sent with the file, or the
+    /// town's last mapping.
+    Field(Column),
+    /// A column to leave out (序号, 备注, or mapped to "ignore").
+    Ignore,
+    /// Nobody has said what the column holds.
+    Unknown,
+}
+
+/// Header texts mapped to fields by the person importing: `None` ignores the column.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Mapping(BTreeMap<String, Option<Column>>);
+
+impl Mapping {
+    /// From `{"列名": "field"}` pairs; `ignore` (or 忽略, or blank) leaves the column out.
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Mapping, Problem> {
+        let mut m = BTreeMap::new();
+        for (header, field) in pairs {
+            let key = header_key(header);
+            if key.is_empty() {
+                continue;
+            }
+            let target = match field.trim() {
+                "" | "ignore" | "忽略" => None,
+                f => match Column::from_code(f) {
+                    Some(c) => Some(c),
+                    None => {
+                        let codes: Vec<&str> = Column::ALL.iter().map(|c| c.code()).collect();
+                        return Err(Problem::new(
+                            "mapping",
+                            format!("对应关系中“{header}”的字段“{f}”不存在，可选：{}、ignore", codes.join("、")),
+                            format!(
+                                "mapping: '{f}' for '{header}' is no field; choose one of {}, ignore",
+                                codes.join(", ")
+                            ),
+                        ));
+                    }
+                },
+            };
+            m.insert(key, target);
+        }
+        Ok(Mapping(m))
+    }
+
+    /// `{"列名":"field",…}` as the API takes it.
+    pub fn from_json(s: &str) -> Result<Mapping, Problem> {
+        let bad = || {
+            Problem::new("mapping", "对应关系应为 {\"列名\":\"字段\"} 形式", "mapping must be {\"header\":\"field\"}")
+        };
+        let v: Map<String, Value> = serde_json::from_str(s).map_err(|_| bad())?;
+        let pairs: Vec<(String, String)> = v
+            .into_iter()
+            .map(|(k, v)| match v {
+                Value::String(s) => Ok((k, s)),
+                Value::Null => Ok((k, String::new())),
+                _ => Err(bad()),
+            })
+            .collect::<Result<_, _>>()?;
+        Mapping::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+    }
+
+    /// The mapping as JSON, to remember it.
+    pub fn to_json(&self) -> String {
+        let m: Map<String, Value> =
+            self.0.iter().map(|(k, v)| (k.clone(), json!(v.map(Column::code).unwrap_or("ignore")))).collect();
+        Value::Object(m).to_string()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// This mapping, with `other`'s entries where this one has none.
+    pub fn or(&self, other: &Mapping) -> Mapping {
+        let mut m = other.0.clone();
+        m.extend(self.0.iter().map(|(k, v)| (k.clone(), *v)));
+        Mapping(m)
+    }
+
+    fn get(&self, header: &str) -> Option<Option<Column>> {
+        self.0.get(&header_key(header)).copied()
+    }
+
+    /// The entries of headers that appear in `headers`, keeping only what was used.
+    pub fn used(&self, headers: &[String]) -> Mapping {
+        let keys: Vec<String> = headers.iter().map(|h| header_key(h)).collect();
+        Mapping(self.0.iter().filter(|(k, _)| keys.contains(k)).map(|(k, v)| (k.clone(), *v)).collect())
+    }
+}
+
+/// The vocabulary's word for a header: exact, or a known name followed by a
+/// note in brackets.
+pub fn vocabulary(text: &str) -> Option<Option<Column>> {
+    let key = header_key(text);
+    if key.is_empty() {
+        return None;
+    }
+    let find = |k: &str| VOCABULARY.iter().find(|(n, _)| header_key(n) == k).map(|(_, c)| *c);
+    find(&key).or_else(|| {
+        let base = key.split_once('(').map(|(b, _)| b).filter(|b| !b.is_empty())?;
+        find(base)
+    })
+}
+
+/// What the mapping sent, the vocabulary, and the town's last mapping (in
+/// that order) make of a header.
+pub fn meaning(text: &str, mapping: &Mapping, remembered: &Mapping) -> Meaning {
+    let target = mapping.get(text).or_else(|| vocabulary(text)).or_else(|| remembered.get(text));
+    match target {
+        Some(Some(c)) => Meaning::Field(c),
+        Some(None) => Meaning::Ignore,
+        None => Meaning::Unknown,
+    }
+}
+
+/// One column of a header: where it is, how it is written, what it means.
+#[derive(Debug, Clone)]
+pub struct HeaderColumn {
+    pub index: usize,
+    pub text: String,
+    pub meaning: Meaning,
+}
+
+/// The header found on one sheet.
 #[derive(Debug, Clone)]
 pub struct Header {
+    pub sheet: String,
+    /// The Excel row number of the header's (last) row.
     pub row: u32,
-    index: usize,
-    columns: HashMap<Column, (usize, String)>,
+    /// Index of the first row under the header.
+    data_start: usize,
+    pub columns: Vec<HeaderColumn>,
+    fields: HashMap<Column, (usize, String)>,
 }
 
 impl Header {
+    /// The header of a field as written in the sheet, else the template's.
     pub fn text(&self, c: Column) -> String {
-        self.columns.get(&c).map(|(_, t)| t.clone()).unwrap_or_else(|| c.names()[0].to_string())
+        self.fields.get(&c).map(|(_, t)| t.clone()).unwrap_or_else(|| c.header().to_string())
+    }
+
+    pub fn has(&self, c: Column) -> bool {
+        self.fields.contains_key(&c)
+    }
+
+    pub fn unknown(&self) -> impl Iterator<Item = &HeaderColumn> {
+        self.columns.iter().filter(|c| c.meaning == Meaning::Unknown)
     }
 }
 
-/// A header row needs this many known columns, so a title such as
-/// "姓名册" above it is not taken for one.
-const MIN_KNOWN_HEADERS: usize = 3;
 /// Title and note rows are few; the header is looked for this far down.
-const HEADER_SEARCH_ROWS: usize = 20;
+const HEADER_SEARCH_ROWS: usize = 30;
 
-pub fn find_header(sheet: &Sheet) -> Result<Header, SheetError> {
-    for (i, row) in sheet.rows.iter().enumerate().take(HEADER_SEARCH_ROWS) {
-        let mut columns = HashMap::new();
-        for (j, cell) in row.iter().enumerate() {
-            if let Cell::Text(t) = cell {
-                if let Some(c) = Column::from_header(t) {
-                    // the first of two columns with the same meaning wins
-                    columns.entry(c).or_insert((j, t.trim().to_string()));
-                }
-            }
-        }
-        if columns.len() >= MIN_KNOWN_HEADERS {
-            for c in [Column::Name, Column::IdNumber, Column::Phone, Column::Village] {
-                if !columns.contains_key(&c) {
-                    return Err(SheetError::MissingColumn(c.names()[0], c.english()));
-                }
-            }
-            return Ok(Header { row: sheet.first_row + i as u32, index: i, columns });
-        }
+fn cell_header(c: Option<&Cell>) -> Option<String> {
+    match c {
+        Some(Cell::Text(t)) => Some(t.trim().to_string()).filter(|t| !t.is_empty()),
+        _ => None,
     }
-    Err(SheetError::NoHeader)
+}
+
+/// Finds the header of one sheet: the first row (under titles, 填表单位 lines
+/// and blank rows) with a name or an ID-number column and at least one more
+/// header; the row under it belongs to the header too when it names columns
+/// under merged group titles (服役情况 over 入伍时间 and 退伍时间) while the
+/// name column, merged down, is blank there.
+pub fn find_header(sheet: &Sheet, mapping: &Mapping, remembered: &Mapping) -> Option<Header> {
+    let is_key = |t: &str| {
+        matches!(meaning(t, mapping, remembered), Meaning::Field(Column::Name) | Meaning::Field(Column::IdNumber))
+    };
+    for (i, row) in sheet.rows.iter().enumerate().take(HEADER_SEARCH_ROWS) {
+        let texts: Vec<Option<String>> = row.iter().map(|c| cell_header(Some(c))).collect();
+        let Some(key_col) = texts.iter().position(|t| t.as_deref().is_some_and(is_key)) else {
+            continue;
+        };
+        if row.iter().filter(|c| !c.is_blank()).count() < 2 {
+            continue;
+        }
+        let next = sheet.rows.get(i + 1);
+        let sub = next.is_some_and(|n| {
+            n.get(key_col).is_none_or(Cell::is_blank)
+                && n.iter().any(|c| cell_header(Some(c)).is_some_and(|t| vocabulary(&t).is_some()))
+        });
+        let width = row.len().max(if sub { next.map_or(0, Vec::len) } else { 0 });
+        let mut columns = Vec::new();
+        for j in 0..width {
+            let upper = texts.get(j).cloned().flatten();
+            let lower = if sub { next.and_then(|n| cell_header(n.get(j))) } else { None };
+            let known =
+                |t: &Option<String>| t.as_deref().is_some_and(|t| meaning(t, mapping, remembered) != Meaning::Unknown);
+            let text = match (&upper, &lower) {
+                (_, Some(_)) if known(&lower) => lower,
+                (Some(_), _) if known(&upper) => upper,
+                (_, Some(_)) => lower,
+                _ => upper,
+            };
+            if let Some(text) = text {
+                let m = meaning(&text, mapping, remembered);
+                columns.push(HeaderColumn { index: j, text, meaning: m });
+            }
+        }
+        let mut fields = HashMap::new();
+        for c in &columns {
+            if let Meaning::Field(f) = c.meaning {
+                // the first of two columns with the same meaning wins
+                fields.entry(f).or_insert((c.index, c.text.clone()));
+            }
+        }
+        let last = if sub { i + 1 } else { i };
+        return Some(Header {
+            sheet: sheet.name.clone(),
+            row: sheet.first_row + last as u32,
+            data_start: last + 1,
+            columns,
+            fields,
+        });
+    }
+    None
 }
 
 /// One thing wrong with one row, placed on the column as the sheet names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowError {
+    pub sheet: String,
     pub row: u32,
     pub column: String,
+    /// The person's name when the row has one.
+    pub name: Option<String>,
     pub zh: String,
     pub en: String,
 }
@@ -322,38 +679,60 @@ pub struct RowError {
 /// A row that passed every rule the sheet alone can check.
 #[derive(Debug, Clone)]
 pub struct GoodRow {
+    /// Index into `Checked::headers`.
+    pub sheet: usize,
     pub row: u32,
     pub draft: VolunteerDraft,
+    /// The fields the row gives (a column present and not blank): only these
+    /// are compared with, and applied to, someone already on the roster.
+    pub given: Vec<Column>,
 }
 
 /// The result of reading and checking a whole roster.
 #[derive(Debug, Clone)]
 pub struct Checked {
-    pub header: Header,
+    /// The header of every sheet that has one (sheets without, such as an
+    /// instructions sheet, are skipped).
+    pub headers: Vec<Header>,
     /// Data rows (blank rows are not counted).
     pub rows: usize,
     pub good: Vec<GoodRow>,
     pub errors: Vec<RowError>,
     /// What was taken differently from how the sheet has it, without refusing the row.
     pub warnings: Vec<RowError>,
+    /// Headers nobody has said the meaning of; while there are any, no row is checked.
+    pub unmapped: Vec<RowError>,
 }
 
 impl Checked {
-    /// Moves good rows to the errors, e.g. when the database already holds their
-    /// ID number; keeps errors in row order.
-    pub fn reject(&mut self, bad: &HashMap<u32, (String, String)>) {
-        let column = self.header.text(Column::IdNumber);
+    /// Moves good rows to the errors, e.g. when the database has their ID
+    /// number in another town; keeps errors in sheet and row order.
+    pub fn reject(&mut self, bad: &HashMap<(usize, u32), (String, String)>) {
         let mut kept = Vec::with_capacity(self.good.len());
         for g in self.good.drain(..) {
-            match bad.get(&g.row) {
+            match bad.get(&(g.sheet, g.row)) {
                 Some((zh, en)) => {
-                    self.errors.push(RowError { row: g.row, column: column.clone(), zh: zh.clone(), en: en.clone() })
+                    let h = &self.headers[g.sheet];
+                    self.errors.push(RowError {
+                        sheet: h.sheet.clone(),
+                        row: g.row,
+                        column: h.text(Column::IdNumber),
+                        name: Some(g.draft.name.clone()),
+                        zh: zh.clone(),
+                        en: en.clone(),
+                    })
                 }
                 None => kept.push(g),
             }
         }
         self.good = kept;
-        self.errors.sort_by_key(|e| e.row);
+        let order: HashMap<String, usize> =
+            self.headers.iter().enumerate().map(|(i, h)| (h.sheet.clone(), i)).collect();
+        self.errors.sort_by_key(|e| (order.get(&e.sheet).copied().unwrap_or(usize::MAX), e.row));
+    }
+
+    pub fn sheet_of(&self, g: &GoodRow) -> &str {
+        &self.headers[g.sheet].sheet
     }
 }
 
@@ -385,73 +764,177 @@ impl Villages {
         match found {
             Some(Some(id)) => Ok(*id),
             Some(None) => Err(("有重名，无法确定是哪一个", "names more than one village in this region")),
-            None => Err(("不在本次导入的区域内", "is not a village of the region being imported into")),
+            None => {
+                self.within(&key).ok_or(("不在本次导入的区域内", "is not a village of the region being imported into"))
+            }
         }
+    }
+
+    /// The village named inside a longer text (回车村三组, 回车镇东坪村5号):
+    /// the longest name found, when only one village has it.
+    fn within(&self, key: &str) -> Option<i64> {
+        let mut best: Option<(usize, Option<i64>)> = None;
+        for (name, id) in &self.by_name {
+            let stem = name.strip_suffix("社区").or_else(|| name.strip_suffix('村')).unwrap_or(name);
+            let len = if key.contains(name.as_str()) {
+                name.chars().count() + 1
+            } else if stem.chars().count() >= 2 && key.starts_with(stem) {
+                stem.chars().count()
+            } else {
+                continue;
+            };
+            best = match best {
+                Some((l, _)) if l > len => best,
+                Some((l, other)) if l == len && other != *id => Some((l, None)),
+                _ => Some((len, *id)),
+            };
+        }
+        best.and_then(|(_, id)| id)
     }
 }
 
-/// Reads every data row under the header and checks it.
-pub fn check(sheet: &Sheet, villages: &Villages, today: NaiveDate) -> Result<Checked, SheetError> {
-    let header = find_header(sheet)?;
+/// Rows under a roster that only sign it off.
+fn is_footer(row: &[Cell]) -> bool {
+    let texts: Vec<String> = row.iter().filter_map(Cell::text).collect();
+    texts.len() <= 2
+        && texts.iter().any(|t| {
+            ["填表人", "审核人", "负责人", "制表", "合计", "总计", "签字", "盖章"].iter().any(|w| t.contains(w))
+        })
+}
+
+/// Reads every sheet's data rows under its header and checks them.
+pub fn check(
+    book: &Book,
+    villages: &Villages,
+    today: NaiveDate,
+    mapping: &Mapping,
+    remembered: &Mapping,
+) -> Result<Checked, SheetError> {
+    let found: Vec<(&Sheet, Header)> =
+        book.sheets.iter().filter_map(|s| find_header(s, mapping, remembered).map(|h| (s, h))).collect();
+    if found.is_empty() {
+        return Err(SheetError::NoHeader);
+    }
+    let mut unmapped = Vec::new();
+    for (_, h) in &found {
+        for c in h.unknown() {
+            unmapped.push(RowError {
+                sheet: h.sheet.clone(),
+                row: h.row,
+                column: c.text.clone(),
+                name: None,
+                zh: format!("无法识别“{}”列：请为它选择对应的项目，或选择忽略此列", c.text),
+                en: format!("the column '{}' is not recognised: map it to a field, or ignore it", c.text),
+            });
+        }
+    }
     let mut good = Vec::new();
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
     let mut rows = 0;
-    let mut first_seen: HashMap<String, u32> = HashMap::new();
-    for (i, row) in sheet.rows.iter().enumerate().skip(header.index + 1) {
-        let number = sheet.first_row + i as u32;
-        let cell = |c: Column| header.columns.get(&c).and_then(|(j, _)| row.get(*j)).unwrap_or(&Cell::Empty);
-        if Column::ALL.iter().all(|c| cell(*c).is_blank()) {
-            continue;
-        }
-        rows += 1;
-        match check_row(&header, &cell, villages, today) {
-            Ok((draft, stated)) => {
-                if stated.is_some_and(|g| g != draft.gender) {
-                    let (zh, en) = draft.gender.label();
-                    warnings.push(RowError {
-                        row: number,
-                        column: header.text(Column::Gender),
-                        zh: format!("{}与身份证号不一致，已按身份证号登记为{zh}", header.text(Column::Gender)),
-                        en: format!("Gender does not match the ID number; recorded as {en}, as the ID number says"),
-                    });
+    let mut first_seen: HashMap<String, (usize, u32)> = HashMap::new();
+    let mut headers = Vec::new();
+    for (si, (sheet, header)) in found.into_iter().enumerate() {
+        let sheet_village = villages.find(&sheet.name).ok();
+        for (i, row) in sheet.rows.iter().enumerate().skip(header.data_start) {
+            let number = sheet.first_row + i as u32;
+            let cell = |c: Column| header.fields.get(&c).and_then(|(j, _)| row.get(*j)).unwrap_or(&Cell::Empty);
+            if Column::ALL.iter().all(|c| cell(*c).is_blank()) || is_footer(row) {
+                continue;
+            }
+            rows += 1;
+            if !unmapped.is_empty() {
+                continue;
+            }
+            let name = cell(Column::Name).text();
+            let row_error = |column: String, zh: String, en: String| RowError {
+                sheet: header.sheet.clone(),
+                row: number,
+                column,
+                name: name.clone(),
+                zh,
+                en,
+            };
+            match check_row(&header, &cell, villages, sheet_village, today) {
+                Ok(ok) => {
+                    if ok.stated.is_some_and(|g| g != ok.draft.gender) {
+                        let (zh, en) = ok.draft.gender.label();
+                        warnings.push(row_error(
+                            header.text(Column::Gender),
+                            format!("{}与身份证号不一致，已按身份证号登记为{zh}", header.text(Column::Gender)),
+                            format!("Gender does not match the ID number; recorded as {en}, as the ID number says"),
+                        ));
+                    }
+                    for s in &ok.unknown_skills {
+                        warnings.push(row_error(
+                            header.text(Column::Skills),
+                            format!("{}中的“{s}”不在技能列表中，已按原文保存", header.text(Column::Skills)),
+                            format!("'{s}' is not on the skill list; kept as written"),
+                        ));
+                    }
+                    // the second of two rows with one ID number is the mistake
+                    let id = ok.draft.id_number.as_str().to_string();
+                    if let Some((fs, fr)) = first_seen.get(&id) {
+                        let (zh_at, en_at) = if *fs == si {
+                            (format!("第{fr}行"), format!("row {fr}"))
+                        } else {
+                            (
+                                format!("“{}”表第{fr}行", headers_name(&headers, *fs)),
+                                format!("row {fr} of sheet {}", headers_name(&headers, *fs)),
+                            )
+                        };
+                        errors.push(row_error(
+                            header.text(Column::IdNumber),
+                            format!(
+                                "{}与{zh_at}重复：同一人只保留一行，请删除或改正其中一行",
+                                header.text(Column::IdNumber)
+                            ),
+                            format!("ID number repeats {en_at}: keep one row per person"),
+                        ));
+                    } else {
+                        first_seen.insert(id, (si, number));
+                        good.push(GoodRow { sheet: si, row: number, draft: ok.draft, given: ok.given });
+                    }
                 }
-                // the second of two rows with one ID number is the mistake
-                let id = draft.id_number.as_str().to_string();
-                if let Some(first) = first_seen.get(&id) {
-                    errors.push(RowError {
-                        row: number,
-                        column: header.text(Column::IdNumber),
-                        zh: format!("{}与第{first}行重复", header.text(Column::IdNumber)),
-                        en: format!("ID number repeats row {first}"),
-                    });
-                } else {
-                    first_seen.insert(id, number);
-                    good.push(GoodRow { row: number, draft });
+                Err(list) => {
+                    for (column, zh, en) in list {
+                        errors.push(row_error(column, zh, en));
+                    }
                 }
             }
-            Err(list) => {
-                for (column, zh, en) in list {
-                    errors.push(RowError { row: number, column, zh, en });
-                }
-            }
         }
+        headers.push(header);
     }
-    Ok(Checked { header, rows, good, errors, warnings })
+    Ok(Checked { headers, rows, good, errors, warnings, unmapped })
+}
+
+fn headers_name(headers: &[Header], i: usize) -> String {
+    headers.get(i).map(|h| h.sheet.clone()).unwrap_or_default()
 }
 
 type CellErrors = Vec<(String, String, String)>;
+
+struct RowOk {
+    draft: VolunteerDraft,
+    /// A typed gender, which the ID number overrules.
+    stated: Option<Gender>,
+    unknown_skills: Vec<String>,
+    given: Vec<Column>,
+}
 
 fn check_row<'a>(
     header: &Header,
     cell: &dyn Fn(Column) -> &'a Cell,
     villages: &Villages,
+    sheet_village: Option<i64>,
     today: NaiveDate,
-) -> Result<(VolunteerDraft, Option<Gender>), CellErrors> {
+) -> Result<RowOk, CellErrors> {
     let mut errs: CellErrors = Vec::new();
     let mut own = |c: Column, zh: &str, en: &str| {
-        errs.push((header.text(c), format!("{}{zh}", header.text(c)), format!("{} {en}", c.english())));
+        let (fz, fe) = c.fix();
+        errs.push((header.text(c), format!("{}{zh}：{fz}", header.text(c)), format!("{} {en}: {fe}", c.english())));
     };
+    let given: Vec<Column> = Column::ALL.into_iter().filter(|c| !cell(*c).is_blank()).collect();
     let mut m = Map::new();
     if let Some(t) = cell(Column::Name).text() {
         put(&mut m, "name", json!(t));
@@ -492,15 +975,15 @@ fn check_row<'a>(
             Some(d) => {
                 dates.insert(c, d);
             }
-            None => own(
-                c,
-                "不是可识别的日期（如 1991年2月、1996.02、2008-12-01）",
-                "is not a date (e.g. 1991年2月, 1996.02, 2008-12-01)",
-            ),
+            None => own(c, "不是可识别的日期", "is not a date"),
         }
     }
-    if let Some((d, _)) = dates.get(&Column::BirthDate) {
-        put(&mut m, "birth_date", json!(d.format("%Y-%m-%d").to_string()));
+    if let Some((d, month_only)) = dates.get(&Column::BirthDate) {
+        // 出生年月 gives the month only: the ID number has the day, and must agree
+        let same_month = id_birth(&m).is_some_and(|b| b.year() == d.year() && b.month() == d.month());
+        if !(*month_only && same_month) {
+            put(&mut m, "birth_date", json!(d.format("%Y-%m-%d").to_string()));
+        }
     }
     if let Some((mut d, month_only)) = dates.get(&Column::Enlisted).copied() {
         // A month alone stands for the whole month: when its first day would fall
@@ -523,16 +1006,14 @@ fn check_row<'a>(
     if let Some(t) = cell(Column::Politics).text() {
         put(&mut m, "party_member", json!(is_party_member(&t)));
     }
+    let mut unknown_skills = Vec::new();
     if let Some(t) = cell(Column::Skills).text() {
         let mut codes = Vec::new();
-        for item in split_items(&t) {
+        for item in split_skills(&t) {
             match skill_code(&item) {
-                Some(c) => codes.push(c),
-                None => own(
-                    Column::Skills,
-                    &format!("中的“{item}”不是可选技能"),
-                    &format!("holds '{item}', which is not a known skill"),
-                ),
+                Some(c) if !codes.contains(&c) => codes.push(c),
+                Some(_) => {}
+                None => unknown_skills.push(item),
             }
         }
         put(&mut m, "skills", json!(codes));
@@ -543,11 +1024,26 @@ fn check_row<'a>(
     if let Some(t) = cell(Column::VeteranCategory).text() {
         put(&mut m, "veteran_category", json!(veteran_category(&t)));
     }
-    if let Some(t) = cell(Column::Address).text() {
+    let address = cell(Column::Address).text();
+    if let Some(t) = &address {
         put(&mut m, "address", json!(t));
     }
     match cell(Column::Village).text() {
-        None => own(Column::Village, "不能为空", "is required"),
+        // one sheet per village, named after it, needs no village column
+        None if sheet_village.is_some()
+            && address.as_deref().is_none_or(|a| villages.within(&header_key(a)).is_none()) =>
+        {
+            put(&mut m, "region_id", json!(sheet_village))
+        }
+        None => match address.as_deref().map(|a| villages.within(&header_key(a))) {
+            Some(Some(id)) => put(&mut m, "region_id", json!(id)),
+            Some(None) => own(
+                Column::Village,
+                &format!("为空，{}中也找不到本镇的村名", header.text(Column::Address)),
+                &format!("is blank and {} names no village of this town", header.text(Column::Address)),
+            ),
+            None => own(Column::Village, "不能为空", "is required"),
+        },
         Some(name) => match villages.find(&name) {
             Ok(id) => put(&mut m, "region_id", json!(id)),
             Err((zh, en)) => own(Column::Village, &format!("“{name}”{zh}"), &format!("'{name}' {en}")),
@@ -555,7 +1051,11 @@ fn check_row<'a>(
     }
     let draft = volunteer::validate(&m, today);
     let problems = match draft {
-        Ok(d) if errs.is_empty() => return Ok((d, stated)),
+        Ok(mut d) if errs.is_empty() => {
+            // skills off the list are kept as written, after the known ones
+            d.skills.extend(unknown_skills.iter().cloned());
+            return Ok(RowOk { draft: d, stated, unknown_skills, given });
+        }
         Ok(_) => vec![],
         Err(p) => p.0,
     };
@@ -571,7 +1071,8 @@ fn check_row<'a>(
             continue;
         }
         let (zh, en) = (strip_label(&p.field, &p.zh), strip_label_en(&p.field, &p.en));
-        errs.push((header.text(c), format!("{}{zh}", header.text(c)), format!("{} {en}", c.english())));
+        let (fz, fe) = c.fix();
+        errs.push((header.text(c), format!("{}{zh}：{fz}", header.text(c)), format!("{} {en}: {fe}", c.english())));
     }
     if errs.is_empty() {
         // validate refused something no column holds; name it on the name column
@@ -601,6 +1102,34 @@ fn strip_label_en<'a>(field: &str, en: &'a str) -> &'a str {
     en.strip_prefix(label(field).1).map(str::trim_start).unwrap_or(en)
 }
 
+/// A sample cell for the mapping step: long runs of digits (ID numbers,
+/// phones) are masked as the roster masks them.
+pub fn sample_text(c: &Cell) -> String {
+    let t = c.text().unwrap_or_default();
+    let digits = t.chars().filter(|c| c.is_ascii_digit()).count();
+    if digits >= 7 {
+        let chars: Vec<char> = t.chars().collect();
+        let n = chars.len();
+        return chars.iter().enumerate().map(|(i, c)| if i < 3 || i + 4 >= n { *c } else { '*' }).collect();
+    }
+    t
+}
+
+/// The first data rows under a header, as text, for the mapping step.
+pub fn samples(book: &Book, h: &Header, n: usize) -> Vec<Vec<String>> {
+    let Some(sheet) = book.sheets.iter().find(|s| s.name == h.sheet) else {
+        return vec![];
+    };
+    sheet
+        .rows
+        .iter()
+        .skip(h.data_start)
+        .filter(|r| r.iter().any(|c| !c.is_blank()))
+        .take(n)
+        .map(|r| h.columns.iter().map(|c| sample_text(r.get(c.index).unwrap_or(&Cell::Empty))).collect())
+        .collect()
+}
+
 pub fn parse_gender(s: &str) -> Option<Gender> {
     match tidy(s).to_lowercase().as_str() {
         "男" | "男性" | "male" | "m" => Some(Gender::Male),
@@ -609,10 +1138,12 @@ pub fn parse_gender(s: &str) -> Option<Gender> {
     }
 }
 
-/// 中共党员 and 中共预备党员 count; 群众, 共青团员 and members of other parties do not.
+/// 中共党员 and 中共预备党员 count, and 是/√ under 是否党员; 否, 群众, 共青团员
+/// and members of other parties do not.
 pub fn is_party_member(s: &str) -> bool {
     let t = header_key(s);
-    t.starts_with("中共") || t == "党员" || t == "预备党员" || t == "共产党员"
+    t.starts_with("中共")
+        || matches!(t.as_str(), "党员" | "预备党员" | "共产党员" | "是" | "√" | "✓" | "✔" | "Y" | "y" | "yes" | "Yes")
 }
 
 fn veteran_category(s: &str) -> String {
@@ -629,8 +1160,17 @@ fn veteran_category(s: &str) -> String {
 
 /// Splits a list cell: 、，,;；/ and line breaks all separate items.
 pub fn split_items(s: &str) -> Vec<String> {
+    split_on(s, &['、', ',', '，', ';', '；', '/', '\n', '|'])
+}
+
+/// Splits a skills cell: spaces separate skills too (驾驶 电工).
+pub fn split_skills(s: &str) -> Vec<String> {
+    split_on(&fold_width(s), &['、', ',', '，', ';', '；', '/', '\n', '|', ' ', '\t'])
+}
+
+fn split_on(s: &str, seps: &[char]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for item in s.split(['、', ',', '，', ';', '；', '/', '\n', '|']) {
+    for item in s.split(seps) {
         let t = tidy(item);
         if t.is_empty() || matches!(t.as_str(), "无" | "-" | "—" | "暂无") || out.contains(&t) {
             continue;
@@ -753,6 +1293,9 @@ mod tests {
     fn dates_in_every_habit() {
         let month = |y, m| Some((d(y, m, 1), true));
         assert_eq!(parse_date(&text("1991年2月")), month(1991, 2));
+        assert_eq!(parse_date(&text("1991.2")), month(1991, 2));
+        assert_eq!(parse_date(&text("1991/2")), month(1991, 2));
+        assert_eq!(parse_date(&text("1991-02")), month(1991, 2));
         assert_eq!(parse_date(&text("1996.02")), month(1996, 2));
         assert_eq!(parse_date(&text("2008-12")), month(2008, 12));
         assert_eq!(parse_date(&text("199803")), month(1998, 3));
@@ -760,7 +1303,8 @@ mod tests {
         assert_eq!(parse_date(&text("2001年12月3日")), Some((d(2001, 12, 3), false)));
         assert_eq!(parse_date(&text("２００１年１２月")), month(2001, 12));
         assert_eq!(parse_date(&text("1999-03-01 00:00:00")), Some((d(1999, 3, 1), false)));
-        assert_eq!(parse_date(&Cell::Number(36220.0)), Some((d(1999, 3, 1), false)));
+        assert_eq!(parse_date(&text("1999-03-01T00:00:00")), Some((d(1999, 3, 1), false)), "a real date read as text");
+        assert_eq!(parse_date(&Cell::Number(36220.0)), Some((d(1999, 3, 1), false)), "an Excel serial");
         assert_eq!(parse_date(&Cell::Number(199803.0)), month(1998, 3));
         assert_eq!(parse_date(&Cell::Number(1996.1)), month(1996, 10));
         assert_eq!(parse_date(&Cell::Number(20011203.0)), Some((d(2001, 12, 3), false)));
@@ -769,33 +1313,89 @@ mod tests {
         }
     }
 
+    /// Every name the issue lists, and every entry of the table, means its field.
     #[test]
-    fn header_variants_are_recognised() {
-        for (t, c) in [
-            ("所在村（社区）", Column::Village),
-            ("所在村(社区)", Column::Village),
-            ("村居", Column::Village),
-            ("公民身份号码", Column::IdNumber),
-            ("身份证号码", Column::IdNumber),
-            ("手机号码", Column::Phone),
-            ("* 姓 名", Column::Name),
-            ("退伍时间", Column::Discharged),
-            ("入伍年月", Column::Enlisted),
-            ("服役部队", Column::Branch),
-            ("专长", Column::Skills),
-            ("所获荣誉", Column::Honors),
-        ] {
-            assert_eq!(Column::from_header(t), Some(c), "{t}");
+    fn every_vocabulary_entry_is_recognised() {
+        use Column::*;
+        let listed: &[(&str, Option<Column>)] = &[
+            ("姓名", Some(Name)),
+            ("名字", Some(Name)),
+            ("身份证号", Some(IdNumber)),
+            ("身份证号码", Some(IdNumber)),
+            ("公民身份号码", Some(IdNumber)),
+            ("证件号码", Some(IdNumber)),
+            ("联系电话", Some(Phone)),
+            ("手机", Some(Phone)),
+            ("手机号", Some(Phone)),
+            ("手机号码", Some(Phone)),
+            ("电话", Some(Phone)),
+            ("所在村(社区)", Some(Village)),
+            ("所在村（社区）", Some(Village)),
+            ("村(社区)", Some(Village)),
+            ("所属村", Some(Village)),
+            ("村组", Some(Village)),
+            ("居住村组", Some(Village)),
+            ("现住址", Some(Address)),
+            ("性别", Some(Gender)),
+            ("出生年月", Some(BirthDate)),
+            ("出生日期", Some(BirthDate)),
+            ("入伍时间", Some(Enlisted)),
+            ("参军时间", Some(Enlisted)),
+            ("入伍年月", Some(Enlisted)),
+            ("退伍时间", Some(Discharged)),
+            ("退役时间", Some(Discharged)),
+            ("退伍年月", Some(Discharged)),
+            ("服役部队", Some(Branch)),
+            ("服役单位", Some(Branch)),
+            ("原部队", Some(Branch)),
+            ("军种", Some(Branch)),
+            ("兵种", Some(Branch)),
+            ("政治面貌", Some(Politics)),
+            ("是否党员", Some(Politics)),
+            ("专长", Some(Skills)),
+            ("特长", Some(Skills)),
+            ("技能", Some(Skills)),
+            ("荣誉", Some(Honors)),
+            ("获得荣誉", Some(Honors)),
+            ("立功受奖", Some(Honors)),
+            ("退役军人类别", Some(VeteranCategory)),
+            ("人员类别", Some(VeteranCategory)),
+            ("备注", None),
+            ("序号", None),
+            ("编号", None),
+            ("* 姓 名", Some(Name)),
+            ("联系电话（手机）", Some(Phone)),
+            ("身份证号码：", Some(IdNumber)),
+        ];
+        for (t, want) in listed {
+            assert_eq!(vocabulary(t), Some(*want), "{t}");
         }
-        assert_eq!(Column::from_header("序号"), None);
+        for (t, want) in VOCABULARY {
+            assert_eq!(vocabulary(t), Some(*want), "table entry {t}");
+            assert!(listed.iter().any(|(l, _)| l == t) || !t.is_empty(), "{t}");
+        }
+        for c in Column::ALL {
+            assert_eq!(Column::from_code(c.code()), Some(c), "{c:?}");
+            assert!(!c.header().is_empty() && !c.names().is_empty(), "{c:?} has a name");
+        }
+        assert_eq!(vocabulary("参军日期"), None);
+        assert_eq!(vocabulary("回车镇退役军人花名册"), None);
     }
 
-    fn sheet(rows: Vec<Vec<Cell>>) -> Sheet {
-        Sheet { first_row: 1, rows }
+    fn sheet(name: &str, rows: Vec<Vec<Cell>>) -> Sheet {
+        Sheet { name: name.into(), first_row: 1, first_col: 0, rows, dates: Default::default() }
+    }
+
+    fn book(sheets: Vec<Sheet>) -> Book {
+        Book { sheets }
     }
 
     fn villages() -> Villages {
         Villages::new(&[(7, "回车村".into()), (8, "东坪村".into())])
+    }
+
+    fn checked(b: &Book) -> Checked {
+        check(b, &villages(), today(), &Mapping::default(), &Mapping::default()).expect("roster")
     }
 
     fn roster(data: Vec<Vec<Cell>>) -> Checked {
@@ -815,10 +1415,17 @@ mod tests {
             ],
         ];
         rows.extend(data);
-        check(&sheet(rows), &villages(), today()).expect("roster")
+        checked(&book(vec![sheet("花名册", rows)]))
     }
 
     const ID: &str = "11010519491231002X";
+    const ID2: &str = "110105194912310021";
+
+    fn valid_id(first17: &str) -> String {
+        let mut s = first17.to_string();
+        s.push(crate::domain::id_number::check_char(first17.as_bytes()));
+        s
+    }
 
     #[test]
     fn the_header_is_found_under_the_title_and_habits_are_tidied() {
@@ -827,34 +1434,49 @@ mod tests {
                 Cell::Number(1.0),
                 text(" 张建国 "),
                 Cell::Empty,
-                text("11010519491231002x"),
-                text("１３９ ０００５ ０００５"),
+                text("110105 19491231 002x"),
+                text("+86 １３９-０００５-０００５"),
                 text("回车"),
                 text("1968年3月"),
                 Cell::Number(1972.12),
-                text("驾驶、医护，游泳/调解"),
+                text("驾驶、医护，游泳/调解;电工 宣讲 杂耍"),
                 text("中共党员"),
             ],
             vec![Cell::Empty, Cell::Empty],
         ]);
-        assert_eq!(c.header.row, 2);
+        assert_eq!(c.headers[0].row, 2);
         assert_eq!(c.rows, 1, "the blank row is not counted");
         assert!(c.errors.is_empty(), "{:?}", c.errors);
         let g = &c.good[0];
         assert_eq!(g.row, 3);
         assert_eq!(g.draft.name, "张建国");
-        assert_eq!(g.draft.id_number.as_str(), ID);
+        assert_eq!(g.draft.id_number.as_str(), ID, "spaces and a lower-case x");
         assert_eq!(g.draft.gender, Gender::Female, "gender comes from the ID number");
-        assert_eq!(g.draft.phone.as_str(), "13900050005");
+        assert_eq!(g.draft.phone.as_str(), "13900050005", "+86, dashes and full-width digits");
         assert_eq!(g.draft.region_id, 7);
         assert_eq!(g.draft.enlisted_on, Some(d(1968, 3, 1)));
         assert_eq!(g.draft.discharged_on, Some(d(1972, 12, 1)));
-        assert_eq!(g.draft.skills, vec!["driving", "medical", "swimming", "mediation"]);
+        assert_eq!(
+            g.draft.skills,
+            vec!["driving", "medical", "swimming", "mediation", "electrician", "lecturing", "杂耍"]
+        );
         assert!(g.draft.party_member);
+        assert_eq!(c.warnings.len(), 1, "the unknown skill is a warning: {:?}", c.warnings);
+        assert!(c.warnings[0].zh.contains("“杂耍”不在技能列表中"), "{:?}", c.warnings[0]);
     }
 
     #[test]
-    fn mangled_id_numbers_and_contradictions_name_their_column() {
+    fn party_membership_as_written() {
+        for yes in ["是", "√", "党员", "中共党员", "中共预备党员", "预备党员"] {
+            assert!(is_party_member(yes), "{yes}");
+        }
+        for no in ["否", "群众", "共青团员", "民盟盟员", ""] {
+            assert!(!is_party_member(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn mangled_id_numbers_and_contradictions_name_sheet_row_column_and_person() {
         let c = roster(vec![
             vec![
                 Cell::Number(1.0),
@@ -869,7 +1491,7 @@ mod tests {
                 Cell::Number(3.0),
                 text("丙"),
                 Cell::Empty,
-                text("110105194912310021"),
+                text(ID2),
                 text("1390000"),
                 text("西坪村"),
                 text("2010年3月"),
@@ -879,12 +1501,11 @@ mod tests {
                 Cell::Number(4.0),
                 text("丁"),
                 Cell::Empty,
-                text(ID),
+                text("4.11323E+17"),
                 text("13900000004"),
                 text("回车村"),
                 text("1968.03"),
                 text("1966.01"),
-                text("杂耍"),
             ],
         ]);
         let errs: Vec<(u32, &str)> = c.errors.iter().map(|e| (e.row, e.column.as_str())).collect();
@@ -896,13 +1517,17 @@ mod tests {
                 (5, "手机号"),
                 (5, "村（社区）"),
                 (5, "退伍时间"),
-                (6, "退伍时间"),
-                (6, "特长")
+                (6, "身份证号码"),
+                (6, "退伍时间")
             ]
         );
-        assert!(c.errors[0].zh.contains("科学计数法"), "{}", c.errors[0].zh);
-        assert!(c.errors[2].zh.starts_with("手机号"), "{}", c.errors[2].zh);
-        assert!(c.errors[5].en.contains("before the enlistment"), "{}", c.errors[5].en);
+        assert!(c.errors.iter().all(|e| e.sheet == "花名册"));
+        assert_eq!(c.errors[0].name.as_deref(), Some("甲"));
+        assert!(c.errors[0].zh.contains("科学计数法") && c.errors[0].zh.contains("设为文本"), "{}", c.errors[0].zh);
+        assert!(c.errors[5].zh.contains("科学计数法"), "a csv's 4.11323E+17 too: {}", c.errors[5].zh);
+        assert!(c.errors[2].zh.starts_with("手机号") && c.errors[2].zh.contains("请填写"), "{}", c.errors[2].zh);
+        assert!(c.errors[3].zh.contains("西坪村") && c.errors[3].zh.contains("添加"), "{}", c.errors[3].zh);
+        assert!(c.errors[4].en.contains("before the enlistment"), "{}", c.errors[4].en);
         // a typed gender against the ID number: the number decides, the row is kept
         assert_eq!(c.good.len(), 1);
         assert_eq!((c.good[0].row, c.good[0].draft.gender), (4, Gender::Female));
@@ -924,30 +1549,111 @@ mod tests {
     }
 
     #[test]
-    fn a_sheet_without_the_needed_columns_is_refused_whole() {
-        let s = sheet(vec![vec![text("姓名"), text("性别"), text("身份证号")]]);
-        assert_eq!(check(&s, &villages(), today()).err(), Some(SheetError::MissingColumn("联系电话", "Phone")));
-        let s = sheet(vec![vec![text("回车镇")], vec![text("a"), text("b")]]);
-        assert_eq!(check(&s, &villages(), today()).err(), Some(SheetError::NoHeader));
+    fn every_sheet_is_read_the_instructions_skipped_and_two_row_headers_joined() {
+        let notes = sheet("填表说明", vec![vec![text("填表说明")], vec![text("1. 姓名：填写身份证上的姓名")]]);
+        let east = sheet(
+            "东坪村",
+            vec![
+                vec![text("东坪村退役军人登记表")],
+                vec![text("填表单位：东坪村委会"), Cell::Empty, Cell::Empty, text("填表日期：2026年3月")],
+                vec![],
+                vec![text("姓名"), text("公民身份号码"), text("服役情况"), Cell::Empty, text("手机")],
+                vec![Cell::Empty, Cell::Empty, text("参军时间"), text("退伍年月"), Cell::Empty],
+                vec![text("甲"), text(ID), text("1968.3"), text("1972/12"), text("13900000001")],
+                vec![text("填表人：王五")],
+            ],
+        );
+        let home = sheet(
+            "回车村",
+            vec![
+                vec![text("姓名"), text("身份证号"), text("联系电话"), text("居住村组")],
+                vec![text("乙"), text(&valid_id("11010519500101003")), text("13900000002"), text("回车村三组")],
+                vec![text("丙"), text(ID), text("13900000003"), text("回车村")],
+            ],
+        );
+        let c = checked(&book(vec![notes, east, home]));
+        assert_eq!(c.headers.len(), 2, "the instructions sheet is skipped");
+        assert_eq!((c.headers[0].sheet.as_str(), c.headers[0].row), ("东坪村", 5));
+        assert_eq!(c.rows, 3, "the signing-off line is no row");
+        assert_eq!(c.good.len(), 2, "{:?}", c.errors);
+        let a = &c.good[0].draft;
+        assert_eq!((a.enlisted_on, a.discharged_on), (Some(d(1968, 3, 1)), Some(d(1972, 12, 1))));
+        assert_eq!(a.region_id, 8, "no village column: the sheet is named after the village");
+        assert_eq!(c.good[1].draft.region_id, 7, "回车村三组 is 回车村");
+        assert_eq!(c.errors.len(), 1);
+        let e = &c.errors[0];
+        assert_eq!(
+            (e.sheet.as_str(), e.row, e.column.as_str(), e.name.as_deref()),
+            ("回车村", 3, "身份证号", Some("丙"))
+        );
+        assert!(e.zh.contains("“东坪村”表第6行"), "{}", e.zh);
+    }
+
+    #[test]
+    fn an_unknown_column_asks_for_a_mapping_and_the_mapping_answers() {
+        let s = sheet(
+            "Sheet1",
+            vec![
+                vec![text("姓名"), text("身份证号"), text("联系电话"), text("村"), text("参军日期"), text("备注")],
+                vec![text("甲"), text(ID), text("13900000001"), text("回车"), text("1968.3"), text("好人")],
+            ],
+        );
+        let b = book(vec![s]);
+        let c = checked(&b);
+        assert_eq!((c.rows, c.good.len()), (1, 0), "nothing is checked while a column is unknown");
+        assert_eq!(c.unmapped.len(), 1);
+        assert_eq!((c.unmapped[0].row, c.unmapped[0].column.as_str()), (1, "参军日期"));
+        let m = Mapping::from_pairs([("参军日期", "enlisted_on")]).expect("mapping");
+        let c = check(&b, &villages(), today(), &m, &Mapping::default()).expect("roster");
+        assert_eq!(c.good.len(), 1);
+        assert_eq!(c.good[0].draft.enlisted_on, Some(d(1968, 3, 1)));
+        // the town's last mapping does the same, and ignoring is an answer too
+        let c = check(&b, &villages(), today(), &Mapping::default(), &m).expect("roster");
+        assert_eq!(c.good.len(), 1);
+        let ignore = Mapping::from_json(r#"{"参军日期":"ignore"}"#).expect("json");
+        let c = check(&b, &villages(), today(), &ignore, &Mapping::default()).expect("roster");
+        assert_eq!((c.good.len(), c.good[0].draft.enlisted_on), (1, None));
+        assert!(Mapping::from_json(r#"{"参军日期":"nonsense"}"#).is_err());
+        assert_eq!(Mapping::from_json(&m.to_json()).expect("round trip"), m);
+    }
+
+    #[test]
+    fn only_a_roster_without_name_and_id_columns_is_refused() {
+        let s = sheet("S", vec![vec![text("姓名"), text("性别"), text("身份证号")]]);
+        assert!(check(&book(vec![s]), &villages(), today(), &Mapping::default(), &Mapping::default()).is_ok());
+        let s = sheet("S", vec![vec![text("回车镇")], vec![text("电话"), text("村")]]);
+        assert_eq!(
+            check(&book(vec![s]), &villages(), today(), &Mapping::default(), &Mapping::default()).err(),
+            Some(SheetError::NoHeader)
+        );
     }
 
     #[test]
     fn csv_in_gbk_is_read() {
         let (bytes, _, _) =
             encoding_rs::GBK.encode("姓名,身份证号,联系电话,所在村\n张三,11010519491231002X,13900000001,回车村\n");
-        let s = Sheet::from_csv(&bytes).expect("csv");
-        let c = check(&s, &villages(), today()).expect("roster");
+        let b = Book::read(&bytes).expect("csv");
+        let c = checked(&b);
         assert_eq!(c.good.len(), 1, "{:?}", c.errors);
         assert_eq!(c.good[0].draft.name, "张三");
     }
 
     #[test]
-    fn skills_and_party_membership_as_written() {
+    fn skills_as_written() {
         assert_eq!(skill_code("医护"), Some("medical"));
         assert_eq!(skill_code("调解"), Some("mediation"));
         assert_eq!(skill_code("Driving"), Some("driving"));
         assert_eq!(skill_code("杂耍"), None);
-        assert!(is_party_member("中共预备党员") && is_party_member("中共党员") && !is_party_member("群众"));
         assert_eq!(split_items("游泳、调解；驾驶 , 无"), vec!["游泳", "调解", "驾驶"]);
+        assert_eq!(
+            split_skills("游泳 调解,驾驶;电工/医护，宣讲"),
+            vec!["游泳", "调解", "驾驶", "电工", "医护", "宣讲"]
+        );
+    }
+
+    #[test]
+    fn samples_mask_numbers() {
+        assert_eq!(sample_text(&text(ID)), "110***********002X");
+        assert_eq!(sample_text(&text("张三")), "张三");
     }
 }

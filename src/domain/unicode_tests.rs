@@ -69,7 +69,7 @@ proptest! {
         let _ = Sheet::from_csv(&bytes);
         let text = format!("姓名,身份证号,联系电话\n{s},{s},{s}\n");
         if let Ok(sheet) = Sheet::from_csv(text.as_bytes()) {
-            let _ = super::roster::find_header(&sheet);
+            let _ = super::roster::find_header(&sheet, &Default::default(), &Default::default());
         }
     }
 }

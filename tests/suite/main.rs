@@ -31,6 +31,7 @@ mod recruitment;
 mod regions_teams;
 mod reports;
 mod scale;
+mod roster_layouts;
 mod schema;
 mod security;
 mod sessions;

@@ -26,6 +26,12 @@ pub struct ImportQuery {
     pub dry_run: Option<String>,
     /// `true` imports the valid rows even when others are invalid.
     pub skip_invalid: Option<String>,
+    /// Columns the importer does not recognise, mapped to fields as JSON:
+    /// `{"参军日期":"enlisted_on","家庭人口":"ignore"}`. Fields: name, gender,
+    /// id_number, phone, village, birth_date, enlisted_on, discharged_on, branch,
+    /// party_member, skills, honors, veteran_category, address, or ignore.
+    /// Remembered for the region's next import.
+    pub mapping: Option<String>,
 }
 
 /// The roster file as sent: the bytes of the workbook or the csv.
@@ -34,7 +40,7 @@ pub struct ImportQuery {
 pub struct RosterFile(#[allow(dead_code)] Vec<u8>);
 
 #[utoipa::path(post, path = "/api/v1/imports/volunteers", tag = "imports", params(ImportQuery), security(("bearer" = [])),
-    request_body(content = RosterFile, description = "the workbook (.xlsx) or a csv (UTF-8 or GBK)",
+    request_body(content = RosterFile, description = "the workbook (.xlsx or .xls; every sheet is read) or a csv (UTF-8 or GBK)",
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     responses((status = 200, body = ImportReport, description = "what was read, what is wrong row by row, what was stored"),
         (status = 403), (status = 413), (status = 422, description = "the file is not a roster")))]
@@ -52,10 +58,28 @@ pub async fn volunteers(
         q.region_id.as_deref(),
         q.dry_run.as_deref(),
         q.skip_invalid.as_deref(),
+        q.mapping.as_deref(),
         body.to_vec(),
     )
     .await?;
     Ok(Json(report(outcome, request_lang(&headers, uri.query()))))
+}
+
+#[utoipa::path(post, path = "/api/v1/imports/volunteers/errors", tag = "imports", params(ImportQuery), security(("bearer" = [])),
+    request_body(content = RosterFile, description = "the workbook (.xlsx or .xls) or a csv (UTF-8 or GBK)",
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    responses((status = 200, description = "the roster as read, each sheet with a red 错误原因 column beside the rows that cannot be imported; nothing is stored",
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 403), (status = 413), (status = 422, description = "the file is not a roster")))]
+pub async fn errors(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<ImportQuery>,
+    body: Bytes,
+) -> ApiResult<(HeaderMap, Vec<u8>)> {
+    let bytes =
+        app::api_error_workbook(&state, &caller, q.region_id.as_deref(), q.mapping.as_deref(), body.to_vec()).await?;
+    Ok((download_headers("roster-errors.xlsx", "花名册错误标注.xlsx"), bytes))
 }
 
 /// The columns the template offers, in its order, with widths.
@@ -101,7 +125,7 @@ pub fn template_workbook() -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
         columns: TEMPLATE
             .iter()
             .map(|(c, w, text)| {
-                let name: &'static str = c.names()[0];
+                let name: &'static str = c.header();
                 Col(name, c.english(), *w, *text)
             })
             .collect(),

@@ -125,6 +125,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub fn uploads() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(imports::volunteers))
+        .routes(routes!(imports::errors))
         .layer(axum::extract::DefaultBodyLimit::max(imports::MAX_UPLOAD))
         .merge(
             OpenApiRouter::new()

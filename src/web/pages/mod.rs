@@ -113,6 +113,10 @@ pub fn router() -> Router<AppState> {
             get(|| async { asset("text/javascript; charset=utf-8", include_str!("../../../static/field.js")) }),
         )
         .route(
+            "/static/imports.js",
+            get(|| async { asset("text/javascript; charset=utf-8", include_str!("../../../static/imports.js")) }),
+        )
+        .route(
             "/static/outbox.js",
             get(|| async { asset("text/javascript; charset=utf-8", include_str!("../../../static/outbox.js")) }),
         )
