@@ -31,6 +31,7 @@ mod recruitment;
 mod regions_teams;
 mod reports;
 mod schema;
+mod second_factor;
 mod security;
 mod sessions;
 mod volunteers;
