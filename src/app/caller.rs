@@ -18,6 +18,9 @@ pub struct Caller {
     pub volunteer_id: Option<i64>,
     pub csrf: String,
     pub token_hash: String,
+    /// A session that may only choose a new password or enrol the second
+    /// factor (`store::sessions::Pending`) until that is done.
+    pub pending: Option<crate::store::sessions::Pending>,
 }
 
 impl Caller {

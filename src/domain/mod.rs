@@ -32,6 +32,7 @@ pub mod roster;
 pub mod service;
 pub mod team;
 pub mod text;
+pub mod totp;
 #[cfg(test)]
 mod unicode_tests;
 pub mod validation;

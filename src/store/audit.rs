@@ -148,7 +148,17 @@ pub async fn list_for(pool: &Pool, target_type: &str, target_id: &str) -> Result
     .await?))
 }
 
-/// Walks the whole chain; the id of the first entry that does not fit, if any.
+/// Where the chain starts after pruning: the last id removed and its hash.
+async fn anchor(pool: &Pool) -> Result<Option<(i64, String)>> {
+    Ok(on_db!(pool, |p| sqlx::query_as::<_, (i64, String)>(
+        "SELECT pruned_through, last_hash FROM audit_anchor WHERE id = 1"
+    )
+    .fetch_optional(p)
+    .await?))
+}
+
+/// Walks the whole chain (from the pruning anchor, if the oldest entries
+/// were pruned); the id of the first entry that does not fit, if any.
 pub async fn verify(pool: &Pool) -> Result<Option<i64>> {
     let rows: Vec<AuditRow> = on_db!(pool, |p| {
         sqlx::query_as::<_, AuditRow>(
@@ -157,8 +167,11 @@ pub async fn verify(pool: &Pool) -> Result<Option<i64>> {
     .fetch_all(p)
     .await?
     });
-    let mut prev = String::new();
+    let (through, mut prev) = anchor(pool).await?.unwrap_or((0, String::new()));
     for r in rows {
+        if r.id <= through {
+            return Ok(Some(r.id));
+        }
         let e = Entry {
             user_id: r.user_id,
             username: &r.username,
@@ -173,4 +186,88 @@ pub async fn verify(pool: &Pool) -> Result<Option<i64>> {
         prev = r.hash;
     }
     Ok(None)
+}
+
+/// Removes entries older than `before`, keeping the chain verifiable: the
+/// pruning is first written as an entry of its own (saying how many and
+/// through which id), then the old entries go and the anchor keeps the hash
+/// of the last one removed. Returns how many were removed.
+pub async fn prune_before(pool: &Pool, before: DateTime<Utc>, by: &Record) -> Result<u64> {
+    let n = on_db!(pool, |p| {
+        let mut tx = p.begin_write().await?;
+        let last: Option<(i64, String)> =
+            sqlx::query_as("SELECT id, hash FROM audit_log WHERE at < $1 ORDER BY id DESC LIMIT 1")
+                .bind(before)
+                .fetch_optional(&mut *tx)
+                .await?;
+        match last {
+            None => 0,
+            Some((last_id, last_hash)) => {
+                let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE id <= $1")
+                    .bind(last_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                let mut r = by.clone();
+                r.detail = format!("{count} entries through id {last_id} (before {})", before.to_rfc3339());
+                tx.audit(&r.entry()).await?;
+                sqlx::query("DELETE FROM audit_log WHERE id <= $1").bind(last_id).execute(&mut *tx).await?;
+                sqlx::query("DELETE FROM audit_anchor").execute(&mut *tx).await?;
+                sqlx::query(
+                    "INSERT INTO audit_anchor (id, pruned_through, last_hash, pruned_at) VALUES (1, $1, $2, $3)",
+                )
+                .bind(last_id)
+                .bind(&last_hash)
+                .bind(Utc::now())
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                count as u64
+            }
+        }
+    });
+    Ok(n)
+}
+
+/// What to look for in the log: entries by an account, or about a person
+/// (their volunteer record, including lists and exports that showed it),
+/// between two times.
+#[derive(Debug, Clone, Default)]
+pub struct Search {
+    /// The account that acted (its user name).
+    pub actor: Option<String>,
+    /// The volunteer the entries are about.
+    pub volunteer_id: Option<i64>,
+    pub action: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub limit: i64,
+}
+
+/// The condition of entries about one volunteer: their own record, or a
+/// list or export whose shown ids (the detail, comma-separated) hold it.
+const ABOUT_VOLUNTEER: &str = "((target_type = 'volunteer' AND target_id = $1)
+     OR (target_type IN ('volunteer_list', 'volunteer_export') AND (',' || detail || ',') LIKE $2))";
+
+pub async fn search(pool: &Pool, q: &Search) -> Result<Vec<AuditRow>> {
+    let mut sql = format!(
+        "SELECT id, at, user_id, username, action, target_type, target_id, detail, prev_hash, hash FROM audit_log
+          WHERE ($3 IS NULL OR username = $3) AND ($4 IS NULL OR action = $4)
+            AND ($5 IS NULL OR at >= $5) AND ($6 IS NULL OR at < $6)"
+    );
+    if q.volunteer_id.is_some() {
+        sql.push_str(&format!(" AND {ABOUT_VOLUNTEER}"));
+    }
+    sql.push_str(" ORDER BY id DESC LIMIT $7");
+    let v = q.volunteer_id.map(|v| v.to_string()).unwrap_or_default();
+    let like = format!("%,{v},%");
+    Ok(on_db!(pool, |p| sqlx::query_as::<_, AuditRow>(&sql)
+        .bind(&v)
+        .bind(&like)
+        .bind(q.actor.as_deref())
+        .bind(q.action.as_deref())
+        .bind(q.from)
+        .bind(q.to)
+        .bind(q.limit)
+        .fetch_all(p)
+        .await?))
 }

@@ -27,8 +27,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, serde::Serialize, utoipa::ToSchema)]
 #[sqlx(type_name = "TEXT", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum SessionKind {
     Api,
     Web,
@@ -39,6 +40,25 @@ impl SessionKind {
         match self {
             SessionKind::Api => "api",
             SessionKind::Web => "web",
+        }
+    }
+}
+
+/// What a session is limited to until it is done: choosing a new password
+/// (staff gave a temporary one), or enrolling the second factor its role
+/// requires. Such a session opens no other page and calls no API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[sqlx(type_name = "TEXT", rename_all = "snake_case")]
+pub enum Pending {
+    Password,
+    Totp,
+}
+
+impl Pending {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Pending::Password => "password",
+            Pending::Totp => "totp",
         }
     }
 }
@@ -63,17 +83,21 @@ pub struct SessionUser {
     pub last_seen_at: DateTime<Utc>,
     /// A locked account's sessions are refused until the lock ends.
     pub locked_until: Option<DateTime<Utc>>,
+    pub pending: Option<Pending>,
 }
 
 pub struct NewSession {
     pub token: String,
     pub csrf: String,
     pub expires_at: DateTime<Utc>,
+    /// What the session is limited to, if anything.
+    pub pending: Option<Pending>,
 }
 
 const SESSION_SELECT: &str = "SELECT s.token_hash, u.id AS user_id, u.username,
         COALESCE(u.display_name, vo.name, u.username) AS display_name, u.role, u.region_id,
-        r.path AS region_path, u.volunteer_id, s.kind, s.csrf, s.expires_at, s.last_seen_at, u.locked_until
+        r.path AS region_path, u.volunteer_id, s.kind, s.csrf, s.expires_at, s.last_seen_at, u.locked_until,
+        s.pending
    FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN regions r ON r.id = u.region_id
    LEFT JOIN volunteers vo ON vo.id = u.volunteer_id";
 

@@ -3,7 +3,7 @@
 
 use super::error::ApiError;
 use super::AppState;
-use crate::app::accounts;
+use crate::app::accounts::{self, Pending};
 use crate::domain::error_code::ErrorCode;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -32,13 +32,15 @@ impl FromRequestParts<AppState> for Caller {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         if let Some(token) = bearer(&parts.headers) {
             let token = token.to_string();
-            return caller_from_token(state, &token).await?.ok_or_else(unauthorized_bearer);
+            let caller = caller_from_token(state, &token).await?.ok_or_else(unauthorized_bearer)?;
+            return refuse_pending(caller);
         }
         // The pages' own scripts call the API with the session cookie; then every
         // change must carry the CSRF token in a header.
         let jar = CookieJar::from_headers(&parts.headers);
         if let Some(c) = jar.get(SESSION_COOKIE) {
             let caller = caller_from_token(state, c.value()).await?.ok_or_else(unauthorized_bearer)?;
+            let caller = refuse_pending(caller)?;
             if !is_safe(&parts.method) {
                 let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
                 if !constant_eq(sent, &caller.csrf) {
@@ -48,6 +50,16 @@ impl FromRequestParts<AppState> for Caller {
             return Ok(caller);
         }
         Err(unauthorized_bearer())
+    }
+}
+
+/// A session that must first change its password or enrol the second factor
+/// calls no API.
+fn refuse_pending(caller: Caller) -> Result<Caller, ApiError> {
+    match caller.pending {
+        None => Ok(caller),
+        Some(Pending::Password) => Err(ApiError::code(ErrorCode::PasswordChangeRequired)),
+        Some(Pending::Totp) => Err(ApiError::code(ErrorCode::TotpRequired)),
     }
 }
 
@@ -98,7 +110,22 @@ impl FromRequestParts<AppState> for PageUser {
             return Err(to_login());
         };
         match caller_from_token(state, c.value()).await {
-            Ok(Some(caller)) => Ok(PageUser(caller)),
+            Ok(Some(caller)) => match caller.pending {
+                // a session waiting for a new password or the second factor
+                // opens only the page that does it (and signing out)
+                Some(p) => {
+                    let to = match p {
+                        Pending::Password => "/account/password",
+                        Pending::Totp => "/account/totp",
+                    };
+                    if parts.uri.path() == to || parts.uri.path() == "/logout" {
+                        Ok(PageUser(caller))
+                    } else {
+                        Err(Redirect::to(to).into_response())
+                    }
+                }
+                None => Ok(PageUser(caller)),
+            },
             Ok(None) => Err(to_login()),
             Err(e) => Err(e.into_response()),
         }

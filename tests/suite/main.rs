@@ -33,6 +33,7 @@ mod reports;
 mod scale;
 mod roster_layouts;
 mod schema;
+mod second_factor;
 mod security;
 mod sessions;
 mod volunteers;

@@ -9,11 +9,12 @@ use crate::store::notifications::Notification;
 use crate::web::auth::Caller;
 use crate::web::error::{ApiError, ApiResult};
 use crate::web::AppState;
-use axum::extract::{Path, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
 use utoipa::ToSchema;
 
 #[derive(Deserialize, ToSchema)]
@@ -23,6 +24,11 @@ pub struct TokenRequest {
     /// Taken exactly as sent: a password is never trimmed.
     #[serde(default)]
     pub password: Option<String>,
+    /// The second factor, when the account has one: the 6 digits the
+    /// authenticator app shows, or one of the recovery codes. Without it such
+    /// an account is answered 401 `totp_required`.
+    #[serde(default, deserialize_with = "crate::domain::input::de::text")]
+    pub totp: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -32,8 +38,15 @@ pub struct TokenResponse {
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", request_body = TokenRequest,
-    responses((status = 200, body = TokenResponse), (status = 401, description = "wrong credentials or account locked")))]
-pub async fn token(State(state): State<AppState>, Typed(body): Typed<TokenRequest>) -> ApiResult<Json<TokenResponse>> {
+    responses((status = 200, body = TokenResponse),
+        (status = 401, description = "wrong credentials, account locked, or `totp_required`: the account needs its second factor"),
+        (status = 403, description = "`password_change_required`: change the temporary password on the web pages first"),
+        (status = 429, description = "too many failed sign-ins from this address")))]
+pub async fn token(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    Typed(body): Typed<TokenRequest>,
+) -> ApiResult<Json<TokenResponse>> {
     let mut problems = Problems::new();
     let username = body.username.map(|u| u.trim().to_string()).filter(|u| !u.is_empty());
     if username.as_ref().is_none_or(|u| u.chars().count() > 64) {
@@ -46,7 +59,13 @@ pub async fn token(State(state): State<AppState>, Typed(body): Typed<TokenReques
     let (Some(username), Some(password)) = (username, password) else {
         return Err(ApiError::invalid(problems));
     };
-    let s = accounts::sign_in(&state, &username, &password, SessionKind::Api).await?.map_err(|e| e.error())?;
+    let cred = accounts::Credentials {
+        username: &username,
+        password: &password,
+        totp: body.totp.as_deref(),
+        client: addr.ip(),
+    };
+    let s = accounts::sign_in(&state, &cred, SessionKind::Api).await?.map_err(|e| e.error())?;
     Ok(Json(TokenResponse { token: s.token, expires_at: s.expires_at }))
 }
 

@@ -1,5 +1,6 @@
 //! The JSON API of the contract, under `/api/v1`.
 
+pub mod accounts;
 pub mod activities;
 pub mod announcements;
 pub mod applications;
@@ -52,6 +53,16 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(applications::show, applications::update))
         .routes(routes!(applications::approve))
         .routes(routes!(applications::reject))
+        .routes(routes!(accounts::list, accounts::create))
+        .routes(routes!(accounts::reset_password))
+        .routes(routes!(accounts::end_sessions))
+        .routes(routes!(accounts::totp_roles, accounts::set_totp_roles))
+        .routes(routes!(accounts::change_password))
+        .routes(routes!(accounts::totp_status, accounts::totp_start))
+        .routes(routes!(accounts::totp_confirm))
+        .routes(routes!(accounts::totp_disable))
+        .routes(routes!(accounts::my_sessions))
+        .routes(routes!(accounts::end_my_session))
         .routes(routes!(auth::token, auth::revoke))
         .routes(routes!(auth::me))
         .routes(routes!(auth::inbox))

@@ -8,11 +8,12 @@ use crate::web::auth::{constant_eq, PageUser, SESSION_COOKIE};
 use crate::web::AppState;
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use axum_extra::extract::CookieJar;
+use std::net::SocketAddr;
 
 const LOGIN_CSRF_COOKIE: &str = "lb_login";
 
@@ -73,7 +74,13 @@ pub async fn form(headers: HeaderMap, jar: CookieJar, Query(q): Query<NextQuery>
     login_page(jar, lang_of(&headers), safe_next(q.next.as_deref()), String::new(), None, StatusCode::OK)
 }
 
-pub async fn submit(State(state): State<AppState>, headers: HeaderMap, jar: CookieJar, body: Bytes) -> Response {
+pub async fn submit(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    body: Bytes,
+) -> Response {
     let lang = lang_of(&headers);
     let pairs = form_pairs(&body);
     let next = safe_next(form_get(&pairs, "next"));
@@ -89,12 +96,19 @@ pub async fn submit(State(state): State<AppState>, headers: HeaderMap, jar: Cook
         let msg = lang.t("请输入用户名和密码", "Enter your user name and password").to_string();
         return login_page(jar, lang, next, username, Some(msg), StatusCode::UNPROCESSABLE_ENTITY);
     }
-    let session = match accounts::sign_in(&state, &username, &password, SessionKind::Web).await {
+    let totp = form_get(&pairs, "totp").map(str::trim).filter(|c| !c.is_empty());
+    let cred = accounts::Credentials { username: &username, password: &password, totp, client: addr.ip() };
+    let session = match accounts::sign_in(&state, &cred, SessionKind::Web).await {
         Ok(Ok(s)) => s,
         Ok(Err(fail)) => {
             let e = fail.error();
-            let msg = lang.t(&e.zh, &e.en).to_string();
-            return login_page(jar, lang, next, username, Some(msg), StatusCode::UNAUTHORIZED);
+            let msg = match fail {
+                accounts::LoginFailure::TotpNeeded => lang
+                    .t("该账号已开启两步验证：请再次输入密码，并填写验证器应用显示的6位数字（或一个恢复码）", "This account has a second factor: enter the password again with the 6 digits your authenticator app shows (or a recovery code)")
+                    .to_string(),
+                _ => lang.t(&e.zh, &e.en).to_string(),
+            };
+            return login_page(jar, lang, next, username, Some(msg), e.status);
         }
         Err(e) => return super::error_page(lang, e),
     };

@@ -2,6 +2,7 @@
 //! screens first, no front-end framework. Templates live in `templates/` and
 //! are compiled into the binary, as are the static files.
 
+pub mod account;
 pub mod activities;
 pub mod announcements;
 pub mod applications;
@@ -46,6 +47,11 @@ pub fn router() -> Router<AppState> {
         .route("/", get(dashboard::page))
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", post(login::logout))
+        .route("/account", get(account::page))
+        .route("/account/password", get(account::password_form).post(account::password_submit))
+        .route("/account/totp", get(account::totp_form).post(account::totp_act))
+        .route("/account/sessions", post(account::sessions_act))
+        .route("/accounts", get(account::list).post(account::act))
         .route("/lang/{code}", get(switch_lang))
         .route("/regions", get(regions::page).post(regions::create))
         .route("/coverage", get(coverage::page))
