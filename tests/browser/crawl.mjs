@@ -91,13 +91,19 @@ try {
         if (found.green.length) problems.push(`${who} ${href}: a refusal in the success style: ${found.green.join(" / ")}`);
         return found;
       };
+      const shapes = new Set(menu.map((h) => h.replace(/\d+/g, "N")));
       for (const href of menu) {
         const found = await look(href);
         if (!found) continue;
         for (const link of found.links) await answers(link, href);
         for (const form of found.forms) await answers(form, `${href} (a form)`);
-        const detail = found.links.find((h) => /^\/[a-z/-]+\/\d+$/.test(h));
-        if (detail) await look(detail);
+        // one page of each kind it links to (a need, a volunteer, the form to add one…) is looked at too
+        for (const link of found.links) {
+          const shape = link.split(/[?#]/)[0].replace(/\d+/g, "N");
+          if (skip(link) || shapes.has(shape) || link.startsWith("/api/")) continue;
+          shapes.add(shape);
+          await look(link.split("#")[0]);
+        }
       }
       console.log(`${who}: ${looked.size} pages looked at, ${fetched.size} links and forms answered`);
       await ctx.close();
