@@ -182,6 +182,14 @@ pub async fn candidates(app: &App, caller: &Caller, words: &str, unpaired: bool,
     Ok(store::candidates(&app.db.pool, caller.scope_path(), words, unpaired, limit.clamp(1, 50)).await?)
 }
 
+/// One person the pairing form offers, by id, when the caller may pair.
+pub async fn candidate(app: &App, caller: &Caller, id: i64) -> Result<Option<Candidate>> {
+    if !may_write(app, caller).await? {
+        return Ok(None);
+    }
+    Ok(store::candidate(&app.db.pool, caller.scope_path(), id).await?)
+}
+
 // ---- the leads board ----
 
 /// The leads a caller reads. A volunteer reads the open, unexpired leads of

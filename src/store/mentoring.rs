@@ -169,3 +169,18 @@ pub async fn candidates(pool: &Pool, within: &str, words: &str, unpaired: bool, 
     .fetch_all(p)
     .await?))
 }
+
+/// One active volunteer of a subtree as the pairing form offers him (a person
+/// chosen before a refused pair, so the form keeps him).
+pub async fn candidate(pool: &Pool, within: &str, id: i64) -> Result<Option<Candidate>> {
+    Ok(on_db!(pool, |p| sqlx::query_as::<_, Candidate>(
+        "SELECT v.id, v.name, v.volunteer_no, r.name AS region_name, v.discharged_on,
+                EXISTS (SELECT 1 FROM mentorships m WHERE m.mentee_id = v.id AND m.outcome = 'none') AS open_as_mentee
+           FROM volunteers v JOIN regions r ON r.id = v.region_id
+          WHERE (r.path >= $1 AND r.path < $1 || '~') AND v.status = 'active' AND v.id = $2"
+    )
+    .bind(within)
+    .bind(id)
+    .fetch_optional(p)
+    .await?))
+}

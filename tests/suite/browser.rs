@@ -295,3 +295,19 @@ async fn demo_journey(script: &str, backend: Backend, users: &str) {
 async fn the_demo_runs_under_its_content_security_policy_sqlite() {
     demo_journey("csp.mjs", Backend::Sqlite, "zhanxin,admin,huiche_dz,wanggeyuan,laobing01").await;
 }
+
+/// Each role of the demo town, and a resident without an account, crawled in
+/// Chromium on a phone and on a PC: every link and GET form reachable from the
+/// role's menu answers 2xx; the pages fit, have thumb-sized buttons and list
+/// links, show no code words and no refusal in green (tests/browser/crawl.mjs).
+const EVERY_ROLE: &str = "zhanxin,admin,huiche_dz,wanggeyuan,laobing01,resident";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_role_crawled_on_a_phone_and_a_pc_sqlite() {
+    demo_journey("crawl.mjs", Backend::Sqlite, EVERY_ROLE).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_role_crawled_on_a_phone_and_a_pc_postgres() {
+    demo_journey("crawl.mjs", Backend::Postgres, EVERY_ROLE).await;
+}

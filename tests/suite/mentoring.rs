@@ -197,6 +197,25 @@ both!(the_mentoring_page_pairs_new_veterans_and_records_outcomes, |app: TestApp|
     assert!(mentors.contains("老班长 ·") && !mentors.contains("刚退役"), "{mentors}");
     let csrf = value_of(&html, "csrf");
     let (m, f) = (mentor.to_string(), fresh.to_string());
+    // a refused pair says why in red and keeps whoever was chosen, chosen
+    let r = app
+        .client
+        .post(app.url("/mentoring"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("action", "pair"),
+            ("mentor_id", &f),
+            ("mentee_id", &f),
+            ("goal", "employment"),
+        ])
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let refused = r.text().await.expect("text");
+    assert!(refused.contains("class=\"alert\""), "in the error style");
+    let chosen = format!("value=\"{f}\" required checked");
+    assert_eq!(refused.matches(&chosen).count(), 2, "both sides kept as chosen");
     let r = app
         .client
         .post(app.url("/mentoring"))

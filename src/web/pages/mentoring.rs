@@ -151,6 +151,14 @@ async fn page_for(
                 .map(|p| person(p, lang, filter.mentor_id))
                 .collect();
         }
+        // whoever was chosen before a refused pair stays on offer, chosen
+        for (chosen, list) in [(filter.mentee_id, &mut mentees), (filter.mentor_id, &mut mentors)] {
+            if let Some(id) = chosen.filter(|id| !list.iter().any(|p| p.id == *id)) {
+                if let Some(p) = app::candidate(state, caller, id).await? {
+                    list.insert(0, person(&p, lang, chosen));
+                }
+            }
+        }
     }
     Ok(MentoringPage {
         c: Chrome::new(caller, lang, "mentoring", "/mentoring"),
