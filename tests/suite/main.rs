@@ -33,4 +33,5 @@ mod reports;
 mod schema;
 mod security;
 mod sessions;
+mod speed;
 mod volunteers;
