@@ -88,7 +88,7 @@ both!(pages_and_files_are_compressed_and_list_pages_stay_under_20_kb, |app: Test
         assert_eq!(enc.as_deref(), Some(want), "{accept}");
         assert!(h["vary"].to_str().expect("vary").to_ascii_lowercase().contains("accept-encoding"));
         let page = String::from_utf8(inflate(want, &body)).expect("utf-8");
-        // the CSRF token differs by nothing between two views of one session
+        // two views of one session are the same page, byte for byte
         assert_eq!(page, plain, "the {want} body inflates to the page");
         assert!(body.len() * 3 < plain.len(), "{want}: {} of {} bytes", body.len(), plain.len());
     }
