@@ -100,7 +100,7 @@ pub async fn list(pool: &Pool, within: &str, upcoming: bool, limit: i64) -> Resu
         return reader.all(&sql, &args, |r| row_at(r, 0)).await;
     }
     Ok(on_db!(pool, |p| sqlx::query_as::<_, Activity>(&sql)
-        .bind(&prefix)
+        .bind(prefix)
         .bind(i64::from(upcoming))
         .bind(Utc::now())
         .bind(limit)

@@ -39,7 +39,7 @@ pub async fn service_records(
               WHERE (r.path >= $1 AND r.path < $1 || '~') AND s.started_at >= $2 AND s.started_at < $3
               ORDER BY s.started_at, s.id",
         )
-        .bind(&prefix)
+        .bind(prefix)
         .bind(from)
         .bind(until)
         .fetch_all(p)
@@ -79,7 +79,7 @@ pub async fn certificates(
               WHERE (r.path >= $1 AND r.path < $1 || '~') AND c.issued_at >= $2 AND c.issued_at < $3
               ORDER BY c.issued_at, c.id",
         )
-        .bind(&prefix)
+        .bind(prefix)
         .bind(from)
         .bind(until)
         .fetch_all(p)

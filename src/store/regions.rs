@@ -67,7 +67,7 @@ pub async fn list(pool: &Pool, within: Option<&str>, kind: Option<RegionKind>) -
         use super::reader::Arg;
         return reader.all(&sql, &[Arg::Text(prefix), Arg::Text(kind)], row_of).await;
     }
-    Ok(on_db!(pool, |p| sqlx::query_as::<_, Region>(&sql).bind(&prefix).bind(kind).fetch_all(p).await?))
+    Ok(on_db!(pool, |p| sqlx::query_as::<_, Region>(&sql).bind(prefix).bind(kind).fetch_all(p).await?))
 }
 
 /// The chain from the root down to `id`, for breadcrumbs and for naming a
@@ -224,7 +224,7 @@ pub async fn village_coverage(pool: &Pool, within: &str) -> Result<Vec<VillageCo
               WHERE v.kind = 'village' AND (v.path >= $1 AND v.path < $1 || '~')
               ORDER BY teams, v.path";
     let prefix = within;
-    Ok(on_db!(pool, |p| sqlx::query_as::<_, VillageCoverage>(sql).bind(&prefix).fetch_all(p).await?))
+    Ok(on_db!(pool, |p| sqlx::query_as::<_, VillageCoverage>(sql).bind(prefix).fetch_all(p).await?))
 }
 
 /// The town a region belongs to: itself if it is a town, else its nearest

@@ -17,7 +17,7 @@ pub async fn villages_within(pool: &Pool, within: &str) -> Result<Vec<(i64, Stri
         sqlx::query_as::<_, (i64, String)>(
             "SELECT id, name FROM regions WHERE kind = 'village' AND (path >= $1 AND path < $1 || '~')",
         )
-        .bind(&prefix)
+        .bind(prefix)
         .fetch_all(p)
         .await?
     }))

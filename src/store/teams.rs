@@ -51,7 +51,7 @@ pub async fn list(pool: &Pool, within: &str, kind: Option<TeamKind>) -> Result<V
     );
     let prefix = within;
     let kind = kind.map(|k| k.as_str()).unwrap_or("");
-    Ok(on_db!(pool, |p| sqlx::query_as::<_, Team>(&sql).bind(&prefix).bind(kind).fetch_all(p).await?))
+    Ok(on_db!(pool, |p| sqlx::query_as::<_, Team>(&sql).bind(prefix).bind(kind).fetch_all(p).await?))
 }
 
 fn clash(e: sqlx::Error) -> StoreError {

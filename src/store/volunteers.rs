@@ -480,7 +480,7 @@ pub async fn status_counts(pool: &Pool, within: &str) -> Result<(i64, i64, i64)>
         sqlx::query_as(
         "SELECT v.status, COUNT(*) FROM volunteers v JOIN regions r ON r.id = v.region_id WHERE (r.path >= $1 AND r.path < $1 || '~') GROUP BY v.status"
     )
-    .bind(&prefix)
+    .bind(prefix)
     .fetch_all(p)
     .await?
     });

@@ -58,7 +58,7 @@ pub fn router(state: AppState) -> Router {
 /// already (workbooks, photos, PDFs) and tiny answers are sent as they are, as
 /// are the static files, which carry their own encoding compressed once at
 /// its best setting (`assets`).
-pub fn compression() -> tower_http::compression::CompressionLayer<impl tower_http::compression::Predicate + Clone> {
+pub fn compression() -> tower_http::compression::CompressionLayer<impl tower_http::compression::Predicate> {
     use tower_http::compression::predicate::{Predicate, SizeAbove};
     let textual =
         |_: axum::http::StatusCode, _: axum::http::Version, h: &axum::http::HeaderMap, _: &axum::http::Extensions| {
