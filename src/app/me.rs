@@ -55,7 +55,7 @@ pub async fn my_page(app: &App, caller: &Caller) -> Result<MyPage> {
     let stars = star_level(total, &rules.star_thresholds);
     let mine = activities::of_volunteer(pool, vid).await?;
     // open activities of the volunteer's town and village, to sign up for
-    let town = regions::town_of(pool, v.region_id).await?;
+    let town = regions::town_of_path(pool, &v.region_path).await?;
     let open = activities::list(pool, &town.path, true, 30)
         .await?
         .into_iter()

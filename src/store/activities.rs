@@ -52,6 +52,36 @@ const SELECT: &str =
         a.beneficiaries, a.audience, a.households_relocated, a.persons_relocated, a.outcome_notes, r.path AS region_path
    FROM activities a JOIN regions r ON r.id = a.region_id";
 
+/// A row of `SELECT` read by the SQLite reader, its columns from `at` on.
+fn row_at(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Activity> {
+    use super::reader::{parsed, time_at};
+    Ok(Activity {
+        id: r.get(at)?,
+        title: r.get(at + 1)?,
+        category: r.get(at + 2)?,
+        team_id: r.get(at + 3)?,
+        region_id: r.get(at + 4)?,
+        starts_at: time_at(r, at + 5)?,
+        ends_at: time_at(r, at + 6)?,
+        place: r.get(at + 7)?,
+        lat: r.get(at + 8)?,
+        lon: r.get(at + 9)?,
+        capacity: r.get(at + 10)?,
+        description: r.get(at + 11)?,
+        organiser: r.get(at + 12)?,
+        person_in_charge: r.get(at + 13)?,
+        status: parsed(r, at + 14, ActivityStatus::parse)?,
+        signed_up: r.get(at + 15)?,
+        waiting: r.get(at + 16)?,
+        beneficiaries: r.get(at + 17)?,
+        audience: r.get(at + 18)?,
+        households_relocated: r.get(at + 19)?,
+        persons_relocated: r.get(at + 20)?,
+        outcome_notes: r.get(at + 21)?,
+        region_path: r.get(at + 22)?,
+    })
+}
+
 pub async fn get(pool: &Pool, id: i64) -> Result<Option<Activity>> {
     let sql = format!("{SELECT} WHERE a.id = $1");
     Ok(on_db!(pool, |p| sqlx::query_as::<_, Activity>(&sql).bind(id).fetch_optional(p).await?))
@@ -63,6 +93,12 @@ pub async fn list(pool: &Pool, within: &str, upcoming: bool, limit: i64) -> Resu
         "{SELECT} WHERE (r.path >= $1 AND r.path < $1 || '~') AND ($2 = 0 OR (a.ends_at > $3 AND a.status = 'open')) ORDER BY a.starts_at DESC LIMIT $4"
     );
     let prefix = within;
+    if let Some(reader) = super::reader_of(pool) {
+        use super::reader::Arg;
+        let now = super::reader::time_text(Utc::now());
+        let args = [Arg::Text(prefix), Arg::Int(i64::from(upcoming)), Arg::Text(&now), Arg::Int(limit)];
+        return reader.all(&sql, &args, |r| row_at(r, 0)).await;
+    }
     Ok(on_db!(pool, |p| sqlx::query_as::<_, Activity>(&sql)
         .bind(prefix)
         .bind(i64::from(upcoming))
@@ -669,24 +705,30 @@ pub async fn set_outcomes_audited(pool: &Pool, id: i64, o: &Outcomes, record: Op
 
 /// A volunteer's sign-ups with their activities, newest first.
 pub async fn of_volunteer(pool: &Pool, volunteer_id: i64) -> Result<Vec<(Activity, SignupStatus)>> {
+    // one statement: each activity with the volunteer's sign-up status beside it
+    #[derive(sqlx::FromRow)]
+    struct Mine {
+        #[sqlx(flatten)]
+        activity: Activity,
+        my_status: SignupStatus,
+    }
     let sql = format!(
         "{} , activity_signups s2 WHERE s2.activity_id = a.id AND s2.volunteer_id = $1 AND s2.status <> 'cancelled' ORDER BY a.starts_at DESC",
-        SELECT
+        SELECT.replacen("SELECT ", "SELECT s2.status AS my_status, ", 1)
     );
-    let acts: Vec<Activity> =
-        on_db!(pool, |p| sqlx::query_as::<_, Activity>(&sql).bind(volunteer_id).fetch_all(p).await?);
-    let statuses: Vec<(i64, SignupStatus)> =
-        on_db!(pool, |p| sqlx::query_as("SELECT activity_id, status FROM activity_signups WHERE volunteer_id = $1")
-            .bind(volunteer_id)
-            .fetch_all(p)
-            .await?);
-    Ok(acts
-        .into_iter()
-        .filter_map(|a| {
-            let st = statuses.iter().find(|(id, _)| *id == a.id).map(|(_, s)| *s)?;
-            Some((a, st))
-        })
-        .collect())
+    if let Some(reader) = super::reader_of(pool) {
+        let mine = |r: &rusqlite::Row<'_>| {
+            let st = super::reader::parsed(r, 0, |s| {
+                [SignupStatus::SignedUp, SignupStatus::Waiting, SignupStatus::Cancelled]
+                    .into_iter()
+                    .find(|x| x.as_str() == s)
+            })?;
+            Ok((row_at(r, 1)?, st))
+        };
+        return reader.all(&sql, &[super::reader::Arg::Int(volunteer_id)], mine).await;
+    }
+    let rows: Vec<Mine> = on_db!(pool, |p| sqlx::query_as::<_, Mine>(&sql).bind(volunteer_id).fetch_all(p).await?);
+    Ok(rows.into_iter().map(|m| (m.activity, m.my_status)).collect())
 }
 
 /// A volunteer's check-in and check-out at one activity, if any.

@@ -35,6 +35,27 @@ const SELECT: &str = "SELECT a.id, a.title, a.body, a.kind, a.region_id, r.name 
    LEFT JOIN users u ON u.id = a.posted_by
    LEFT JOIN announcement_reads ar ON ar.announcement_id = a.id AND ar.user_id = $1";
 
+/// A row of `SELECT` read by the SQLite reader.
+fn row_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<Announcement> {
+    use super::reader::{parsed, time_at};
+    Ok(Announcement {
+        id: r.get(0)?,
+        title: r.get(1)?,
+        body: r.get(2)?,
+        kind: parsed(r, 3, AnnouncementKind::parse)?,
+        region_id: r.get(4)?,
+        region_name: r.get(5)?,
+        posted_at: time_at(r, 6)?,
+        posted_by: r.get(7)?,
+        posted_by_name: r.get(8)?,
+        read_at: match r.get_ref(9)? {
+            rusqlite::types::ValueRef::Null => None,
+            _ => Some(time_at(r, 9)?),
+        },
+        region_path: r.get(10)?,
+    })
+}
+
 /// One announcement, with the reader's receipt if `reader` has read it.
 pub async fn get(pool: &Pool, id: i64, reader: i64) -> Result<Option<Announcement>> {
     let sql = format!("{SELECT} WHERE a.id = $2");
@@ -48,6 +69,10 @@ pub async fn visible(pool: &Pool, reader: i64, scope: &str, below: bool, limit: 
     let cond =
         if below { "$2 LIKE r.path || '%' OR (r.path >= $2 AND r.path < $2 || '~')" } else { "$2 LIKE r.path || '%'" };
     let sql = format!("{SELECT} WHERE {cond} ORDER BY a.posted_at DESC, a.id DESC LIMIT $3");
+    if let Some(r) = super::reader_of(pool) {
+        use super::reader::Arg;
+        return r.all(&sql, &[Arg::Int(reader), Arg::Text(scope), Arg::Int(limit)], row_of).await;
+    }
     Ok(on_db!(pool, |p| sqlx::query_as(&sql).bind(reader).bind(scope).bind(limit).fetch_all(p).await?))
 }
 

@@ -45,6 +45,28 @@ pub async fn get(pool: &Pool, id: i64) -> Result<Option<Mentorship>> {
     Ok(on_db!(pool, |p| sqlx::query_as::<_, Mentorship>(&sql).bind(id).fetch_optional(p).await?))
 }
 
+/// A row of `SELECT` read by the SQLite reader.
+fn row_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<Mentorship> {
+    use super::reader::{date_at, opt_date_at, parsed, time_at};
+    Ok(Mentorship {
+        id: r.get(0)?,
+        mentor_id: r.get(1)?,
+        mentee_id: r.get(2)?,
+        region_id: r.get(3)?,
+        goal: parsed(r, 4, |s| Goal::try_from(s.to_string()).ok())?,
+        started_on: date_at(r, 5)?,
+        outcome: parsed(r, 6, |s| Outcome::try_from(s.to_string()).ok())?,
+        outcome_on: opt_date_at(r, 7)?,
+        notes: r.get(8)?,
+        mentor_name: r.get(9)?,
+        mentee_name: r.get(10)?,
+        mentee_discharged_on: opt_date_at(r, 11)?,
+        created_at: time_at(r, 12)?,
+        updated_at: time_at(r, 13)?,
+        region_path: r.get(14)?,
+    })
+}
+
 /// Pairs of a subtree, open ones first, newest first; with `volunteer_id`,
 /// only the pairs that volunteer is part of (as mentor or mentee).
 pub async fn list(pool: &Pool, within: &str, volunteer_id: Option<i64>) -> Result<Vec<Mentorship>> {
@@ -53,6 +75,10 @@ pub async fn list(pool: &Pool, within: &str, volunteer_id: Option<i64>) -> Resul
           ORDER BY CASE WHEN m.outcome = 'none' THEN 0 ELSE 1 END, m.started_on DESC, m.id DESC"
     );
     let who = volunteer_id.unwrap_or(0);
+    if let Some(reader) = super::reader_of(pool) {
+        use super::reader::Arg;
+        return reader.all(&sql, &[Arg::Text(within), Arg::Int(who)], row_of).await;
+    }
     Ok(on_db!(pool, |p| sqlx::query_as::<_, Mentorship>(&sql).bind(within).bind(who).fetch_all(p).await?))
 }
 

@@ -44,6 +44,32 @@ const SELECT: &str = "SELECT m.id, m.title, m.category, m.region_id, m.lat, m.lo
         m.created_at, r.path AS region_path
    FROM mobilizations m JOIN regions r ON r.id = m.region_id";
 
+/// A row of `SELECT` read by the SQLite reader, its columns from `at` on.
+fn row_at(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Mobilization> {
+    use super::reader::{parsed, time_at};
+    Ok(Mobilization {
+        id: r.get(at)?,
+        title: r.get(at + 1)?,
+        category: r.get(at + 2)?,
+        region_id: r.get(at + 3)?,
+        lat: r.get(at + 4)?,
+        lon: r.get(at + 5)?,
+        radius_km: r.get(at + 6)?,
+        required_skills_text: r.get(at + 7)?,
+        required_skills: Vec::new(),
+        headcount: r.get(at + 8)?,
+        insurance: r.get(at + 9)?,
+        status: parsed(r, at + 10, |s| MobilizationStatus::try_from(s.to_string()).ok())?,
+        households_relocated: r.get(at + 11)?,
+        persons_relocated: r.get(at + 12)?,
+        called: r.get(at + 13)?,
+        yes: r.get(at + 14)?,
+        no: r.get(at + 15)?,
+        created_at: time_at(r, at + 16)?,
+        region_path: r.get(at + 17)?,
+    })
+}
+
 fn finish(mut m: Mobilization) -> Mobilization {
     m.required_skills = m.required_skills_text.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect();
     m
@@ -209,17 +235,30 @@ pub async fn update(
 
 /// Open call-outs a volunteer was called to.
 pub async fn open_calls_for(pool: &Pool, volunteer_id: i64) -> Result<Vec<(Mobilization, Option<String>)>> {
-    let sql = format!("{SELECT} WHERE m.status = 'open' AND m.id IN (SELECT mobilization_id FROM mobilization_calls WHERE volunteer_id = $1) ORDER BY m.id DESC");
-    let rows: Vec<Mobilization> = on_db!(pool, |p| sqlx::query_as(&sql).bind(volunteer_id).fetch_all(p).await?);
-    let mut out = Vec::new();
-    for m in rows.into_iter().map(finish) {
-        let a = calls(pool, m.id)
-            .await?
-            .into_iter()
-            .find(|c| c.volunteer_id == volunteer_id)
-            .and_then(|c| c.answer)
-            .map(|a| a.as_str().to_string());
-        out.push((m, a));
+    // one statement: each open call-out with the volunteer's answer beside it
+    #[derive(sqlx::FromRow)]
+    struct Called {
+        #[sqlx(flatten)]
+        mobilization: Mobilization,
+        my_answer: Option<String>,
     }
-    Ok(out)
+    let sql = format!(
+        "{} JOIN mobilization_calls mine ON mine.mobilization_id = m.id AND mine.volunteer_id = $1
+          WHERE m.status = 'open' ORDER BY m.id DESC",
+        SELECT.replacen("SELECT ", "SELECT mine.answer AS my_answer, ", 1)
+    );
+    let rows: Vec<Called> = match super::reader_of(pool) {
+        Some(reader) => {
+            let called = |r: &rusqlite::Row<'_>| Ok(Called { my_answer: r.get(0)?, mobilization: row_at(r, 1)? });
+            reader.all(&sql, &[super::reader::Arg::Int(volunteer_id)], called).await?
+        }
+        None => on_db!(pool, |p| sqlx::query_as(&sql).bind(volunteer_id).fetch_all(p).await?),
+    };
+    Ok(rows
+        .into_iter()
+        .map(|c| {
+            let answer = c.my_answer.as_deref().and_then(Answer::parse).map(|a| a.as_str().to_string());
+            (finish(c.mobilization), answer)
+        })
+        .collect())
 }

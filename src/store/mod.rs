@@ -26,6 +26,7 @@ pub mod notifications;
 pub mod photos;
 pub mod points;
 pub mod public_submissions;
+pub mod reader;
 pub mod regions;
 pub mod reports;
 pub mod rewards;
@@ -42,8 +43,10 @@ use crate::domain::validation::{Problem, Problems};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::{Arc, LazyLock, RwLock, Weak};
 use std::time::Duration;
 
 pub use vault::Vault;
@@ -64,6 +67,48 @@ pub struct Db {
     pub pool: Pool,
     pub vault: Vault,
     pub sessions: sessions::Sessions,
+    /// SQLite's reader for the hottest reads (`reader`); none on PostgreSQL.
+    pub reader: Option<Arc<reader::Reader>>,
+}
+
+/// The readers of the open SQLite files, by file, so that a store function
+/// given only the pool finds its file's reader. Weak: a reader lives as long
+/// as the `Db` that opened it.
+static READERS: LazyLock<RwLock<HashMap<PathBuf, Weak<reader::Reader>>>> = LazyLock::new(Default::default);
+
+/// The reader of an SQLite pool's file, if its `Db` has one.
+pub fn reader_of(pool: &Pool) -> Option<Arc<reader::Reader>> {
+    match pool {
+        Pool::Sqlite(p) => {
+            let options = p.connect_options();
+            READERS.read().ok()?.get(options.get_filename())?.upgrade()
+        }
+        Pool::Postgres(_) => None,
+    }
+}
+
+/// A reader for an SQLite pool, unless `LAOBING_SQLITE_READER=off` (kept for
+/// measuring both ways, see docs/benchmarks.md) or the database is in memory.
+fn open_reader(pool: &Pool) -> Option<Arc<reader::Reader>> {
+    let Pool::Sqlite(p) = pool else { return None };
+    if std::env::var("LAOBING_SQLITE_READER").is_ok_and(|v| v == "off") {
+        return None;
+    }
+    let path = p.connect_options().get_filename().to_path_buf();
+    if path.as_os_str().is_empty() || path.to_string_lossy().contains(":memory:") {
+        return None;
+    }
+    // reads never wait while holding a connection, so one per worker thread is enough
+    let max = std::env::var("LAOBING_SQLITE_READERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(2, 8));
+    let r = Arc::new(reader::Reader::new(path.clone(), max));
+    if let Ok(mut all) = READERS.write() {
+        all.retain(|_, w| w.strong_count() > 0);
+        all.insert(path, Arc::downgrade(&r));
+    }
+    Some(r)
 }
 
 /// Runs the same block on whichever pool is in use; `$pool` is bound to the
@@ -240,7 +285,8 @@ impl Db {
         migrate(&pool).await?;
         let vault = Vault::load(key_dir).map_err(StoreError::Other)?;
         let sessions = sessions::Sessions::new(pool.clone());
-        Ok(Db { pool, vault, sessions })
+        let reader = open_reader(&pool);
+        Ok(Db { pool, vault, sessions, reader })
     }
 
     pub async fn ping(&self) -> bool {

@@ -69,6 +69,46 @@ fn finish(mut n: Need) -> Need {
     n
 }
 
+/// A row of `SELECT` read by the SQLite reader.
+fn row_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<Need> {
+    use super::reader::{parsed, time_at};
+    let opt_time = |i: usize| match r.get_ref(i)? {
+        rusqlite::types::ValueRef::Null => Ok(None),
+        _ => time_at(r, i).map(Some),
+    };
+    Ok(Need {
+        id: r.get(0)?,
+        title: r.get(1)?,
+        category: r.get(2)?,
+        description: r.get(3)?,
+        region_id: r.get(4)?,
+        place: r.get(5)?,
+        lat: r.get(6)?,
+        lon: r.get(7)?,
+        required_skills_text: r.get(8)?,
+        required_skills: Vec::new(),
+        volunteers_needed: r.get(9)?,
+        due_at: opt_time(10)?,
+        filed_at: time_at(r, 11)?,
+        requester_name: r.get(12)?,
+        requester_phone: r.get(13)?,
+        requester_phone_sealed: r.get(14)?,
+        source: parsed(r, 15, |s| NeedSource::try_from(s.to_string()).ok())?,
+        status: parsed(r, 16, |s| NeedStatus::try_from(s.to_string()).ok())?,
+        reason: r.get(17)?,
+        insurance: r.get(18)?,
+        completed_at: opt_time(19)?,
+        rating: r.get(20)?,
+        rating_comment: r.get(21)?,
+        beneficiaries: r.get(22)?,
+        households_relocated: r.get(23)?,
+        persons_relocated: r.get(24)?,
+        accepted: r.get(25)?,
+        offered: r.get(26)?,
+        region_path: r.get(27)?,
+    })
+}
+
 pub async fn get(pool: &Pool, id: i64) -> Result<Option<Need>> {
     let sql = format!("{SELECT} WHERE n.id = $1");
     let n: Option<Need> = on_db!(pool, |p| sqlx::query_as(&sql).bind(id).fetch_optional(p).await?);
@@ -536,6 +576,10 @@ pub async fn open_offers_for(pool: &Pool, volunteer_id: i64) -> Result<Vec<Need>
         "{SELECT} WHERE n.id IN (SELECT need_id FROM need_offers WHERE volunteer_id = $1 AND status = 'offered')
            AND n.status IN ('dispatched', 'accepted') ORDER BY n.filed_at"
     );
+    if let Some(reader) = super::reader_of(pool) {
+        let rows = reader.all(&sql, &[super::reader::Arg::Int(volunteer_id)], row_of).await?;
+        return Ok(rows.into_iter().map(finish).collect());
+    }
     let rows: Vec<Need> = on_db!(pool, |p| sqlx::query_as(&sql).bind(volunteer_id).fetch_all(p).await?);
     Ok(rows.into_iter().map(finish).collect())
 }

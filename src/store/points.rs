@@ -27,6 +27,10 @@ pub async fn entries(pool: &Pool, volunteer_id: i64) -> Result<Vec<PointsEntry>>
 }
 
 pub async fn balance(pool: &Pool, volunteer_id: i64) -> Result<i64> {
+    if let Some(reader) = super::reader_of(pool) {
+        let sql = "SELECT CAST(SUM(points) AS BIGINT) FROM points_ledger WHERE volunteer_id = $1";
+        return reader.scalar(sql, &[super::reader::Arg::Int(volunteer_id)]).await;
+    }
     let b: Option<i64> = on_db!(pool, |p| sqlx::query_scalar(
         "SELECT CAST(SUM(points) AS BIGINT) FROM points_ledger WHERE volunteer_id = $1"
     )

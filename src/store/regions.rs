@@ -37,8 +37,24 @@ pub struct NewRegion {
 
 const COLUMNS: &str = "id, name, kind, parent_id, path, lat, lon";
 
+/// A row of `COLUMNS` read by the SQLite reader.
+fn row_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<Region> {
+    Ok(Region {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        kind: super::reader::parsed(r, 2, RegionKind::parse)?,
+        parent_id: r.get(3)?,
+        path: r.get(4)?,
+        lat: r.get(5)?,
+        lon: r.get(6)?,
+    })
+}
+
 pub async fn get(pool: &Pool, id: i64) -> Result<Option<Region>> {
     let sql = format!("SELECT {COLUMNS} FROM regions WHERE id = $1");
+    if let Some(reader) = super::reader_of(pool) {
+        return Ok(reader.all(&sql, &[super::reader::Arg::Int(id)], row_of).await?.pop());
+    }
     Ok(on_db!(pool, |p| sqlx::query_as::<_, Region>(&sql).bind(id).fetch_optional(p).await?))
 }
 
@@ -47,13 +63,22 @@ pub async fn list(pool: &Pool, within: Option<&str>, kind: Option<RegionKind>) -
     let sql = format!("SELECT {COLUMNS} FROM regions WHERE (path >= $1 AND path < $1 || '~') AND ($2 = '' OR kind = $2) ORDER BY path");
     let prefix = within.unwrap_or("/");
     let kind = kind.map(|k| k.as_str()).unwrap_or("");
+    if let Some(reader) = super::reader_of(pool) {
+        use super::reader::Arg;
+        return reader.all(&sql, &[Arg::Text(prefix), Arg::Text(kind)], row_of).await;
+    }
     Ok(on_db!(pool, |p| sqlx::query_as::<_, Region>(&sql).bind(prefix).bind(kind).fetch_all(p).await?))
 }
 
 /// The chain from the root down to `id`, for breadcrumbs and for naming a
 /// volunteer's village and town.
 pub async fn ancestry(pool: &Pool, region: &Region) -> Result<Vec<Region>> {
-    let ids: Vec<i64> = region.path.split('/').filter_map(|s| s.parse().ok()).collect();
+    ancestry_of(pool, &region.path).await
+}
+
+/// The chain from the root down to the region at `path` (its ids are in it).
+pub async fn ancestry_of(pool: &Pool, path: &str) -> Result<Vec<Region>> {
+    let ids: Vec<i64> = path.split('/').filter_map(|s| s.parse().ok()).collect();
     if ids.is_empty() {
         return Ok(vec![]);
     }
@@ -61,6 +86,10 @@ pub async fn ancestry(pool: &Pool, region: &Region) -> Result<Vec<Region>> {
         "SELECT {COLUMNS} FROM regions WHERE id IN ({}) ORDER BY length(path)",
         super::placeholders(1, ids.len())
     );
+    if let Some(reader) = super::reader_of(pool) {
+        let args: Vec<super::reader::Arg> = ids.iter().map(|i| super::reader::Arg::Int(*i)).collect();
+        return reader.all(&sql, &args, row_of).await;
+    }
     Ok(on_db!(pool, |p| {
         let mut q = sqlx::query_as::<_, Region>(&sql);
         for id in &ids {
@@ -201,6 +230,15 @@ pub async fn village_coverage(pool: &Pool, within: &str) -> Result<Vec<VillageCo
 /// The town a region belongs to: itself if it is a town, else its nearest
 /// town ancestor; a region with no town above it (a county) stands for itself.
 /// Towns may be roots, so this is read from the tree, not from path depth.
+/// As `town_of`, for the region at `path`, in one statement.
+pub async fn town_of_path(pool: &Pool, path: &str) -> Result<Region> {
+    let mut chain = ancestry_of(pool, path).await?;
+    match chain.iter().rposition(|r| r.kind() == RegionKind::Town) {
+        Some(i) => Ok(chain.swap_remove(i)),
+        None => chain.pop().ok_or(StoreError::NotFound),
+    }
+}
+
 pub async fn town_of(pool: &Pool, region_id: i64) -> Result<Region> {
     let region = get(pool, region_id).await?.ok_or(StoreError::NotFound)?;
     Ok(ancestry(pool, &region).await?.into_iter().rev().find(|r| r.kind() == RegionKind::Town).unwrap_or(region))

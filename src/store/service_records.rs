@@ -216,9 +216,44 @@ pub async fn get(pool: &Pool, id: i64) -> Result<Option<ServiceRecord>> {
 }
 
 /// All records of a volunteer, corrected ones included, newest service first.
+/// A row of `COLUMNS` read by the SQLite reader.
+fn row_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<ServiceRecord> {
+    use super::reader::{parsed, time_at};
+    let source = |s: &str| match s {
+        "activity" => Some(RecordSource::Activity),
+        "need" => Some(RecordSource::Need),
+        _ => None,
+    };
+    Ok(ServiceRecord {
+        id: r.get(0)?,
+        volunteer_id: r.get(1)?,
+        source: parsed(r, 2, source)?,
+        source_id: r.get(3)?,
+        category: r.get(4)?,
+        title: r.get(5)?,
+        place: r.get(6)?,
+        content: r.get(7)?,
+        organiser: r.get(8)?,
+        person_in_charge: r.get(9)?,
+        started_at: time_at(r, 10)?,
+        ended_at: time_at(r, 11)?,
+        minutes: r.get(12)?,
+        hours: 0.0,
+        travel_minutes: r.get(13)?,
+        late: r.get(14)?,
+        corrects: r.get(15)?,
+        corrected_by: r.get(16)?,
+        reason: r.get(17)?,
+        created_at: time_at(r, 18)?,
+    })
+}
+
 pub async fn of_volunteer(pool: &Pool, volunteer_id: i64) -> Result<Vec<ServiceRecord>> {
     let sql =
         format!("SELECT {COLUMNS} FROM service_records WHERE volunteer_id = $1 ORDER BY started_at DESC, id DESC");
+    if let Some(reader) = super::reader_of(pool) {
+        return Ok(with_hours(reader.all(&sql, &[super::reader::Arg::Int(volunteer_id)], row_of).await?));
+    }
     let rows = on_db!(pool, |p| sqlx::query_as(&sql).bind(volunteer_id).fetch_all(p).await?);
     Ok(with_hours(rows))
 }

@@ -124,13 +124,21 @@ pub async fn rules_at(pool: &Pool, region_path: &str, day: NaiveDate) -> Result<
           ORDER BY effective_from DESC, id DESC",
         super::placeholders(2, scopes.len())
     );
-    let rows: Vec<(String, String)> = on_db!(pool, |p| {
-        let mut q = sqlx::query_as(&sql).bind(day);
-        for s in &scopes {
-            q = q.bind(s);
-        }
-        q.fetch_all(p).await?
-    });
+    let rows: Vec<(String, String)> = if let Some(reader) = super::reader_of(pool) {
+        use super::reader::Arg;
+        let day = day.format("%Y-%m-%d").to_string();
+        let mut args = vec![Arg::Text(&day)];
+        args.extend(scopes.iter().map(|s| Arg::Text(s)));
+        reader.all(&sql, &args, |r| Ok((r.get(0)?, r.get(1)?))).await?
+    } else {
+        on_db!(pool, |p| {
+            let mut q = sqlx::query_as(&sql).bind(day);
+            for s in &scopes {
+                q = q.bind(s);
+            }
+            q.fetch_all(p).await?
+        })
+    };
     for s in &scopes {
         if let Some((_, v)) = rows.iter().find(|(scope, _)| scope == s) {
             if let Ok(r) = serde_json::from_str(v) {

@@ -1,6 +1,7 @@
 //! The roster: volunteers with their sealed personal data, skills and honours.
 
 use super::audit::{AuditTx, Record};
+use super::reader::{date_at, opt_date_at, parsed, time_at, Arg};
 use super::{placeholders, unique_violation, BeginWrite, Pool, Result, StoreError, Vault};
 use crate::domain::id_number::IdNumber;
 use crate::domain::phone::Phone;
@@ -82,8 +83,45 @@ fn select(pool: &Pool) -> String {
     )
 }
 
+/// A row of `select` read by the SQLite reader, column by column in its order.
+fn row_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<VolunteerRow> {
+    Ok(VolunteerRow {
+        id: r.get(0)?,
+        volunteer_no: r.get(1)?,
+        name: r.get(2)?,
+        gender: parsed(r, 3, Gender::parse)?,
+        birth_date: date_at(r, 4)?,
+        id_sealed: r.get(5)?,
+        id_masked: r.get(6)?,
+        phone_sealed: r.get(7)?,
+        phone_masked: r.get(8)?,
+        region_id: r.get(9)?,
+        region_path: r.get(10)?,
+        region_name: r.get(11)?,
+        address: r.get(12)?,
+        lat: r.get(13)?,
+        lon: r.get(14)?,
+        branch: r.get(15)?,
+        enlisted_on: opt_date_at(r, 16)?,
+        discharged_on: opt_date_at(r, 17)?,
+        veteran_category: r.get(18)?,
+        party_member: r.get(19)?,
+        cadre_role: r.get(20)?,
+        availability: r.get(21)?,
+        status: parsed(r, 22, VolunteerStatus::parse)?,
+        skills: r.get(23)?,
+        honors: r.get(24)?,
+        created_at: time_at(r, 25)?,
+        updated_at: time_at(r, 26)?,
+        grid_id: r.get(27)?,
+    })
+}
+
 pub async fn get(pool: &Pool, id: i64) -> Result<Option<VolunteerRow>> {
     let sql = format!("{} WHERE v.id = $1", select(pool));
+    if let Some(reader) = super::reader_of(pool) {
+        return Ok(reader.all(&sql, &[Arg::Int(id)], row_of).await?.pop());
+    }
     Ok(on_db!(pool, |p| sqlx::query_as::<_, VolunteerRow>(&sql).bind(id).fetch_optional(p).await?))
 }
 
@@ -153,7 +191,20 @@ fn where_clause(f: &Filter, vault: &Vault) -> (String, Vec<String>, Vec<i64>) {
 pub async fn list(pool: &Pool, vault: &Vault, f: &Filter) -> Result<Vec<VolunteerRow>> {
     let (cond, texts, ints) = where_clause(f, vault);
     let n = texts.len() + ints.len();
-    let sql = format!("{} WHERE {cond} ORDER BY v.id LIMIT ${} OFFSET ${}", select(pool), n + 1, n + 2);
+    let mut sql = format!("{} WHERE {cond} ORDER BY v.id LIMIT ${} OFFSET ${}", select(pool), n + 1, n + 2);
+    if walk_in_id_order(pool, f).await? {
+        sql = sql.replacen(
+            "FROM volunteers v JOIN regions r ON r.id = v.region_id WHERE ",
+            "FROM volunteers v CROSS JOIN regions r WHERE r.id = v.region_id AND ",
+            1,
+        );
+    }
+    if let Some(reader) = super::reader_of(pool) {
+        let mut args: Vec<Arg> = texts.iter().map(|t| Arg::Text(t)).collect();
+        args.extend(ints.iter().map(|i| Arg::Int(*i)));
+        args.extend([Arg::Int(f.limit), Arg::Int(f.offset)]);
+        return reader.all(&sql, &args, row_of).await;
+    }
     Ok(on_db!(pool, |p| {
         let mut q = sqlx::query_as::<_, VolunteerRow>(&sql);
         for t in &texts {
@@ -167,8 +218,17 @@ pub async fn list(pool: &Pool, vault: &Vault, f: &Filter) -> Result<Vec<Voluntee
 }
 
 pub async fn count(pool: &Pool, vault: &Vault, f: &Filter) -> Result<i64> {
+    let searched = f.text.as_deref().is_some_and(|t| !t.trim().is_empty());
+    if f.skill.is_none() && f.team_id.is_none() && !searched {
+        return count_from_tally(pool, f).await;
+    }
     let (cond, texts, ints) = where_clause(f, vault);
     let sql = format!("SELECT COUNT(*) FROM volunteers v JOIN regions r ON r.id = v.region_id WHERE {cond}");
+    if let Some(reader) = super::reader_of(pool) {
+        let mut args: Vec<Arg> = texts.iter().map(|t| Arg::Text(t)).collect();
+        args.extend(ints.iter().map(|i| Arg::Int(*i)));
+        return reader.scalar(&sql, &args).await;
+    }
     Ok(on_db!(pool, |p| {
         let mut q = sqlx::query_scalar::<_, i64>(&sql);
         for t in &texts {
@@ -176,6 +236,52 @@ pub async fn count(pool: &Pool, vault: &Vault, f: &Filter) -> Result<i64> {
         }
         for i in &ints {
             q = q.bind(i);
+        }
+        q.fetch_one(p).await?
+    }))
+}
+
+/// SQLite only: whether a page of the roster is best read by walking the
+/// volunteers in id order, checking each one's region, and stopping when the
+/// page is full (`CROSS JOIN` keeps that order), rather than by gathering the
+/// subtree's volunteers from the region index and sorting them all by id. Left
+/// to itself SQLite (which cannot know how much a bound range of paths holds)
+/// gathers and sorts: 2.6 ms for a town of 20 000, against 0.2 ms for the walk.
+/// The walk is chosen when the subtree holds at least a twentieth of the roster,
+/// so that it reads at most about twenty rows for each one it keeps; a small
+/// village or grid is still gathered and sorted. PostgreSQL plans this itself
+/// from its statistics.
+async fn walk_in_id_order(pool: &Pool, f: &Filter) -> Result<bool> {
+    let Pool::Sqlite(p) = pool else { return Ok(false) };
+    let sql = "SELECT CAST(COALESCE(SUM(t.n), 0) AS BIGINT),
+                      CAST(COALESCE(SUM(CASE WHEN r.path >= $1 AND r.path < $1 || '~' THEN t.n ELSE 0 END), 0) AS BIGINT)
+                 FROM volunteer_tally t JOIN regions r ON r.id = t.region_id";
+    let (all, within): (i64, i64) = match super::reader_of(pool) {
+        Some(reader) => {
+            reader.all(sql, &[Arg::Text(&f.within)], |r| Ok((r.get(0)?, r.get(1)?))).await?.pop().unwrap_or((0, 0))
+        }
+        None => sqlx::query_as(sql).bind(&f.within).fetch_one(p).await?,
+    };
+    Ok(within * 20 >= all)
+}
+
+/// The number of volunteers in a subtree (of one status, if asked), added up
+/// from the tally kept beside the roster (migration 0037): a town's few dozen
+/// region rows rather than every volunteer in it.
+async fn count_from_tally(pool: &Pool, f: &Filter) -> Result<i64> {
+    let sql = format!(
+        "SELECT CAST(COALESCE(SUM(t.n), 0) AS BIGINT) FROM volunteer_tally t JOIN regions r ON r.id = t.region_id
+          WHERE r.path >= $1 AND r.path < $1 || '~'{}",
+        if f.status.is_some() { " AND t.status = $2" } else { "" }
+    );
+    if let Some(reader) = super::reader_of(pool) {
+        let status = f.status.map(|s| s.as_str()).unwrap_or("");
+        return reader.scalar(&sql, &[Arg::Text(&f.within), Arg::Text(status)]).await;
+    }
+    Ok(on_db!(pool, |p| {
+        let mut q = sqlx::query_scalar::<_, i64>(&sql).bind(&f.within);
+        if let Some(st) = f.status {
+            q = q.bind(st.as_str());
         }
         q.fetch_one(p).await?
     }))

@@ -2,6 +2,7 @@
 //! plumbing they share (state, errors, who is calling).
 
 pub mod api;
+pub mod assets;
 pub mod auth;
 pub mod charts;
 pub mod checkin;
@@ -48,7 +49,26 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(error::localize))
         .layer(axum::middleware::from_fn(trace_request))
         .with_state(state);
-    with_security_headers(app, pages::login::secure_cookies())
+    with_security_headers(app, pages::login::secure_cookies()).layer(compression())
+}
+
+/// Pages, JSON, CSV and SVG answers are compressed when the client accepts it
+/// (brotli at quality 4, else gzip): a 20-card roster page goes from about
+/// 40 KB to under 6 KB for a phone on rural 4G. Files that are compressed
+/// already (workbooks, photos, PDFs) and tiny answers are sent as they are, as
+/// are the static files, which carry their own encoding compressed once at
+/// its best setting (`assets`).
+pub fn compression() -> tower_http::compression::CompressionLayer<impl tower_http::compression::Predicate> {
+    use tower_http::compression::predicate::{Predicate, SizeAbove};
+    let textual =
+        |_: axum::http::StatusCode, _: axum::http::Version, h: &axum::http::HeaderMap, _: &axum::http::Extensions| {
+            h.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|ct| {
+                ["text/", "application/json", "application/problem+json", "image/svg+xml", "application/javascript"]
+                    .iter()
+                    .any(|t| ct.starts_with(t))
+            })
+        };
+    tower_http::compression::CompressionLayer::new().compress_when(SizeAbove::new(512).and(textual))
 }
 
 /// What every answer tells the browser to enforce. Scripts and styles come only

@@ -36,4 +36,5 @@ mod schema;
 mod second_factor;
 mod security;
 mod sessions;
+mod speed;
 mod volunteers;

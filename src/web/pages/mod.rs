@@ -33,7 +33,7 @@ use super::AppState;
 use crate::domain::lang::Lang;
 use askama::Template;
 use axum::extract::{Path, Query};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -102,56 +102,13 @@ pub fn router() -> Router<AppState> {
         .route("/applications", get(applications::page).post(applications::act))
         .route("/join", get(applications::join_form).post(applications::join_submit))
         .route("/join/sent", get(applications::join_sent))
-        .route(
-            "/static/app.css",
-            get(|| async { asset("text/css; charset=utf-8", include_str!("../../../static/app.css")) }),
-        )
-        .route(
-            "/static/print.css",
-            get(|| async { asset("text/css; charset=utf-8", include_str!("../../../static/print.css")) }),
-        )
-        .route(
-            "/static/print.js",
-            get(|| async { asset("text/javascript; charset=utf-8", include_str!("../../../static/print.js")) }),
-        )
-        .route(
-            "/static/field.js",
-            get(|| async { asset("text/javascript; charset=utf-8", include_str!("../../../static/field.js")) }),
-        )
-        .route(
-            "/static/imports.js",
-            get(|| async { asset("text/javascript; charset=utf-8", include_str!("../../../static/imports.js")) }),
-        )
-        .route(
-            "/static/outbox.js",
-            get(|| async { asset("text/javascript; charset=utf-8", include_str!("../../../static/outbox.js")) }),
-        )
+        // the static files: by their content-hashed address, or their plain one
+        .route("/static/{file}", get(crate::web::assets::serve))
         // the service worker's address never changes (browsers find it by it),
         // and it is checked for a new version on every visit
-        .route(
-            "/sw.js",
-            get(|| async {
-                (
-                    [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")],
-                    include_str!("../../../static/sw.js"),
-                )
-                    .into_response()
-            }),
-        )
-        .route("/favicon.svg", get(|| async { asset("image/svg+xml", include_str!("../../../static/favicon.svg")) }))
-        .route("/favicon.ico", get(|| async { asset("image/svg+xml", include_str!("../../../static/favicon.svg")) }))
-        .route(
-            "/static/paper.css",
-            get(|| async { asset("text/css; charset=utf-8", include_str!("../../../static/paper.css")) }),
-        )
-        .route(
-            "/static/app.js",
-            get(|| async { asset("text/javascript; charset=utf-8", include_str!("../../../static/app.js")) }),
-        )
-}
-
-fn asset(content_type: &'static str, body: &'static str) -> Response {
-    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=86400")], body).into_response()
+        .route("/sw.js", get(|h: HeaderMap| async move { crate::web::assets::fixed("sw.js", &h) }))
+        .route("/favicon.svg", get(|h: HeaderMap| async move { crate::web::assets::fixed("favicon.svg", &h) }))
+        .route("/favicon.ico", get(|h: HeaderMap| async move { crate::web::assets::fixed("favicon.svg", &h) }))
 }
 
 /// The line shown above a page after an action: green when it worked, red

@@ -1,0 +1,193 @@
+//! What a phone on rural 4G receives: pages, JSON and static files compressed
+//! when the client accepts it, static files at content-hashed addresses kept
+//! for a year, and every list page with its style sheet and scripts under
+//! 20 KB on the wire with 20 000 volunteers on the roster. Also the roster
+//! tally the page's total is read from (migration 0037).
+
+use crate::both;
+use crate::common::TestApp;
+use crate::pages::sign_in;
+use reqwest::StatusCode;
+use std::io::Read;
+
+fn inflate(encoding: &str, body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    match encoding {
+        "br" => brotli::Decompressor::new(body, 4096).read_to_end(&mut out).expect("brotli"),
+        "gzip" => flate2::read::GzDecoder::new(body).read_to_end(&mut out).expect("gzip"),
+        other => panic!("unexpected encoding {other}"),
+    };
+    out
+}
+
+/// `(Content-Encoding, bytes on the wire)` of a GET with `Accept-Encoding`.
+async fn fetch(
+    app: &TestApp,
+    path: &str,
+    accept: &str,
+) -> (StatusCode, Option<String>, Vec<u8>, reqwest::header::HeaderMap) {
+    let r = app.client.get(app.url(path)).header("accept-encoding", accept).send().await.expect("send");
+    let status = r.status();
+    let h = r.headers().clone();
+    let enc = h.get("content-encoding").and_then(|v| v.to_str().ok()).map(str::to_string);
+    (status, enc, r.bytes().await.expect("body").to_vec(), h)
+}
+
+/// The `/static/…` addresses a page links.
+fn static_links(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for marker in ["href=\"/static/", "src=\"/static/"] {
+        let mut rest = html;
+        while let Some(i) = rest.find(marker) {
+            let from = i + marker.len() - "/static/".len();
+            let end = rest[from..].find('"').map(|e| from + e).unwrap_or(rest.len());
+            out.push(rest[from..end].to_string());
+            rest = &rest[end..];
+        }
+    }
+    out
+}
+
+/// 20 000 more volunteers, copies of one made through the API, added by SQL
+/// in one statement (through the API this would take minutes).
+async fn twenty_thousand(app: &TestApp) {
+    let staff = app.token("staff").await;
+    let v = app.volunteer(&staff, "样本", app.town.village_a, 9001, &["driving"]).await;
+    let id = v["id"].as_i64().expect("id");
+    app.exec(&format!(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
+         INSERT INTO volunteers (volunteer_no, name, gender, birth_date, id_sealed, id_hash, id_masked, phone_sealed,
+                                 phone_hash, phone_masked, region_id, address, lat, lon, branch, enlisted_on,
+                                 discharged_on, veteran_category, party_member, cadre_role, availability, status,
+                                 created_at, updated_at, grid_id)
+         SELECT 'S' || CAST(n.i AS TEXT), v.name || CAST(n.i AS TEXT), v.gender, v.birth_date, v.id_sealed,
+                v.id_hash || '-' || CAST(n.i AS TEXT), v.id_masked, v.phone_sealed, v.phone_hash, v.phone_masked,
+                CASE WHEN n.i % 2 = 0 THEN {a} ELSE {b} END, v.address, v.lat, v.lon, v.branch, v.enlisted_on,
+                v.discharged_on, v.veteran_category, v.party_member, v.cadre_role, v.availability, v.status,
+                v.created_at, v.updated_at, NULL
+           FROM volunteers v CROSS JOIN n WHERE v.id = {id}",
+        a = app.town.village_a,
+        b = app.town.village_b,
+    ))
+    .await;
+}
+
+both!(pages_and_files_are_compressed_and_list_pages_stay_under_20_kb, |app: TestApp| async move {
+    twenty_thousand(&app).await;
+    assert!(app.scalar("SELECT COUNT(*) FROM volunteers").await > 20_000);
+    sign_in(&app, "staff").await;
+
+    // a page: brotli when asked, gzip when only that is accepted, plain otherwise;
+    // each inflates to the very page sent plain
+    let (status, enc, plain, _) = fetch(&app, "/volunteers", "identity").await;
+    assert_eq!((status, enc), (StatusCode::OK, None));
+    let plain = String::from_utf8(plain).expect("utf-8");
+    for (accept, want) in [("gzip, deflate, br", "br"), ("gzip", "gzip")] {
+        let (status, enc, body, h) = fetch(&app, "/volunteers", accept).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(enc.as_deref(), Some(want), "{accept}");
+        assert!(h["vary"].to_str().expect("vary").to_ascii_lowercase().contains("accept-encoding"));
+        let page = String::from_utf8(inflate(want, &body)).expect("utf-8");
+        // two views of one session are the same page, byte for byte
+        assert_eq!(page, plain, "the {want} body inflates to the page");
+        assert!(body.len() * 3 < plain.len(), "{want}: {} of {} bytes", body.len(), plain.len());
+    }
+    // JSON too
+    let token = app.token("staff").await;
+    let r = app
+        .client
+        .get(app.url("/api/v1/volunteers?limit=100&masked=true"))
+        .bearer_auth(&token)
+        .header("accept-encoding", "br")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.headers()["content-encoding"], "br");
+    let json: serde_json::Value =
+        serde_json::from_slice(&inflate("br", &r.bytes().await.expect("body"))).expect("json");
+    assert_eq!(json.as_array().map(Vec::len), Some(100), "{json}");
+
+    // static files: linked by a content-hashed address kept for a year, sent
+    // compressed, the plain address still served and checked every time
+    let links = static_links(&plain);
+    assert!(links.iter().any(|l| l.ends_with(".css")) && links.iter().any(|l| l.ends_with(".js")), "{links:?}");
+    for link in &links {
+        let name = link.trim_start_matches("/static/");
+        let parts: Vec<&str> = name.split('.').collect();
+        assert!(parts.len() == 3 && parts[1].len() == 12, "{link} carries a hash");
+        let (status, enc, body, h) = fetch(&app, link, "br, gzip").await;
+        assert_eq!((status, enc.as_deref()), (StatusCode::OK, Some("br")), "{link}");
+        assert_eq!(h["cache-control"], "public, max-age=31536000, immutable", "{link}");
+        let (_, _, raw, h) = fetch(&app, &format!("/static/{}.{}", parts[0], parts[2]), "identity").await;
+        assert_eq!(h["cache-control"], "no-cache");
+        assert_eq!(inflate("br", &body), raw, "{link}");
+        let etag = h["etag"].to_str().expect("etag").to_string();
+        let r = app.client.get(app.url(link)).header("if-none-match", etag).send().await.expect("send");
+        assert_eq!(r.status(), StatusCode::NOT_MODIFIED, "{link}");
+    }
+    // the service worker keeps its one address
+    let (status, _, _, h) = fetch(&app, "/sw.js", "br").await;
+    assert_eq!((status, h["cache-control"].to_str().expect("cc")), (StatusCode::OK, "no-cache"));
+
+    // every list page with what it links, as a phone receives it
+    for path in ["/volunteers", "/activities", "/needs", "/teams", "/announcements", "/care", "/mobilizations"] {
+        let (status, enc, body, _) = fetch(&app, path, "gzip, deflate, br").await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        let html = match enc.as_deref() {
+            Some(e) => String::from_utf8(inflate(e, &body)).expect("utf-8"),
+            None => String::from_utf8(body.clone()).expect("utf-8"),
+        };
+        let mut wire = body.len();
+        let mut parts = vec![format!("page {}", body.len())];
+        for link in static_links(&html) {
+            let (_, _, b, _) = fetch(&app, &link, "gzip, deflate, br").await;
+            parts.push(format!("{link} {}", b.len()));
+            wire += b.len();
+        }
+        assert!(wire < 20 * 1024, "{path}: {wire} bytes on the wire ({})", parts.join(", "));
+    }
+});
+
+/// The API's total (`X-Total-Count`) against `COUNT(*)` for the whole town, a
+/// village and each status.
+async fn totals_match(app: &TestApp, staff: &str, what: &str) {
+    let a = app.town.village_a;
+    for (filter, sql) in [
+        (String::new(), "SELECT COUNT(*) FROM volunteers".to_string()),
+        (format!("&region_id={a}"), format!("SELECT COUNT(*) FROM volunteers WHERE region_id = {a}")),
+        ("&status=active".into(), "SELECT COUNT(*) FROM volunteers WHERE status = 'active'".into()),
+        ("&status=inactive".into(), "SELECT COUNT(*) FROM volunteers WHERE status = 'inactive'".into()),
+    ] {
+        let r = app
+            .client
+            .get(app.url(&format!("/api/v1/volunteers?limit=1&with_total=true{filter}")))
+            .bearer_auth(staff)
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(r.status(), StatusCode::OK);
+        let total: i64 = r.headers()["x-total-count"].to_str().expect("total").parse().expect("number");
+        assert_eq!(total, app.scalar(&sql).await, "{what}: {filter}");
+    }
+}
+
+both!(the_roster_total_follows_every_write, |app: TestApp| async move {
+    let staff = app.token("staff").await;
+    let v = app.volunteer(&staff, "计数", app.town.village_a, 9101, &["driving"]).await;
+    app.volunteer(&staff, "计数二", app.town.village_b, 9102, &[]).await;
+    twenty_thousand(&app).await;
+    totals_match(&app, &staff, "after adding").await;
+    let path = format!("/api/v1/volunteers/{}", v["id"]);
+    // moving a volunteer to the other village, then marking them inactive
+    let (s, body) = app.patch(&staff, &path, serde_json::json!({"region_id": app.town.village_b})).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    totals_match(&app, &staff, "after a move").await;
+    let (s, body) = app.patch(&staff, &path, serde_json::json!({"status": "inactive"})).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    totals_match(&app, &staff, "after a change of status").await;
+    // a write that changes neither leaves the tally as it was
+    let (s, body) = app.patch(&staff, &path, serde_json::json!({"address": "新地址"})).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    totals_match(&app, &staff, "after another change").await;
+    assert!(app.scalar("SELECT COUNT(*) FROM volunteers WHERE status = 'inactive'").await >= 1);
+});
