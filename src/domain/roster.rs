@@ -398,10 +398,7 @@ impl Column {
                 "请对照身份证填写18位号码，该列设为文本格式",
                 "enter the 18 characters from the ID card, in a text-formatted column",
             ),
-            Column::Phone => (
-                "请填写11位手机号或带区号的固定电话",
-                "enter an 11-digit mobile number or a landline with its area code",
-            ),
+            Column::Phone => ("请核对后重新填写", "check it and enter it again"),
             Column::Village => (
                 "请填写本镇村(社区)的名称，或先在系统中添加该村",
                 "enter a village of this town, or add the village to the system first",
@@ -930,10 +927,7 @@ fn check_row<'a>(
     today: NaiveDate,
 ) -> Result<RowOk, CellErrors> {
     let mut errs: CellErrors = Vec::new();
-    let mut own = |c: Column, zh: &str, en: &str| {
-        let (fz, fe) = c.fix();
-        errs.push((header.text(c), format!("{}{zh}：{fz}", header.text(c)), format!("{} {en}: {fe}", c.english())));
-    };
+    let mut own = |c: Column, zh: &str, en: &str| errs.push(with_fix(header, c, zh, en));
     let given: Vec<Column> = Column::ALL.into_iter().filter(|c| !cell(*c).is_blank()).collect();
     let mut m = Map::new();
     if let Some(t) = cell(Column::Name).text() {
@@ -1071,8 +1065,7 @@ fn check_row<'a>(
             continue;
         }
         let (zh, en) = (strip_label(&p.field, &p.zh), strip_label_en(&p.field, &p.en));
-        let (fz, fe) = c.fix();
-        errs.push((header.text(c), format!("{}{zh}：{fz}", header.text(c)), format!("{} {en}: {fe}", c.english())));
+        errs.push(with_fix(header, c, zh, en));
     }
     if errs.is_empty() {
         // validate refused something no column holds; name it on the name column
@@ -1081,6 +1074,18 @@ fn check_row<'a>(
     let order = |col: &str| Column::ALL.iter().position(|c| header.text(*c) == col).unwrap_or(usize::MAX);
     errs.sort_by_key(|(col, _, _)| order(col));
     Err(errs)
+}
+
+/// A cell's problem on its column as written, with what to do unless the
+/// message already says it.
+fn with_fix(header: &Header, c: Column, zh: &str, en: &str) -> (String, String, String) {
+    let (fz, fe) = c.fix();
+    let col = header.text(c);
+    if zh.contains('请') {
+        (col.clone(), format!("{col}{zh}"), format!("{} {en}", c.english()))
+    } else {
+        (col.clone(), format!("{col}{zh}：{fz}"), format!("{} {en}: {fe}", c.english()))
+    }
 }
 
 fn put(m: &mut Map<String, Value>, k: &str, v: Value) {
@@ -1123,10 +1128,25 @@ pub fn samples(book: &Book, h: &Header, n: usize) -> Vec<Vec<String>> {
     sheet
         .rows
         .iter()
+        .enumerate()
         .skip(h.data_start)
-        .filter(|r| r.iter().any(|c| !c.is_blank()))
+        .filter(|(_, r)| r.iter().any(|c| !c.is_blank()))
         .take(n)
-        .map(|r| h.columns.iter().map(|c| sample_text(r.get(c.index).unwrap_or(&Cell::Empty))).collect())
+        .map(|(i, r)| {
+            h.columns
+                .iter()
+                .map(|c| {
+                    let cell = r.get(c.index).unwrap_or(&Cell::Empty);
+                    match cell {
+                        // a date cell shows as the date Excel shows, not its day count
+                        Cell::Number(x) if sheet.dates.contains(&(i, c.index)) => {
+                            number_date(*x).map(|(d, _)| d.to_string()).unwrap_or_else(|| sample_text(cell))
+                        }
+                        _ => sample_text(cell),
+                    }
+                })
+                .collect()
+        })
         .collect()
 }
 
@@ -1525,7 +1545,7 @@ mod tests {
         assert_eq!(c.errors[0].name.as_deref(), Some("甲"));
         assert!(c.errors[0].zh.contains("科学计数法") && c.errors[0].zh.contains("设为文本"), "{}", c.errors[0].zh);
         assert!(c.errors[5].zh.contains("科学计数法"), "a csv's 4.11323E+17 too: {}", c.errors[5].zh);
-        assert!(c.errors[2].zh.starts_with("手机号") && c.errors[2].zh.contains("请填写"), "{}", c.errors[2].zh);
+        assert!(c.errors[2].zh.starts_with("手机号") && c.errors[2].zh.contains("：请核对"), "{}", c.errors[2].zh);
         assert!(c.errors[3].zh.contains("西坪村") && c.errors[3].zh.contains("添加"), "{}", c.errors[3].zh);
         assert!(c.errors[4].en.contains("before the enlistment"), "{}", c.errors[4].en);
         // a typed gender against the ID number: the number decides, the row is kept

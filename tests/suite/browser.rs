@@ -152,6 +152,23 @@ async fn staff_imports_the_old_roster_on_a_phone_and_sees_the_dashboard_postgres
     journey_with("import.mjs", Backend::Postgres, import_setup).await;
 }
 
+/// The sample villages, and the Excel 97-2003 roster whose two columns need mapping.
+async fn mapping_setup(app: std::sync::Arc<common::TestApp>) -> Vec<(&'static str, String)> {
+    import_setup(app).await;
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sangping-2003.xls");
+    vec![("ROSTER_FILE", file.display().to_string())]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_map_an_unknown_column_on_a_phone_and_import_sqlite() {
+    journey_with("import-mapping.mjs", Backend::Sqlite, mapping_setup).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_map_an_unknown_column_on_a_phone_and_import_postgres() {
+    journey_with("import-mapping.mjs", Backend::Postgres, mapping_setup).await;
+}
+
 async fn phone_setup(app: std::sync::Arc<common::TestApp>) -> Vec<(&'static str, String)> {
     let mut env = activity_setup(app.clone()).await;
     let staff = app.token("staff").await;
