@@ -17,6 +17,7 @@ mod exports;
 mod field;
 mod grids;
 mod hardening;
+mod hostile_input;
 mod imports;
 mod incentives;
 mod mentoring;
