@@ -188,6 +188,9 @@ pub async fn verify(pool: &Pool) -> Result<Option<i64>> {
     Ok(None)
 }
 
+/// The audit log is kept at least this long (等保: six months).
+pub const MIN_KEEP_DAYS: i64 = 180;
+
 /// Removes entries older than `before`, keeping the chain verifiable: the
 /// pruning is first written as an entry of its own (saying how many and
 /// through which id), then the old entries go and the anchor keeps the hash

@@ -27,6 +27,7 @@ mod notifications;
 mod openapi;
 mod pages;
 mod photos;
+mod privacy;
 mod records;
 mod recruitment;
 mod regions_teams;
