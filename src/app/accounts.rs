@@ -251,7 +251,7 @@ fn account_unchanged(s: &SessionUser, c: &Claims, now: DateTime<Utc>) -> bool {
         && s.role == c.role
         && s.region_id == c.region_id
         && s.volunteer_id == c.volunteer_id
-        && !s.locked_until.is_some_and(|until| until > now)
+        && s.locked_until.is_none_or(|until| until <= now)
 }
 
 /// The caller a token or session cookie stands for, if it is still alive —
