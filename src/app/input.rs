@@ -9,9 +9,22 @@ use serde_json::{Map, Value};
 
 /// Parses a JSON value into a typed input. The first field that does not fit
 /// is named in Chinese and English.
+fn holds_nul(v: &Value) -> bool {
+    match v {
+        Value::String(s) => s.contains('\0'),
+        Value::Array(a) => a.iter().any(holds_nul),
+        Value::Object(o) => o.iter().any(|(k, v)| k.contains('\0') || holds_nul(v)),
+        _ => false,
+    }
+}
+
 pub fn parse<T: DeserializeOwned>(v: Value) -> Result<T> {
     if !v.is_object() {
         return Err(Error::bad_request("请求内容应为JSON对象", "The request body must be a JSON object"));
+    }
+    if holds_nul(&v) {
+        // never typed by a person, and PostgreSQL refuses it in text
+        return Err(Error::bad_request("请求中含有空字符", "The request holds a NUL character"));
     }
     let probe = v.clone();
     serde_path_to_error::deserialize::<_, T>(v).map_err(|e| {

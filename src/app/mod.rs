@@ -25,6 +25,7 @@ pub mod mobilizations;
 pub mod needs;
 pub mod photos;
 pub mod points;
+pub mod privacy;
 pub mod recruitment;
 pub mod regions;
 pub mod reports;

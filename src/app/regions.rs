@@ -198,7 +198,13 @@ pub async fn update(app: &App, caller: &Caller, id: i64, patch: RegionPatch) -> 
     if patch.kind.as_ref().is_some_and(|v| v.as_str() != Some(current.kind.as_str())) {
         problems.push(Problem::about("kind", "创建后不能修改", "cannot be changed after creation"));
     }
-    if patch.parent_id.as_ref().is_some_and(|v| v.as_i64() != current.parent_id) {
+    // an echo of the parent as it is (null for the top) is fine; anything else,
+    // a number or not, is a change
+    let same_parent = |v: &Value| match v {
+        Value::Null => current.parent_id.is_none(),
+        v => v.as_i64().is_some() && v.as_i64() == current.parent_id,
+    };
+    if patch.parent_id.as_ref().is_some_and(|v| !same_parent(v)) {
         problems.push(Problem::about("parent_id", "创建后不能修改", "cannot be changed after creation"));
     }
     let name = match patch.name {

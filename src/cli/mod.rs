@@ -88,6 +88,15 @@ enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Remove audit entries older than the retention, keeping the chain
+    /// verifiable (run it daily from cron).
+    AuditPrune {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Days of audit log to keep: at least 180.
+        #[arg(long, env = "LAOBING_AUDIT_KEEP_DAYS", default_value_t = 180)]
+        keep_days: i64,
+    },
     /// Write reports as workbooks.
     Export {
         #[command(subcommand)]
@@ -340,6 +349,28 @@ async fn run(cli: Cli) -> Result<(), String> {
                 }
                 Some(id) => Err(format!("audit log broken at entry {id} · 审计日志在第 {id} 条被改动")),
             }
+        }
+        Command::AuditPrune { db, keep_days } => {
+            if keep_days < crate::store::audit::MIN_KEEP_DAYS {
+                return Err(format!(
+                    "keep at least {} days of audit log · 审计日志至少保留{}天",
+                    crate::store::audit::MIN_KEEP_DAYS,
+                    crate::store::audit::MIN_KEEP_DAYS
+                ));
+            }
+            let db = open(&db, false).await?;
+            let before = chrono::Utc::now() - chrono::Duration::days(keep_days);
+            let by = store::audit::Record {
+                user_id: None,
+                username: "system".into(),
+                action: "audit_pruned".into(),
+                target_type: "audit_log".into(),
+                target_id: String::new(),
+                detail: String::new(),
+            };
+            let n = store::audit::prune_before(&db.pool, before, &by).await.map_err(|e| e.to_string())?;
+            println!("removed {n} audit entries older than {keep_days} days · 已清理{n}条超过{keep_days}天的审计记录");
+            Ok(())
         }
         Command::Import {
             command: ImportCommand::Volunteers { db, file, map, errors_out, region, dry_run, skip_invalid },

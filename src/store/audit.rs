@@ -188,6 +188,9 @@ pub async fn verify(pool: &Pool) -> Result<Option<i64>> {
     Ok(None)
 }
 
+/// The audit log is kept at least this long (等保: six months).
+pub const MIN_KEEP_DAYS: i64 = 180;
+
 /// Removes entries older than `before`, keeping the chain verifiable: the
 /// pruning is first written as an entry of its own (saying how many and
 /// through which id), then the old entries go and the anchor keeps the hash
@@ -249,10 +252,10 @@ const ABOUT_VOLUNTEER: &str = "((target_type = 'volunteer' AND target_id = $1)
      OR (target_type IN ('volunteer_list', 'volunteer_export') AND (',' || detail || ',') LIKE $2))";
 
 pub async fn search(pool: &Pool, q: &Search) -> Result<Vec<AuditRow>> {
-    let mut sql = format!(
+    let mut sql = String::from(
         "SELECT id, at, user_id, username, action, target_type, target_id, detail, prev_hash, hash FROM audit_log
           WHERE ($3 IS NULL OR username = $3) AND ($4 IS NULL OR action = $4)
-            AND ($5 IS NULL OR at >= $5) AND ($6 IS NULL OR at < $6)"
+            AND ($5 IS NULL OR at >= $5) AND ($6 IS NULL OR at < $6)",
     );
     if q.volunteer_id.is_some() {
         sql.push_str(&format!(" AND {ABOUT_VOLUNTEER}"));

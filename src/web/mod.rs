@@ -46,6 +46,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::photos::router())
         .fallback(not_found)
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(error::panic_response))
+        .layer(axum::middleware::from_fn(refuse_nul_in_query))
         .layer(axum::middleware::from_fn(error::localize))
         .layer(axum::middleware::from_fn(trace_request))
         .with_state(state);
@@ -69,6 +70,21 @@ pub fn compression() -> tower_http::compression::CompressionLayer<impl tower_htt
             })
         };
     tower_http::compression::CompressionLayer::new().compress_when(SizeAbove::new(512).and(textual))
+}
+
+/// A NUL character is never part of text people type, and PostgreSQL refuses
+/// it in text: a query string carrying one is a bad request, answered before
+/// it reaches a handler (bodies are checked in `app::input`).
+async fn refuse_nul_in_query(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let nul = req
+        .uri()
+        .query()
+        .is_some_and(|q| q.as_bytes().windows(3).any(|w| w[0] == b'%' && w[1] == b'0' && w[2] == b'0'));
+    if nul {
+        use axum::response::IntoResponse;
+        return error::ApiError::bad_request("请求中含有空字符", "The request holds a NUL character").into_response();
+    }
+    next.run(req).await
 }
 
 /// What every answer tells the browser to enforce. Scripts and styles come only

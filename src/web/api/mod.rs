@@ -17,6 +17,7 @@ pub mod mentoring;
 pub mod mobilizations;
 pub mod needs;
 pub mod photos;
+pub mod privacy;
 pub mod records;
 pub mod regions;
 pub mod reports;
@@ -63,6 +64,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(accounts::totp_disable))
         .routes(routes!(accounts::my_sessions))
         .routes(routes!(accounts::end_my_session))
+        .routes(routes!(privacy::my_data))
+        .routes(routes!(privacy::search))
+        .routes(routes!(privacy::export))
         .routes(routes!(auth::token, auth::revoke))
         .routes(routes!(auth::me))
         .routes(routes!(auth::inbox))

@@ -280,7 +280,12 @@ async fn switch_lang(Path(code): Path<String>, Query(q): Query<NextQuery>, jar: 
 
 /// A urlencoded form as pairs; repeated keys (check boxes) stay repeated.
 pub fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
-    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body).unwrap_or_default()
+    // a NUL is never typed by a person, and PostgreSQL refuses it in text
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(k, v)| (k.replace('\0', ""), v.replace('\0', "")))
+        .collect()
 }
 
 pub fn form_get<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
