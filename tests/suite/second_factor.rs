@@ -155,7 +155,7 @@ async fn page_sign_in(app: &TestApp, c: &Client, username: &str, password: &str,
         .expect("send");
     let s = r.status();
     let to = r.headers().get("location").and_then(|l| l.to_str().ok()).map(str::to_string);
-    (s, to.unwrap_or_else(|| String::new()))
+    (s, to.unwrap_or_default())
 }
 
 async fn location(c: &Client, url: String) -> (StatusCode, String) {
