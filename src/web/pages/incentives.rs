@@ -325,35 +325,43 @@ async fn rules_page(
         c: Chrome::new(caller, lang, "rules", "/rules"),
         holidays: dates(&r.calendar.holidays),
         // categories by their names, as staff know them; read back by name or code
-        per_category: r
-            .earning
-            .per_category
-            .iter()
-            .map(|(k, v)| {
-                let (zh, en) = crate::domain::category::category_label(k);
-                format!("{} = {v}", lang.t(zh, en))
-            })
-            .collect::<Vec<_>>()
-            .join("\n"),
+        per_category: category_lines(lang, &r.earning.per_category),
         workdays: dates(&r.calendar.workdays),
-        need_deadlines: r
-            .need_deadline_days
-            .iter()
-            .map(|(k, v)| {
-                let (zh, en) = if k == "default" {
-                    ("其余类别", "All others")
-                } else {
-                    crate::domain::category::category_label(k)
-                };
-                format!("{} = {v}", lang.t(zh, en))
-            })
-            .collect::<Vec<_>>()
-            .join("\n"),
+        need_deadlines: category_lines(lang, &r.need_deadline_days),
         region_id: town.id,
         region_name: town.name,
         today: crate::domain::clock::today().to_string(),
         r,
         message,
+    })
+}
+
+/// The label for the rules' "every other category" entry (`default`).
+const ALL_OTHERS: (&str, &str) = ("其余类别", "All others");
+
+/// A rule by category as lines staff can edit: `走访慰问 = 3`, one a line.
+fn category_lines<V: std::fmt::Display>(lang: Lang, rule: &std::collections::BTreeMap<String, V>) -> String {
+    rule.iter()
+        .map(|(code, v)| {
+            let (zh, en) = if code == "default" { ALL_OTHERS } else { crate::domain::category::category_label(code) };
+            format!("{} = {v}", lang.t(zh, en))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Reads `category_lines` back: each line's category (by name or code; 其余类别 for
+/// `default`) and its value as typed. An unknown name is passed on for the rules'
+/// own check to refuse by name.
+fn read_category_lines(text: Option<&str>) -> impl Iterator<Item = (String, &str)> {
+    text.unwrap_or("").lines().filter_map(|l| l.split_once(['=', '：', ':'])).map(|(k, v)| {
+        let k = k.trim();
+        let code = if k == ALL_OTHERS.0 || k.eq_ignore_ascii_case(ALL_OTHERS.1) || k == "default" {
+            "default".to_string()
+        } else {
+            crate::domain::category::category_code(k).map(str::to_string).unwrap_or_else(|| k.to_string())
+        };
+        (code, v.trim())
     })
 }
 
@@ -387,30 +395,13 @@ pub async fn save_rules(
             .map(str::to_string)
             .collect()
     };
-    // `care_visit = 4` a line: extra points an hour for that kind of service
-    let per_category: serde_json::Map<String, Value> = form_get(&pairs, "per_category")
-        .unwrap_or("")
-        .lines()
-        .filter_map(|l| l.split_once(['=', '：', ':']))
-        .map(|(k, v)| {
-            let k = k.trim();
-            let code = crate::domain::category::category_code(k).map(str::to_string).unwrap_or_else(|| k.to_string());
-            (code, json!(v.trim().parse::<f64>().unwrap_or(-1.0)))
-        })
+    // `走访慰问 = 4` a line: extra points an hour for that kind of service
+    let per_category: serde_json::Map<String, Value> = read_category_lines(form_get(&pairs, "per_category"))
+        .map(|(code, v)| (code, json!(v.parse::<f64>().unwrap_or(-1.0))))
         .collect();
-    // `走访慰问 = 3` a line; 其余类别 (all others) stands for every category not listed
-    let need_deadlines: serde_json::Map<String, Value> = form_get(&pairs, "need_deadlines")
-        .unwrap_or("")
-        .lines()
-        .filter_map(|l| l.split_once(['=', '：', ':']))
-        .map(|(k, v)| {
-            let k = k.trim();
-            let code = match k {
-                "其余类别" | "其余" | "All others" | "all others" | "default" => "default".to_string(),
-                _ => crate::domain::category::category_code(k).map(str::to_string).unwrap_or_else(|| k.to_string()),
-            };
-            (code, json!(v.trim().parse::<i64>().unwrap_or(-1)))
-        })
+    // `走访慰问 = 3` a line: days to finish a need of that kind
+    let need_deadlines: serde_json::Map<String, Value> = read_category_lines(form_get(&pairs, "need_deadlines"))
+        .map(|(code, v)| (code, json!(v.parse::<i64>().unwrap_or(-1))))
         .collect();
     let mut body = json!({
         "effective_from": form_get(&pairs, "effective_from"),
