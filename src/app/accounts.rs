@@ -6,6 +6,7 @@ use crate::domain::account::{self, Role, Scope, SESSION_IDLE_MINUTES, TOKEN_HOUR
 use crate::domain::error_code::ErrorCode;
 use crate::domain::validation::{Problem, Problems};
 use crate::domain::{clock, password, totp};
+pub use crate::store::accounts::AccountFilter;
 use crate::store::accounts::{self, NewSession, SessionKind, SessionUser, UserRow};
 use crate::store::sessions::{self, Claims};
 
@@ -564,16 +565,26 @@ fn may_manage(caller: &Caller, target: &AccountLine) -> bool {
     }
 }
 
-pub async fn accounts_in_scope(app: &App, caller: &Caller) -> Result<Vec<(AccountLine, bool)>> {
+/// A page of the accounts in the caller's scope, each with whether the caller
+/// may act on it, and how many match in all.
+pub async fn accounts_in_scope(
+    app: &App,
+    caller: &Caller,
+    filter: &accounts::AccountFilter,
+) -> Result<(Vec<(AccountLine, bool)>, i64)> {
     ensure_manages(caller)?;
-    let list = accounts::list_accounts(&app.db.pool, caller.scope_path()).await?;
-    Ok(list
-        .into_iter()
-        .map(|a| {
-            let m = may_manage(caller, &a);
-            (a, m)
-        })
-        .collect())
+    let filter =
+        accounts::AccountFilter { limit: filter.limit.clamp(1, 1000), offset: filter.offset.max(0), ..filter.clone() };
+    let (list, total) = accounts::list_accounts(&app.db.pool, caller.scope_path(), &filter).await?;
+    Ok((
+        list.into_iter()
+            .map(|a| {
+                let m = may_manage(caller, &a);
+                (a, m)
+            })
+            .collect(),
+        total,
+    ))
 }
 
 async fn managed(app: &App, caller: &Caller, user_id: i64) -> Result<AccountLine> {

@@ -379,15 +379,45 @@ const ACCOUNT_SELECT: &str = "SELECT u.id, u.username, COALESCE(u.display_name, 
         (SELECT COUNT(*) FROM sessions s WHERE s.user_id = u.id) AS sessions
    FROM users u LEFT JOIN regions r ON r.id = u.region_id LEFT JOIN volunteers vo ON vo.id = u.volunteer_id";
 
+/// Which accounts a list shows: words of the user name or the person's name,
+/// one role, and a page of them.
+#[derive(Debug, Clone, Default)]
+pub struct AccountFilter {
+    pub words: String,
+    pub role: Option<Role>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
 /// Accounts whose region lies in `scope_path` (`/`: every account, those
-/// without a region too), by user name.
-pub async fn list_accounts(pool: &Pool, scope_path: &str) -> Result<Vec<AccountLine>> {
-    let sql = format!("{ACCOUNT_SELECT} WHERE ($1 = '/' OR r.path LIKE $2) ORDER BY u.username LIMIT 500");
-    Ok(on_db!(pool, |p| sqlx::query_as::<_, AccountLine>(&sql)
-        .bind(scope_path)
-        .bind(format!("{scope_path}%"))
-        .fetch_all(p)
-        .await?))
+/// without a region too), by user name, one page of them, and how many match
+/// in all: a county holds tens of thousands of volunteers' accounts.
+pub async fn list_accounts(pool: &Pool, scope_path: &str, f: &AccountFilter) -> Result<(Vec<AccountLine>, i64)> {
+    const WHERE: &str = "WHERE ($1 = '/' OR r.path LIKE $2)
+          AND ($3 = '' OR u.username LIKE $3 ESCAPE '\\' OR COALESCE(u.display_name, vo.name, '') LIKE $3 ESCAPE '\\')
+          AND ($4 = '' OR u.role = $4)";
+    let sql = format!("{ACCOUNT_SELECT} {WHERE} ORDER BY u.username LIMIT $5 OFFSET $6");
+    let count = format!(
+        "SELECT COUNT(*) FROM users u LEFT JOIN regions r ON r.id = u.region_id
+           LEFT JOIN volunteers vo ON vo.id = u.volunteer_id {WHERE}"
+    );
+    let words = super::contains_pattern(&f.words);
+    let role = f.role.map(|r| r.as_str()).unwrap_or("");
+    let subtree = format!("{scope_path}%");
+    Ok(on_db!(pool, |p| {
+        let rows = sqlx::query_as::<_, AccountLine>(&sql)
+            .bind(scope_path)
+            .bind(&subtree)
+            .bind(&words)
+            .bind(role)
+            .bind(f.limit)
+            .bind(f.offset)
+            .fetch_all(p)
+            .await?;
+        let total: i64 =
+            sqlx::query_scalar(&count).bind(scope_path).bind(&subtree).bind(&words).bind(role).fetch_one(p).await?;
+        (rows, total)
+    }))
 }
 
 pub async fn account_line(pool: &Pool, id: i64) -> Result<Option<AccountLine>> {

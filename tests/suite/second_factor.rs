@@ -409,3 +409,50 @@ both!(sign_in_is_limited_per_client_address_across_servers, |app: TestApp| async
     app.exec("UPDATE login_failures SET at = '2000-01-01T00:00:00+00:00'").await;
     assert_eq!(token_with(&app, &app.base, "admin", PASSWORD, None).await.0, StatusCode::OK);
 });
+
+both!(the_accounts_list_pages_and_searches_at_county_scale, |app: TestApp| async move {
+    // seventy volunteers' accounts in one village: more than a page, and the
+    // list used to stop silently at its first 500
+    let hash = crate::common::password_hash();
+    for n in 1..=70 {
+        app.exec(&format!(
+            "INSERT INTO users (username, password_hash, role, region_id, display_name, created_at)
+             VALUES ('vol{n:03}', '{hash}', 'volunteer', {}, '村民{n:03}', '2026-01-01T00:00:00Z')",
+            app.town.village_a
+        ))
+        .await;
+    }
+    let staff = app.token("staff").await;
+    let r = app.client.get(app.url("/api/v1/accounts?q=vol&limit=20&offset=60")).bearer_auth(&staff).send().await;
+    let r = r.expect("send");
+    assert_eq!(r.headers().get("x-total-count").and_then(|v| v.to_str().ok()), Some("70"));
+    let page: Value = r.json().await.expect("json");
+    let names: Vec<&str> = page.as_array().expect("list").iter().filter_map(|a| a["username"].as_str()).collect();
+    assert_eq!(names, (61..=70).map(|n| format!("vol{n:03}")).collect::<Vec<_>>());
+    // by the person's name, and by role
+    let (_, found) = app.get(&staff, "/api/v1/accounts?q=%E6%9D%91%E6%B0%91007").await;
+    assert_eq!(found.as_array().expect("list").len(), 1, "{found}");
+    assert_eq!(found[0]["display_name"], "村民007");
+    let (_, leaders) = app.get(&staff, "/api/v1/accounts?role=team_leader").await;
+    assert!(!leaders.as_array().expect("list").is_empty());
+    assert!(leaders.as_array().expect("list").iter().all(|a| a["role"] == "team_leader"), "{leaders}");
+    let (s, body) = app.get(&staff, "/api/v1/accounts?role=mayor").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body["error"]["fields"]["role"].is_string(), "{body}");
+    // another town's staff see none of them
+    let other = app.token("other_staff").await;
+    let (_, theirs) = app.get(&other, "/api/v1/accounts?q=vol").await;
+    assert_eq!(theirs, json!([]));
+
+    // the page: thirty a page, a next link, the search kept in it
+    crate::pages::sign_in(&app, "staff").await;
+    let first = app.page("/accounts?q=vol").await;
+    assert_eq!(first.matches("<b>村民0").count(), 30, "a page holds thirty");
+    assert!(first.contains("共 70 个账号，第 1 页"), "{first}");
+    assert!(first.contains("role=&#38;page=2\" rel=\"next\""), "{first}");
+    let last = app.page("/accounts?q=vol&role=volunteer&page=3").await;
+    assert_eq!(last.matches("<b>村民0").count(), 10);
+    assert!(last.contains("村民070") && !last.contains("rel=\"next\""), "{last}");
+    let none = app.page("/accounts?q=%E6%B2%A1%E6%9C%89%E8%BF%99%E4%B8%AA%E4%BA%BA").await;
+    assert!(none.contains("没有符合条件的账号"), "{none}");
+});

@@ -9,11 +9,13 @@ use crate::store::accounts::SessionKind;
 use crate::web::auth::Caller;
 use crate::web::error::{ApiError, ApiResult};
 use crate::web::AppState;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use axum::http::{HeaderMap, HeaderValue};
 use axum::Json;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use utoipa::IntoParams;
 use utoipa::ToSchema;
 
 use super::auth::TokenResponse;
@@ -142,25 +144,57 @@ pub struct Account {
     pub manageable: bool,
 }
 
-#[utoipa::path(get, path = "/api/v1/accounts", tag = "accounts", security(("bearer" = [])),
-    responses((status = 200, body = [Account]), (status = 403)))]
-pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<Account>>> {
-    let list = accounts::accounts_in_scope(&state, &caller).await?;
-    Ok(Json(
-        list.into_iter()
-            .map(|(a, manageable)| Account {
-                id: a.id,
-                username: a.username,
-                display_name: a.display_name,
-                role: a.role,
-                region_id: a.region_id,
-                totp_enabled: a.totp_on,
-                must_change_password: a.must_change_password,
-                locked_until: a.locked_until,
-                sessions: a.sessions,
-                manageable,
-            })
-            .collect(),
+#[derive(Deserialize, IntoParams)]
+pub struct AccountQuery {
+    /// Part of the user name or of the person's name.
+    pub q: Option<String>,
+    /// Only accounts of this role (`admin`, `town_staff`, …).
+    pub role: Option<String>,
+    /// 1–1000, default 500.
+    pub limit: Option<String>,
+    pub offset: Option<String>,
+}
+
+/// The accounts in the caller's scope by user name; `X-Total-Count` says how
+/// many match in all.
+#[utoipa::path(get, path = "/api/v1/accounts", tag = "accounts", params(AccountQuery), security(("bearer" = [])),
+    responses((status = 200, body = [Account], headers(("x-total-count" = i64, description = "accounts matching in all"))),
+        (status = 403), (status = 422)))]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<AccountQuery>,
+) -> ApiResult<(HeaderMap, Json<Vec<Account>>)> {
+    let (limit, offset) = crate::app::paging(q.limit.as_deref().or(Some("500")), q.offset.as_deref())?;
+    let role = match q.role.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+        None => None,
+        Some(r) => Some(
+            Role::parse(r)
+                .ok_or_else(|| ApiError::field(Problem::about("role", "不是已知的角色", "is not a known role")))?,
+        ),
+    };
+    let filter = accounts::AccountFilter { words: q.q.unwrap_or_default(), role, limit, offset };
+    let (list, total) = accounts::accounts_in_scope(&state, &caller, &filter).await?;
+    let mut headers = HeaderMap::new();
+    headers.insert("x-total-count", HeaderValue::from(total));
+    Ok((
+        headers,
+        Json(
+            list.into_iter()
+                .map(|(a, manageable)| Account {
+                    id: a.id,
+                    username: a.username,
+                    display_name: a.display_name,
+                    role: a.role,
+                    region_id: a.region_id,
+                    totp_enabled: a.totp_on,
+                    must_change_password: a.must_change_password,
+                    locked_until: a.locked_until,
+                    sessions: a.sessions,
+                    manageable,
+                })
+                .collect(),
+        ),
     ))
 }
 

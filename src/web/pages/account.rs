@@ -14,11 +14,12 @@ use crate::web::qr::qr_svg;
 use crate::web::AppState;
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use axum_extra::extract::CookieJar;
+use serde::Deserialize;
 
 fn error_text(lang: Lang, e: &ApiError) -> String {
     let p = super::problems_text(lang, e);
@@ -321,7 +322,35 @@ pub struct AccountsPage {
     pub admin: bool,
     /// Roles that must use a second factor, as (value, label, on).
     pub totp_roles: Vec<(&'static str, String, bool)>,
+    /// The search as typed, the role chosen (or empty), and the page.
+    pub q: String,
+    pub role: String,
+    pub total: i64,
+    pub page: i64,
+    pub more: bool,
+    pub prev_href: String,
+    pub next_href: String,
 }
+
+/// The accounts list's search: words of a user name or a name, a role, a page.
+#[derive(Deserialize, Default)]
+pub struct AccountsFilter {
+    pub q: Option<String>,
+    pub role: Option<String>,
+    pub page: Option<i64>,
+}
+
+impl AccountsFilter {
+    /// This search on another page.
+    pub fn href(&self, page: i64) -> String {
+        let enc = crate::web::url::urlencode;
+        let v = |o: &Option<String>| enc(o.as_deref().unwrap_or(""));
+        format!("/accounts?q={}&role={}&page={page}", v(&self.q), v(&self.role))
+    }
+}
+
+/// Accounts a phone can scroll through.
+const ACCOUNTS_PER_PAGE: i64 = 30;
 
 async fn accounts_page(
     state: &AppState,
@@ -329,8 +358,18 @@ async fn accounts_page(
     lang: Lang,
     flash: Option<Flash>,
     temporary: Option<(String, String)>,
+    f: &AccountsFilter,
 ) -> Result<AccountsPage, ApiError> {
-    let list = accounts::accounts_in_scope(state, caller).await?;
+    let page = f.page.unwrap_or(1).max(1);
+    // an unknown role in the address shows every role, as the select does
+    let role = f.role.as_deref().and_then(Role::parse);
+    let filter = accounts::AccountFilter {
+        words: f.q.clone().unwrap_or_default(),
+        role,
+        limit: ACCOUNTS_PER_PAGE,
+        offset: (page - 1).saturating_mul(ACCOUNTS_PER_PAGE),
+    };
+    let (list, total) = accounts::accounts_in_scope(state, caller, &filter).await?;
     let now = chrono::Utc::now();
     let required = accounts::totp_roles(state).await?;
     let regions =
@@ -364,12 +403,24 @@ async fn accounts_page(
         regions: regions.into_iter().map(|r| (r.id, r.name)).collect(),
         admin: caller.role == Role::Admin,
         totp_roles: Role::ALL.into_iter().map(|r| (r.as_str(), label(r), required.contains(&r))).collect(),
+        q: f.q.clone().unwrap_or_default(),
+        role: role.map(|r| r.as_str().to_string()).unwrap_or_default(),
+        total,
+        page,
+        more: total > page.saturating_mul(ACCOUNTS_PER_PAGE),
+        prev_href: f.href(page - 1),
+        next_href: f.href(page + 1),
     })
 }
 
-pub async fn list(State(state): State<AppState>, PageUser(caller): PageUser, headers: HeaderMap) -> Response {
+pub async fn list(
+    State(state): State<AppState>,
+    PageUser(caller): PageUser,
+    headers: HeaderMap,
+    Query(f): Query<AccountsFilter>,
+) -> Response {
     let lang = lang_of(&headers);
-    match accounts_page(&state, &caller, lang, None, None).await {
+    match accounts_page(&state, &caller, lang, None, None, &f).await {
         Ok(p) => render_status(&p, StatusCode::OK),
         Err(e) => error_page(lang, e),
     }
@@ -428,7 +479,7 @@ pub async fn act(
         Ok((msg, temp)) => (Flash::ok(msg), temp, StatusCode::OK),
         Err(e) => (Flash::refused(error_text(lang, &e)), None, e.status),
     };
-    match accounts_page(&state, &caller, lang, Some(flash), temp).await {
+    match accounts_page(&state, &caller, lang, Some(flash), temp, &AccountsFilter::default()).await {
         Ok(p) => render_status(&p, status),
         Err(e) => error_page(lang, e),
     }
