@@ -176,7 +176,7 @@ impl VerifyPage {
     }
 }
 
-#[utoipa::path(get, path = "/verify/{code}", tag = "service records",
+#[utoipa::path(get, path = "/verify/{code}", tag = "service records", params(("code" = String, Path, description = "the code printed on the certificate")),
     responses((status = 200, body = VerifiedCertificate, description = "JSON when asked for with Accept: application/json, else a page"), (status = 404)))]
 pub async fn verify_json() {}
 

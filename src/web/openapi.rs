@@ -24,7 +24,39 @@ impl OpenApi for ApiDoc {
         doc.merge(paths);
         // the bearer scheme is added after the merge, which keeps the frame's components
         BearerAuth.modify(&mut doc);
+        error_answers(&mut doc);
         doc
+    }
+}
+
+/// Every error answer has the contract's shape, whatever the operation: each
+/// declared 4xx or 5xx gets the error body, and `default` stands for the
+/// errors an operation does not list (a missing token, a malformed body).
+fn error_answers(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    let body = ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build();
+    if let Some(c) = doc.components.as_mut() {
+        let error = ResponseBuilder::new()
+            .description("an error: `{\"error\": {\"code\", \"message\", \"fields\"}}`")
+            .content("application/json", body.clone())
+            .build();
+        c.responses.insert("Error".into(), error.into());
+    }
+    for item in doc.paths.paths.values_mut() {
+        let ops = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+        for op in ops.into_iter().flatten() {
+            for (status, answer) in op.responses.responses.iter_mut() {
+                if let RefOr::T(a) = answer {
+                    if (status.starts_with('4') || status.starts_with('5')) && a.content.is_empty() {
+                        a.content.insert("application/json".into(), body.clone());
+                    }
+                }
+            }
+            op.responses
+                .responses
+                .entry("default".into())
+                .or_insert_with(|| Ref::new("#/components/responses/Error").into());
+        }
     }
 }
 

@@ -12,6 +12,7 @@ mod auth;
 mod browser;
 mod care;
 mod cli;
+mod crash;
 mod crawl;
 mod exports;
 mod field;

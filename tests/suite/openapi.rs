@@ -44,3 +44,24 @@ both!(the_document_is_served, |app: TestApp| async move {
         app.client.get(app.url("/api/openapi.json")).send().await.expect("send").json().await.expect("json");
     assert_eq!(served, serde_json::to_value(laobing::web::openapi::ApiDoc::openapi()).expect("json"));
 });
+
+/// Every `{param}` in a documented path is declared as a path parameter of each
+/// of its operations: without it a client generated from the document (or a
+/// fuzzer) cannot call the operation at all.
+#[test]
+fn every_path_parameter_is_declared() {
+    let doc: Value = serde_json::to_value(laobing::web::openapi::ApiDoc::openapi()).expect("json");
+    let mut missing = Vec::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        let names: Vec<&str> = path.split('/').filter_map(|s| s.strip_prefix('{')?.strip_suffix('}')).collect();
+        for (method, op) in item.as_object().expect("path item") {
+            let declared = |name: &str| {
+                op["parameters"].as_array().is_some_and(|ps| {
+                    ps.iter().any(|p| p["in"] == "path" && p["name"] == name && p["required"] == true)
+                })
+            };
+            missing.extend(names.iter().filter(|n| !declared(n)).map(|n| format!("{method} {path}: {{{n}}}")));
+        }
+    }
+    assert!(missing.is_empty(), "path parameters not declared: {missing:#?}");
+}

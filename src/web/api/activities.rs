@@ -35,7 +35,7 @@ pub async fn list(
     Ok(Json(app::list(&state, &caller, q.region_id.as_deref(), upcoming).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/activities/{id}", tag = "activities", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/activities/{id}", tag = "activities", params(("id" = i64, Path, description = "the activity's id")), security(("bearer" = [])),
     responses((status = 200, body = Activity), (status = 403), (status = 404)))]
 pub async fn show(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<Activity>> {
     Ok(Json(app::visible(&state, &caller, id).await?))
@@ -52,7 +52,7 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(app::create(&state, &caller, input).await?)))
 }
 
-#[utoipa::path(patch, path = "/api/v1/activities/{id}", tag = "activities", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/activities/{id}", tag = "activities", params(("id" = i64, Path, description = "the activity's id")), security(("bearer" = [])),
     request_body(content = ActivityPatch, description = "any fields of an activity; those given override what is stored, null clears"),
     responses((status = 200, body = Activity), (status = 403), (status = 404), (status = 409), (status = 422)))]
 pub async fn update(
@@ -64,7 +64,7 @@ pub async fn update(
     Ok(Json(app::update(&state, &caller, id, patch).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/activities/{id}/signups", tag = "activities", security(("bearer" = [])), request_body = SignupRequest,
+#[utoipa::path(post, path = "/api/v1/activities/{id}/signups", tag = "activities", params(("id" = i64, Path, description = "the activity's id")), security(("bearer" = [])), request_body = SignupRequest,
     responses((status = 201, body = SignupOutcome, description = "signed_up with a place, or waiting with a position"), (status = 403), (status = 404), (status = 409), (status = 422)))]
 pub async fn sign_up(
     State(state): State<AppState>,
@@ -75,7 +75,7 @@ pub async fn sign_up(
     Ok((StatusCode::CREATED, Json(app::sign_up(&state, &caller, id, input).await?)))
 }
 
-#[utoipa::path(delete, path = "/api/v1/activities/{id}/signups/{volunteer_id}", tag = "activities", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/api/v1/activities/{id}/signups/{volunteer_id}", tag = "activities", params(("id" = i64, Path, description = "the activity's id"), ("volunteer_id" = i64, Path, description = "the volunteer's id")), security(("bearer" = [])),
     responses((status = 200, body = Cancelled), (status = 403), (status = 404)))]
 pub async fn cancel(
     State(state): State<AppState>,
@@ -85,7 +85,7 @@ pub async fn cancel(
     Ok(Json(app::cancel(&state, &caller, id, volunteer_id).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/activities/{id}/attendance", tag = "activities", security(("bearer" = [])), request_body = AttendanceRequest,
+#[utoipa::path(post, path = "/api/v1/activities/{id}/attendance", tag = "activities", params(("id" = i64, Path, description = "the activity's id")), security(("bearer" = [])), request_body = AttendanceRequest,
     responses((status = 200, body = AttendanceResult), (status = 403), (status = 404), (status = 422)))]
 pub async fn attendance(
     State(state): State<AppState>,
@@ -96,7 +96,7 @@ pub async fn attendance(
     Ok(Json(attendance::record(&state, &caller, id, input).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/activities/{id}/attendance", tag = "activities", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/activities/{id}/attendance", tag = "activities", params(("id" = i64, Path, description = "the activity's id")), security(("bearer" = [])),
     responses((status = 200, body = [SheetLine]), (status = 403), (status = 404)))]
 pub async fn sheet(
     State(state): State<AppState>,
@@ -106,13 +106,13 @@ pub async fn sheet(
     Ok(Json(attendance::sheet(&state, &caller, id).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/activities/{id}/close", tag = "activities", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/activities/{id}/close", tag = "activities", params(("id" = i64, Path, description = "the activity's id")), security(("bearer" = [])),
     responses((status = 200, body = Closed), (status = 403), (status = 404), (status = 409)))]
 pub async fn close(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<Closed>> {
     Ok(Json(app::close(&state, &caller, id).await?))
 }
 
-#[utoipa::path(put, path = "/api/v1/activities/{id}/outcomes", tag = "activities", security(("bearer" = [])),
+#[utoipa::path(put, path = "/api/v1/activities/{id}/outcomes", tag = "activities", params(("id" = i64, Path, description = "the activity's id")), security(("bearer" = [])),
     request_body = OutcomesInput,
     responses((status = 200, body = Activity), (status = 403), (status = 404), (status = 422)))]
 pub async fn outcomes(

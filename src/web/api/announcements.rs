@@ -30,13 +30,13 @@ pub async fn list(
     Ok(Json(app::list(&state, &caller, q.region_id.as_deref(), q.limit.as_deref()).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/announcements/{id}", tag = "announcements", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/announcements/{id}", tag = "announcements", params(("id" = i64, Path, description = "the announcement's id")), security(("bearer" = [])),
     responses((status = 200, body = Announcement), (status = 403), (status = 404)))]
 pub async fn show(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<Announcement>> {
     Ok(Json(app::visible_one(&state, &caller, id).await?))
 }
 
-#[utoipa::path(patch, path = "/api/v1/announcements/{id}", tag = "announcements", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/announcements/{id}", tag = "announcements", params(("id" = i64, Path, description = "the announcement's id")), security(("bearer" = [])),
     request_body = NoticeInput,
     responses((status = 200, body = Announcement), (status = 403), (status = 404), (status = 422)))]
 pub async fn update(
@@ -59,13 +59,13 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(app::post(&state, &caller, input).await?)))
 }
 
-#[utoipa::path(post, path = "/api/v1/announcements/{id}/read", tag = "announcements", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/announcements/{id}/read", tag = "announcements", params(("id" = i64, Path, description = "the announcement's id")), security(("bearer" = [])),
     responses((status = 200, body = ReadReceipt), (status = 403), (status = 404)))]
 pub async fn read(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<ReadReceipt>> {
     Ok(Json(app::read(&state, &caller, id).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/announcements/{id}/reads", tag = "announcements", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/announcements/{id}/reads", tag = "announcements", params(("id" = i64, Path, description = "the announcement's id")), security(("bearer" = [])),
     responses((status = 200, body = Receipts), (status = 403), (status = 404)))]
 pub async fn reads(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<Receipts>> {
     Ok(Json(app::receipts(&state, &caller, id).await?.1))

@@ -43,7 +43,7 @@ pub async fn list(
     Ok((no_store(), Json(list)))
 }
 
-#[utoipa::path(get, path = "/api/v1/applications/{id}", tag = "recruitment", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/applications/{id}", tag = "recruitment", params(("id" = i64, Path, description = "the application's id")), security(("bearer" = [])),
     responses((status = 200, body = ApplicationView), (status = 403), (status = 404)))]
 pub async fn show(
     State(state): State<AppState>,
@@ -64,7 +64,7 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(app::create(&state, &caller, input).await?)))
 }
 
-#[utoipa::path(patch, path = "/api/v1/applications/{id}", tag = "recruitment", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/applications/{id}", tag = "recruitment", params(("id" = i64, Path, description = "the application's id")), security(("bearer" = [])),
     request_body = ApplicationPatch,
     responses((status = 200, body = ApplicationView), (status = 403), (status = 404), (status = 409), (status = 422)))]
 pub async fn update(
@@ -76,7 +76,7 @@ pub async fn update(
     Ok(Json(app::update(&state, &caller, id, patch).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/applications/{id}/approve", tag = "recruitment", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/applications/{id}/approve", tag = "recruitment", params(("id" = i64, Path, description = "the application's id")), security(("bearer" = [])),
     request_body = ApproveInput,
     responses((status = 200, body = ApplicationView, description = "approved: volunteer_id names the new volunteer"), (status = 403), (status = 404),
         (status = 409, description = "already approved or rejected"), (status = 422, description = "team_id missing or unknown, or a criterion not confirmed")))]
@@ -89,7 +89,7 @@ pub async fn approve(
     Ok(Json(app::approve(&state, &caller, id, input).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/applications/{id}/reject", tag = "recruitment", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/applications/{id}/reject", tag = "recruitment", params(("id" = i64, Path, description = "the application's id")), security(("bearer" = [])),
     request_body = RejectInput,
     responses((status = 200, body = ApplicationView), (status = 403), (status = 404), (status = 409), (status = 422, description = "reason missing")))]
 pub async fn reject(

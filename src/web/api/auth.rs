@@ -106,7 +106,7 @@ pub async fn inbox(State(state): State<AppState>, caller: Caller) -> ApiResult<J
     Ok(Json(accounts::inbox(&state, &caller).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/notifications/{id}/read", tag = "notifications", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/notifications/{id}/read", tag = "notifications", params(("id" = i64, Path, description = "the notification's id")), security(("bearer" = [])),
     responses((status = 204), (status = 404)))]
 pub async fn read(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<StatusCode> {
     accounts::mark_read(&state, &caller, id).await?;

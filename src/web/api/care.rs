@@ -36,7 +36,7 @@ pub async fn list(
     Ok(Json(app::list(&state, &caller, q.region_id.as_deref(), from, to).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/care-recipients/{id}", tag = "care", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/care-recipients/{id}", tag = "care", params(("id" = i64, Path, description = "the care recipient's id")), security(("bearer" = [])),
     responses((status = 200, body = RecipientDetail), (status = 403), (status = 404)))]
 pub async fn show(
     State(state): State<AppState>,
@@ -57,7 +57,7 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(app::create(&state, &caller, input).await?)))
 }
 
-#[utoipa::path(patch, path = "/api/v1/care-recipients/{id}", tag = "care", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/care-recipients/{id}", tag = "care", params(("id" = i64, Path, description = "the care recipient's id")), security(("bearer" = [])),
     request_body = RecipientPatch,
     responses((status = 200, body = RecipientDetail), (status = 403), (status = 404), (status = 422)))]
 pub async fn update(
@@ -69,7 +69,7 @@ pub async fn update(
     Ok(Json(app::update(&state, &caller, id, patch).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/care-recipients/{id}/visits", tag = "care", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/care-recipients/{id}/visits", tag = "care", params(("id" = i64, Path, description = "the care recipient's id")), security(("bearer" = [])),
     request_body = VisitInput,
     responses((status = 201, body = RecipientDetail), (status = 403), (status = 404), (status = 422)))]
 pub async fn visit(
@@ -97,7 +97,7 @@ pub async fn campaigns(
     Ok(Json(app::campaigns(&state, &caller, q.region_id.as_deref()).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/care-campaigns/{id}", tag = "care", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/care-campaigns/{id}", tag = "care", params(("id" = i64, Path, description = "the care campaign's id")), security(("bearer" = [])),
     responses((status = 200, body = Campaign), (status = 403), (status = 404)))]
 pub async fn campaign(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<Campaign>> {
     Ok(Json(app::campaign(&state, &caller, id).await?))
@@ -114,7 +114,7 @@ pub async fn create_campaign(
     Ok((StatusCode::CREATED, Json(app::create_campaign(&state, &caller, input).await?)))
 }
 
-#[utoipa::path(patch, path = "/api/v1/care-campaigns/{id}", tag = "care", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/care-campaigns/{id}", tag = "care", params(("id" = i64, Path, description = "the care campaign's id")), security(("bearer" = [])),
     request_body = CampaignPatch,
     responses((status = 200, body = Campaign), (status = 403), (status = 404), (status = 422)))]
 pub async fn update_campaign(
@@ -126,7 +126,7 @@ pub async fn update_campaign(
     Ok(Json(app::update_campaign(&state, &caller, id, patch).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/care-campaigns/{id}/coverage", tag = "care", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/care-campaigns/{id}/coverage", tag = "care", params(("id" = i64, Path, description = "the care campaign's id")), security(("bearer" = [])),
     responses((status = 200, body = CampaignCoverage), (status = 403), (status = 404)))]
 pub async fn campaign_coverage(
     State(state): State<AppState>,

@@ -9,7 +9,7 @@ use crate::web::AppState;
 use axum::extract::{Path, State};
 use axum::Json;
 
-#[utoipa::path(post, path = "/api/v1/activities/{id}/field-actions", tag = "activities", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/activities/{id}/field-actions", tag = "activities", params(("id" = i64, Path, description = "the activity's id")), security(("bearer" = [])),
     request_body = FieldAction,
     responses((status = 200, body = FieldOutcome, description = "done, or done before under the same key (`replayed`)"),
         (status = 403, description = "not one's own, or too far from the activity (`too_far_away`, with the distance)"),
@@ -25,7 +25,7 @@ pub async fn apply(
     Ok(Json(app::apply(&state, &caller, id, action).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/activities/{id}/checkin-code", tag = "activities", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/activities/{id}/checkin-code", tag = "activities", params(("id" = i64, Path, description = "the activity's id")), security(("bearer" = [])),
     responses((status = 200, body = LiveCode, description = "the code the leader's screen shows now (it changes every 30 seconds)"), (status = 403), (status = 404)))]
 pub async fn live_code(
     State(state): State<AppState>,

@@ -40,7 +40,7 @@ pub async fn list(
     Ok(Json(app::rewards(&state, &caller, q.region_id.as_deref()).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/rewards/{id}", tag = "rewards", security(("bearer" = [])), responses((status = 200, body = Reward), (status = 403), (status = 404)))]
+#[utoipa::path(get, path = "/api/v1/rewards/{id}", tag = "rewards", params(("id" = i64, Path, description = "the reward's id")), security(("bearer" = [])), responses((status = 200, body = Reward), (status = 403), (status = 404)))]
 pub async fn show(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<Reward>> {
     Ok(Json(app::reward(&state, &caller, id).await?))
 }
@@ -56,7 +56,7 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(app::create_reward(&state, &caller, input).await?)))
 }
 
-#[utoipa::path(patch, path = "/api/v1/rewards/{id}", tag = "rewards", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/rewards/{id}", tag = "rewards", params(("id" = i64, Path, description = "the reward's id")), security(("bearer" = [])),
     request_body = RewardChange,
     responses((status = 200, body = Reward), (status = 403), (status = 404), (status = 409), (status = 422)))]
 pub async fn update(
@@ -68,7 +68,7 @@ pub async fn update(
     Ok(Json(app::update_reward(&state, &caller, id, input).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/rewards/{id}/reconciliation", tag = "rewards", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/rewards/{id}/reconciliation", tag = "rewards", params(("id" = i64, Path, description = "the reward's id")), security(("bearer" = [])),
     responses((status = 200, body = Reconciliation), (status = 403), (status = 404)))]
 pub async fn reconciliation(
     State(state): State<AppState>,
@@ -103,7 +103,7 @@ pub async fn history(
     Ok(Json(app::redemptions(&state, &caller, q.volunteer_id.as_deref(), q.reward_id.as_deref()).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/volunteers/{id}/evaluations", tag = "evaluations", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/volunteers/{id}/evaluations", tag = "evaluations", params(("id" = i64, Path, description = "the volunteer's id")), security(("bearer" = [])),
     request_body = Evaluate,
     responses((status = 201, body = [Evaluation]), (status = 403), (status = 404), (status = 422)))]
 pub async fn evaluate(
@@ -115,7 +115,7 @@ pub async fn evaluate(
     Ok((StatusCode::CREATED, Json(app::evaluate(&state, &caller, id, input).await?)))
 }
 
-#[utoipa::path(get, path = "/api/v1/volunteers/{id}/evaluations", tag = "evaluations", security(("bearer" = [])), responses((status = 200, body = [Evaluation])))]
+#[utoipa::path(get, path = "/api/v1/volunteers/{id}/evaluations", tag = "evaluations", params(("id" = i64, Path, description = "the volunteer's id")), security(("bearer" = [])), responses((status = 200, body = [Evaluation])))]
 pub async fn evaluations_of(
     State(state): State<AppState>,
     caller: Caller,

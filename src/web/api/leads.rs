@@ -33,7 +33,7 @@ pub async fn list(
     Ok(Json(app::leads(&state, &caller, q.region_id.as_deref(), q.status.as_deref()).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/leads/{id}", tag = "mentoring", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/leads/{id}", tag = "mentoring", params(("id" = i64, Path, description = "the lead's id")), security(("bearer" = [])),
     responses((status = 200, body = Lead), (status = 403), (status = 404)))]
 pub async fn show(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<Lead>> {
     Ok(Json(app::lead(&state, &caller, id).await?))
@@ -50,7 +50,7 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(app::post_lead(&state, &caller, input).await?)))
 }
 
-#[utoipa::path(patch, path = "/api/v1/leads/{id}", tag = "mentoring", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/leads/{id}", tag = "mentoring", params(("id" = i64, Path, description = "the lead's id")), security(("bearer" = [])),
     request_body = LeadPatch,
     responses((status = 200, body = Lead), (status = 403), (status = 404), (status = 422)))]
 pub async fn update(

@@ -32,7 +32,7 @@ pub async fn list(
     Ok(Json(app::list(&state, &caller, q.region_id.as_deref()).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/mentorships/{id}", tag = "mentoring", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/mentorships/{id}", tag = "mentoring", params(("id" = i64, Path, description = "the mentorship's id")), security(("bearer" = [])),
     responses((status = 200, body = Mentorship), (status = 403), (status = 404)))]
 pub async fn show(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<Mentorship>> {
     Ok(Json(app::show(&state, &caller, id).await?))
@@ -49,7 +49,7 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(app::create(&state, &caller, input).await?)))
 }
 
-#[utoipa::path(patch, path = "/api/v1/mentorships/{id}", tag = "mentoring", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/mentorships/{id}", tag = "mentoring", params(("id" = i64, Path, description = "the mentorship's id")), security(("bearer" = [])),
     request_body = MentorshipPatch,
     responses((status = 200, body = Mentorship), (status = 403), (status = 404), (status = 409), (status = 422)))]
 pub async fn update(

@@ -28,7 +28,7 @@ pub async fn list(
     Ok(Json(mobilizations::list(&state, &caller, q.region_id.as_deref()).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/mobilizations/{id}", tag = "mobilizations", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/mobilizations/{id}", tag = "mobilizations", params(("id" = i64, Path, description = "the mobilization's id")), security(("bearer" = [])),
     responses((status = 200, body = MobilizationView, description = "who was called and who answered"), (status = 403), (status = 404)))]
 pub async fn show(
     State(state): State<AppState>,
@@ -48,7 +48,7 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(mobilizations::create(&state, &caller, input).await?)))
 }
 
-#[utoipa::path(post, path = "/api/v1/mobilizations/{id}/responses", tag = "mobilizations", security(("bearer" = [])), request_body = CallAnswer,
+#[utoipa::path(post, path = "/api/v1/mobilizations/{id}/responses", tag = "mobilizations", params(("id" = i64, Path, description = "the mobilization's id")), security(("bearer" = [])), request_body = CallAnswer,
     responses((status = 200, body = MobilizationView), (status = 403), (status = 409, description = "not called, or the call-out is over"), (status = 422)))]
 pub async fn respond(
     State(state): State<AppState>,
@@ -59,7 +59,7 @@ pub async fn respond(
     Ok(Json(mobilizations::respond(&state, &caller, id, input).await?))
 }
 
-#[utoipa::path(patch, path = "/api/v1/mobilizations/{id}", tag = "mobilizations", security(("bearer" = [])), request_body = MobilizationPatch,
+#[utoipa::path(patch, path = "/api/v1/mobilizations/{id}", tag = "mobilizations", params(("id" = i64, Path, description = "the mobilization's id")), security(("bearer" = [])), request_body = MobilizationPatch,
     responses((status = 200, body = MobilizationView), (status = 403), (status = 422)))]
 pub async fn update(
     State(state): State<AppState>,

@@ -31,7 +31,7 @@ pub async fn list(
     Ok(Json(needs::list(&state, &caller, q.region_id.as_deref(), q.status.as_deref(), 500).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/needs/{id}", tag = "needs", security(("bearer" = [])), responses((status = 200, body = Need), (status = 403), (status = 404)))]
+#[utoipa::path(get, path = "/api/v1/needs/{id}", tag = "needs", params(("id" = i64, Path, description = "the need's id")), security(("bearer" = [])), responses((status = 200, body = Need), (status = 403), (status = 404)))]
 pub async fn show(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<Need>> {
     Ok(Json(needs::show(&state, &caller, id).await?))
 }
@@ -46,7 +46,7 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(needs::create(&state, &caller, input).await?)))
 }
 
-#[utoipa::path(post, path = "/api/v1/needs/{id}/reject", tag = "needs", security(("bearer" = [])), request_body = Reason,
+#[utoipa::path(post, path = "/api/v1/needs/{id}/reject", tag = "needs", params(("id" = i64, Path, description = "the need's id")), security(("bearer" = [])), request_body = Reason,
     responses((status = 200, body = Need), (status = 409), (status = 422)))]
 pub async fn reject(
     State(state): State<AppState>,
@@ -57,7 +57,7 @@ pub async fn reject(
     Ok(Json(needs::reject(&state, &caller, id, input).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/needs/{id}/cancel", tag = "needs", security(("bearer" = [])), request_body = Reason,
+#[utoipa::path(post, path = "/api/v1/needs/{id}/cancel", tag = "needs", params(("id" = i64, Path, description = "the need's id")), security(("bearer" = [])), request_body = Reason,
     responses((status = 200, body = Need), (status = 409), (status = 422)))]
 pub async fn cancel(
     State(state): State<AppState>,
@@ -74,7 +74,7 @@ pub struct SuggestQuery {
     pub limit: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/needs/{id}/suggestions", tag = "needs", params(SuggestQuery), security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/needs/{id}/suggestions", tag = "needs", params(("id" = i64, Path, description = "the need's id"), SuggestQuery), security(("bearer" = [])),
     responses((status = 200, body = [Suggestion], description = "ranked best first, with reasons in Chinese"), (status = 403), (status = 404), (status = 422)))]
 pub async fn suggestions(
     State(state): State<AppState>,
@@ -85,7 +85,7 @@ pub async fn suggestions(
     Ok(Json(needs::suggestions(&state, &caller, id, q.limit.as_deref()).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/needs/{id}/dispatch", tag = "needs", security(("bearer" = [])), request_body = Dispatch,
+#[utoipa::path(post, path = "/api/v1/needs/{id}/dispatch", tag = "needs", params(("id" = i64, Path, description = "the need's id")), security(("bearer" = [])), request_body = Dispatch,
     responses((status = 200, body = Need), (status = 403), (status = 404), (status = 409), (status = 422)))]
 pub async fn dispatch(
     State(state): State<AppState>,
@@ -96,7 +96,7 @@ pub async fn dispatch(
     Ok(Json(needs::dispatch(&state, &caller, id, input).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/needs/{id}/accept", tag = "needs", security(("bearer" = [])), request_body = OfferAnswer,
+#[utoipa::path(post, path = "/api/v1/needs/{id}/accept", tag = "needs", params(("id" = i64, Path, description = "the need's id")), security(("bearer" = [])), request_body = OfferAnswer,
     responses((status = 200, body = Need), (status = 403), (status = 409, description = "need full, no open offer, or wrong state")))]
 pub async fn accept(
     State(state): State<AppState>,
@@ -107,7 +107,7 @@ pub async fn accept(
     Ok(Json(needs::accept(&state, &caller, id, input).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/needs/{id}/decline", tag = "needs", security(("bearer" = [])), request_body = OfferAnswer,
+#[utoipa::path(post, path = "/api/v1/needs/{id}/decline", tag = "needs", params(("id" = i64, Path, description = "the need's id")), security(("bearer" = [])), request_body = OfferAnswer,
     responses((status = 200, body = Need), (status = 403), (status = 409)))]
 pub async fn decline(
     State(state): State<AppState>,
@@ -118,12 +118,12 @@ pub async fn decline(
     Ok(Json(needs::decline(&state, &caller, id, input).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/needs/{id}/offers", tag = "needs", security(("bearer" = [])), responses((status = 200, body = [Offer])))]
+#[utoipa::path(get, path = "/api/v1/needs/{id}/offers", tag = "needs", params(("id" = i64, Path, description = "the need's id")), security(("bearer" = [])), responses((status = 200, body = [Offer])))]
 pub async fn offers(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<Vec<Offer>>> {
     Ok(Json(needs::offers(&state, &caller, id).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/needs/{id}/complete", tag = "needs", security(("bearer" = [])), request_body = Completion,
+#[utoipa::path(post, path = "/api/v1/needs/{id}/complete", tag = "needs", params(("id" = i64, Path, description = "the need's id")), security(("bearer" = [])), request_body = Completion,
     responses((status = 200, body = Need), (status = 403), (status = 409), (status = 422)))]
 pub async fn complete(
     State(state): State<AppState>,
@@ -134,7 +134,7 @@ pub async fn complete(
     Ok(Json(needs::complete(&state, &caller, id, input).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/needs/{id}/rating", tag = "needs", security(("bearer" = [])), request_body = Rating,
+#[utoipa::path(post, path = "/api/v1/needs/{id}/rating", tag = "needs", params(("id" = i64, Path, description = "the need's id")), security(("bearer" = [])), request_body = Rating,
     responses((status = 200, body = Need), (status = 403), (status = 409, description = "the need is not completed"), (status = 422)))]
 pub async fn rating(
     State(state): State<AppState>,
@@ -155,7 +155,7 @@ pub async fn batch_dispatch(
     Ok(Json(needs::batch_dispatch(&state, &caller, input).await?))
 }
 
-#[utoipa::path(patch, path = "/api/v1/needs/{id}", tag = "needs", security(("bearer" = [])), request_body = NeedPatch,
+#[utoipa::path(patch, path = "/api/v1/needs/{id}", tag = "needs", params(("id" = i64, Path, description = "the need's id")), security(("bearer" = [])), request_body = NeedPatch,
     responses((status = 200, body = Need), (status = 403), (status = 404), (status = 409), (status = 422)))]
 pub async fn update(
     State(state): State<AppState>,

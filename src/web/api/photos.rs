@@ -39,7 +39,7 @@ async fn add(
     Ok((StatusCode::CREATED, Json(app::add(state, caller, subject, id, body.to_vec(), caption).await?)))
 }
 
-#[utoipa::path(post, path = "/api/v1/activities/{id}/photos", tag = "photos", params(CaptionQuery), security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/activities/{id}/photos", tag = "photos", params(("id" = i64, Path, description = "the activity's id"), CaptionQuery), security(("bearer" = [])),
     request_body(content = PhotoFile, description = "a JPEG or PNG of at most 12 MB and 50 megapixels; kept at most 1600 px, EXIF removed", content_type = "image/jpeg"),
     responses((status = 201, body = PhotoMeta), (status = 403), (status = 404), (status = 409, description = "the activity holds 9 photos already"), (status = 413), (status = 422)))]
 pub async fn add_to_activity(
@@ -52,7 +52,7 @@ pub async fn add_to_activity(
     add(&state, &caller, PhotoSubject::Activity, id, q.caption, body).await
 }
 
-#[utoipa::path(get, path = "/api/v1/activities/{id}/photos", tag = "photos", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/activities/{id}/photos", tag = "photos", params(("id" = i64, Path, description = "the activity's id")), security(("bearer" = [])),
     responses((status = 200, body = [PhotoMeta]), (status = 403), (status = 404)))]
 pub async fn of_activity(
     State(state): State<AppState>,
@@ -62,7 +62,7 @@ pub async fn of_activity(
     Ok(Json(app::list(&state, &caller, PhotoSubject::Activity, id).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/needs/{id}/photos", tag = "photos", params(CaptionQuery), security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/needs/{id}/photos", tag = "photos", params(("id" = i64, Path, description = "the need's id"), CaptionQuery), security(("bearer" = [])),
     request_body(content = PhotoFile, description = "a JPEG or PNG; see the activity's photos", content_type = "image/jpeg"),
     responses((status = 201, body = PhotoMeta), (status = 403), (status = 404), (status = 409), (status = 413), (status = 422)))]
 pub async fn add_to_need(
@@ -75,7 +75,7 @@ pub async fn add_to_need(
     add(&state, &caller, PhotoSubject::Need, id, q.caption, body).await
 }
 
-#[utoipa::path(get, path = "/api/v1/needs/{id}/photos", tag = "photos", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/needs/{id}/photos", tag = "photos", params(("id" = i64, Path, description = "the need's id")), security(("bearer" = [])),
     responses((status = 200, body = [PhotoMeta]), (status = 403), (status = 404)))]
 pub async fn of_need(
     State(state): State<AppState>,
@@ -85,7 +85,7 @@ pub async fn of_need(
     Ok(Json(app::list(&state, &caller, PhotoSubject::Need, id).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/care-visits/{id}/photos", tag = "photos", params(CaptionQuery), security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/care-visits/{id}/photos", tag = "photos", params(("id" = i64, Path, description = "the care visit's id"), CaptionQuery), security(("bearer" = [])),
     request_body(content = PhotoFile, description = "a JPEG or PNG; see the activity's photos", content_type = "image/jpeg"),
     responses((status = 201, body = PhotoMeta), (status = 403), (status = 404), (status = 409), (status = 413), (status = 422)))]
 pub async fn add_to_care_visit(
@@ -98,7 +98,7 @@ pub async fn add_to_care_visit(
     add(&state, &caller, PhotoSubject::CareVisit, id, q.caption, body).await
 }
 
-#[utoipa::path(get, path = "/api/v1/care-visits/{id}/photos", tag = "photos", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/care-visits/{id}/photos", tag = "photos", params(("id" = i64, Path, description = "the care visit's id")), security(("bearer" = [])),
     responses((status = 200, body = [PhotoMeta]), (status = 403), (status = 404)))]
 pub async fn of_care_visit(
     State(state): State<AppState>,
@@ -120,19 +120,19 @@ fn jpeg(bytes: Vec<u8>) -> Response {
         .into_response()
 }
 
-#[utoipa::path(get, path = "/api/v1/photos/{id}", tag = "photos", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/photos/{id}", tag = "photos", params(("id" = i64, Path, description = "the photo's id")), security(("bearer" = [])),
     responses((status = 200, content_type = "image/jpeg", description = "the kept photo (at most 1600 px, no EXIF)"), (status = 403), (status = 404)))]
 pub async fn show(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> Result<Response, ApiError> {
     Ok(jpeg(app::bytes(&state, &caller, id, false).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/photos/{id}/thumb", tag = "photos", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/photos/{id}/thumb", tag = "photos", params(("id" = i64, Path, description = "the photo's id")), security(("bearer" = [])),
     responses((status = 200, content_type = "image/jpeg", description = "the thumbnail (at most 320 px)"), (status = 403), (status = 404)))]
 pub async fn thumb(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> Result<Response, ApiError> {
     Ok(jpeg(app::bytes(&state, &caller, id, true).await?))
 }
 
-#[utoipa::path(delete, path = "/api/v1/photos/{id}", tag = "photos", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/api/v1/photos/{id}", tag = "photos", params(("id" = i64, Path, description = "the photo's id")), security(("bearer" = [])),
     responses((status = 200, body = PhotoMeta, description = "the photo removed"), (status = 403), (status = 404)))]
 pub async fn delete(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<PhotoMeta>> {
     Ok(Json(app::delete(&state, &caller, id).await?))

@@ -13,7 +13,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 
-#[utoipa::path(get, path = "/api/v1/volunteers/{id}/service-records", tag = "service records", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/volunteers/{id}/service-records", tag = "service records", params(("id" = i64, Path, description = "the volunteer's id")), security(("bearer" = [])),
     responses((status = 200, body = [ServiceRecord], description = "corrected records included, with corrected_by set"), (status = 403), (status = 404)))]
 pub async fn of_volunteer(
     State(state): State<AppState>,
@@ -23,7 +23,7 @@ pub async fn of_volunteer(
     Ok(Json(app::of_volunteer(&state, &caller, id).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/service-records/{id}/corrections", tag = "service records", security(("bearer" = [])), request_body = CorrectionRequest,
+#[utoipa::path(post, path = "/api/v1/service-records/{id}/corrections", tag = "service records", params(("id" = i64, Path, description = "the service record's id")), security(("bearer" = [])), request_body = CorrectionRequest,
     responses((status = 201, body = ServiceRecord, description = "the correcting record; the original stays with corrected_by set"), (status = 403), (status = 404), (status = 409, description = "already corrected: correct the newest record"), (status = 422)))]
 pub async fn correct(
     State(state): State<AppState>,
@@ -39,7 +39,7 @@ pub async fn hours_and_stars(state: &AppState, volunteer_id: i64, region_path: &
     app::hours_and_stars(state, volunteer_id, region_path).await
 }
 
-#[utoipa::path(get, path = "/api/v1/volunteers/{id}/certificate", tag = "service records", params(PeriodQuery), security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/volunteers/{id}/certificate", tag = "service records", params(("id" = i64, Path, description = "the volunteer's id"), PeriodQuery), security(("bearer" = [])),
     responses((status = 200, body = CertificateView, description = "a newly issued certificate"), (status = 403), (status = 404), (status = 422)))]
 pub async fn certificate(
     State(state): State<AppState>,
@@ -50,7 +50,7 @@ pub async fn certificate(
     Ok(Json(certificates::issue(&state, &caller, id, &q).await?.0))
 }
 
-#[utoipa::path(get, path = "/api/v1/volunteers/{id}/points", tag = "points", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/volunteers/{id}/points", tag = "points", params(("id" = i64, Path, description = "the volunteer's id")), security(("bearer" = [])),
     responses((status = 200, body = PointsView), (status = 403), (status = 404)))]
 pub async fn points_of(
     State(state): State<AppState>,
@@ -60,7 +60,7 @@ pub async fn points_of(
     Ok(Json(app::points_of(&state, &caller, id).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/volunteers/{id}/trainings", tag = "service records", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/volunteers/{id}/trainings", tag = "service records", params(("id" = i64, Path, description = "the volunteer's id")), security(("bearer" = [])),
     responses((status = 200, body = [Training]), (status = 403), (status = 404)))]
 pub async fn trainings_of(
     State(state): State<AppState>,
@@ -70,7 +70,7 @@ pub async fn trainings_of(
     Ok(Json(app::trainings_of(&state, &caller, id).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/volunteers/{id}/trainings", tag = "service records", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/volunteers/{id}/trainings", tag = "service records", params(("id" = i64, Path, description = "the volunteer's id")), security(("bearer" = [])),
     request_body = TrainingInput,
     responses((status = 201, body = [Training]), (status = 403), (status = 404), (status = 422)))]
 pub async fn add_training(
@@ -82,7 +82,7 @@ pub async fn add_training(
     Ok((StatusCode::CREATED, Json(app::add_training(&state, &caller, id, input).await?)))
 }
 
-#[utoipa::path(get, path = "/api/v1/volunteers/{id}/awards", tag = "service records", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/volunteers/{id}/awards", tag = "service records", params(("id" = i64, Path, description = "the volunteer's id")), security(("bearer" = [])),
     responses((status = 200, body = [Award]), (status = 403), (status = 404)))]
 pub async fn awards_of(
     State(state): State<AppState>,
@@ -92,7 +92,7 @@ pub async fn awards_of(
     Ok(Json(app::awards_of(&state, &caller, id).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/volunteers/{id}/awards", tag = "service records", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/volunteers/{id}/awards", tag = "service records", params(("id" = i64, Path, description = "the volunteer's id")), security(("bearer" = [])),
     request_body = AwardInput,
     responses((status = 201, body = [Award]), (status = 403), (status = 404), (status = 422)))]
 pub async fn add_award(
@@ -104,13 +104,13 @@ pub async fn add_award(
     Ok((StatusCode::CREATED, Json(app::add_award(&state, &caller, id, input).await?)))
 }
 
-#[utoipa::path(get, path = "/api/v1/regions/{id}/rules", tag = "settings", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/regions/{id}/rules", tag = "settings", params(("id" = i64, Path, description = "the region's id")), security(("bearer" = [])),
     responses((status = 200, body = TownRules), (status = 403), (status = 404)))]
 pub async fn rules(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<TownRules>> {
     Ok(Json(app::rules(&state, &caller, id).await?))
 }
 
-#[utoipa::path(put, path = "/api/v1/regions/{id}/rules", tag = "settings", security(("bearer" = [])), request_body = RulesInput,
+#[utoipa::path(put, path = "/api/v1/regions/{id}/rules", tag = "settings", params(("id" = i64, Path, description = "the region's id")), security(("bearer" = [])), request_body = RulesInput,
     responses((status = 200, body = TownRules), (status = 403), (status = 404), (status = 422)))]
 pub async fn set_rules(
     State(state): State<AppState>,

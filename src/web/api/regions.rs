@@ -20,7 +20,7 @@ pub async fn list(
     Ok(Json(app::list(&state, &caller, &q).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/regions/{id}", tag = "regions", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/regions/{id}", tag = "regions", params(("id" = i64, Path, description = "the region's id")), security(("bearer" = [])),
     responses((status = 200, body = Region), (status = 403), (status = 404)))]
 pub async fn show(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<Region>> {
     Ok(Json(app::visible(&state, &caller, id).await?))
@@ -37,7 +37,7 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(app::create(&state, &caller, input).await?)))
 }
 
-#[utoipa::path(patch, path = "/api/v1/regions/{id}", tag = "regions", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/regions/{id}", tag = "regions", params(("id" = i64, Path, description = "the region's id")), security(("bearer" = [])),
     request_body = RegionPatch,
     responses((status = 200, body = Region), (status = 403), (status = 404), (status = 422)))]
 pub async fn update(

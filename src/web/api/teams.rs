@@ -20,7 +20,7 @@ pub async fn list(
     Ok(Json(app::list(&state, &caller, &q).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/teams/{id}", tag = "teams", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/teams/{id}", tag = "teams", params(("id" = i64, Path, description = "the team's id")), security(("bearer" = [])),
     responses((status = 200, body = TeamDetail), (status = 403), (status = 404)))]
 pub async fn show(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<TeamDetail>> {
     Ok(Json(app::detail(&state, &caller, id).await?))
@@ -37,7 +37,7 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(app::create(&state, &caller, input).await?)))
 }
 
-#[utoipa::path(patch, path = "/api/v1/teams/{id}", tag = "teams", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/teams/{id}", tag = "teams", params(("id" = i64, Path, description = "the team's id")), security(("bearer" = [])),
     request_body = TeamPatch,
     responses((status = 200, body = Team), (status = 403), (status = 404), (status = 422)))]
 pub async fn update(
@@ -49,7 +49,7 @@ pub async fn update(
     Ok(Json(app::update(&state, &caller, id, patch).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/teams/{id}/members", tag = "teams", security(("bearer" = [])), request_body = MemberRequest,
+#[utoipa::path(post, path = "/api/v1/teams/{id}/members", tag = "teams", params(("id" = i64, Path, description = "the team's id")), security(("bearer" = [])), request_body = MemberRequest,
     responses((status = 201, body = TeamDetail), (status = 403), (status = 404), (status = 409, description = "already a member"), (status = 422)))]
 pub async fn add_member(
     State(state): State<AppState>,
@@ -60,7 +60,7 @@ pub async fn add_member(
     Ok((StatusCode::CREATED, Json(app::add_member(&state, &caller, id, input).await?)))
 }
 
-#[utoipa::path(delete, path = "/api/v1/teams/{id}/members/{volunteer_id}", tag = "teams", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/api/v1/teams/{id}/members/{volunteer_id}", tag = "teams", params(("id" = i64, Path, description = "the team's id"), ("volunteer_id" = i64, Path, description = "the volunteer's id")), security(("bearer" = [])),
     responses((status = 204), (status = 403), (status = 404, description = "no such team or not a member"), (status = 409, description = "the leader cannot leave")))]
 pub async fn remove_member(
     State(state): State<AppState>,

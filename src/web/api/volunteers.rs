@@ -34,7 +34,7 @@ pub async fn list(
     Ok((headers, Json(views)))
 }
 
-#[utoipa::path(get, path = "/api/v1/volunteers/{id}", tag = "volunteers", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/volunteers/{id}", tag = "volunteers", params(("id" = i64, Path, description = "the volunteer's id")), security(("bearer" = [])),
     responses((status = 200, body = VolunteerView), (status = 403), (status = 404)))]
 pub async fn show(
     State(state): State<AppState>,
@@ -55,7 +55,7 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(app::create(&state, &caller, input).await?)))
 }
 
-#[utoipa::path(patch, path = "/api/v1/volunteers/{id}", tag = "volunteers", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/volunteers/{id}", tag = "volunteers", params(("id" = i64, Path, description = "the volunteer's id")), security(("bearer" = [])),
     request_body = VolunteerPatch,
     responses((status = 200, body = VolunteerView), (status = 403), (status = 404), (status = 422)))]
 pub async fn update(
