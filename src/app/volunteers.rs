@@ -258,7 +258,7 @@ pub struct Profile {
 
 pub async fn profile_page(app: &App, caller: &Caller, id: i64) -> Result<Profile> {
     let row = visible(app, caller, id).await?;
-    let revealed = caller.sees_personal_data_of(row.id, &row.region_path);
+    let revealed = caller.sees_personal_data_of(row.id, &row.region_path) && row.erased_at.is_none();
     let may_edit = caller.role.manages_roster() && caller.covers(&row.region_path);
     let view = detail(app, caller, row).await?;
     let trainings = trainings::of_volunteer(&app.db.pool, view.id).await?;
