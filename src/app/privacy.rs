@@ -154,3 +154,50 @@ pub fn audit_csv(rows: &[AuditRow]) -> Result<Vec<u8>> {
     }
     w.into_inner().map_err(|_| Error::internal())
 }
+
+/// What staff send to erase a person: the person's name typed back, as the
+/// roster shows it now, so that a slip of the finger erases nobody.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct EraseInput {
+    /// The person's current name (姓名), exactly as the roster shows it.
+    pub confirm_name: Option<String>,
+}
+
+/// Erases a person who left (个人信息保护法 第四十七条): staff and
+/// administrators whose scope covers them; refused with `has_open_work`
+/// (409, each kind of open work a field naming the things) while they still
+/// have any, and nothing changed. What is removed and what is kept:
+/// `store::volunteers::erase`.
+pub async fn erase_volunteer(app: &App, caller: &Caller, id: i64, input: &EraseInput) -> Result<()> {
+    let v = super::volunteers::visible(app, caller, id).await?;
+    caller.ensure(caller.role.manages_roster() && caller.covers(&v.region_path))?;
+    if v.erased_at.is_some() {
+        return Err(Error::code(crate::domain::error_code::ErrorCode::Erased));
+    }
+    let typed = input.confirm_name.as_deref().map(str::trim).unwrap_or("");
+    if typed.is_empty() {
+        return Err(Error::field(Problem::new(
+            "confirm_name",
+            "请输入此人的姓名以确认注销",
+            "Type the person's name to confirm the erasure",
+        )));
+    }
+    if typed != v.name.trim() {
+        return Err(Error::field(Problem::new(
+            "confirm_name",
+            "输入的姓名与此人的姓名不一致",
+            "The name typed does not match the person's name",
+        )));
+    }
+    // the volunteer number names the row, not the person
+    let record = caller.record("erase", "volunteer", id, &v.volunteer_no);
+    match volunteers::erase(&app.db.pool, id, &record).await? {
+        Ok(()) => Ok(()),
+        Err(blockers) => {
+            let (zh, en) = crate::domain::erasure::message(&blockers);
+            let mut e = Error::new(crate::domain::error_code::ErrorCode::HasOpenWork, zh, en);
+            e.fields = crate::domain::erasure::problems(&blockers);
+            Err(e)
+        }
+    }
+}

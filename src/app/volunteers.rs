@@ -65,6 +65,10 @@ pub struct VolunteerView {
     /// 0–5 stars by cumulative hours, at the town's thresholds; on a single volunteer's GET.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub star_level: Option<u8>,
+    /// When the person was erased (`POST /api/v1/volunteers/{id}/erase`): the
+    /// name is a placeholder and the personal data is gone; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub erased_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// A stored row as shown, with its ID number and phone opened only when `reveal`.
@@ -105,6 +109,7 @@ pub fn view(app: &App, v: VolunteerRow, reveal: bool) -> VolunteerView {
         created_at: v.created_at,
         updated_at: v.updated_at,
         grid_id: v.grid_id,
+        erased_at: v.erased_at,
         teams: None,
         service_hours: None,
         star_level: None,
@@ -217,7 +222,8 @@ async fn hours_and_stars(app: &App, volunteer_id: i64, region_path: &str) -> Res
 /// The full view of one volunteer, with teams; unmasked only for those allowed,
 /// and then audited.
 pub async fn detail(app: &App, caller: &Caller, v: VolunteerRow) -> Result<VolunteerView> {
-    let reveal = caller.sees_personal_data_of(v.id, &v.region_path);
+    // an erased person has nothing left to reveal, and no look to record
+    let reveal = caller.sees_personal_data_of(v.id, &v.region_path) && v.erased_at.is_none();
     if reveal {
         caller.audit_view(app, "volunteer", &v.id.to_string(), &v.volunteer_no).await?;
     }
@@ -252,7 +258,7 @@ pub struct Profile {
 
 pub async fn profile_page(app: &App, caller: &Caller, id: i64) -> Result<Profile> {
     let row = visible(app, caller, id).await?;
-    let revealed = caller.sees_personal_data_of(row.id, &row.region_path);
+    let revealed = caller.sees_personal_data_of(row.id, &row.region_path) && row.erased_at.is_none();
     let may_edit = caller.role.manages_roster() && caller.covers(&row.region_path);
     let view = detail(app, caller, row).await?;
     let trainings = trainings::of_volunteer(&app.db.pool, view.id).await?;
@@ -355,6 +361,9 @@ pub fn as_input(app: &App, v: &VolunteerRow) -> VolunteerInput {
 pub async fn edit_values(app: &App, caller: &Caller, id: i64) -> Result<(VolunteerRow, VolunteerInput)> {
     let row = visible(app, caller, id).await?;
     caller.ensure(caller.role.manages_roster())?;
+    if row.erased_at.is_some() {
+        return Err(Error::code(crate::domain::error_code::ErrorCode::Erased));
+    }
     caller.audit_view(app, "volunteer", &id.to_string(), &row.volunteer_no).await?;
     let input = as_input(app, &row);
     Ok((row, input))
@@ -500,6 +509,9 @@ pub async fn update(app: &App, caller: &Caller, id: i64, patch: VolunteerPatch) 
 pub async fn change(app: &App, caller: &Caller, id: i64, patch: VolunteerPatch) -> Result<()> {
     let current = visible(app, caller, id).await?;
     caller.ensure(caller.role.manages_roster())?;
+    if current.erased_at.is_some() {
+        return Err(Error::code(crate::domain::error_code::ErrorCode::Erased));
+    }
     // The system's own fields may be echoed back unchanged, never changed.
     let fixed = |field: &str| {
         Error::field(Problem::about(field, "由系统生成，不能修改", "is set by the system and cannot be changed"))

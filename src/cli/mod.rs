@@ -486,6 +486,18 @@ async fn import_volunteers(
 ) -> Result<(), String> {
     use crate::domain::roster::Mapping;
     use std::io::IsTerminal;
+    let size = std::fs::metadata(file).map_err(|e| format!("{}: {e}", file.display()))?.len();
+    let max = crate::app::roster::MAX_UPLOAD as u64;
+    if size > max {
+        return Err(format!(
+            "{}: 文件太大（{} MB），花名册文件最大 {} MB · the file is too large ({} MB); a roster file may be at most {} MB",
+            file.display(),
+            size >> 20,
+            max >> 20,
+            size >> 20,
+            max >> 20
+        ));
+    }
     let bytes = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
     let before = store::roster::remembered_mapping(&db.pool, &region.path)
         .await

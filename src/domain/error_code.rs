@@ -48,6 +48,8 @@ pub enum ErrorCode {
     CertificateNotFound,
     TooManyPhotos,
     TooFarAway,
+    HasOpenWork,
+    Erased,
 }
 
 impl ErrorCode {
@@ -89,6 +91,8 @@ impl ErrorCode {
         ErrorCode::CertificateNotFound,
         ErrorCode::TooManyPhotos,
         ErrorCode::TooFarAway,
+        ErrorCode::HasOpenWork,
+        ErrorCode::Erased,
     ];
 
     /// The contract's code, as the JSON body carries it.
@@ -132,6 +136,8 @@ impl ErrorCode {
             CertificateNotFound => "certificate_not_found",
             TooManyPhotos => "too_many_photos",
             TooFarAway => "too_far_away",
+            HasOpenWork => "has_open_work",
+            Erased => "erased",
         }
     }
 
@@ -164,7 +170,9 @@ impl ErrorCode {
             | OutOfStock
             | MenteeHasOpenMentorship
             | ApplicationDecided
-            | TooManyPhotos => 409,
+            | TooManyPhotos
+            | HasOpenWork
+            | Erased => 409,
         }
     }
 
@@ -221,6 +229,8 @@ impl ErrorCode {
                 ("照片已达上限（每项最多9张），请先删除不需要的照片", "At most 9 photos each; delete one first")
             }
             TooFarAway => ("离活动地点太远，不能签到", "Too far from the activity to check in"),
+            HasOpenWork => ("此人还有未完成的工作，暂不能注销", "This person still has open work and cannot be erased yet"),
+            Erased => ("此人已注销，个人信息已删除，不能再修改", "This person was erased; their record can no longer be changed"),
         }
     }
 }

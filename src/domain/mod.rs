@@ -10,6 +10,7 @@ pub mod assessment;
 pub mod care;
 pub mod category;
 pub mod clock;
+pub mod erasure;
 pub mod error_code;
 pub mod field;
 pub mod gender;

@@ -86,6 +86,26 @@ impl FileKind {
     }
 }
 
+/// Limits that keep a hostile file from taking the server's memory: checked
+/// while the file is read, before anything grows with what it claims to hold.
+pub mod limits {
+    /// Columns of one row (a real roster has 10–30).
+    pub const MAX_COLUMNS: usize = 200;
+    /// Characters in one cell (an address or a list of honours is a few dozen).
+    pub const MAX_CELL_CHARS: usize = 2_000;
+    /// Cells (and rows, each counted as one cell) kept for the whole file:
+    /// 100 000 rows of 20 columns.
+    pub const MAX_CELLS: usize = 2_000_000;
+    /// Bytes one part of an `.xlsx` (a sheet, the shared strings) may inflate to:
+    /// the sheet of a 100 000-row roster is some 50 MB.
+    pub const MAX_PART_BYTES: u64 = 128 * 1024 * 1024;
+    /// Bytes the whole `.xlsx` may inflate to.
+    pub const MAX_UNZIPPED_BYTES: u64 = 256 * 1024 * 1024;
+    /// How many times larger than stored a part of 1 MB or more may inflate
+    /// (Excel's own parts are 5–30 times; a zip bomb thousands).
+    pub const MAX_RATIO: u64 = 100;
+}
+
 /// Why a file could not be read as a roster at all.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SheetError {
@@ -93,22 +113,108 @@ pub enum SheetError {
     Empty,
     /// No sheet has a name column or an ID-number column.
     NoHeader,
+    /// A row of more than `limits::MAX_COLUMNS` columns.
+    TooManyColumns,
+    /// A cell of more than `limits::MAX_CELL_CHARS` characters.
+    CellTooLong,
+    /// More than `limits::MAX_CELLS` cells in all.
+    TooManyCells,
+    /// An `.xlsx` whose parts inflate beyond the limits: a zip bomb.
+    ExpandsTooMuch,
 }
 
 impl SheetError {
     pub fn problem(&self) -> Problem {
+        use limits::*;
         let (zh, en) = match self {
             SheetError::Unreadable => (
-                "无法读取，请上传 Excel 工作簿(.xlsx 或 .xls)或 csv 文件",
-                "cannot be read; upload an Excel workbook (.xlsx or .xls) or a csv file",
+                "无法读取，请上传 Excel 工作簿(.xlsx 或 .xls)或 csv 文件".to_string(),
+                "cannot be read; upload an Excel workbook (.xlsx or .xls) or a csv file".to_string(),
             ),
-            SheetError::Empty => ("是空的", "is empty"),
+            SheetError::Empty => ("是空的".to_string(), "is empty".to_string()),
             SheetError::NoHeader => (
-                "中找不到表头行：没有一张工作表有“姓名”或“身份证号”列（表头应含姓名、身份证号、联系电话、所在村(社区)等列）",
-                "has no header row: no sheet has a name or an ID-number column (such as 姓名, 身份证号, 联系电话, 所在村(社区))",
+                "中找不到表头行：没有一张工作表有“姓名”或“身份证号”列（表头应含姓名、身份证号、联系电话、所在村(社区)等列）".to_string(),
+                "has no header row: no sheet has a name or an ID-number column (such as 姓名, 身份证号, 联系电话, 所在村(社区))".to_string(),
+            ),
+            SheetError::TooManyColumns => (
+                format!("列数太多：一行最多 {MAX_COLUMNS} 列，请只保留花名册的列"),
+                format!("has too many columns: at most {MAX_COLUMNS} in a row; keep only the roster's columns"),
+            ),
+            SheetError::CellTooLong => (
+                format!("中有单元格内容太长：一个单元格最多 {MAX_CELL_CHARS} 个字"),
+                format!("has a cell that is too long: at most {MAX_CELL_CHARS} characters in a cell"),
+            ),
+            SheetError::TooManyCells => (
+                format!("太大：最多 {MAX_CELLS} 个单元格（10 万行、每行 20 列），请分成几个文件导入"),
+                format!("is too large: at most {MAX_CELLS} cells (100 000 rows of 20 columns); import it in parts"),
+            ),
+            SheetError::ExpandsTooMuch => (
+                "解压后太大（可能是压缩炸弹），不是正常的 Excel 工作簿，已拒绝".to_string(),
+                "expands far too much when unzipped (a zip bomb?); it is not a normal Excel workbook and was refused"
+                    .to_string(),
             ),
         };
         Problem::new("file", format!("文件{zh}"), format!("The file {en}"))
+    }
+}
+
+/// Checks the zip of an `.xlsx` before calamine inflates any of it: each
+/// part's declared size and ratio from the central directory (cheap), then
+/// each part inflated into nothing, counting, so that a part that lies about
+/// its size is caught at the limit instead of in memory.
+pub fn check_zip(bytes: &[u8]) -> Result<(), SheetError> {
+    use limits::*;
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|_| SheetError::Unreadable)?;
+    let mut total: u64 = 0;
+    for i in 0..zip.len() {
+        let part = zip.by_index_raw(i).map_err(|_| SheetError::Unreadable)?;
+        let (size, packed) = (part.size(), part.compressed_size().max(1));
+        total = total.saturating_add(size);
+        if size > MAX_PART_BYTES || total > MAX_UNZIPPED_BYTES || (size >= 1 << 20 && size / packed > MAX_RATIO) {
+            return Err(SheetError::ExpandsTooMuch);
+        }
+    }
+    let mut inflated: u64 = 0;
+    for i in 0..zip.len() {
+        let part = zip.by_index(i).map_err(|_| SheetError::Unreadable)?;
+        let packed = part.compressed_size().max(1);
+        let n = std::io::copy(&mut part.take(MAX_PART_BYTES + 1), &mut std::io::sink())
+            .map_err(|_| SheetError::Unreadable)?;
+        inflated = inflated.saturating_add(n);
+        if n > MAX_PART_BYTES || inflated > MAX_UNZIPPED_BYTES || (n >= 1 << 20 && n / packed > MAX_RATIO) {
+            return Err(SheetError::ExpandsTooMuch);
+        }
+    }
+    Ok(())
+}
+
+/// Counts what a file holds as it is read, and stops it at the limits.
+#[derive(Default)]
+struct Budget {
+    cells: usize,
+}
+
+impl Budget {
+    /// One cell kept at `col` (0-based) holding `text`.
+    fn take(&mut self, col: usize, text: Option<&str>) -> Result<(), SheetError> {
+        if col >= limits::MAX_COLUMNS {
+            return Err(SheetError::TooManyColumns);
+        }
+        // bytes first: a cell is never shorter in bytes than in characters
+        if text.is_some_and(|t| t.len() > limits::MAX_CELL_CHARS && t.chars().count() > limits::MAX_CELL_CHARS) {
+            return Err(SheetError::CellTooLong);
+        }
+        self.count(1)
+    }
+
+    /// `n` more rows (or cells) kept.
+    fn count(&mut self, n: usize) -> Result<(), SheetError> {
+        self.cells = self.cells.saturating_add(n);
+        if self.cells > limits::MAX_CELLS {
+            return Err(SheetError::TooManyCells);
+        }
+        Ok(())
     }
 }
 
@@ -117,17 +223,53 @@ impl Book {
     pub fn read(bytes: &[u8]) -> Result<Book, SheetError> {
         match FileKind::of(bytes) {
             FileKind::Csv => Ok(Book { sheets: vec![Sheet::from_csv(bytes)?] }),
-            _ => Book::from_workbook(bytes),
+            FileKind::Xlsx => {
+                check_zip(bytes)?;
+                Book::from_workbook(bytes)
+            }
+            FileKind::Xls => Book::from_workbook(bytes),
         }
     }
 
     /// Every worksheet of an `.xlsx` or `.xls` workbook.
     pub fn from_workbook(bytes: &[u8]) -> Result<Book, SheetError> {
-        use calamine::{Data, Reader};
+        use calamine::{Data, DataRef, Reader};
         let mut book =
             calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).map_err(|_| SheetError::Unreadable)?;
+        let mut budget = Budget::default();
         let mut sheets = Vec::new();
         for name in book.sheet_names() {
+            // an .xlsx is read cell by cell, each counted as it comes: its
+            // dimensions are never trusted to size anything
+            if let calamine::Sheets::Xlsx(x) = &mut book {
+                let Ok(mut reader) = x.worksheet_cells_reader(&name) else {
+                    continue;
+                };
+                let mut cells = Vec::new();
+                while let Some(c) = reader.next_cell().map_err(|_| SheetError::Unreadable)? {
+                    let (row, col) = c.get_position();
+                    let (cell, date) = match c.get_value() {
+                        DataRef::Empty | DataRef::Error(_) => continue,
+                        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => {
+                            (Cell::Text(s.clone()), false)
+                        }
+                        DataRef::SharedString(s) => (Cell::Text(s.to_string()), false),
+                        DataRef::Int(i) => (Cell::Number(*i as f64), false),
+                        DataRef::Float(f) => (Cell::Number(*f), false),
+                        DataRef::Bool(b) => (Cell::Text(if *b { "是" } else { "否" }.into()), false),
+                        DataRef::DateTime(d) => (Cell::Number(d.as_f64()), true),
+                    };
+                    budget.take(col as usize, if let Cell::Text(t) = &cell { Some(t) } else { None })?;
+                    cells.push((row, col, cell, date));
+                }
+                if let (Some(first), Some(last)) = (cells.iter().map(|c| c.0).min(), cells.iter().map(|c| c.0).max()) {
+                    budget.count((last - first) as usize + 1)?;
+                }
+                if let Some(sheet) = Sheet::from_cells(name, cells) {
+                    sheets.push(sheet);
+                }
+                continue;
+            }
             let Ok(range) = book.worksheet_range(&name) else {
                 continue;
             };
@@ -135,26 +277,30 @@ impl Book {
                 continue;
             };
             let mut dates = std::collections::HashSet::new();
-            let rows = range
-                .rows()
-                .enumerate()
-                .map(|(i, r)| {
-                    r.iter()
-                        .enumerate()
-                        .map(|(j, c)| match c {
-                            Data::Empty | Data::Error(_) => Cell::Empty,
-                            Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s.clone()),
-                            Data::Int(i) => Cell::Number(*i as f64),
-                            Data::Float(f) => Cell::Number(*f),
-                            Data::Bool(b) => Cell::Text(if *b { "是" } else { "否" }.into()),
-                            Data::DateTime(d) => {
-                                dates.insert((i, j));
-                                Cell::Number(d.as_f64())
-                            }
-                        })
-                        .collect()
-                })
-                .collect();
+            let mut rows = Vec::new();
+            for (i, r) in range.rows().enumerate() {
+                budget.count(1)?;
+                let mut row = Vec::new();
+                for (j, c) in r.iter().enumerate() {
+                    let cell = match c {
+                        Data::Empty | Data::Error(_) => Cell::Empty,
+                        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s.clone()),
+                        Data::Int(i) => Cell::Number(*i as f64),
+                        Data::Float(f) => Cell::Number(*f),
+                        Data::Bool(b) => Cell::Text(if *b { "是" } else { "否" }.into()),
+                        Data::DateTime(d) => {
+                            dates.insert((i, j));
+                            Cell::Number(d.as_f64())
+                        }
+                    };
+                    if !cell.is_blank() {
+                        budget.take(col0 as usize + j, if let Cell::Text(t) = &cell { Some(t) } else { None })?;
+                    }
+                    row.push(cell);
+                }
+                trim_row(&mut row);
+                rows.push(row);
+            }
             sheets.push(Sheet { name, first_row: row0 + 1, first_col: col0, rows, dates });
         }
         if sheets.is_empty() {
@@ -164,30 +310,88 @@ impl Book {
     }
 }
 
+/// Drops a row's empty cells after its last filled one.
+fn trim_row(row: &mut Vec<Cell>) {
+    while row.last().is_some_and(|c| *c == Cell::Empty) {
+        row.pop();
+    }
+}
+
 impl Sheet {
+    /// A sheet from its filled cells as read (row, column, cell, whether Excel
+    /// formats it as a date), in any order: rows from the first filled one to
+    /// the last, each as long as its own last filled cell.
+    fn from_cells(name: String, mut cells: Vec<(u32, u32, Cell, bool)>) -> Option<Sheet> {
+        let row0 = cells.iter().map(|c| c.0).min()?;
+        let col0 = cells.iter().map(|c| c.1).min()?;
+        let last = cells.iter().map(|c| c.0).max()?;
+        cells.sort_by_key(|c| (c.0, c.1));
+        let mut rows: Vec<Vec<Cell>> = Vec::new();
+        rows.resize_with((last - row0) as usize + 1, Vec::new);
+        let mut dates = std::collections::HashSet::new();
+        for (r, c, cell, date) in cells {
+            let (i, j) = ((r - row0) as usize, (c - col0) as usize);
+            let row = &mut rows[i];
+            if row.len() <= j {
+                row.resize(j, Cell::Empty);
+                row.push(cell);
+            } else {
+                row[j] = cell;
+            }
+            if date {
+                dates.insert((i, j));
+            }
+        }
+        Some(Sheet { name, first_row: row0 + 1, first_col: col0, rows, dates })
+    }
+
     /// Reads the first worksheet of an `.xlsx` or `.xls` workbook.
     pub fn from_xlsx(bytes: &[u8]) -> Result<Sheet, SheetError> {
-        Book::from_workbook(bytes)?.sheets.into_iter().next().ok_or(SheetError::Empty)
+        Book::read(bytes)?.sheets.into_iter().next().ok_or(SheetError::Empty)
     }
 
     /// Reads a csv in UTF-8 (with or without a byte-order mark) or, failing
-    /// that, GBK, which Chinese Excel uses when it saves "CSV".
+    /// that, GBK, which Chinese Excel uses when it saves "CSV". Each record is
+    /// checked against the limits as it is read.
     pub fn from_csv(bytes: &[u8]) -> Result<Sheet, SheetError> {
-        let text = match std::str::from_utf8(bytes) {
-            Ok(s) => s.trim_start_matches('\u{feff}').to_string(),
+        let decoded;
+        let text: &str = match std::str::from_utf8(bytes) {
+            Ok(s) => s.trim_start_matches('\u{feff}'),
             Err(_) => {
                 let (s, _, bad) = encoding_rs::GBK.decode(bytes);
                 if bad {
                     return Err(SheetError::Unreadable);
                 }
-                s.into_owned()
+                decoded = s;
+                &decoded
             }
         };
         let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+        let mut budget = Budget::default();
         let mut rows = Vec::new();
-        for rec in reader.records() {
-            let rec = rec.map_err(|_| SheetError::Unreadable)?;
-            rows.push(rec.iter().map(|s| if s.is_empty() { Cell::Empty } else { Cell::Text(s.to_string()) }).collect());
+        let mut rec = csv::StringRecord::new();
+        loop {
+            match reader.read_record(&mut rec) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(_) => return Err(SheetError::Unreadable),
+            }
+            budget.count(1)?;
+            // empty fields after the last filled one take no room (nor count as columns)
+            let width = (0..rec.len()).rev().find(|&j| rec.get(j).is_some_and(|s| !s.is_empty())).map_or(0, |j| j + 1);
+            if width > limits::MAX_COLUMNS {
+                return Err(SheetError::TooManyColumns);
+            }
+            let mut row = Vec::with_capacity(width);
+            for (j, s) in rec.iter().take(width).enumerate() {
+                if s.is_empty() {
+                    row.push(Cell::Empty);
+                } else {
+                    budget.take(j, Some(s))?;
+                    row.push(Cell::Text(s.to_string()));
+                }
+            }
+            rows.push(row);
         }
         if rows.is_empty() {
             return Err(SheetError::Empty);

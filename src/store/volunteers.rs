@@ -3,12 +3,13 @@
 use super::audit::{AuditTx, Record};
 use super::reader::{date_at, opt_date_at, parsed, time_at, Arg};
 use super::{placeholders, unique_violation, BeginWrite, Pool, Result, StoreError, Vault};
+use crate::domain::erasure::{self, Blocker, OpenWork};
 use crate::domain::id_number::IdNumber;
 use crate::domain::phone::Phone;
 use crate::domain::validation::Problem;
 use crate::domain::volunteer::{volunteer_no, Gender, VolunteerDraft, VolunteerStatus};
 use crate::on_db;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 /// One row as stored: personal data sealed, with its masked form beside it so
 /// lists never need to open the seal.
@@ -43,6 +44,8 @@ pub struct VolunteerRow {
     pub updated_at: DateTime<Utc>,
     /// The grid (网格) under the village the volunteer belongs to, if any.
     pub grid_id: Option<i64>,
+    /// When the person was erased (`erase`): their personal data is gone.
+    pub erased_at: Option<DateTime<Utc>>,
 }
 
 impl VolunteerRow {
@@ -78,7 +81,7 @@ fn select(pool: &Pool) -> String {
                 v.phone_masked, v.region_id, r.path AS region_path, r.name AS region_name, v.address, v.lat, v.lon,
                 v.branch, v.enlisted_on, v.discharged_on, v.veteran_category, v.party_member, v.cadre_role,
                 v.availability, v.status, {skills} AS skills, {honors} AS honors, v.created_at, v.updated_at,
-                v.grid_id
+                v.grid_id, v.erased_at
            FROM volunteers v JOIN regions r ON r.id = v.region_id"
     )
 }
@@ -114,6 +117,10 @@ fn row_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<VolunteerRow> {
         created_at: time_at(r, 25)?,
         updated_at: time_at(r, 26)?,
         grid_id: r.get(27)?,
+        erased_at: match r.get::<_, Option<String>>(28)? {
+            None => None,
+            Some(_) => Some(time_at(r, 28)?),
+        },
     })
 }
 
@@ -432,7 +439,7 @@ async fn change(
                  phone_sealed = $7, phone_hash = $8, phone_masked = $9, region_id = $10, address = $11, lat = $12,
                  lon = $13, branch = $14, enlisted_on = $15, discharged_on = $16, veteran_category = $17,
                  party_member = $18, cadre_role = $19, availability = $20, status = $21, updated_at = $22
-             WHERE id = $23",
+             WHERE id = $23 AND erased_at IS NULL",
         ), d, vault)
         .bind(&d.availability)
         .bind(d.status)
@@ -442,7 +449,13 @@ async fn change(
         .await
         .map_err(clash)?;
         if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
+            // an erasure that committed first wins: nothing of the old profile is written back
+            let known: Option<i64> =
+                sqlx::query_scalar("SELECT id FROM volunteers WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
+            return Err(match known {
+                Some(_) => StoreError::Conflict(crate::domain::error_code::ErrorCode::Erased),
+                None => StoreError::NotFound,
+            });
         }
         if let Some(g) = grid {
             sqlx::query("UPDATE volunteers SET grid_id = $1 WHERE id = $2").bind(g).bind(id).execute(&mut *tx).await?;
@@ -501,4 +514,135 @@ pub async fn existing(pool: &Pool, ids: &[i64]) -> Result<Vec<i64>> {
         }
         q.fetch_all(p).await?
     }))
+}
+
+/// What `erase` did: done, or refused for the open work listed.
+pub type Erasure = std::result::Result<(), Vec<crate::domain::erasure::Blocker>>;
+
+/// Open work of a volunteer, each query answering (id, title) of the thing.
+const OPEN_WORK: [(OpenWork, &str); 5] = [
+    (
+        OpenWork::ActivitySignup,
+        "SELECT a.id, a.title FROM activity_signups s JOIN activities a ON a.id = s.activity_id
+          WHERE s.volunteer_id = $1 AND s.status IN ('signed_up', 'waiting') AND a.status = 'open' ORDER BY a.id",
+    ),
+    (
+        OpenWork::NeedOffer,
+        "SELECT n.id, n.title FROM need_offers o JOIN needs n ON n.id = o.need_id
+          WHERE o.volunteer_id = $1 AND o.status IN ('offered', 'accepted')
+            AND n.status IN ('submitted', 'dispatched', 'accepted') ORDER BY n.id",
+    ),
+    (
+        OpenWork::Mentorship,
+        "SELECT m.id, o.name FROM mentorships m
+           JOIN volunteers o ON o.id = CASE WHEN m.mentor_id = $1 THEN m.mentee_id ELSE m.mentor_id END
+          WHERE (m.mentor_id = $1 OR m.mentee_id = $1) AND m.outcome = 'none' ORDER BY m.id",
+    ),
+    (
+        OpenWork::Mobilization,
+        "SELECT m.id, m.title FROM mobilization_calls c JOIN mobilizations m ON m.id = c.mobilization_id
+          WHERE c.volunteer_id = $1 AND m.status = 'open' AND (c.answer IS NULL OR c.answer = 'yes') ORDER BY m.id",
+    ),
+    (OpenWork::TeamLeader, "SELECT id, name FROM teams WHERE leader_id = $1 ORDER BY id"),
+];
+
+/// Erases a person who left, in one transaction: refused (nothing changed)
+/// while they have open work; otherwise their name becomes a placeholder,
+/// their ID number, phone, address, position, service history in the army,
+/// cadre role, availability, skills and honours are removed and the birth
+/// date is cut to its year; the same goes for their recruitment
+/// applications; their account is disabled (no password matches), renamed,
+/// its sessions, recovery codes and inbox deleted; free text about them
+/// (mentoring notes, reasons they gave for declining) is removed; they leave
+/// their teams and become inactive. Service records, attendance, points,
+/// evaluations, awards and certificates stay on the id, so every report
+/// total is unchanged. The audit record (no personal data in it) is written
+/// in the same transaction. Already erased is a conflict.
+pub async fn erase(pool: &Pool, id: i64, record: &Record) -> Result<Erasure> {
+    let now = Utc::now();
+    let head = super::locking(pool, "SELECT birth_date, id_hash, erased_at FROM volunteers WHERE id = $1");
+    let placeholder = erasure::placeholder_name(id);
+    let hash = erasure::erased_hash(id);
+    let res: Result<Erasure> = on_db!(pool, |p| {
+        let mut tx = p.begin_write().await?;
+        let row: Option<(NaiveDate, String, Option<DateTime<Utc>>)> =
+            sqlx::query_as(&head).bind(id).fetch_optional(&mut *tx).await?;
+        let Some((born, old_hash, erased)) = row else {
+            return Err(StoreError::NotFound);
+        };
+        if erased.is_some() {
+            return Err(StoreError::Conflict(crate::domain::error_code::ErrorCode::Erased));
+        }
+        let mut blockers = Vec::new();
+        for (kind, sql) in OPEN_WORK {
+            let found: Vec<(i64, String)> = sqlx::query_as(sql).bind(id).fetch_all(&mut *tx).await?;
+            blockers.extend(found.into_iter().map(|(id, title)| Blocker { kind, id, title }));
+        }
+        if !blockers.is_empty() {
+            tx.rollback().await?;
+            return Ok(Err(blockers));
+        }
+        let year = NaiveDate::from_ymd_opt(born.year(), 1, 1).unwrap_or(born);
+        sqlx::query(
+            "UPDATE volunteers SET name = $2, birth_date = $3, id_sealed = '', id_hash = $4, id_masked = '',
+                 phone_sealed = '', phone_hash = $4, phone_masked = '', address = NULL, lat = NULL, lon = NULL,
+                 branch = NULL, enlisted_on = NULL, discharged_on = NULL, cadre_role = NULL, availability = NULL,
+                 grid_id = NULL, status = 'inactive', erased_at = $5, updated_at = $5
+             WHERE id = $1",
+        )
+        .bind(id)
+        .bind(&placeholder)
+        .bind(year)
+        .bind(&hash)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        for sql in [
+            "DELETE FROM volunteer_skills WHERE volunteer_id = $1",
+            "DELETE FROM volunteer_honors WHERE volunteer_id = $1",
+            "DELETE FROM team_members WHERE volunteer_id = $1",
+            "UPDATE mentorships SET notes = NULL WHERE mentor_id = $1 OR mentee_id = $1",
+            "UPDATE need_offers SET reason = NULL WHERE volunteer_id = $1",
+            "DELETE FROM outbox WHERE notification_id IN (SELECT id FROM notifications WHERE volunteer_id = $1
+                 OR user_id IN (SELECT id FROM users WHERE volunteer_id = $1))",
+            "DELETE FROM notifications WHERE volunteer_id = $1 OR user_id IN (SELECT id FROM users WHERE volunteer_id = $1)",
+            "DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE volunteer_id = $1)",
+            "DELETE FROM recovery_codes WHERE user_id IN (SELECT id FROM users WHERE volunteer_id = $1)",
+        ] {
+            sqlx::query(sql).bind(id).execute(&mut *tx).await?;
+        }
+        // applications: the one that made them a volunteer, and any other of
+        // theirs already decided (one still pending is someone registering anew)
+        sqlx::query(
+            "UPDATE applications SET name = $2, birth_date = $3, id_sealed = '', id_hash = $4, id_masked = '',
+                 phone_sealed = '', phone_hash = $4, phone_masked = '', address = NULL, lat = NULL, lon = NULL,
+                 branch = NULL, enlisted_on = NULL, discharged_on = NULL, cadre_role = NULL, honors = '',
+                 skills = '', reasons = '[]', reject_reason = NULL, updated_at = $6
+             WHERE volunteer_id = $1 OR (id_hash = $5 AND status <> 'pending')",
+        )
+        .bind(id)
+        .bind(&placeholder)
+        .bind(year)
+        .bind(&hash)
+        .bind(&old_hash)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let users: Vec<i64> =
+            sqlx::query_scalar("SELECT id FROM users WHERE volunteer_id = $1").bind(id).fetch_all(&mut *tx).await?;
+        for user in users {
+            sqlx::query(
+                "UPDATE users SET username = $2, password_hash = '!erased', display_name = NULL, totp_secret = NULL,
+                     totp_pending = NULL, must_change_password = FALSE, locked_until = NULL WHERE id = $1",
+            )
+            .bind(user)
+            .bind(format!("erased-{user}"))
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.audit(&record.clone().about(id).entry()).await?;
+        tx.commit().await?;
+        Ok(Ok(()))
+    });
+    res
 }

@@ -49,7 +49,7 @@ fn migrate_then_user_add_with_the_password_rules() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
 }
 
-struct Server(Child);
+pub struct Server(pub Child);
 
 impl Drop for Server {
     fn drop(&mut self) {
@@ -59,7 +59,7 @@ impl Drop for Server {
 }
 
 /// Starts `serve --demo` on a free port and returns the base URL once it listens.
-fn serve_demo(dir: &std::path::Path, database: Option<&str>) -> (Server, String, Vec<String>) {
+pub fn serve_demo(dir: &std::path::Path, database: Option<&str>) -> (Server, String, Vec<String>) {
     let mut cmd = laobing(dir);
     cmd.args(["serve", "--demo", "--listen", "127.0.0.1:0"]);
     if let Some(db) = database {

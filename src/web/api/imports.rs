@@ -8,7 +8,6 @@ use crate::web::auth::{request_lang, Caller};
 use crate::web::error::{ApiError, ApiResult};
 use crate::web::xlsx::{self, download_headers, Col, Table, XCell};
 use crate::web::AppState;
-use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, Uri};
 use axum::Json;
@@ -34,6 +33,60 @@ pub struct ImportQuery {
     pub mapping: Option<String>,
 }
 
+/// How much of a body over `MAX_UPLOAD` is read (and dropped) before the 413
+/// is answered, so that a client still sending a too-large file reads the
+/// answer instead of a closed connection; past this the connection is dropped.
+const DRAIN: usize = 128 * 1024 * 1024;
+
+fn too_large() -> ApiError {
+    let mb = MAX_UPLOAD >> 20;
+    ApiError::new(
+        crate::domain::error_code::ErrorCode::PayloadTooLarge,
+        format!("文件太大：花名册文件最大 {mb} MB，请分成几个文件导入"),
+        format!("The file is too large: a roster file may be at most {mb} MB; import it in parts"),
+    )
+}
+
+/// The roster file of a request, read as it arrives: at most `MAX_UPLOAD`
+/// bytes are kept; a larger file (by its declared length, or as it turns out)
+/// is a 413 and nothing of it is kept.
+pub async fn roster_body(headers: &HeaderMap, mut body: axum::body::Body) -> ApiResult<Vec<u8>> {
+    use axum::body::HttpBody;
+    let declared = headers
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > DRAIN) {
+        return Err(too_large());
+    }
+    // a body declared too large is only drained: nothing of it is kept
+    let keep = declared.is_none_or(|n| n <= MAX_UPLOAD);
+    let mut kept = Vec::with_capacity(declared.filter(|_| keep).unwrap_or(0));
+    let mut seen = 0usize;
+    while let Some(frame) = std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)).await {
+        let Ok(frame) = frame else {
+            return Err(ApiError::bad_request(
+                "上传中断，请重新上传",
+                "The upload was interrupted; send the file again",
+            ));
+        };
+        let Ok(data) = frame.into_data() else { continue };
+        seen = seen.saturating_add(data.len());
+        if keep && seen <= MAX_UPLOAD {
+            kept.extend_from_slice(&data);
+        } else {
+            kept = Vec::new();
+            if seen > DRAIN {
+                break;
+            }
+        }
+    }
+    if seen > MAX_UPLOAD {
+        return Err(too_large());
+    }
+    Ok(kept)
+}
+
 /// The roster file as sent: the bytes of the workbook or the csv.
 #[derive(utoipa::ToSchema)]
 #[schema(value_type = String, format = Binary)]
@@ -50,8 +103,9 @@ pub async fn volunteers(
     headers: HeaderMap,
     uri: Uri,
     Query(q): Query<ImportQuery>,
-    body: Bytes,
+    body: axum::body::Body,
 ) -> ApiResult<Json<ImportReport>> {
+    let file = roster_body(&headers, body).await?;
     let outcome = app::import(
         &state,
         &caller,
@@ -59,7 +113,7 @@ pub async fn volunteers(
         q.dry_run.as_deref(),
         q.skip_invalid.as_deref(),
         q.mapping.as_deref(),
-        body.to_vec(),
+        file,
     )
     .await?;
     Ok(Json(report(outcome, request_lang(&headers, uri.query()))))
@@ -74,11 +128,12 @@ pub async fn volunteers(
 pub async fn errors(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     Query(q): Query<ImportQuery>,
-    body: Bytes,
+    body: axum::body::Body,
 ) -> ApiResult<(HeaderMap, Vec<u8>)> {
-    let bytes =
-        app::api_error_workbook(&state, &caller, q.region_id.as_deref(), q.mapping.as_deref(), body.to_vec()).await?;
+    let file = roster_body(&headers, body).await?;
+    let bytes = app::api_error_workbook(&state, &caller, q.region_id.as_deref(), q.mapping.as_deref(), file).await?;
     Ok((download_headers("roster-errors.xlsx", "花名册错误标注.xlsx"), bytes))
 }
 

@@ -133,6 +133,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(teams::remove_member))
         .routes(routes!(volunteers::list, volunteers::create))
         .routes(routes!(volunteers::show, volunteers::update))
+        .routes(routes!(volunteers::erase))
 }
 
 /// Routes that take bodies larger than the app-wide limit (a county's roster

@@ -1,6 +1,7 @@
 //! `/api/v1/volunteers`: the roster.
 
 use super::Typed;
+use crate::app::privacy::EraseInput;
 use crate::app::volunteers as app;
 pub use crate::app::volunteers::{
     TeamRef, VolunteerInput, VolunteerPatch, VolunteerQuery, VolunteerRow, VolunteerView,
@@ -65,4 +66,25 @@ pub async fn update(
     Typed(patch): Typed<VolunteerPatch>,
 ) -> ApiResult<Json<VolunteerView>> {
     Ok(Json(app::update(&state, &caller, id, patch).await?))
+}
+
+/// Erases a person who left (个人信息保护法 第四十七条, the right to deletion).
+/// Town staff and administrators whose scope covers the person; the body
+/// types the person's current name back (`confirm_name`). Refused with 409
+/// `has_open_work` while the person still has open work, each kind a field
+/// naming the things to finish first; 409 `erased` when already erased.
+/// See docs/security.md for what is removed and what is kept.
+#[utoipa::path(post, path = "/api/v1/volunteers/{id}/erase", tag = "volunteers", security(("bearer" = [])),
+    request_body = EraseInput,
+    responses((status = 204, description = "erased: personal data removed, service records kept"), (status = 403),
+        (status = 404), (status = 409, description = "open work (has_open_work) or already erased (erased)"),
+        (status = 422, description = "confirm_name missing or not the person's name")))]
+pub async fn erase(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Typed(input): Typed<EraseInput>,
+) -> ApiResult<StatusCode> {
+    crate::app::privacy::erase_volunteer(&state, &caller, id, &input).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -97,6 +97,7 @@ pub fn router() -> Router<AppState> {
         .route("/volunteers/new", get(volunteers::new_form).post(volunteers::create))
         .route("/volunteers/{id}", get(volunteers::show))
         .route("/volunteers/{id}/edit", get(volunteers::edit_form).post(volunteers::update))
+        .route("/volunteers/{id}/erase", get(volunteers::erase_form).post(volunteers::erase))
         .route("/mentoring", get(mentoring::page).post(mentoring::act))
         .route("/leads", get(leads::page).post(leads::act))
         .route("/applications", get(applications::page).post(applications::act))

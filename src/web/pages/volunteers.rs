@@ -543,3 +543,104 @@ pub async fn update(
         Err(e) => refill(&state, &caller, lang, action, heading, &map, e).await,
     }
 }
+
+#[derive(Template)]
+#[template(path = "volunteers/erase.html")]
+pub struct ErasePage {
+    pub c: Chrome,
+    pub id: i64,
+    pub name: String,
+    pub typed: String,
+    pub error: Option<String>,
+    /// Each kind of open work, naming the things, when that is why it was refused.
+    pub blockers: Vec<String>,
+    pub bad_name: bool,
+    pub name_error: Option<String>,
+}
+
+/// Whom the erase page is for: staff who manage the person's roster, and a
+/// person not yet erased.
+async fn erasable(state: &AppState, caller: &Caller, id: i64) -> Result<crate::app::roster::VolunteerRow, ApiError> {
+    let v = app::visible(state, caller, id).await?;
+    if !(caller.role.manages_roster() && caller.covers(&v.region_path)) {
+        return Err(ApiError::forbidden());
+    }
+    if v.erased_at.is_some() {
+        return Err(ApiError::code(crate::domain::error_code::ErrorCode::Erased));
+    }
+    Ok(v)
+}
+
+/// `/volunteers/{id}/erase`: what erasing removes and keeps, and the name to type back.
+pub async fn erase_form(
+    State(state): State<AppState>,
+    PageUser(caller): PageUser,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Response {
+    let lang = lang_of(&headers);
+    match erasable(&state, &caller, id).await {
+        Ok(v) => render(&ErasePage {
+            c: Chrome::new(&caller, lang, "volunteers", &format!("/volunteers/{id}/erase")),
+            id,
+            name: v.name,
+            typed: String::new(),
+            error: None,
+            blockers: vec![],
+            bad_name: false,
+            name_error: None,
+        }),
+        Err(e) => error_page(lang, e),
+    }
+}
+
+pub async fn erase(
+    State(state): State<AppState>,
+    PageUser(caller): PageUser,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Response {
+    let lang = lang_of(&headers);
+    let pairs = form_pairs(&body);
+    if !csrf_ok(&caller, &pairs) {
+        return csrf_failed(lang);
+    }
+    let v = match erasable(&state, &caller, id).await {
+        Ok(v) => v,
+        Err(e) => return error_page(lang, e),
+    };
+    let typed = super::form_get(&pairs, "confirm_name").unwrap_or("").to_string();
+    let input = crate::app::privacy::EraseInput { confirm_name: Some(typed.clone()) };
+    match crate::app::privacy::erase_volunteer(&state, &caller, id, &input).await {
+        Ok(()) => Redirect::to(&format!("/volunteers/{id}")).into_response(),
+        Err(e) => {
+            let name_error =
+                e.fields.iter().find(|p| p.field == "confirm_name").map(|p| lang.t(&p.zh, &p.en).to_string());
+            let open_work = e.code == crate::domain::error_code::ErrorCode::HasOpenWork;
+            let page = ErasePage {
+                c: Chrome::new(&caller, lang, "volunteers", &format!("/volunteers/{id}/erase")),
+                id,
+                name: v.name,
+                typed,
+                error: Some(if open_work {
+                    lang.t(
+                        "此人还有未完成的工作，暂不能注销。请先处理：",
+                        "This person still has open work; finish it first:",
+                    )
+                    .to_string()
+                } else {
+                    e.message(lang).to_string()
+                }),
+                blockers: if open_work {
+                    e.fields.iter().map(|p| lang.t(&p.zh, &p.en).to_string()).collect()
+                } else {
+                    vec![]
+                },
+                bad_name: name_error.is_some(),
+                name_error,
+            };
+            render_status(&page, e.status)
+        }
+    }
+}
