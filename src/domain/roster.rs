@@ -94,16 +94,18 @@ pub mod limits {
     /// Characters in one cell (an address or a list of honours is a few dozen).
     pub const MAX_CELL_CHARS: usize = 2_000;
     /// Cells (and rows, each counted as one cell) kept for the whole file:
-    /// 100 000 rows of 20 columns.
-    pub const MAX_CELLS: usize = 2_000_000;
+    /// 100 000 rows of 50 columns, so that a county's roster with every
+    /// column it keeps still goes in one file.
+    pub const MAX_CELLS: usize = 5_000_000;
     /// Bytes one part of an `.xlsx` (a sheet, the shared strings) may inflate to:
     /// the sheet of a 100 000-row roster is some 50 MB.
-    pub const MAX_PART_BYTES: u64 = 128 * 1024 * 1024;
+    pub const MAX_PART_BYTES: u64 = 256 * 1024 * 1024;
     /// Bytes the whole `.xlsx` may inflate to.
-    pub const MAX_UNZIPPED_BYTES: u64 = 256 * 1024 * 1024;
+    pub const MAX_UNZIPPED_BYTES: u64 = 512 * 1024 * 1024;
     /// How many times larger than stored a part of 1 MB or more may inflate
-    /// (Excel's own parts are 5–30 times; a zip bomb thousands).
-    pub const MAX_RATIO: u64 = 100;
+    /// (Excel's own parts are 5–30 times, a sheet formatted down whole columns
+    /// more; a zip bomb thousands).
+    pub const MAX_RATIO: u64 = 250;
 }
 
 /// Why a file could not be read as a roster at all.
@@ -145,8 +147,8 @@ impl SheetError {
                 format!("has a cell that is too long: at most {MAX_CELL_CHARS} characters in a cell"),
             ),
             SheetError::TooManyCells => (
-                format!("太大：最多 {MAX_CELLS} 个单元格（10 万行、每行 20 列），请分成几个文件导入"),
-                format!("is too large: at most {MAX_CELLS} cells (100 000 rows of 20 columns); import it in parts"),
+                format!("太大：最多 {MAX_CELLS} 个单元格（10 万行、每行 50 列），请分成几个文件导入"),
+                format!("is too large: at most {MAX_CELLS} cells (100 000 rows of 50 columns); import it in parts"),
             ),
             SheetError::ExpandsTooMuch => (
                 "解压后太大（可能是压缩炸弹），不是正常的 Excel 工作簿，已拒绝".to_string(),
