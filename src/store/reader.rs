@@ -32,8 +32,11 @@ pub struct Reader {
     idle: Mutex<Vec<Held>>,
     slots: tokio::sync::Semaphore,
     /// Pages of data read at an epoch (`epoch`), by what was asked.
-    kept: Mutex<HashMap<String, (u64, Arc<dyn Any + Send + Sync>)>>,
+    kept: Mutex<HashMap<String, Kept>>,
 }
+
+/// A kept value and the epoch it was read at.
+type Kept = (u64, Arc<dyn Any + Send + Sync>);
 
 /// A connection, and the `data_version` it last reported.
 struct Held {
