@@ -32,11 +32,10 @@ async fn verify_decoy(password: String) -> bool {
 /// Runs an Argon2id hash or check. Each takes 19 MiB for a moment, so at most
 /// one runs at a time: a burst of sign-ins queues for the core instead of
 /// stacking 19 MiB per request. Each runs on a thread of its own that ends a
-/// moment after handing back its answer: the allocator (mimalloc) returns a
-/// freed block this large to the system only once a delay has passed (100 ms
-/// for its arenas) and at its next collection, which a thread's exit runs.
-/// On tokio's blocking pool the last sign-in's 19 MiB stayed resident until
-/// the next one.
+/// moment after handing back its answer, meant to let the allocator's
+/// collection at a thread's exit (after mimalloc's 100 ms arena delay) return
+/// the block to the system; measured, the last block still stays resident
+/// until the next sign-in frees its own (docs/benchmarks.md, issue 17).
 async fn with_argon2<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
     static ONE_AT_A_TIME: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
     let _turn = ONE_AT_A_TIME.acquire().await.ok()?;
