@@ -85,6 +85,7 @@ measure() {
     /Non-2xx/ { bad = $NF }
     END { printf "%d %.1f %d\n", rps, p99, bad + 0 }'
 }
+echo "== load average before the rounds: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== $R rounds of wrk -t$T -c$C -d$D, Laobing then the ceiling for each request${ENC:+, Accept-Encoding: $ENC}"
 for r in $(seq "$R"); do
   for i in "${!REQS[@]}"; do
@@ -96,6 +97,7 @@ for r in $(seq "$R"); do
       "$r" "$name" "$lr" "$lp" "$([ "$lbad" -gt 0 ] && echo " ($lbad not 2xx!)")" "$cr" "$cp"
   done
 done
+echo "== load average after the rounds: $(cut -d' ' -f1-3 /proc/loadavg)"
 median() { sort -g | awk '{a[NR] = $1} END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 echo
 echo "| request | Laobing req/s | Laobing p99 | bare axum req/s | bare p99 | Laobing / bare |"

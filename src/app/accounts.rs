@@ -17,14 +17,38 @@ use chrono::{DateTime, Duration, Utc};
 
 /// Hashes a password off the async threads.
 pub async fn hash_password(password: String) -> Result<String> {
-    tokio::task::spawn_blocking(move || password::hash(&password))
-        .await
-        .map_err(|_| Error::internal())?
-        .ok_or_else(Error::internal)
+    with_argon2(move || password::hash(&password)).await.flatten().ok_or_else(Error::internal)
 }
 
 async fn verify_password(password: String, hash: String) -> bool {
-    tokio::task::spawn_blocking(move || password::verify(&password, &hash)).await.unwrap_or(false)
+    with_argon2(move || password::verify(&password, &hash)).await.unwrap_or(false)
+}
+
+/// Checks a password against the decoy hash (an unknown user name), made on
+/// first use off the async threads too.
+async fn verify_decoy(password: String) -> bool {
+    with_argon2(move || password::verify(&password, password::decoy())).await.unwrap_or(false)
+}
+
+/// Runs an Argon2id hash or check. Each takes 19 MiB for a moment, so at most
+/// one runs at a time: a burst of sign-ins queues for the core instead of
+/// stacking 19 MiB per request. Each runs on a thread of its own that ends a
+/// moment after handing back its answer, meant to let the allocator's
+/// collection at a thread's exit (after mimalloc's 100 ms arena delay) return
+/// the block to the system; measured, the last block still stays resident
+/// until the next sign-in frees its own (docs/benchmarks.md, issue 17).
+async fn with_argon2<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    static ONE_AT_A_TIME: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
+    let _turn = ONE_AT_A_TIME.acquire().await.ok()?;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
+        .name("argon2".into())
+        .spawn(move || {
+            let _ = tx.send(f());
+            std::thread::sleep(std::time::Duration::from_millis(150));
+        })
+        .ok()?;
+    rx.await.ok()
 }
 
 pub enum LoginFailure {
@@ -93,7 +117,7 @@ pub async fn authenticate(
 ) -> Result<std::result::Result<UserRow, LoginFailure>> {
     let user = accounts::find_by_name(&app.db.pool, username.trim()).await?;
     let Some(user) = user else {
-        verify_password(password.to_string(), password::decoy().to_string()).await;
+        verify_decoy(password.to_string()).await;
         return Ok(Err(LoginFailure::Wrong));
     };
     let now = Utc::now();

@@ -21,14 +21,37 @@
 use super::{Result, StoreError};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use rusqlite::{Connection, OpenFlags};
+use std::any::Any;
+use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 pub struct Reader {
     path: PathBuf,
-    idle: Mutex<Vec<Connection>>,
+    idle: Mutex<Vec<Held>>,
     slots: tokio::sync::Semaphore,
+    /// Pages of data read at an epoch (`epoch`), by what was asked.
+    kept: Mutex<HashMap<String, Kept>>,
 }
+
+/// A kept value and the epoch it was read at.
+type Kept = (u64, Arc<dyn Any + Send + Sync>);
+
+/// A connection, and the `data_version` it last reported.
+struct Held {
+    conn: Connection,
+    seen: Option<i64>,
+}
+
+/// Moves on whenever a reader connection finds that another connection
+/// committed since it last looked (`Reader::epoch`). One for the process, so
+/// that two readers of the same file (two servers in one process, as in the
+/// tests) can never take each other's numbers for their own.
+static EPOCH: AtomicU64 = AtomicU64::new(0);
+
+/// How many pages of data a reader keeps (`Reader::keep`).
+const KEPT_MAX: usize = 32;
 
 impl std::fmt::Debug for Reader {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -46,7 +69,12 @@ impl Reader {
     /// A reader of the SQLite file at `path`, with at most `max` connections
     /// (opened when first needed).
     pub fn new(path: PathBuf, max: usize) -> Reader {
-        Reader { path, idle: Mutex::new(Vec::new()), slots: tokio::sync::Semaphore::new(max.max(1)) }
+        Reader {
+            path,
+            idle: Mutex::new(Vec::new()),
+            slots: tokio::sync::Semaphore::new(max.max(1)),
+            kept: Mutex::new(HashMap::new()),
+        }
     }
 
     fn open(&self) -> rusqlite::Result<Connection> {
@@ -62,17 +90,92 @@ impl Reader {
 
     /// Runs `f` on one of the reader's connections.
     pub async fn read<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T> {
+        self.with_held(|h| f(&h.conn)).await
+    }
+
+    async fn with_held<T>(&self, f: impl FnOnce(&mut Held) -> rusqlite::Result<T>) -> Result<T> {
         let _slot = self.slots.acquire().await.map_err(|e| StoreError::Other(e.to_string()))?;
         let taken = self.idle.lock().map_err(|e| StoreError::Other(e.to_string()))?.pop();
-        let conn = match taken {
-            Some(c) => c,
-            None => self.open().map_err(failed)?,
+        let mut held = match taken {
+            Some(h) => h,
+            None => Held { conn: self.open().map_err(failed)?, seen: None },
         };
-        let out = f(&conn);
+        let out = f(&mut held);
         if let Ok(mut idle) = self.idle.lock() {
-            idle.push(conn);
+            idle.push(held);
         }
         out.map_err(failed)
+    }
+
+    /// A number for what the file holds now: data read after this call and
+    /// kept under the number it gave (`keep`) is good for as long as later
+    /// calls give the same number.
+    ///
+    /// SQLite's `PRAGMA data_version` on a connection changes when another
+    /// connection (this server's writers, another server's, a command-line
+    /// tool) has committed since that connection last asked. The reader's
+    /// connections never write (`query_only`), so every commit is another
+    /// connection's. A connection that finds its value changed, or asks for
+    /// the first time, moves the process-wide epoch on before answering.
+    ///
+    /// Why that is enough: say data was read after a call answered `e`, and a
+    /// change was committed after that call. A later call runs on some
+    /// connection; the first time that connection asked after the commit, it
+    /// either had never asked or had last asked before the commit, so its
+    /// value differed and it moved the epoch on, after the commit and so past
+    /// `e`. No call after the commit answers `e`, and the data read before it
+    /// is never handed out again.
+    pub async fn epoch(&self) -> Result<u64> {
+        self.with_held(|h| {
+            let v: i64 = h.conn.prepare_cached("PRAGMA data_version")?.query_row([], |r| r.get(0))?;
+            if h.seen != Some(v) {
+                EPOCH.fetch_add(1, Ordering::SeqCst);
+                h.seen = Some(v);
+            }
+            Ok(EPOCH.load(Ordering::SeqCst))
+        })
+        .await
+    }
+
+    /// The value kept under `key` if nothing was committed since it was read,
+    /// else what `read` reads now, kept for the next time. Only for data read
+    /// from this file alone, by `key` alone (never the time of day, never
+    /// who asks, unless `key` says so).
+    pub async fn kept_or<T, F>(&self, key: String, read: impl FnOnce() -> F) -> Result<T>
+    where
+        T: Clone + Send + Sync + 'static,
+        F: std::future::Future<Output = Result<T>>,
+    {
+        let epoch = self.epoch().await?;
+        if let Some(v) = self.kept::<T>(&key, epoch) {
+            return Ok(v);
+        }
+        let v = read().await?;
+        self.keep(key, epoch, v.clone());
+        Ok(v)
+    }
+
+    /// What was kept under `key` at `epoch`, if it was read at that epoch.
+    pub fn kept<T: Clone + Send + Sync + 'static>(&self, key: &str, epoch: u64) -> Option<T> {
+        let kept = self.kept.lock().ok()?;
+        let (at, value) = kept.get(key)?;
+        if *at != epoch {
+            return None;
+        }
+        value.downcast_ref::<T>().cloned()
+    }
+
+    /// Keeps `value`, read after `epoch` was given, under `key`. At most
+    /// `KEPT_MAX` values: when full, those of earlier epochs go first, then all.
+    pub fn keep<T: Send + Sync + 'static>(&self, key: String, epoch: u64, value: T) {
+        let Ok(mut kept) = self.kept.lock() else { return };
+        if kept.len() >= KEPT_MAX {
+            kept.retain(|_, (at, _)| *at == epoch);
+            if kept.len() >= KEPT_MAX {
+                kept.clear();
+            }
+        }
+        kept.insert(key, (epoch, Arc::new(value)));
     }
 
     /// All rows of `sql` with `args`, each made by `row`.

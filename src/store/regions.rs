@@ -64,8 +64,11 @@ pub async fn list(pool: &Pool, within: Option<&str>, kind: Option<RegionKind>) -
     let prefix = within.unwrap_or("/");
     let kind = kind.map(|k| k.as_str()).unwrap_or("");
     if let Some(reader) = super::reader_of(pool) {
+        // every page's region picker reads this: kept until the file changes
         use super::reader::Arg;
-        return reader.all(&sql, &[Arg::Text(prefix), Arg::Text(kind)], row_of).await;
+        let key = format!("regions::list\u{1f}{prefix}\u{1f}{kind}");
+        let args = [Arg::Text(prefix), Arg::Text(kind)];
+        return reader.kept_or(key, || reader.all(&sql, &args, row_of)).await;
     }
     Ok(on_db!(pool, |p| sqlx::query_as::<_, Region>(&sql).bind(prefix).bind(kind).fetch_all(p).await?))
 }

@@ -11,6 +11,7 @@ use crate::domain::service::{Calendar, DEFAULT_STAR_HOURS};
 use crate::on_db;
 use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+use std::time::{Duration, Instant};
 use utoipa::ToSchema;
 
 /// What counts against a volunteer who signs up and does not come.
@@ -110,9 +111,91 @@ fn scopes_of(region_path: &str) -> Vec<String> {
     v
 }
 
-/// The rules in force today.
+/// The rules in force today. Every volunteer's page and many writes read
+/// them, and they change a few times a year: each server keeps what it read
+/// for a second (`FRESH_FOR`), like its sessions. A change made through this
+/// server is seen at once (`set_rules` drops what is held); one made through
+/// another server on the same database, within a second.
 pub async fn rules_for(pool: &Pool, region_path: &str) -> Result<TownRules> {
-    rules_at(pool, region_path, crate::today_local()).await
+    let day = crate::today_local();
+    let Some(db) = database_key(pool) else { return rules_at(pool, region_path, day).await };
+    let key = (db, region_path.to_string(), day);
+    if let Some(rules) = held::get(&key) {
+        return Ok(rules);
+    }
+    let (read_at, generation) = (Instant::now(), held::generation());
+    let rules = rules_at(pool, region_path, day).await?;
+    held::put(key, read_at, generation, &rules);
+    Ok(rules)
+}
+
+/// Which database a pool reads, for keeping what was read from it apart from
+/// other databases this process has open (tests open many); none for an
+/// in-memory one, whose name does not tell it apart.
+fn database_key(pool: &Pool) -> Option<String> {
+    match pool {
+        Pool::Sqlite(p) => {
+            let o = p.connect_options();
+            let name = o.get_filename().to_string_lossy();
+            (!name.is_empty() && !name.contains(":memory:")).then(|| format!("sqlite:{name}"))
+        }
+        Pool::Postgres(p) => {
+            let o = p.connect_options();
+            Some(format!("postgres:{}:{}/{}", o.get_host(), o.get_port(), o.get_database().unwrap_or("")))
+        }
+    }
+}
+
+/// How long a server trusts the rules it read.
+pub const FRESH_FOR: Duration = Duration::from_secs(1);
+
+/// The rules as last read, by database, region and day; bounded (`MAX`).
+mod held {
+    use super::{Instant, NaiveDate, TownRules, FRESH_FOR};
+    use std::collections::HashMap;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::{LazyLock, Mutex, MutexGuard};
+
+    type Key = (String, String, NaiveDate);
+    const MAX: usize = 1024;
+    static HELD: LazyLock<Mutex<HashMap<Key, (Instant, TownRules)>>> = LazyLock::new(Default::default);
+    /// Moves on with every change made through this server, so that a read
+    /// that began before a change does not keep its older rules.
+    static GENERATION: AtomicU64 = AtomicU64::new(0);
+
+    fn lock() -> MutexGuard<'static, HashMap<Key, (Instant, TownRules)>> {
+        // every change is one insert or a clear: a poisoned map is still whole
+        HELD.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn get(key: &Key) -> Option<TownRules> {
+        lock().get(key).filter(|(at, _)| at.elapsed() < FRESH_FOR).map(|(_, r)| r.clone())
+    }
+
+    pub fn generation() -> u64 {
+        GENERATION.load(Ordering::SeqCst)
+    }
+
+    pub fn put(key: Key, read_at: Instant, generation: u64, rules: &TownRules) {
+        let mut held = lock();
+        if GENERATION.load(Ordering::SeqCst) != generation {
+            return;
+        }
+        if held.len() >= MAX {
+            held.retain(|_, (at, _)| at.elapsed() < FRESH_FOR);
+            if held.len() >= MAX {
+                held.clear();
+            }
+        }
+        held.insert(key, (read_at, rules.clone()));
+    }
+
+    /// After a change through this server: nothing read before it is used again.
+    pub fn forget() {
+        let mut held = lock();
+        GENERATION.fetch_add(1, Ordering::SeqCst);
+        held.clear();
+    }
 }
 
 /// The rules in force on a day: for the nearest region that has any version
@@ -173,5 +256,6 @@ pub async fn set_rules(
         tx.audit(&record.entry()).await?;
         tx.commit().await?;
     });
+    held::forget();
     Ok(())
 }

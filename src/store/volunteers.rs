@@ -195,8 +195,30 @@ fn where_clause(f: &Filter, vault: &Vault) -> (String, Vec<String>, Vec<i64>) {
     (conds.join(" AND "), texts, ints)
 }
 
+/// The longest page of the roster a reader keeps.
+const KEPT_ROWS: i64 = 50;
+
+/// What a page of the roster was read for, as a key of the reader's kept
+/// pages (`reader::Reader::keep`): everything the statement is made of.
+fn kept_key(what: &str, texts: &[String], ints: &[i64], f: &Filter) -> String {
+    format!("volunteers::{what}\u{1f}{texts:?}\u{1f}{ints:?}\u{1f}{:?}\u{1f}{}\u{1f}{}", f.status, f.limit, f.offset)
+}
+
+/// A page of the roster. On SQLite a page read once is kept by the reader
+/// until any change is committed to the file (`reader::Reader::epoch`), so the
+/// same page asked again costs one `PRAGMA` instead of its statements.
 pub async fn list(pool: &Pool, vault: &Vault, f: &Filter) -> Result<Vec<VolunteerRow>> {
     let (cond, texts, ints) = where_clause(f, vault);
+    // pages of up to `KEPT_ROWS` (the page's 20, the API's usual sizes): a
+    // reader keeps at most a few dozen, so they stay small
+    if let Some(reader) = super::reader_of(pool).filter(|_| f.limit <= KEPT_ROWS) {
+        let key = kept_key("list", &texts, &ints, f);
+        return reader.kept_or(key, || read_list(pool, f, &cond, &texts, &ints)).await;
+    }
+    read_list(pool, f, &cond, &texts, &ints).await
+}
+
+async fn read_list(pool: &Pool, f: &Filter, cond: &str, texts: &[String], ints: &[i64]) -> Result<Vec<VolunteerRow>> {
     let n = texts.len() + ints.len();
     let mut sql = format!("{} WHERE {cond} ORDER BY v.id LIMIT ${} OFFSET ${}", select(pool), n + 1, n + 2);
     if walk_in_id_order(pool, f).await? {
@@ -214,17 +236,27 @@ pub async fn list(pool: &Pool, vault: &Vault, f: &Filter) -> Result<Vec<Voluntee
     }
     Ok(on_db!(pool, |p| {
         let mut q = sqlx::query_as::<_, VolunteerRow>(&sql);
-        for t in &texts {
+        for t in texts {
             q = q.bind(t);
         }
-        for i in &ints {
+        for i in ints {
             q = q.bind(i);
         }
         q.bind(f.limit).bind(f.offset).fetch_all(p).await?
     }))
 }
 
+/// The number of volunteers a filter matches; kept on SQLite like `list`'s pages.
 pub async fn count(pool: &Pool, vault: &Vault, f: &Filter) -> Result<i64> {
+    if let Some(reader) = super::reader_of(pool) {
+        let (_, texts, ints) = where_clause(f, vault);
+        let key = kept_key("count", &texts, &ints, &Filter { limit: 0, offset: 0, ..f.clone() });
+        return reader.kept_or(key, || read_count(pool, vault, f)).await;
+    }
+    read_count(pool, vault, f).await
+}
+
+async fn read_count(pool: &Pool, vault: &Vault, f: &Filter) -> Result<i64> {
     let searched = f.text.as_deref().is_some_and(|t| !t.trim().is_empty());
     if f.skill.is_none() && f.team_id.is_none() && !searched {
         return count_from_tally(pool, f).await;

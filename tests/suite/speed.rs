@@ -191,3 +191,78 @@ both!(the_roster_total_follows_every_write, |app: TestApp| async move {
     totals_match(&app, &staff, "after another change").await;
     assert!(app.scalar("SELECT COUNT(*) FROM volunteers WHERE status = 'inactive'").await >= 1);
 });
+
+/// The first page of the roster as `base` lists it to `token`: each row's
+/// name with its skills, and the total.
+async fn roster_page(app: &TestApp, base: &str, token: &str) -> (Vec<String>, i64) {
+    let r = app
+        .client
+        .get(format!("{base}/api/v1/volunteers?limit=20&masked=true&with_total=true"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), StatusCode::OK);
+    let total: i64 = r.headers()["x-total-count"].to_str().expect("total").parse().expect("number");
+    let rows: serde_json::Value = r.json().await.expect("json");
+    let rows = rows.as_array().expect("rows").iter();
+    (rows.map(|v| format!("{} {}", v["name"].as_str().unwrap_or(""), v["skills"])).collect(), total)
+}
+
+// A page of the roster read once is kept by the server until the database
+// changes (SQLite: `PRAGMA data_version`); whichever way a change is made, the
+// very next read shows it, on the API and on the page.
+both!(a_write_shows_on_the_very_next_read_of_a_roster_page, |app: TestApp| async move {
+    let staff = app.token("staff").await;
+    let v = app.volunteer(&staff, "缓存甲", app.town.village_a, 9201, &["driving"]).await;
+    let id = v["id"].as_i64().expect("id");
+    let base = app.base.clone();
+    let (names, total) = roster_page(&app, &base, &staff).await;
+    assert!(names.contains(&"缓存甲 [\"driving\"]".to_string()), "{names:?}");
+    // asked again, unchanged: the same answer
+    assert_eq!(roster_page(&app, &base, &staff).await, (names, total));
+
+    // a change through this server, of the row and of its skills
+    let path = format!("/api/v1/volunteers/{id}");
+    let (s, body) = app.patch(&staff, &path, serde_json::json!({"name": "缓存乙", "skills": ["medical"]})).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let (names, _) = roster_page(&app, &base, &staff).await;
+    assert!(names.contains(&"缓存乙 [\"medical\"]".to_string()), "{names:?}");
+
+    // a change through another server on the same database
+    let second = app.second_server().await;
+    let r = app
+        .client
+        .patch(format!("{second}{path}"))
+        .bearer_auth(&staff)
+        .json(&serde_json::json!({"name": "缓存丙"}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), StatusCode::OK);
+    let (names, _) = roster_page(&app, &base, &staff).await;
+    assert!(names.iter().any(|n| n.starts_with("缓存丙 ")), "{names:?}");
+    // and the other server, which kept its own page, sees this server's change
+    let (names, _) = roster_page(&app, &second, &staff).await;
+    assert!(names.iter().any(|n| n.starts_with("缓存丙 ")), "{names:?}");
+    let (s, body) = app.patch(&staff, &path, serde_json::json!({"name": "缓存丁"})).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let (names, _) = roster_page(&app, &second, &staff).await;
+    assert!(names.iter().any(|n| n.starts_with("缓存丁 ")), "{names:?}");
+
+    // a change made outside the application, and a new volunteer in the total
+    app.exec(&format!("UPDATE volunteers SET name = '缓存戊' WHERE id = {id}")).await;
+    let (names, total) = roster_page(&app, &base, &staff).await;
+    assert!(names.iter().any(|n| n.starts_with("缓存戊 ")), "{names:?}");
+    app.volunteer(&staff, "缓存己", app.town.village_b, 9202, &[]).await;
+    assert_eq!(roster_page(&app, &base, &staff).await.1, total + 1);
+
+    // the roster page in the browser, read twice, then after a change
+    sign_in(&app, "staff").await;
+    assert!(app.page("/volunteers").await.contains("缓存戊"));
+    assert!(app.page("/volunteers").await.contains("缓存戊"));
+    let (s, body) = app.patch(&staff, &path, serde_json::json!({"name": "缓存庚"})).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let html = app.page("/volunteers").await;
+    assert!(html.contains("缓存庚") && !html.contains("缓存戊"), "the page shows the new name");
+});
