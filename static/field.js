@@ -66,7 +66,10 @@
       if (window.caches) {
         var keep = [location.pathname + location.search];
         document.querySelectorAll("link[rel=stylesheet], script[src]").forEach(function (el) { keep.push(el.getAttribute("href") || el.getAttribute("src")); });
-        caches.open("laobing-field-1").then(function (c) { return c.addAll(keep); }).catch(function () {});
+        // data-offline="ready" says when they are kept (until then, losing the signal loses the page)
+        caches.open("laobing-field-1").then(function (c) { return c.addAll(keep); }).then(function () {
+          document.documentElement.setAttribute("data-offline", "ready");
+        }).catch(function () {});
       }
       document.documentElement.setAttribute("data-sw", navigator.serviceWorker.controller ? "controlling" : "ready");
     }).catch(function () {});

@@ -30,25 +30,15 @@ async fn verify_decoy(password: String) -> bool {
     with_argon2(move || password::verify(&password, password::decoy())).await.unwrap_or(false)
 }
 
-/// Runs an Argon2id hash or check. Each takes 19 MiB for a moment, so at most
-/// one runs at a time: a burst of sign-ins queues for the core instead of
-/// stacking 19 MiB per request. Each runs on a thread of its own that ends a
-/// moment after handing back its answer, meant to let the allocator's
-/// collection at a thread's exit (after mimalloc's 100 ms arena delay) return
-/// the block to the system; measured, the last block still stays resident
-/// until the next sign-in frees its own (docs/benchmarks.md, issue 17).
+/// Runs an Argon2id hash or check off the async threads. Each takes 19 MiB
+/// for a moment, so at most one runs at a time: a burst of sign-ins queues for
+/// the core instead of stacking 19 MiB per request. (The allocator keeps the
+/// last block resident until the next hash reuses it: docs/benchmarks.md,
+/// issue 17.)
 async fn with_argon2<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
     static ONE_AT_A_TIME: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
     let _turn = ONE_AT_A_TIME.acquire().await.ok()?;
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    std::thread::Builder::new()
-        .name("argon2".into())
-        .spawn(move || {
-            let _ = tx.send(f());
-            std::thread::sleep(std::time::Duration::from_millis(150));
-        })
-        .ok()?;
-    rx.await.ok()
+    tokio::task::spawn_blocking(f).await.ok()
 }
 
 pub enum LoginFailure {

@@ -25,6 +25,9 @@ try {
   await page.goto(`${BASE}${qrLink}`);
   // the service worker takes charge of the page before the signal goes
   await page.waitForFunction(() => navigator.serviceWorker && navigator.serviceWorker.controller);
+  // and the page with its CSS and scripts is kept for opening offline (a copy
+  // made in the background, slower than the worker on a busy machine)
+  await page.waitForSelector("html[data-offline=ready]", { state: "attached" });
 
   await ctx.setOffline(true);
   const pressed = Date.now();

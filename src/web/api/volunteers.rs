@@ -74,7 +74,7 @@ pub async fn update(
 /// `has_open_work` while the person still has open work, each kind a field
 /// naming the things to finish first; 409 `erased` when already erased.
 /// See docs/security.md for what is removed and what is kept.
-#[utoipa::path(post, path = "/api/v1/volunteers/{id}/erase", tag = "volunteers", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/volunteers/{id}/erase", tag = "volunteers", params(("id" = i64, Path, description = "the volunteer's id")), security(("bearer" = [])),
     request_body = EraseInput,
     responses((status = 204, description = "erased: personal data removed, service records kept"), (status = 403),
         (status = 404), (status = 409, description = "open work (has_open_work) or already erased (erased)"),
