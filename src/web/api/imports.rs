@@ -50,7 +50,20 @@ fn too_large() -> ApiError {
 /// The roster file of a request, read as it arrives: at most `MAX_UPLOAD`
 /// bytes are kept; a larger file (by its declared length, or as it turns out)
 /// is a 413 and nothing of it is kept.
-pub async fn roster_body(headers: &HeaderMap, mut body: axum::body::Body) -> ApiResult<Vec<u8>> {
+pub async fn roster_body(headers: &HeaderMap, body: axum::body::Body) -> ApiResult<Vec<u8>> {
+    limited_body(headers, body, MAX_UPLOAD, too_large).await
+}
+
+/// A file upload read as it arrives: at most `max` bytes are kept; a larger
+/// one is `too_large()` (a 413), answered after the rest is read and dropped
+/// (up to `DRAIN`), so that the sender reads the answer instead of a broken
+/// connection.
+pub async fn limited_body(
+    headers: &HeaderMap,
+    mut body: axum::body::Body,
+    max: usize,
+    too_large: fn() -> ApiError,
+) -> ApiResult<Vec<u8>> {
     use axum::body::HttpBody;
     let declared = headers
         .get(axum::http::header::CONTENT_LENGTH)
@@ -60,7 +73,7 @@ pub async fn roster_body(headers: &HeaderMap, mut body: axum::body::Body) -> Api
         return Err(too_large());
     }
     // a body declared too large is only drained: nothing of it is kept
-    let keep = declared.is_none_or(|n| n <= MAX_UPLOAD);
+    let keep = declared.is_none_or(|n| n <= max);
     let mut kept = Vec::with_capacity(declared.filter(|_| keep).unwrap_or(0));
     let mut seen = 0usize;
     while let Some(frame) = std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)).await {
@@ -72,7 +85,7 @@ pub async fn roster_body(headers: &HeaderMap, mut body: axum::body::Body) -> Api
         };
         let Ok(data) = frame.into_data() else { continue };
         seen = seen.saturating_add(data.len());
-        if keep && seen <= MAX_UPLOAD {
+        if keep && seen <= max {
             kept.extend_from_slice(&data);
         } else {
             kept = Vec::new();
@@ -81,7 +94,7 @@ pub async fn roster_body(headers: &HeaderMap, mut body: axum::body::Body) -> Api
             }
         }
     }
-    if seen > MAX_UPLOAD {
+    if seen > max {
         return Err(too_large());
     }
     Ok(kept)

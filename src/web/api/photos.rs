@@ -6,9 +6,8 @@ use crate::domain::photo::PhotoSubject;
 use crate::web::auth::Caller;
 use crate::web::error::{ApiError, ApiResult};
 use crate::web::AppState;
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
@@ -16,6 +15,19 @@ use utoipa::IntoParams;
 
 /// The largest request a photo route reads: one photo of at most 12 MB with room to spare.
 pub const MAX_PHOTO_REQUEST: usize = 13 * 1024 * 1024;
+
+/// The photo of a request: a body past `MAX_PHOTO_REQUEST` is a 413, read
+/// to its end first so that a phone still sending it gets the answer.
+async fn photo_body(headers: &HeaderMap, body: axum::body::Body) -> ApiResult<Vec<u8>> {
+    fn too_large() -> ApiError {
+        ApiError::new(
+            crate::domain::error_code::ErrorCode::PayloadTooLarge,
+            "照片太大：每张不能超过12 MB",
+            "The photo is too large: at most 12 MB each",
+        )
+    }
+    super::imports::limited_body(headers, body, MAX_PHOTO_REQUEST, too_large).await
+}
 
 /// A photo as sent: the bytes of a JPEG or PNG.
 #[derive(utoipa::ToSchema)]
@@ -34,9 +46,9 @@ async fn add(
     subject: PhotoSubject,
     id: i64,
     caption: Option<String>,
-    body: Bytes,
+    body: Vec<u8>,
 ) -> ApiResult<(StatusCode, Json<PhotoMeta>)> {
-    Ok((StatusCode::CREATED, Json(app::add(state, caller, subject, id, body.to_vec(), caption).await?)))
+    Ok((StatusCode::CREATED, Json(app::add(state, caller, subject, id, body, caption).await?)))
 }
 
 #[utoipa::path(post, path = "/api/v1/activities/{id}/photos", tag = "photos", params(("id" = i64, Path, description = "the activity's id"), CaptionQuery), security(("bearer" = [])),
@@ -47,8 +59,10 @@ pub async fn add_to_activity(
     caller: Caller,
     Path(id): Path<i64>,
     Query(q): Query<CaptionQuery>,
-    body: Bytes,
+    headers: HeaderMap,
+    body: axum::body::Body,
 ) -> ApiResult<(StatusCode, Json<PhotoMeta>)> {
+    let body = photo_body(&headers, body).await?;
     add(&state, &caller, PhotoSubject::Activity, id, q.caption, body).await
 }
 
@@ -70,8 +84,10 @@ pub async fn add_to_need(
     caller: Caller,
     Path(id): Path<i64>,
     Query(q): Query<CaptionQuery>,
-    body: Bytes,
+    headers: HeaderMap,
+    body: axum::body::Body,
 ) -> ApiResult<(StatusCode, Json<PhotoMeta>)> {
+    let body = photo_body(&headers, body).await?;
     add(&state, &caller, PhotoSubject::Need, id, q.caption, body).await
 }
 
@@ -93,8 +109,10 @@ pub async fn add_to_care_visit(
     caller: Caller,
     Path(id): Path<i64>,
     Query(q): Query<CaptionQuery>,
-    body: Bytes,
+    headers: HeaderMap,
+    body: axum::body::Body,
 ) -> ApiResult<(StatusCode, Json<PhotoMeta>)> {
+    let body = photo_body(&headers, body).await?;
     add(&state, &caller, PhotoSubject::CareVisit, id, q.caption, body).await
 }
 
