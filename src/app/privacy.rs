@@ -155,6 +155,18 @@ pub fn audit_csv(rows: &[AuditRow]) -> Result<Vec<u8>> {
     w.into_inner().map_err(|_| Error::internal())
 }
 
+/// The person `id` if the caller may erase them: staff and administrators
+/// whose scope covers them, and someone not erased already (the erase page
+/// asks before it shows its form).
+pub async fn erasable(app: &App, caller: &Caller, id: i64) -> Result<super::volunteers::VolunteerRow> {
+    let v = super::volunteers::visible(app, caller, id).await?;
+    caller.ensure(caller.role.manages_roster() && caller.covers(&v.region_path))?;
+    if v.erased_at.is_some() {
+        return Err(Error::code(crate::domain::error_code::ErrorCode::Erased));
+    }
+    Ok(v)
+}
+
 /// What staff send to erase a person: the person's name typed back, as the
 /// roster shows it now, so that a slip of the finger erases nobody.
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
@@ -169,11 +181,7 @@ pub struct EraseInput {
 /// have any, and nothing changed. What is removed and what is kept:
 /// `store::volunteers::erase`.
 pub async fn erase_volunteer(app: &App, caller: &Caller, id: i64, input: &EraseInput) -> Result<()> {
-    let v = super::volunteers::visible(app, caller, id).await?;
-    caller.ensure(caller.role.manages_roster() && caller.covers(&v.region_path))?;
-    if v.erased_at.is_some() {
-        return Err(Error::code(crate::domain::error_code::ErrorCode::Erased));
-    }
+    let v = erasable(app, caller, id).await?;
     let typed = input.confirm_name.as_deref().map(str::trim).unwrap_or("");
     if typed.is_empty() {
         return Err(Error::field(Problem::new(

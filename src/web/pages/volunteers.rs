@@ -558,19 +558,6 @@ pub struct ErasePage {
     pub name_error: Option<String>,
 }
 
-/// Whom the erase page is for: staff who manage the person's roster, and a
-/// person not yet erased.
-async fn erasable(state: &AppState, caller: &Caller, id: i64) -> Result<crate::app::roster::VolunteerRow, ApiError> {
-    let v = app::visible(state, caller, id).await?;
-    if !(caller.role.manages_roster() && caller.covers(&v.region_path)) {
-        return Err(ApiError::forbidden());
-    }
-    if v.erased_at.is_some() {
-        return Err(ApiError::code(crate::domain::error_code::ErrorCode::Erased));
-    }
-    Ok(v)
-}
-
 /// `/volunteers/{id}/erase`: what erasing removes and keeps, and the name to type back.
 pub async fn erase_form(
     State(state): State<AppState>,
@@ -579,7 +566,7 @@ pub async fn erase_form(
     Path(id): Path<i64>,
 ) -> Response {
     let lang = lang_of(&headers);
-    match erasable(&state, &caller, id).await {
+    match crate::app::privacy::erasable(&state, &caller, id).await {
         Ok(v) => render(&ErasePage {
             c: Chrome::new(&caller, lang, "volunteers", &format!("/volunteers/{id}/erase")),
             id,
@@ -606,7 +593,7 @@ pub async fn erase(
     if !csrf_ok(&caller, &pairs) {
         return csrf_failed(lang);
     }
-    let v = match erasable(&state, &caller, id).await {
+    let v = match crate::app::privacy::erasable(&state, &caller, id).await {
         Ok(v) => v,
         Err(e) => return error_page(lang, e),
     };
