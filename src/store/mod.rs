@@ -87,6 +87,23 @@ pub fn reader_of(pool: &Pool) -> Option<Arc<reader::Reader>> {
     }
 }
 
+/// Data kept until the database changes: `read`'s value under `key`, handed
+/// out again for as long as nothing has been committed since it was read. On
+/// SQLite the reader's epoch (`reader::Reader::epoch`) says so; elsewhere
+/// nothing is kept yet and `read` runs every time. Only for data read from the
+/// database alone, by `key` alone: never the time of day, never who asks,
+/// unless `key` says so.
+pub async fn kept_or<T, F>(pool: &Pool, key: String, read: impl FnOnce() -> F) -> Result<T>
+where
+    T: Clone + Send + Sync + 'static,
+    F: std::future::Future<Output = Result<T>>,
+{
+    match reader_of(pool) {
+        Some(reader) => reader.kept_or(key, read).await,
+        None => read().await,
+    }
+}
+
 /// A reader for an SQLite pool, unless `LAOBING_SQLITE_READER=off` (kept for
 /// measuring both ways, see docs/benchmarks.md) or the database is in memory.
 fn open_reader(pool: &Pool) -> Option<Arc<reader::Reader>> {

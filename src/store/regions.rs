@@ -63,14 +63,16 @@ pub async fn list(pool: &Pool, within: Option<&str>, kind: Option<RegionKind>) -
     let sql = format!("SELECT {COLUMNS} FROM regions WHERE (path >= $1 AND path < $1 || '~') AND ($2 = '' OR kind = $2) ORDER BY path");
     let prefix = within.unwrap_or("/");
     let kind = kind.map(|k| k.as_str()).unwrap_or("");
-    if let Some(reader) = super::reader_of(pool) {
-        // every page's region picker reads this: kept until the file changes
-        use super::reader::Arg;
-        let key = format!("regions::list\u{1f}{prefix}\u{1f}{kind}");
-        let args = [Arg::Text(prefix), Arg::Text(kind)];
-        return reader.kept_or(key, || reader.all(&sql, &args, row_of)).await;
-    }
-    Ok(on_db!(pool, |p| sqlx::query_as::<_, Region>(&sql).bind(prefix).bind(kind).fetch_all(p).await?))
+    // every page's region picker reads this: kept until the database changes
+    let key = format!("regions::list\u{1f}{prefix}\u{1f}{kind}");
+    super::kept_or(pool, key, || async {
+        if let Some(reader) = super::reader_of(pool) {
+            use super::reader::Arg;
+            return reader.all(&sql, &[Arg::Text(prefix), Arg::Text(kind)], row_of).await;
+        }
+        Ok(on_db!(pool, |p| sqlx::query_as::<_, Region>(&sql).bind(prefix).bind(kind).fetch_all(p).await?))
+    })
+    .await
 }
 
 /// The chain from the root down to `id`, for breadcrumbs and for naming a

@@ -204,16 +204,16 @@ fn kept_key(what: &str, texts: &[String], ints: &[i64], f: &Filter) -> String {
     format!("volunteers::{what}\u{1f}{texts:?}\u{1f}{ints:?}\u{1f}{:?}\u{1f}{}\u{1f}{}", f.status, f.limit, f.offset)
 }
 
-/// A page of the roster. On SQLite a page read once is kept by the reader
-/// until any change is committed to the file (`reader::Reader::epoch`), so the
-/// same page asked again costs one `PRAGMA` instead of its statements.
+/// A page of the roster. A page read once is kept until any change is
+/// committed (`super::kept_or`), so the same page asked again costs one
+/// check of the database's version instead of its statements.
 pub async fn list(pool: &Pool, vault: &Vault, f: &Filter) -> Result<Vec<VolunteerRow>> {
     let (cond, texts, ints) = where_clause(f, vault);
     // pages of up to `KEPT_ROWS` (the page's 20, the API's usual sizes): a
     // reader keeps at most a few dozen, so they stay small
-    if let Some(reader) = super::reader_of(pool).filter(|_| f.limit <= KEPT_ROWS) {
+    if f.limit <= KEPT_ROWS {
         let key = kept_key("list", &texts, &ints, f);
-        return reader.kept_or(key, || read_list(pool, f, &cond, &texts, &ints)).await;
+        return super::kept_or(pool, key, || read_list(pool, f, &cond, &texts, &ints)).await;
     }
     read_list(pool, f, &cond, &texts, &ints).await
 }
@@ -246,14 +246,11 @@ async fn read_list(pool: &Pool, f: &Filter, cond: &str, texts: &[String], ints: 
     }))
 }
 
-/// The number of volunteers a filter matches; kept on SQLite like `list`'s pages.
+/// The number of volunteers a filter matches; kept like `list`'s pages.
 pub async fn count(pool: &Pool, vault: &Vault, f: &Filter) -> Result<i64> {
-    if let Some(reader) = super::reader_of(pool) {
-        let (_, texts, ints) = where_clause(f, vault);
-        let key = kept_key("count", &texts, &ints, &Filter { limit: 0, offset: 0, ..f.clone() });
-        return reader.kept_or(key, || read_count(pool, vault, f)).await;
-    }
-    read_count(pool, vault, f).await
+    let (_, texts, ints) = where_clause(f, vault);
+    let key = kept_key("count", &texts, &ints, &Filter { limit: 0, offset: 0, ..f.clone() });
+    super::kept_or(pool, key, || read_count(pool, vault, f)).await
 }
 
 async fn read_count(pool: &Pool, vault: &Vault, f: &Filter) -> Result<i64> {
