@@ -9,7 +9,7 @@
 #
 # For each request it prints the median requests/s and p99 of Laobing and of
 # the ceiling over R rounds, and Laobing / ceiling; then the server's peak
-# memory (VmHWM) while serving, reset after the sign-ins (Argon2id takes 19 MiB
+# memory (VmHWM) while serving, reset after the sign-ins (Argon2id takes 7 MiB
 # for a moment per sign-in). Needs wrk and curl; psql for PostgreSQL's ANALYZE.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -25,7 +25,7 @@ CSRF="$(curl -sf -c "$JAR" "$BASE/login" | sed -n 's/.*name="csrf" value="\([^"]
 curl -sf -b "$JAR" -c "$JAR" -o /dev/null "$BASE/login" --data-urlencode "username=zhanxin" \
   --data-urlencode "password=Laobing#2026" --data-urlencode "csrf=$CSRF" --data-urlencode "next=/" || true
 SESSION="$(awk '$6=="lb_session"{print $7}' "$JAR")"
-# Each sign-in hashes with Argon2id (19 MiB); reset the peak so what follows
+# Each sign-in hashes with Argon2id (7 MiB); reset the peak so what follows
 # measures serving, and report sign-in memory separately.
 echo "== peak memory after start and three sign-ins"; grep VmHWM "/proc/$PID/status"
 echo 5 > "/proc/$PID/clear_refs" 2>/dev/null || echo "(cannot reset the peak; the figure below includes sign-ins)"

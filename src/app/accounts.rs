@@ -30,9 +30,9 @@ async fn verify_decoy(password: String) -> bool {
     with_argon2(move || password::verify(&password, password::decoy())).await.unwrap_or(false)
 }
 
-/// Runs an Argon2id hash or check off the async threads. Each takes 19 MiB
+/// Runs an Argon2id hash or check off the async threads. Each takes 7 MiB
 /// for a moment, so at most one runs at a time: a burst of sign-ins queues for
-/// the core instead of stacking 19 MiB per request. (The allocator keeps the
+/// the core instead of stacking 7 MiB per request. (The allocator keeps the
 /// last block resident until the next hash reuses it: docs/benchmarks.md,
 /// issue 17.)
 async fn with_argon2<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Option<T> {

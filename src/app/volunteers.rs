@@ -10,6 +10,7 @@ use crate::domain::validation::Problem;
 use crate::domain::volunteer::{self, skill_code, Gender, VolunteerDraft, VolunteerStatus};
 use crate::store::volunteers as store;
 use crate::store::{awards, regions as region_store, service_records, settings, teams as team_store, trainings};
+use axum::body::Bytes;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -170,33 +171,73 @@ pub async fn filter_from(app: &App, caller: &Caller, q: &VolunteerQuery) -> Resu
     })
 }
 
-/// A page of the roster as stored (masked fields only are read from it) and
-/// the number of all that match: what the roster page lists.
-pub async fn search(app: &App, caller: &Caller, q: &VolunteerQuery) -> Result<(Vec<VolunteerRow>, i64)> {
+/// A page of the roster as stored (masked fields only are read from it), made
+/// into what the page shows by `make`, and the number of all that match: what
+/// the roster page lists. What `make` makes of the rows depends on them and on
+/// what `made` names alone (the page's language, say), so it is kept with the
+/// page until the roster changes (`store::kept_or`): the same page asked again
+/// is neither read nor made again.
+pub async fn search<T>(
+    app: &App,
+    caller: &Caller,
+    q: &VolunteerQuery,
+    made: &str,
+    make: impl FnOnce(Vec<VolunteerRow>) -> T,
+) -> Result<(T, i64)>
+where
+    T: Clone + Send + Sync + 'static,
+{
     caller.ensure(caller.role.reads_roster())?;
     let f = filter_from(app, caller, q).await?;
-    let rows = store::list(&app.db.pool, &app.db.vault, &f).await?;
-    let total = store::count(&app.db.pool, &app.db.vault, &f).await?;
-    Ok((rows, total))
+    let (pool, vault) = (&app.db.pool, &app.db.vault);
+    let key = format!("volunteers::made\u{1f}{made}\u{1f}{}", store::page_key(vault, &f));
+    // the total is kept with the page: one look at the database's version for both
+    let kept = crate::store::kept_or(pool, key, || async {
+        let rows = store::list(pool, vault, &f).await?;
+        Ok((make(rows), store::count(pool, vault, &f).await?))
+    });
+    Ok(kept.await?)
 }
 
 /// The roster as the API lists it, with the total when asked. Unmasked for
 /// staff who see personal data (unless `masked=true`), and then audited.
-pub async fn list(app: &App, caller: &Caller, q: &VolunteerQuery) -> Result<(Vec<VolunteerView>, Option<i64>)> {
+pub async fn list_json(app: &App, caller: &Caller, q: &VolunteerQuery) -> Result<(Bytes, Option<i64>)> {
     caller.ensure(caller.role.reads_roster())?;
-    let f = filter_from(app, caller, q).await?;
-    let rows = store::list(&app.db.pool, &app.db.vault, &f).await?;
-    let total = match q.with_total.as_deref() == Some("true") {
-        true => Some(store::count(&app.db.pool, &app.db.vault, &f).await?),
-        false => None,
+    let f = &filter_from(app, caller, q).await?;
+    let (pool, vault) = (&app.db.pool, &app.db.vault);
+    let with_total = q.with_total.as_deref() == Some("true");
+    let total = || async move {
+        match with_total {
+            true => store::count(pool, vault, f).await.map(Some),
+            false => Ok(None),
+        }
     };
     // Every row of a list lies inside the caller's scope, so the role decides.
     let reveal = caller.role.sees_personal_data() && q.masked.as_deref() != Some("true");
-    if reveal && !rows.is_empty() {
-        let ids: Vec<String> = rows.iter().map(|r| r.id.to_string()).collect();
-        caller.audit_view(app, "volunteer_list", &f.within, &ids.join(",")).await?;
+    if reveal {
+        let rows = store::list(pool, vault, f).await?;
+        if !rows.is_empty() {
+            let ids: Vec<String> = rows.iter().map(|r| r.id.to_string()).collect();
+            caller.audit_view(app, "volunteer_list", &f.within, &ids.join(",")).await?;
+        }
+        return Ok((json_of(app, rows, true)?, total().await?));
     }
-    Ok((rows.into_iter().map(|r| view(app, r, reveal)).collect(), total))
+    // A masked page is the same bytes for everyone who may ask for it: written
+    // once and kept with its total until the roster changes, as writing it was
+    // most of the request's work (docs/benchmarks.md, issue 17). Unmasked pages
+    // are written each time, as each is audited.
+    let key = format!("volunteers::json\u{1f}{with_total}\u{1f}{}", store::page_key(vault, f));
+    let kept = crate::store::kept_or(pool, key, || async {
+        let rows = store::list(pool, vault, f).await?;
+        let json = json_of(app, rows, false).map_err(|_| crate::store::StoreError::Other("writing JSON".into()))?;
+        Ok((json, total().await?))
+    });
+    Ok(kept.await?)
+}
+
+fn json_of(app: &App, rows: Vec<VolunteerRow>, reveal: bool) -> Result<Bytes> {
+    let views: Vec<VolunteerView> = rows.into_iter().map(|r| view(app, r, reveal)).collect();
+    serde_json::to_vec(&views).map(Bytes::from).map_err(|_| Error::internal())
 }
 
 /// Loads a volunteer the caller may see: 404 unknown, 403 outside scope. A
@@ -558,9 +599,10 @@ pub async fn find_active(app: &App, caller: &Caller, words: &str) -> Result<Vec<
         masked: Some("true".into()),
         ..Default::default()
     };
-    Ok(list(app, caller, &q)
+    caller.ensure(caller.role.reads_roster())?;
+    let f = filter_from(app, caller, &q).await?;
+    Ok(store::list(&app.db.pool, &app.db.vault, &f)
         .await?
-        .0
         .into_iter()
         .map(|v| (v.id, v.name, format!("{} · {}", v.volunteer_no, v.region_name)))
         .collect())

@@ -98,8 +98,23 @@ where
     T: Clone + Send + Sync + 'static,
     F: std::future::Future<Output = Result<T>>,
 {
+    kept_while(pool, key, |_| true, read).await
+}
+
+/// `kept_or`, for data that also goes stale with time (what is still open
+/// now): the kept value is handed out only while `fresh` says it still holds.
+pub async fn kept_while<T, F>(
+    pool: &Pool,
+    key: String,
+    fresh: impl Fn(&T) -> bool,
+    read: impl FnOnce() -> F,
+) -> Result<T>
+where
+    T: Clone + Send + Sync + 'static,
+    F: std::future::Future<Output = Result<T>>,
+{
     match reader_of(pool) {
-        Some(reader) => reader.kept_or(key, read).await,
+        Some(reader) => reader.kept_while(key, fresh, read).await,
         None => read().await,
     }
 }

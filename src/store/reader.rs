@@ -146,8 +146,18 @@ impl Reader {
         T: Clone + Send + Sync + 'static,
         F: std::future::Future<Output = Result<T>>,
     {
+        self.kept_while(key, |_| true, read).await
+    }
+
+    /// `kept_or`, for data that also goes stale with time: the kept value is
+    /// handed out only while `fresh` says it still holds.
+    pub async fn kept_while<T, F>(&self, key: String, fresh: impl Fn(&T) -> bool, read: impl FnOnce() -> F) -> Result<T>
+    where
+        T: Clone + Send + Sync + 'static,
+        F: std::future::Future<Output = Result<T>>,
+    {
         let epoch = self.epoch().await?;
-        if let Some(v) = self.kept::<T>(&key, epoch) {
+        if let Some(v) = self.kept::<T>(&key, epoch).filter(|v| fresh(v)) {
             return Ok(v);
         }
         let v = read().await?;

@@ -204,6 +204,13 @@ fn kept_key(what: &str, texts: &[String], ints: &[i64], f: &Filter) -> String {
     format!("volunteers::{what}\u{1f}{texts:?}\u{1f}{ints:?}\u{1f}{:?}\u{1f}{}\u{1f}{}", f.status, f.limit, f.offset)
 }
 
+/// What a page of the roster is kept under, for keeping what is made of it
+/// (the API's written list) beside it.
+pub fn page_key(vault: &Vault, f: &Filter) -> String {
+    let (_, texts, ints) = where_clause(f, vault);
+    kept_key("list", &texts, &ints, f)
+}
+
 /// A page of the roster. A page read once is kept until any change is
 /// committed (`super::kept_or`), so the same page asked again costs one
 /// check of the database's version instead of its statements.

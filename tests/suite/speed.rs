@@ -266,3 +266,43 @@ both!(a_write_shows_on_the_very_next_read_of_a_roster_page, |app: TestApp| async
     let html = app.page("/volunteers").await;
     assert!(html.contains("缓存庚") && !html.contains("缓存戊"), "the page shows the new name");
 });
+
+// A volunteer's own page is kept like the roster's pages, per volunteer and
+// account, until anything is committed; and, as its open activities depend
+// on the time, only until the first of them ends.
+both!(a_volunteers_own_page_shows_every_change_and_drops_what_has_ended, |app: TestApp| async move {
+    use laobing::domain::account::Role;
+    let staff = app.token("staff").await;
+    let v = app.volunteer(&staff, "自己页甲", app.town.village_a, 9301, &[]).await;
+    let vid = v["id"].as_i64().expect("id");
+    app.account_for("ziji", Role::Volunteer, app.town.village_a, vid).await;
+    // an activity of the village that ends a few seconds from now
+    let at = |secs: i64| (chrono::Utc::now() + chrono::Duration::seconds(secs)).to_rfc3339();
+    let ends_in = 4;
+    let soon = app.activity(&staff, "马上结束的义诊", &at(-3600), &at(ends_in), 10, "care_visit").await;
+    let later = app.activity(&staff, "明天的巡河", &at(86_400), &at(90_000), 10, "safety_patrol").await;
+    let started = std::time::Instant::now();
+    sign_in(&app, "ziji").await;
+    let me = app.page("/me").await;
+    assert!(me.contains("自己页甲") && me.contains("马上结束的义诊") && me.contains("明天的巡河"), "{me}");
+    assert_eq!(app.page("/me").await, me, "asked again, unchanged: the same page");
+
+    // points given through the API show at once
+    let body = serde_json::json!({"volunteer_id": vid, "points": 37, "reason": "自己页测试"});
+    let (s, answer) = app.post(&staff, "/api/v1/points/adjustments", body).await;
+    assert_eq!(s, StatusCode::CREATED, "{answer}");
+    let me = app.page("/me").await;
+    assert!(me.contains("<b id=\"my-points\">37</b>"), "the new balance: {me}");
+    // a change made outside the application shows at once too
+    app.exec(&format!("UPDATE volunteers SET name = '自己页乙' WHERE id = {vid}")).await;
+    let me = app.page("/me").await;
+    assert!(me.contains("<h1>自己页乙 ") && !me.contains("<h1>自己页甲 "), "the new name: {me}");
+
+    // nothing is written while the first activity ends: once it has, the page
+    // no longer offers it, and still offers the other
+    let left = std::time::Duration::from_secs(ends_in as u64 + 1).saturating_sub(started.elapsed());
+    tokio::time::sleep(left).await;
+    let me = app.page("/me").await;
+    assert!(!me.contains("马上结束的义诊"), "the ended activity is gone: {}", soon["id"]);
+    assert!(me.contains("明天的巡河"), "the open one stays: {}", later["id"]);
+});

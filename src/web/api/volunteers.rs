@@ -9,6 +9,7 @@ pub use crate::app::volunteers::{
 use crate::web::auth::Caller;
 use crate::web::error::ApiResult;
 use crate::web::AppState;
+use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::Json;
@@ -25,14 +26,15 @@ pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
     Query(q): Query<VolunteerQuery>,
-) -> ApiResult<(HeaderMap, Json<Vec<VolunteerView>>)> {
-    let (views, total) = app::list(&state, &caller, &q).await?;
+) -> ApiResult<(HeaderMap, Bytes)> {
+    let (json, total) = app::list_json(&state, &caller, &q).await?;
     let mut headers = HeaderMap::new();
     if let Some(total) = total {
         headers.insert("x-total-count", HeaderValue::from(total));
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok((headers, Json(views)))
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    Ok((headers, json))
 }
 
 #[utoipa::path(get, path = "/api/v1/volunteers/{id}", tag = "volunteers", params(("id" = i64, Path, description = "the volunteer's id")), security(("bearer" = [])),

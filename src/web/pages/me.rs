@@ -59,7 +59,8 @@ impl MePage {
 
 async fn me_page(state: &AppState, caller: &Caller, lang: Lang) -> Result<MePage, ApiError> {
     let p = my_page(state, caller).await?;
-    let mine: Vec<(Line, String)> = p
+    let d = &*p.read;
+    let mine: Vec<(Line, String)> = d
         .mine
         .iter()
         .map(|(a, s)| {
@@ -71,21 +72,21 @@ async fn me_page(state: &AppState, caller: &Caller, lang: Lang) -> Result<MePage
         })
         .collect();
     Ok(MePage {
-        notices: super::announcements::lines(lang, &p.notices),
+        notices: super::announcements::lines(lang, &d.notices),
         c: Chrome::new(caller, lang, "me", "/me"),
-        name: p.volunteer.name,
-        no: p.volunteer.volunteer_no,
-        volunteer_id: p.volunteer.id,
+        name: d.volunteer.name.clone(),
+        no: d.volunteer.volunteer_no.clone(),
+        volunteer_id: d.volunteer.id,
         hours: p.hours,
         stars: p.stars,
         next_star: p.next_star,
-        points: p.points,
-        calls: p.calls,
-        pairs: p.pairs.iter().map(|m| super::mentoring::pair_line(m, lang)).collect(),
-        offers: p.offers.iter().map(|n| super::needs::line(n, lang)).collect(),
+        points: d.points,
+        calls: d.calls.clone(),
+        pairs: d.pairs.iter().map(|m| super::mentoring::pair_line(m, lang)).collect(),
+        offers: d.offers.iter().map(|n| super::needs::line(n, lang)).collect(),
         mine,
-        open: p.open.iter().map(|a| line(a, lang)).collect(),
-        records: p
+        open: d.open.iter().map(|a| line(a, lang)).collect(),
+        records: d
             .records
             .iter()
             .map(|r| {

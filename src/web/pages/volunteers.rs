@@ -3,7 +3,7 @@
 use super::{csrf_failed, csrf_ok, error_page, form_pairs, form_to_map, lang_of, render, render_status, Chrome};
 use crate::app::regions as region_app;
 use crate::app::volunteers::{
-    self as app, Award, Training, VolunteerInput, VolunteerPatch, VolunteerQuery, VolunteerView,
+    self as app, Award, Training, VolunteerInput, VolunteerPatch, VolunteerQuery, VolunteerRow, VolunteerView,
 };
 use crate::domain::lang::Lang;
 use crate::domain::region::RegionKind;
@@ -22,6 +22,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 const PAGE_SIZE: i64 = 20;
 
@@ -52,7 +53,8 @@ pub struct ListPage {
     pub skill_opts: Vec<Opt>,
     pub status_opts: Vec<Opt>,
     pub region_opts: Vec<Opt>,
-    pub cards: Vec<Card>,
+    /// The page's cards, written (`Cards`).
+    pub cards: Arc<str>,
     pub total: i64,
     pub page: i64,
     pub pages: i64,
@@ -138,6 +140,40 @@ fn link(base: &ListQuery, page: i64) -> String {
     format!("/volunteers?{}", parts.join("&"))
 }
 
+/// The roster page's cards, written on their own so that they can be kept.
+#[derive(Template)]
+#[template(path = "volunteers/cards.html")]
+pub struct Cards {
+    pub lang: Lang,
+    pub cards: Vec<Card>,
+}
+
+impl Cards {
+    pub fn t<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
+        self.lang.t(zh, en)
+    }
+}
+
+fn cards_html(rows: Vec<VolunteerRow>, lang: Lang) -> Arc<str> {
+    let cards = rows
+        .into_iter()
+        .map(|v| Card {
+            skills: skills_text(&v.skill_list(), lang),
+            honors: v.honor_list(),
+            gender: gender_label(v.gender, lang),
+            status: status_label(v.status, lang),
+            active: v.status == VolunteerStatus::Active,
+            id: v.id,
+            no: v.volunteer_no,
+            name: v.name,
+            region: v.region_name,
+            // lists always mask; the full number is one click away and audited
+            phone: v.phone_masked,
+        })
+        .collect();
+    Cards { lang, cards }.render().unwrap_or_default().into()
+}
+
 pub async fn list(
     State(state): State<AppState>,
     PageUser(caller): PageUser,
@@ -156,24 +192,11 @@ pub async fn list(
             offset: Some(((page - 1) * PAGE_SIZE).to_string()),
             ..Default::default()
         };
-        let (rows, total) = app::search(&state, &caller, &q).await?;
+        // the cards are the same for everyone who may see this page in this
+        // language (lists always mask), so they are written once and kept
+        let made = format!("cards:{}", lang.code());
+        let (cards, total) = app::search(&state, &caller, &q, &made, |rows| cards_html(rows, lang)).await?;
         let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
-        let cards = rows
-            .into_iter()
-            .map(|v| Card {
-                skills: skills_text(&v.skill_list(), lang),
-                honors: v.honor_list(),
-                gender: gender_label(v.gender, lang),
-                status: status_label(v.status, lang),
-                active: v.status == VolunteerStatus::Active,
-                id: v.id,
-                no: v.volunteer_no,
-                name: v.name,
-                region: v.region_name,
-                // lists always mask; the full number is one click away and audited
-                phone: v.phone_masked,
-            })
-            .collect();
         let skill_opts = SKILLS
             .iter()
             .map(|(code, zh, en)| Opt {
