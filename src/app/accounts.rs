@@ -30,15 +30,36 @@ async fn verify_decoy(password: String) -> bool {
     with_argon2(move || password::verify(&password, password::decoy())).await.unwrap_or(false)
 }
 
-/// Runs an Argon2id hash or check off the async threads. Each takes 7 MiB
-/// for a moment, so at most one runs at a time: a burst of sign-ins queues for
-/// the core instead of stacking 7 MiB per request. (The allocator keeps the
-/// last block resident until the next hash reuses it: docs/benchmarks.md,
-/// issue 17.)
+/// Runs an Argon2id hash or check off the async threads, on one thread kept
+/// for them, one at a time. Each takes 7 MiB for a moment: a burst of sign-ins
+/// queues for the core instead of stacking 7 MiB per request. And always the
+/// same thread, because the allocator keeps a freed block with the thread that
+/// freed it for that thread's next use: on the blocking pool, each sign-in
+/// landing on another pool thread left another 7 MiB resident (docs/benchmarks.md,
+/// issue 17); here the one block is used again and again.
 async fn with_argon2<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
-    static ONE_AT_A_TIME: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
-    let _turn = ONE_AT_A_TIME.acquire().await.ok()?;
-    tokio::task::spawn_blocking(f).await.ok()
+    type Job = Box<dyn FnOnce() + Send>;
+    static HASHER: std::sync::OnceLock<std::sync::mpsc::Sender<Job>> = std::sync::OnceLock::new();
+    let jobs = HASHER.get_or_init(|| {
+        let (jobs, queue) = std::sync::mpsc::channel::<Job>();
+        let run = move || {
+            for job in queue {
+                // a job that panics drops its answer (the caller sees None);
+                // the thread lives on for the next sign-in
+                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+            }
+        };
+        // if the thread cannot start, the queue's end is dropped and every
+        // sign-in fails with an internal error rather than waiting forever
+        let _ = std::thread::Builder::new().name("argon2".into()).spawn(run);
+        jobs
+    });
+    let (answer, answered) = tokio::sync::oneshot::channel();
+    jobs.send(Box::new(move || {
+        let _ = answer.send(f());
+    }))
+    .ok()?;
+    answered.await.ok()
 }
 
 pub enum LoginFailure {

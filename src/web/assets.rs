@@ -18,7 +18,6 @@ use axum::extract::Path;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
-use std::io::Write;
 use std::sync::LazyLock;
 
 /// One static file and its compressed forms.
@@ -30,17 +29,27 @@ pub struct Asset {
     pub hashed: String,
     /// The hash in quotes, as an `ETag`.
     pub etag: String,
-    pub gzip: Option<Vec<u8>>,
-    pub br: Option<Vec<u8>>,
+    pub gzip: Option<&'static [u8]>,
+    pub br: Option<&'static [u8]>,
 }
+
+/// A static file: its name, type, bytes, and its bytes compressed with
+/// gzip and brotli at their best settings when the program was built (build.rs).
+type File = (&'static str, &'static str, &'static [u8], &'static [u8], &'static [u8]);
 
 macro_rules! file {
     ($name:literal, $type:literal) => {
-        ($name, $type, include_bytes!(concat!("../../static/", $name)).as_slice())
+        (
+            $name,
+            $type,
+            include_bytes!(concat!("../../static/", $name)).as_slice(),
+            include_bytes!(concat!(env!("OUT_DIR"), "/static/", $name, ".gz")).as_slice(),
+            include_bytes!(concat!(env!("OUT_DIR"), "/static/", $name, ".br")).as_slice(),
+        )
     };
 }
 
-const FILES: &[(&str, &str, &[u8])] = &[
+const FILES: &[File] = &[
     file!("app.css", "text/css; charset=utf-8"),
     file!("app.js", "text/javascript; charset=utf-8"),
     file!("print.css", "text/css; charset=utf-8"),
@@ -53,10 +62,10 @@ const FILES: &[(&str, &str, &[u8])] = &[
     file!("favicon.svg", "image/svg+xml"),
 ];
 
-static ASSETS: LazyLock<Vec<Asset>> = LazyLock::new(|| FILES.iter().map(|&(n, t, b)| Asset::new(n, t, b)).collect());
+static ASSETS: LazyLock<Vec<Asset>> = LazyLock::new(|| FILES.iter().map(|&f| Asset::new(f)).collect());
 
 impl Asset {
-    fn new(name: &'static str, content_type: &'static str, body: &'static [u8]) -> Asset {
+    fn new((name, content_type, body, gzip, br): File) -> Asset {
         let digest = Sha256::digest(body);
         let hash: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
         let (stem, ext) = name.rsplit_once('.').unwrap_or((name, ""));
@@ -66,33 +75,10 @@ impl Asset {
             body,
             hashed: format!("/static/{stem}.{hash}.{ext}"),
             etag: format!("\"{hash}\""),
-            gzip: Some(gzip(body)),
-            br: Some(brotli(body)),
+            gzip: Some(gzip),
+            br: Some(br),
         }
     }
-}
-
-/// gzip at its best setting (the file is compressed once).
-pub fn gzip(body: &[u8]) -> Vec<u8> {
-    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    // writing to a Vec cannot fail
-    let _ = e.write_all(body);
-    e.finish().unwrap_or_default()
-}
-
-/// brotli at its best setting (the file is compressed once), with a window
-/// just large enough for the file: a larger one compresses no better, and
-/// brotli's best setting takes memory in proportion to it (about 30 MB of
-/// the server's resident memory for its 4 MiB default, where a 16 KiB file
-/// needs well under 1 MB).
-pub fn brotli(body: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    {
-        let window = (usize::BITS - body.len().max(1).leading_zeros()).clamp(10, 22);
-        let mut w = brotli::CompressorWriter::new(&mut out, 4096, 11, window);
-        let _ = w.write_all(body);
-    }
-    out
 }
 
 /// The address pages link for a static file: the one with its content hash.
