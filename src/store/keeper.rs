@@ -1,0 +1,131 @@
+//! Data kept in memory until the database changes (`super::kept_or`).
+//!
+//! Both databases keep the same way: a value read for a key is stored with a
+//! number that says what the database held when it was read, and handed out
+//! again only to a request that is given the same number. What differs is
+//! where the number comes from. On SQLite it is the reader's epoch, moved by
+//! `PRAGMA data_version` (`reader::Reader::epoch`). On PostgreSQL it is the
+//! one row of `data_version`, which every writing transaction moves on at its
+//! commit (migration 0039); [`Keeper`] reads it.
+
+use super::Result;
+use sqlx::PgPool;
+use std::any::Any;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// How many values a shelf holds.
+const KEPT_MAX: usize = 32;
+
+/// Values by key, each with the number it was read at. At most `KEPT_MAX`.
+#[derive(Default)]
+pub struct Shelf {
+    kept: Mutex<HashMap<String, (u64, Arc<dyn Any + Send + Sync>)>>,
+}
+
+impl Shelf {
+    /// What was kept under `key`, if it was read at `at`.
+    pub fn get<T: Clone + Send + Sync + 'static>(&self, key: &str, at: u64) -> Option<T> {
+        let kept = self.kept.lock().ok()?;
+        let (was, value) = kept.get(key)?;
+        if *was != at {
+            return None;
+        }
+        value.downcast_ref::<T>().cloned()
+    }
+
+    /// Keeps `value`, read after the number `at` was given, under `key`. When
+    /// full, values of other numbers go first, then all.
+    pub fn put<T: Send + Sync + 'static>(&self, key: String, at: u64, value: T) {
+        let Ok(mut kept) = self.kept.lock() else { return };
+        if kept.len() >= KEPT_MAX {
+            kept.retain(|_, (was, _)| *was == at);
+            if kept.len() >= KEPT_MAX {
+                kept.clear();
+            }
+        }
+        kept.insert(key, (at, Arc::new(value)));
+    }
+}
+
+/// Kept data of one PostgreSQL database. One per database in a process
+/// (`super::keeper_of`): the number is the database's, not a server's, so
+/// every server on the database, in this process or another, moves it.
+#[derive(Default)]
+pub struct Keeper {
+    shelf: Shelf,
+}
+
+impl std::fmt::Debug for Keeper {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Keeper").finish_non_exhaustive()
+    }
+}
+
+impl Keeper {
+    /// The database's version now: data read after this call and kept under
+    /// the number it gave is good for as long as later calls give the same.
+    ///
+    /// Why that is enough. Every transaction that writes to a watched table
+    /// adds one to `data_version.v` as part of its commit (a deferred
+    /// trigger), so its data and its new number become visible together, and
+    /// the number only grows. Say a call answered `v` and data was then read
+    /// for a key. Every statement of that read began after the call and sees
+    /// every commit made before it began (READ COMMITTED, the pool's default,
+    /// which nothing here changes), so the data holds all that `v` stands
+    /// for, and perhaps later changes. Now a later call answers `v` too: then
+    /// nothing was committed between the two calls (a commit would have moved
+    /// the number past `v` for good), so the kept data holds everything
+    /// committed before the later call began — all that a fresh read could
+    /// have shown it, or newer. A commit after a call that answered `v` moves
+    /// every call that begins after it past `v`: the data kept under `v` is
+    /// never handed out again once it may be old.
+    ///
+    /// The number lives in the database, so this holds across servers: the
+    /// very next read on any server sees a commit made through any other, or
+    /// by hand. Reading the number first and the data second matters: data
+    /// read before the number could miss a commit that the number includes.
+    pub async fn version(&self, pool: &PgPool) -> Result<u64> {
+        let v: i64 = sqlx::query_scalar("SELECT v FROM data_version").fetch_one(pool).await?;
+        // only ever compared for equality: any one-to-one map will do
+        Ok(v as u64)
+    }
+
+    /// The value kept under `key` if nothing was committed since it was read,
+    /// else what `read` reads now (after the version was read), kept for the
+    /// next time.
+    pub async fn kept_or<T, F>(&self, pool: &PgPool, key: String, read: impl FnOnce() -> F) -> Result<T>
+    where
+        T: Clone + Send + Sync + 'static,
+        F: std::future::Future<Output = Result<T>>,
+    {
+        let v = self.version(pool).await?;
+        if let Some(value) = self.shelf.get::<T>(&key, v) {
+            return Ok(value);
+        }
+        let value = read().await?;
+        self.shelf.put(key, v, value.clone());
+        Ok(value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_shelf_hands_out_only_what_was_read_at_the_same_number() {
+        let shelf = Shelf::default();
+        shelf.put("a".into(), 1, 10_i64);
+        assert_eq!(shelf.get::<i64>("a", 1), Some(10));
+        assert_eq!(shelf.get::<i64>("a", 2), None, "read at another number");
+        assert_eq!(shelf.get::<String>("a", 1), None, "another type under the same key");
+        // full: values of older numbers go first
+        for i in 0..KEPT_MAX {
+            shelf.put(format!("k{i}"), 2, i);
+        }
+        assert_eq!(shelf.get::<i64>("a", 1), None);
+        assert_eq!(shelf.get::<usize>("k3", 2), Some(3));
+        assert!(shelf.kept.lock().expect("lock").len() <= KEPT_MAX);
+    }
+}
