@@ -20,8 +20,11 @@ const KEPT_MAX: usize = 32;
 /// Values by key, each with the number it was read at. At most `KEPT_MAX`.
 #[derive(Default)]
 pub struct Shelf {
-    kept: Mutex<HashMap<String, (u64, Arc<dyn Any + Send + Sync>)>>,
+    kept: Mutex<HashMap<String, Kept>>,
 }
+
+/// A kept value and the number it was read at.
+type Kept = (u64, Arc<dyn Any + Send + Sync>);
 
 impl Shelf {
     /// What was kept under `key`, if it was read at `at`.
