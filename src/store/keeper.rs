@@ -5,8 +5,8 @@
 //! again only to a request that is given the same number. What differs is
 //! where the number comes from. On SQLite it is the reader's epoch, moved by
 //! `PRAGMA data_version` (`reader::Reader::epoch`). On PostgreSQL it is the
-//! one row of `data_version`, which every writing transaction moves on at its
-//! commit (migration 0039); [`Keeper`] reads it.
+//! sum of the table `data_version`, to which every writing transaction adds
+//! one at its commit (migration 0039); [`Keeper`] reads it.
 
 use super::Result;
 use sqlx::PgPool;
@@ -70,9 +70,9 @@ impl Keeper {
     /// the number it gave is good for as long as later calls give the same.
     ///
     /// Why that is enough. Every transaction that writes to a watched table
-    /// adds one to `data_version.v` as part of its commit (a deferred
-    /// trigger), so its data and its new number become visible together, and
-    /// the number only grows. Say a call answered `v` and data was then read
+    /// adds one to one of `data_version`'s rows as part of its commit (a
+    /// deferred trigger), so its data and the new sum become visible
+    /// together, and the sum only grows. Say a call answered `v` and data was then read
     /// for a key. Every statement of that read began after the call and sees
     /// every commit made before it began (READ COMMITTED, the pool's default,
     /// which nothing here changes), so the data holds all that `v` stands
@@ -89,7 +89,7 @@ impl Keeper {
     /// by hand. Reading the number first and the data second matters: data
     /// read before the number could miss a commit that the number includes.
     pub async fn version(&self, pool: &PgPool) -> Result<u64> {
-        let v: i64 = sqlx::query_scalar("SELECT v FROM data_version").fetch_one(pool).await?;
+        let v: i64 = sqlx::query_scalar("SELECT CAST(SUM(v) AS BIGINT) FROM data_version").fetch_one(pool).await?;
         // only ever compared for equality: any one-to-one map will do
         Ok(v as u64)
     }

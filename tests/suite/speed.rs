@@ -384,8 +384,9 @@ async fn every_postgres_table_moves_the_data_version_once_per_commit() {
         );
     }
 
-    let version =
-        || async { sqlx::query_scalar::<_, i64>("SELECT v FROM data_version").fetch_one(p).await.expect("v") };
+    let version = || async {
+        sqlx::query_scalar::<_, i64>("SELECT CAST(SUM(v) AS BIGINT) FROM data_version").fetch_one(p).await.expect("v")
+    };
     let v0 = version().await;
     let mut tx = p.begin().await.expect("begin");
     sqlx::query("UPDATE regions SET name = name WHERE id IN ($1, $2)")
