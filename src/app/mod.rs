@@ -39,20 +39,35 @@ pub use error::{Error, Result};
 
 use crate::domain::validation::Problem;
 use crate::store::{regions as region_store, Db};
+use std::sync::Arc;
 
 /// What every use case works with: the database (with the key that seals
 /// personal data) and the station's name. Nothing else is kept in memory, so
 /// several app servers can share one PostgreSQL.
+///
+/// Shared behind one `Arc`: the web hands every request its own copy of the
+/// state, and a copy should cost one count, not a count per pool and cache and
+/// a copy of the name (docs/benchmarks.md, issue 17).
 #[derive(Clone)]
-pub struct App {
+pub struct App(Arc<Parts>);
+
+/// What an `App` holds.
+pub struct Parts {
     pub db: Db,
     /// The station's name as pages show it in their header.
     pub site_name: String,
 }
 
+impl std::ops::Deref for App {
+    type Target = Parts;
+    fn deref(&self) -> &Parts {
+        &self.0
+    }
+}
+
 impl App {
     pub fn new(db: Db, site_name: impl Into<String>) -> Self {
-        App { db, site_name: site_name.into() }
+        App(Arc::new(Parts { db, site_name: site_name.into() }))
     }
 
     pub fn pool(&self) -> &crate::store::Pool {

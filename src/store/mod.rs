@@ -17,6 +17,7 @@ pub mod evaluations;
 pub mod exports;
 pub mod field;
 pub mod grids;
+pub mod keeper;
 pub mod leads;
 pub mod ledger;
 pub mod mentoring;
@@ -69,6 +70,8 @@ pub struct Db {
     pub sessions: sessions::Sessions,
     /// SQLite's reader for the hottest reads (`reader`); none on PostgreSQL.
     pub reader: Option<Arc<reader::Reader>>,
+    /// PostgreSQL's kept data (`keeper`); none on SQLite, whose reader keeps.
+    pub keeper: Option<Arc<keeper::Keeper>>,
 }
 
 /// The readers of the open SQLite files, by file, so that a store function
@@ -87,12 +90,45 @@ pub fn reader_of(pool: &Pool) -> Option<Arc<reader::Reader>> {
     }
 }
 
+/// The keepers of the open PostgreSQL databases, by database (`db_key`), so
+/// that a store function given only the pool finds its database's keeper.
+/// Weak: a keeper lives as long as the `Db`s that opened it.
+static KEEPERS: LazyLock<RwLock<HashMap<String, Weak<keeper::Keeper>>>> = LazyLock::new(Default::default);
+
+/// Which PostgreSQL database a pool reaches. Two pools to one database (two
+/// servers in one process, as in the tests) share a keeper, which is safe:
+/// what it keeps is stamped with the database's own version.
+fn db_key(p: &PgPool) -> String {
+    let o = p.connect_options();
+    // the socket and options too: another search path is another set of tables
+    format!(
+        "{}:{}:{:?}/{}@{}?{}",
+        o.get_host(),
+        o.get_port(),
+        o.get_socket(),
+        o.get_database().unwrap_or(""),
+        o.get_username(),
+        o.get_options().unwrap_or("")
+    )
+}
+
+/// The keeper of a PostgreSQL pool's database, if a `Db` opened one.
+pub fn keeper_of(pool: &Pool) -> Option<Arc<keeper::Keeper>> {
+    match pool {
+        Pool::Postgres(p) => KEEPERS.read().ok()?.get(&db_key(p))?.upgrade(),
+        Pool::Sqlite(_) => None,
+    }
+}
+
 /// Data kept until the database changes: `read`'s value under `key`, handed
-/// out again for as long as nothing has been committed since it was read. On
-/// SQLite the reader's epoch (`reader::Reader::epoch`) says so; elsewhere
-/// nothing is kept yet and `read` runs every time. Only for data read from the
-/// database alone, by `key` alone: never the time of day, never who asks,
-/// unless `key` says so.
+/// out again for as long as nothing has been committed since it was read.
+/// On SQLite the reader's epoch says so (`reader::Reader::epoch`), on
+/// PostgreSQL the version row (`keeper::Keeper::version`); without either
+/// (an in-memory file, or switched off) `read` runs every time. Only for data
+/// read from the database alone, by `key` alone: never the time of day, never
+/// who asks, unless `key` says so; and on PostgreSQL never from the tables
+/// whose writes do not move the version (sessions, the audit log, failed
+/// sign-ins: migration 0039).
 pub async fn kept_or<T, F>(pool: &Pool, key: String, read: impl FnOnce() -> F) -> Result<T>
 where
     T: Clone + Send + Sync + 'static,
@@ -113,10 +149,34 @@ where
     T: Clone + Send + Sync + 'static,
     F: std::future::Future<Output = Result<T>>,
 {
-    match reader_of(pool) {
-        Some(reader) => reader.kept_while(key, fresh, read).await,
-        None => read().await,
+    match pool {
+        Pool::Sqlite(_) => match reader_of(pool) {
+            Some(reader) => reader.kept_while(key, fresh, read).await,
+            None => read().await,
+        },
+        Pool::Postgres(p) => match keeper_of(pool) {
+            Some(keeper) => keeper.kept_while(p, key, fresh, read).await,
+            None => read().await,
+        },
     }
+}
+
+/// A keeper for a PostgreSQL pool (the one already open for its database, if
+/// any), unless `LAOBING_POSTGRES_KEEPER=off` (kept for measuring both ways).
+fn open_keeper(pool: &Pool) -> Option<Arc<keeper::Keeper>> {
+    let Pool::Postgres(p) = pool else { return None };
+    if std::env::var("LAOBING_POSTGRES_KEEPER").is_ok_and(|v| v == "off") {
+        return None;
+    }
+    let mut all = KEEPERS.write().ok()?;
+    all.retain(|_, w| w.strong_count() > 0);
+    let key = db_key(p);
+    if let Some(k) = all.get(&key).and_then(Weak::upgrade) {
+        return Some(k);
+    }
+    let k = Arc::new(keeper::Keeper::default());
+    all.insert(key, Arc::downgrade(&k));
+    Some(k)
 }
 
 /// A reader for an SQLite pool, unless `LAOBING_SQLITE_READER=off` (kept for
@@ -318,7 +378,8 @@ impl Db {
         let vault = Vault::load(key_dir).map_err(StoreError::Other)?;
         let sessions = sessions::Sessions::new(pool.clone());
         let reader = open_reader(&pool);
-        Ok(Db { pool, vault, sessions, reader })
+        let keeper = open_keeper(&pool);
+        Ok(Db { pool, vault, sessions, reader, keeper })
     }
 
     pub async fn ping(&self) -> bool {

@@ -13,30 +13,27 @@
 //! short, index-served reads belong here, as each holds its worker thread
 //! for its length (tens of microseconds); writes and long reads (reports,
 //! exports) stay on the sqlx pool. PostgreSQL has no reader: its queries go
-//! over the network anyway, and sqlx serves them as they are.
+//! over the network anyway, and sqlx serves them as they are (what it keeps
+//! is kept by `keeper::Keeper`).
 //!
 //! The SQL is the stores' own text, `$N` binds included (SQLite names those
 //! parameters `$1`, `$2`…; [`bind`] binds each by its name's number).
 
+use super::keeper::Shelf;
 use super::{Result, StoreError};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use rusqlite::{Connection, OpenFlags};
-use std::any::Any;
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 pub struct Reader {
     path: PathBuf,
     idle: Mutex<Vec<Held>>,
     slots: tokio::sync::Semaphore,
     /// Pages of data read at an epoch (`epoch`), by what was asked.
-    kept: Mutex<HashMap<String, Kept>>,
+    kept: Shelf,
 }
-
-/// A kept value and the epoch it was read at.
-type Kept = (u64, Arc<dyn Any + Send + Sync>);
 
 /// A connection, and the `data_version` it last reported.
 struct Held {
@@ -49,9 +46,6 @@ struct Held {
 /// that two readers of the same file (two servers in one process, as in the
 /// tests) can never take each other's numbers for their own.
 static EPOCH: AtomicU64 = AtomicU64::new(0);
-
-/// How many pages of data a reader keeps (`Reader::keep`).
-const KEPT_MAX: usize = 32;
 
 impl std::fmt::Debug for Reader {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -73,7 +67,7 @@ impl Reader {
             path,
             idle: Mutex::new(Vec::new()),
             slots: tokio::sync::Semaphore::new(max.max(1)),
-            kept: Mutex::new(HashMap::new()),
+            kept: Shelf::default(),
         }
     }
 
@@ -157,35 +151,12 @@ impl Reader {
         F: std::future::Future<Output = Result<T>>,
     {
         let epoch = self.epoch().await?;
-        if let Some(v) = self.kept::<T>(&key, epoch).filter(|v| fresh(v)) {
+        if let Some(v) = self.kept.get::<T>(&key, epoch).filter(|v| fresh(v)) {
             return Ok(v);
         }
         let v = read().await?;
-        self.keep(key, epoch, v.clone());
+        self.kept.put(key, epoch, v.clone());
         Ok(v)
-    }
-
-    /// What was kept under `key` at `epoch`, if it was read at that epoch.
-    pub fn kept<T: Clone + Send + Sync + 'static>(&self, key: &str, epoch: u64) -> Option<T> {
-        let kept = self.kept.lock().ok()?;
-        let (at, value) = kept.get(key)?;
-        if *at != epoch {
-            return None;
-        }
-        value.downcast_ref::<T>().cloned()
-    }
-
-    /// Keeps `value`, read after `epoch` was given, under `key`. At most
-    /// `KEPT_MAX` values: when full, those of earlier epochs go first, then all.
-    pub fn keep<T: Send + Sync + 'static>(&self, key: String, epoch: u64, value: T) {
-        let Ok(mut kept) = self.kept.lock() else { return };
-        if kept.len() >= KEPT_MAX {
-            kept.retain(|_, (at, _)| *at == epoch);
-            if kept.len() >= KEPT_MAX {
-                kept.clear();
-            }
-        }
-        kept.insert(key, (epoch, Arc::new(value)));
     }
 
     /// All rows of `sql` with `args`, each made by `row`.

@@ -25,13 +25,17 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// Rewrites error bodies in the language the request asked for, and gives
+/// Refuses a query string holding NUL (`super::nul_in_query`); rewrites error
+/// bodies in the language the request asked for, and gives
 /// the framework's own API errors (a bad path number, a wrong method, a body
 /// too large) the contract's JSON shape.
 pub async fn localize(req: Request, next: Next) -> Response {
     let lang = crate::web::lang::request_lang(req.headers(), req.uri().query());
     let is_api = req.uri().path().starts_with("/api/");
-    let mut res = next.run(req).await;
+    let mut res = match crate::web::nul_in_query(req.uri()) {
+        true => ApiError::bad_request("请求中含有空字符", "The request holds a NUL character").into_response(),
+        false => next.run(req).await,
+    };
     let pending = res.extensions_mut().remove::<PendingError>();
     if res.extensions_mut().remove::<Panicked>().is_some() && !is_api {
         // a browser gets the error page, not JSON

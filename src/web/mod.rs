@@ -46,9 +46,10 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::photos::router())
         .fallback(not_found)
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(error::panic_response))
-        .layer(axum::middleware::from_fn(refuse_nul_in_query))
+        // few layers, each wrapping every request: NUL in the query and the
+        // answer's language (`error::localize`), then the headers every answer
+        // carries and the log line (`with_security_headers`)
         .layer(axum::middleware::from_fn(error::localize))
-        .layer(axum::middleware::from_fn(trace_request))
         .with_state(state);
     with_security_headers(app, pages::login::secure_cookies()).layer(compression())
 }
@@ -74,17 +75,9 @@ pub fn compression() -> tower_http::compression::CompressionLayer<impl tower_htt
 
 /// A NUL character is never part of text people type, and PostgreSQL refuses
 /// it in text: a query string carrying one is a bad request, answered before
-/// it reaches a handler (bodies are checked in `app::input`).
-async fn refuse_nul_in_query(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
-    let nul = req
-        .uri()
-        .query()
-        .is_some_and(|q| q.as_bytes().windows(3).any(|w| w[0] == b'%' && w[1] == b'0' && w[2] == b'0'));
-    if nul {
-        use axum::response::IntoResponse;
-        return error::ApiError::bad_request("请求中含有空字符", "The request holds a NUL character").into_response();
-    }
-    next.run(req).await
+/// it reaches a handler (`error::localize`; bodies are checked in `app::input`).
+pub fn nul_in_query(uri: &axum::http::Uri) -> bool {
+    uri.query().is_some_and(|q| q.as_bytes().windows(3).any(|w| w[0] == b'%' && w[1] == b'0' && w[2] == b'0'))
 }
 
 /// What every answer tells the browser to enforce. Scripts and styles come only
@@ -99,7 +92,8 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
 /// only lock browsers out.
 pub const STRICT_TRANSPORT_SECURITY: &str = "max-age=31536000; includeSubDomains";
 
-/// Adds the headers above to every answer of `app` (HSTS only when `https`).
+/// Adds the headers above to every answer of `app` (HSTS only when `https`),
+/// and logs each request at debug level.
 pub fn with_security_headers(app: Router, https: bool) -> Router {
     app.layer(axum::middleware::from_fn(move |req, next| security_headers(https, req, next)))
 }
@@ -109,7 +103,16 @@ async fn security_headers(
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
+    // one log line a request: method, path (never the query, which may hold a
+    // searched phone number), status and time; off (the default level), a
+    // request costs nothing here
+    let traced = tracing::enabled!(tracing::Level::DEBUG)
+        .then(|| (req.method().clone(), req.uri().path().to_string(), std::time::Instant::now()));
     let mut res = next.run(req).await;
+    if let Some((method, path, started)) = traced {
+        let micros = started.elapsed().as_micros() as u64;
+        tracing::debug!(%method, %path, status = res.status().as_u16(), micros, "request");
+    }
     let h = res.headers_mut();
     let mut set = |name: header::HeaderName, value: &'static str| {
         h.entry(name).or_insert_with(|| HeaderValue::from_static(value));
@@ -134,21 +137,6 @@ async fn not_found(req: axum::extract::Request) -> axum::response::Response {
     } else {
         error::error_page(lang::request_lang(req.headers(), req.uri().query()), e)
     }
-}
-
-/// One log line a request: method, path (never the query, which may hold a
-/// searched phone number), status and time.
-async fn trace_request(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
-    // off (the default level), a request costs nothing here
-    if !tracing::enabled!(tracing::Level::DEBUG) {
-        return next.run(req).await;
-    }
-    let method = req.method().clone();
-    let path = req.uri().path().to_string();
-    let started = std::time::Instant::now();
-    let res = next.run(req).await;
-    tracing::debug!(%method, %path, status = res.status().as_u16(), micros = started.elapsed().as_micros() as u64, "request");
-    res
 }
 
 #[utoipa::path(get, path = "/healthz", tag = "system", responses((status = 200, description = "the database answers"), (status = 503, description = "the database does not answer")))]

@@ -51,7 +51,9 @@ async fn postgres_schema(pool: &Pool) -> Schema {
         "SELECT c.table_name::text, c.column_name::text, c.data_type::text, c.is_nullable::text
            FROM information_schema.columns c
            JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
-          WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE' AND c.table_name <> '_sqlx_migrations'",
+          WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE' AND c.table_name <> '_sqlx_migrations'
+            -- the commit counter for kept pages (migration 0039); SQLite's is built in
+            AND c.table_name <> 'data_version'",
     )
     .fetch_all(p)
     .await

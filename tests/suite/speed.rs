@@ -195,8 +195,11 @@ both!(the_roster_total_follows_every_write, |app: TestApp| async move {
 /// The first page of the roster as `base` lists it to `token`: each row's
 /// name with its skills, and the total.
 async fn roster_page(app: &TestApp, base: &str, token: &str) -> (Vec<String>, i64) {
-    let r = app
-        .client
+    roster_page_of(&app.client, base, token).await
+}
+
+async fn roster_page_of(client: &reqwest::Client, base: &str, token: &str) -> (Vec<String>, i64) {
+    let r = client
         .get(format!("{base}/api/v1/volunteers?limit=20&masked=true&with_total=true"))
         .bearer_auth(token)
         .send()
@@ -210,8 +213,9 @@ async fn roster_page(app: &TestApp, base: &str, token: &str) -> (Vec<String>, i6
 }
 
 // A page of the roster read once is kept by the server until the database
-// changes (SQLite: `PRAGMA data_version`); whichever way a change is made, the
-// very next read shows it, on the API and on the page.
+// changes (SQLite: `PRAGMA data_version`; PostgreSQL: the version row that
+// every writing transaction moves on at commit, migration 0039); whichever way
+// a change is made, the very next read shows it, on the API and on the page.
 both!(a_write_shows_on_the_very_next_read_of_a_roster_page, |app: TestApp| async move {
     let staff = app.token("staff").await;
     let v = app.volunteer(&staff, "缓存甲", app.town.village_a, 9201, &["driving"]).await;
@@ -306,3 +310,141 @@ both!(a_volunteers_own_page_shows_every_change_and_drops_what_has_ended, |app: T
     assert!(!me.contains("马上结束的义诊"), "the ended activity is gone: {}", soon["id"]);
     assert!(me.contains("明天的巡河"), "the open one stays: {}", later["id"]);
 });
+
+// Writers commit while readers read, through two servers and by plain SQL.
+// A reader never sees a volunteer's name go back to an earlier one (each read
+// begins after the last one ended, so it must show at least what that one
+// showed, whichever server answers), and once the last write has committed,
+// the very next read on either server shows every final name.
+both!(reads_racing_writes_never_go_back_and_end_on_the_last_write, |app: TestApp| async move {
+    const WRITERS: usize = 3;
+    const WRITES: usize = 12;
+    let staff = app.token("staff").await;
+    let second = app.second_server().await;
+    let bases = [app.base.clone(), second];
+    let mut ids = Vec::new();
+    for i in 0..=WRITERS {
+        let v = app.volunteer(&staff, &format!("竞速{i}-0"), app.town.village_a, 9301 + i as u32, &[]).await;
+        ids.push(v["id"].as_i64().expect("id"));
+    }
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+
+    // the name's write number per volunteer, from a page's names
+    fn numbers(names: &[String]) -> Vec<(usize, usize)> {
+        names
+            .iter()
+            .filter_map(|n| n.strip_prefix("竞速")?.split(' ').next()?.split_once('-'))
+            .filter_map(|(i, j)| Some((i.parse().ok()?, j.parse().ok()?)))
+            .collect()
+    }
+    let mut readers = Vec::new();
+    for r in 0..4 {
+        let (client, bases, staff, done) = (app.client.clone(), bases.clone(), staff.clone(), done.clone());
+        readers.push(tokio::spawn(async move {
+            let mut seen = [0usize; WRITERS + 1];
+            let mut reads = 0;
+            while !done.load(std::sync::atomic::Ordering::SeqCst) {
+                let (names, _) = roster_page_of(&client, &bases[(r + reads) % 2], &staff).await;
+                for (i, j) in numbers(&names) {
+                    assert!(j >= seen[i], "reader {r} saw volunteer {i} go back from write {} to {j}", seen[i]);
+                    seen[i] = j;
+                }
+                reads += 1;
+            }
+            reads
+        }));
+    }
+    let mut writers = Vec::new();
+    for (i, id) in ids.iter().copied().enumerate().take(WRITERS) {
+        let (client, bases, staff) = (app.client.clone(), bases.clone(), staff.clone());
+        writers.push(tokio::spawn(async move {
+            for j in 1..=WRITES {
+                let r = client
+                    .patch(format!("{}/api/v1/volunteers/{id}", bases[j % 2]))
+                    .bearer_auth(&staff)
+                    .json(&serde_json::json!({"name": format!("竞速{i}-{j}")}))
+                    .send()
+                    .await
+                    .expect("send");
+                assert_eq!(r.status(), StatusCode::OK);
+            }
+        }));
+    }
+    // and one volunteer changed by hand, outside any server
+    for j in 1..=WRITES {
+        app.exec(&format!("UPDATE volunteers SET name = '竞速{WRITERS}-{j}' WHERE id = {}", ids[WRITERS])).await;
+    }
+    for w in writers {
+        w.await.expect("writer");
+    }
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
+    for r in readers {
+        assert!(r.await.expect("reader") > 0);
+    }
+    let last: Vec<(usize, usize)> = (0..=WRITERS).map(|i| (i, WRITES)).collect();
+    for base in &bases {
+        let (names, total) = roster_page(&app, base, &staff).await;
+        let mut got = numbers(&names);
+        got.sort();
+        assert_eq!((got, total), (last.clone(), WRITERS as i64 + 1), "{base}: {names:?}");
+    }
+});
+
+/// PostgreSQL: every table of the application moves the version row that kept
+/// pages are checked against (migration 0039), so that a table added later
+/// without it fails here instead of leaving pages stale; it moves once per
+/// transaction, however many rows it writes, and not for a transaction rolled
+/// back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_postgres_table_moves_the_data_version_once_per_commit() {
+    let Some(app) = crate::common::spawn(crate::common::Backend::Postgres).await else { return };
+    let laobing::store::Pool::Postgres(p) = &app.db.pool else { unreachable!() };
+    // the tables whose writes must not move it (and why: migration 0039)
+    let unwatched = ["_sqlx_migrations", "audit_anchor", "audit_log", "data_version", "login_failures", "sessions"];
+    let tables: Vec<(String, bool, bool)> = sqlx::query_as(
+        "SELECT c.relname::text,
+                EXISTS (SELECT 1 FROM pg_trigger g WHERE g.tgrelid = c.oid AND g.tgname = 'data_version'
+                           AND g.tgenabled <> 'D' AND g.tgconstraint <> 0 AND g.tgdeferrable AND g.tginitdeferred),
+                EXISTS (SELECT 1 FROM pg_trigger g WHERE g.tgrelid = c.oid AND g.tgname = 'data_version_truncate'
+                           AND g.tgenabled <> 'D')
+           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE c.relkind IN ('r', 'p') AND n.nspname = current_schema()
+          ORDER BY 1",
+    )
+    .fetch_all(p)
+    .await
+    .expect("tables");
+    assert!(tables.len() > 40, "{tables:?}");
+    for (t, row, truncate) in &tables {
+        let want = !unwatched.contains(&t.as_str());
+        assert_eq!(
+            (*row, *truncate),
+            (want, want),
+            "table {t}: a table added by a migration must end it with `SELECT data_version_watch_all();`"
+        );
+    }
+
+    let version = || async {
+        sqlx::query_scalar::<_, i64>("SELECT CAST(SUM(v) AS BIGINT) FROM data_version").fetch_one(p).await.expect("v")
+    };
+    let v0 = version().await;
+    let mut tx = p.begin().await.expect("begin");
+    sqlx::query("UPDATE regions SET name = name WHERE id IN ($1, $2)")
+        .bind(app.town.village_a)
+        .bind(app.town.village_b)
+        .execute(&mut *tx)
+        .await
+        .expect("update");
+    sqlx::query("UPDATE teams SET name = name").execute(&mut *tx).await.expect("update");
+    assert_eq!(version().await, v0, "not before the commit");
+    tx.commit().await.expect("commit");
+    assert_eq!(version().await, v0 + 1, "once for the transaction");
+    let mut tx = p.begin().await.expect("begin");
+    sqlx::query("UPDATE regions SET name = name").execute(&mut *tx).await.expect("update");
+    tx.rollback().await.expect("rollback");
+    assert_eq!(version().await, v0 + 1, "not for a rollback");
+    sqlx::query("DELETE FROM sessions").execute(p).await.expect("delete");
+    assert_eq!(version().await, v0 + 1, "not for the sessions");
+    app.exec("TRUNCATE photos").await;
+    assert!(version().await > v0 + 1, "and for a truncation");
+}

@@ -195,7 +195,13 @@ pub async fn list(
         // the cards are the same for everyone who may see this page in this
         // language (lists always mask), so they are written once and kept
         let made = format!("cards:{}", lang.code());
-        let (cards, total) = app::search(&state, &caller, &q, &made, |rows| cards_html(rows, lang)).await?;
+        let selected_region = lq.region_id.as_deref().and_then(|r| r.parse().ok());
+        // asked together, the two wait on one look at the database's version
+        let (found, region_opts) = tokio::join!(
+            app::search(&state, &caller, &q, &made, |rows| cards_html(rows, lang)),
+            village_opts(&state, &caller, selected_region, lang)
+        );
+        let (cards, total) = found?;
         let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
         let skill_opts = SKILLS
             .iter()
@@ -216,13 +222,12 @@ pub async fn list(
                 }
             })
             .collect();
-        let selected_region = lq.region_id.as_deref().and_then(|r| r.parse().ok());
         Ok(ListPage {
             c: Chrome::new(&caller, lang, "volunteers", "/volunteers"),
             q: lq.q.clone().unwrap_or_default(),
             skill_opts,
             status_opts,
-            region_opts: village_opts(&state, &caller, selected_region, lang).await?,
+            region_opts: region_opts?,
             cards,
             total,
             page,
