@@ -75,6 +75,13 @@ impl App {
     }
 }
 
+/// Runs the reads of one page that are asked for together (joined), so that
+/// they share one look at the database's version (`store::asked_together`).
+/// Only for reads.
+pub async fn read_together<F: std::future::Future>(reads: F) -> F::Output {
+    crate::store::asked_together(reads).await
+}
+
 /// Parses an optional whole-number parameter, naming it when it is not one.
 pub fn query_int(field: &str, v: Option<&str>) -> Result<Option<i64>> {
     match v.map(str::trim).filter(|s| !s.is_empty()) {

@@ -55,13 +55,33 @@ impl Shelf {
 /// Kept data of one PostgreSQL database. One per database in a process
 /// (`super::keeper_of`): the number is the database's, not a server's, so
 /// every server on the database, in this process or another, moves it.
-#[derive(Default)]
 pub struct Keeper {
     shelf: Shelf,
-    /// Taken by the one request that reads the version for all who wait.
-    asking: tokio::sync::Mutex<()>,
-    /// The last version read, and when its reading began.
-    last: Mutex<Option<(Instant, u64)>>,
+    /// Whether a reading of the version is under way.
+    reading: Mutex<bool>,
+    /// The last version read and when its reading began; every change wakes
+    /// all who wait for a reading (and a reading that failed wakes them too).
+    last: tokio::sync::watch::Sender<Option<(Instant, u64)>>,
+}
+
+impl Default for Keeper {
+    fn default() -> Keeper {
+        Keeper { shelf: Shelf::default(), reading: Mutex::new(false), last: tokio::sync::watch::Sender::new(None) }
+    }
+}
+
+/// Marks the keeper's reading as over when the reader is done with it, or is
+/// dropped half way (its request went away), and wakes those who wait, so
+/// that one of them reads instead.
+struct Reading<'a>(&'a Keeper);
+
+impl Drop for Reading<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut reading) = self.0.reading.lock() {
+            *reading = false;
+        }
+        self.0.last.send_modify(|_| {});
+    }
 }
 
 impl std::fmt::Debug for Keeper {
@@ -99,32 +119,40 @@ impl Keeper {
     /// as a reading of its own would. Anything committed before the request
     /// arrived (every write it could have been told of) was committed before
     /// that reading began, so the reading counts it. One request at a time
-    /// reads (`asking`); those that arrive meanwhile wait for the next reading
-    /// and all take its answer. Under load that is one round trip to the
+    /// reads; those that arrive meanwhile are all woken when it ends and take
+    /// its answer if it began after they arrived, or else wait for the next
+    /// one (which one of them starts). Under load that is one round trip to the
     /// database for a whole queue of page views instead of one each.
     pub async fn version(&self, pool: &PgPool) -> Result<u64> {
-        let arrived = Instant::now();
-        if let Some(v) = self.read_since(arrived) {
-            return Ok(v);
+        // for reads asked together, when they were asked (`super::asked_together`)
+        let arrived = super::asked_at().unwrap_or_else(Instant::now);
+        let mut told = self.last.subscribe();
+        loop {
+            if let Some((began, v)) = *told.borrow_and_update() {
+                if began > arrived {
+                    return Ok(v);
+                }
+            }
+            let lead = match self.reading.lock() {
+                Ok(mut reading) => !std::mem::replace(&mut *reading, true),
+                Err(_) => true,
+            };
+            if lead {
+                let _over = Reading(self);
+                let began = Instant::now();
+                let sql = "SELECT CAST(SUM(v) AS BIGINT) FROM data_version";
+                let v: i64 = sqlx::query_scalar(sql).fetch_one(pool).await?;
+                // only ever compared for equality: any one-to-one map will do
+                let v = v as u64;
+                self.last.send_replace(Some((began, v)));
+                return Ok(v);
+            }
+            // a reading is under way, begun perhaps before this request
+            // arrived: wait for it to end and look again
+            if told.changed().await.is_err() {
+                return Err(super::StoreError::Other("the data version's watch closed".into()));
+            }
         }
-        let _turn = self.asking.lock().await;
-        if let Some(v) = self.read_since(arrived) {
-            return Ok(v);
-        }
-        let began = Instant::now();
-        let v: i64 = sqlx::query_scalar("SELECT CAST(SUM(v) AS BIGINT) FROM data_version").fetch_one(pool).await?;
-        // only ever compared for equality: any one-to-one map will do
-        let v = v as u64;
-        if let Ok(mut last) = self.last.lock() {
-            *last = Some((began, v));
-        }
-        Ok(v)
-    }
-
-    /// The last version read, if its reading began after `t`.
-    fn read_since(&self, t: Instant) -> Option<u64> {
-        let last = *self.last.lock().ok()?;
-        last.filter(|(began, _)| *began > t).map(|(_, v)| v)
     }
 
     /// The value kept under `key` if nothing was committed since it was read,

@@ -161,6 +161,26 @@ where
     }
 }
 
+tokio::task_local! {
+    /// When the reads run by `asked_together` were asked for.
+    static ASKED: std::time::Instant;
+}
+
+/// Runs reads that are asked for together (the parts of one page, joined) so
+/// that on PostgreSQL one reading of the data version answers them all: each
+/// may take a reading begun after this call instead of after its own start
+/// (`keeper::Keeper::version`). Only for reads: anything this request wrote
+/// was committed before the call, so every reading inside still sees it; a
+/// write inside might not be seen by the reads after it.
+pub async fn asked_together<F: std::future::Future>(reads: F) -> F::Output {
+    ASKED.scope(std::time::Instant::now(), reads).await
+}
+
+/// When the reads under way were asked for, if `asked_together` runs them.
+fn asked_at() -> Option<std::time::Instant> {
+    ASKED.try_with(|t| *t).ok()
+}
+
 /// A keeper for a PostgreSQL pool (the one already open for its database, if
 /// any), unless `LAOBING_POSTGRES_KEEPER=off` (kept for measuring both ways).
 fn open_keeper(pool: &Pool) -> Option<Arc<keeper::Keeper>> {

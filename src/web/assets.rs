@@ -173,10 +173,10 @@ fn send(a: &'static Asset, headers: &HeaderMap, cache: &'static str) -> Response
     let ct = (header::CONTENT_TYPE, HeaderValue::from_static(a.content_type));
     let (body, encoding): (&'static [u8], Option<&'static str>) = match accepted(headers) {
         Encoding::Brotli if a.br.as_ref().is_some_and(|b| b.len() < a.body.len()) => {
-            (a.br.as_deref().unwrap_or(a.body), Some("br"))
+            (a.br.unwrap_or(a.body), Some("br"))
         }
         Encoding::Brotli | Encoding::Gzip if a.gzip.as_ref().is_some_and(|g| g.len() < a.body.len()) => {
-            (a.gzip.as_deref().unwrap_or(a.body), Some("gzip"))
+            (a.gzip.unwrap_or(a.body), Some("gzip"))
         }
         _ => (a.body, None),
     };

@@ -265,7 +265,7 @@ both!(a_forged_or_expired_check_in_link_does_nothing, |app: TestApp| async move 
         .await
         .expect("get")
         .expect("activity");
-    let state = laobing::web::AppState { db: app.db.clone(), site_name: String::new() };
+    let state = laobing::web::AppState::new(app.db.clone(), String::new());
     let (token, _) = laobing::web::checkin::make_token(&state, &activity);
     let r = app.client.get(app.url(&format!("/checkin/{token}"))).send().await.expect("send");
     assert_eq!(r.status(), StatusCode::OK, "the real link works");

@@ -290,7 +290,7 @@ async fn demo_journey(script: &str, backend: Backend, users: &str) {
     laobing::demo::load(&db).await.expect("demo town");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
-    let state = laobing::web::AppState { db, site_name: "demo".into() };
+    let state = laobing::web::AppState::new(db, "demo");
     tokio::spawn(async move {
         let _ = laobing::web::serve(state, listener).await;
     });

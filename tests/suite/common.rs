@@ -166,7 +166,7 @@ pub async fn spawn(backend: Backend) -> Option<TestApp> {
     let town = seed(&db).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
-    let state = AppState { db: db.clone(), site_name: "test".into() };
+    let state = AppState::new(db.clone(), "test");
     tokio::spawn(async move {
         let _ = web::serve(state, listener).await;
     });
@@ -398,7 +398,7 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         tokio::spawn(async move {
-            let _ = web::serve(AppState { db, site_name: "second".into() }, listener).await;
+            let _ = web::serve(AppState::new(db, "second"), listener).await;
         });
         format!("http://{addr}")
     }

@@ -199,7 +199,7 @@ async fn every_role_opens_every_link_it_is_shown(backend: Backend) {
     let logins = laobing::demo::load(&db).await.expect("demo town");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
-    let state = AppState { db: db.clone(), site_name: "test".into() };
+    let state = AppState::new(db.clone(), "test");
     tokio::spawn(async move {
         let _ = web::serve(state, listener).await;
     });

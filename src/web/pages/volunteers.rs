@@ -197,10 +197,13 @@ pub async fn list(
         let made = format!("cards:{}", lang.code());
         let selected_region = lq.region_id.as_deref().and_then(|r| r.parse().ok());
         // asked together, the two wait on one look at the database's version
-        let (found, region_opts) = tokio::join!(
-            app::search(&state, &caller, &q, &made, |rows| cards_html(rows, lang)),
-            village_opts(&state, &caller, selected_region, lang)
-        );
+        let (found, region_opts) = crate::app::read_together(async {
+            tokio::join!(
+                app::search(&state, &caller, &q, &made, |rows| cards_html(rows, lang)),
+                village_opts(&state, &caller, selected_region, lang)
+            )
+        })
+        .await;
         let (cards, total) = found?;
         let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
         let skill_opts = SKILLS
