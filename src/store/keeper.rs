@@ -155,19 +155,9 @@ impl Keeper {
         }
     }
 
-    /// The value kept under `key` if nothing was committed since it was read,
-    /// else what `read` reads now (after the version was read), kept for the
-    /// next time.
-    pub async fn kept_or<T, F>(&self, pool: &PgPool, key: String, read: impl FnOnce() -> F) -> Result<T>
-    where
-        T: Clone + Send + Sync + 'static,
-        F: std::future::Future<Output = Result<T>>,
-    {
-        self.kept_while(pool, key, |_| true, read).await
-    }
-
-    /// `kept_or`, for data that also goes stale with time: the kept value is
-    /// handed out only while `fresh` says it still holds.
+    /// The value kept under `key` if nothing was committed since it was read
+    /// and `fresh` says it still holds, else what `read` reads now (after the
+    /// version was read), kept for the next time (`super::kept_while`).
     pub async fn kept_while<T, F>(
         &self,
         pool: &PgPool,

@@ -131,20 +131,11 @@ impl Reader {
         .await
     }
 
-    /// The value kept under `key` if nothing was committed since it was read,
-    /// else what `read` reads now, kept for the next time. Only for data read
-    /// from this file alone, by `key` alone (never the time of day, never
-    /// who asks, unless `key` says so).
-    pub async fn kept_or<T, F>(&self, key: String, read: impl FnOnce() -> F) -> Result<T>
-    where
-        T: Clone + Send + Sync + 'static,
-        F: std::future::Future<Output = Result<T>>,
-    {
-        self.kept_while(key, |_| true, read).await
-    }
-
-    /// `kept_or`, for data that also goes stale with time: the kept value is
-    /// handed out only while `fresh` says it still holds.
+    /// The value kept under `key` if nothing was committed since it was read
+    /// and `fresh` says it still holds, else what `read` reads now, kept for
+    /// the next time (`super::kept_while`). Only for data read from this file
+    /// alone, by `key` alone (never the time of day, never who asks, unless
+    /// `key` says so).
     pub async fn kept_while<T, F>(&self, key: String, fresh: impl Fn(&T) -> bool, read: impl FnOnce() -> F) -> Result<T>
     where
         T: Clone + Send + Sync + 'static,
