@@ -38,6 +38,29 @@ impl Shelf {
         value.downcast_ref::<T>().cloned()
     }
 
+    /// The value kept under `key` if it was read at `at` and `fresh` says it
+    /// still holds, else what `read` reads now, kept under `at` for the next
+    /// time. `at` must have been given (`Reader::epoch`, `Keeper::version`)
+    /// before this call: data read after the number is at least as new as it.
+    pub async fn kept_while<T, F>(
+        &self,
+        key: String,
+        at: u64,
+        fresh: impl Fn(&T) -> bool,
+        read: impl FnOnce() -> F,
+    ) -> Result<T>
+    where
+        T: Clone + Send + Sync + 'static,
+        F: std::future::Future<Output = Result<T>>,
+    {
+        if let Some(value) = self.get::<T>(&key, at).filter(|value| fresh(value)) {
+            return Ok(value);
+        }
+        let value = read().await?;
+        self.put(key, at, value.clone());
+        Ok(value)
+    }
+
     /// Keeps `value`, read after the number `at` was given, under `key`. When
     /// full, values of other numbers go first, then all.
     pub fn put<T: Send + Sync + 'static>(&self, key: String, at: u64, value: T) {
@@ -155,27 +178,9 @@ impl Keeper {
         }
     }
 
-    /// The value kept under `key` if nothing was committed since it was read
-    /// and `fresh` says it still holds, else what `read` reads now (after the
-    /// version was read), kept for the next time (`super::kept_while`).
-    pub async fn kept_while<T, F>(
-        &self,
-        pool: &PgPool,
-        key: String,
-        fresh: impl Fn(&T) -> bool,
-        read: impl FnOnce() -> F,
-    ) -> Result<T>
-    where
-        T: Clone + Send + Sync + 'static,
-        F: std::future::Future<Output = Result<T>>,
-    {
-        let v = self.version(pool).await?;
-        if let Some(value) = self.shelf.get::<T>(&key, v).filter(|value| fresh(value)) {
-            return Ok(value);
-        }
-        let value = read().await?;
-        self.shelf.put(key, v, value.clone());
-        Ok(value)
+    /// The values read from this database and kept by its version (`super::kept_while`).
+    pub fn shelf(&self) -> &Shelf {
+        &self.shelf
     }
 }
 

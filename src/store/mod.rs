@@ -149,13 +149,14 @@ where
     T: Clone + Send + Sync + 'static,
     F: std::future::Future<Output = Result<T>>,
 {
+    // the number first, then (if nothing is kept under it) the data
     match pool {
         Pool::Sqlite(_) => match reader_of(pool) {
-            Some(reader) => reader.kept_while(key, fresh, read).await,
+            Some(reader) => reader.shelf().kept_while(key, reader.epoch().await?, fresh, read).await,
             None => read().await,
         },
         Pool::Postgres(p) => match keeper_of(pool) {
-            Some(keeper) => keeper.kept_while(p, key, fresh, read).await,
+            Some(keeper) => keeper.shelf().kept_while(key, keeper.version(p).await?, fresh, read).await,
             None => read().await,
         },
     }

@@ -131,23 +131,9 @@ impl Reader {
         .await
     }
 
-    /// The value kept under `key` if nothing was committed since it was read
-    /// and `fresh` says it still holds, else what `read` reads now, kept for
-    /// the next time (`super::kept_while`). Only for data read from this file
-    /// alone, by `key` alone (never the time of day, never who asks, unless
-    /// `key` says so).
-    pub async fn kept_while<T, F>(&self, key: String, fresh: impl Fn(&T) -> bool, read: impl FnOnce() -> F) -> Result<T>
-    where
-        T: Clone + Send + Sync + 'static,
-        F: std::future::Future<Output = Result<T>>,
-    {
-        let epoch = self.epoch().await?;
-        if let Some(v) = self.kept.get::<T>(&key, epoch).filter(|v| fresh(v)) {
-            return Ok(v);
-        }
-        let v = read().await?;
-        self.kept.put(key, epoch, v.clone());
-        Ok(v)
+    /// The values read from this file and kept by their epoch (`super::kept_while`).
+    pub fn shelf(&self) -> &Shelf {
+        &self.kept
     }
 
     /// All rows of `sql` with `args`, each made by `row`.
